@@ -1,0 +1,1 @@
+//! The namespace graph built from a snapshot, and the queries the views need.

@@ -1,0 +1,16 @@
+//! nsviz: find every Linux namespace on a host, show how they relate, enter or create them.
+//!
+//! Data flows one way: [`scan`] reads /proc into a [`model::Snapshot`], [`graph`] builds the
+//! relations views need, and [`output`] / [`tui`] present them. Changing namespaces goes only
+//! through [`ns`].
+
+pub mod cli;
+pub mod error;
+pub mod graph;
+pub mod model;
+pub mod ns;
+pub mod output;
+pub mod sanitize;
+pub mod scan;
+pub mod source;
+pub mod tui;

@@ -1,0 +1,90 @@
+//! The nsviz command: parse, dispatch, and turn every error into one sentence and an exit code.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use nsviz::cli::{Cli, Command};
+use nsviz::error::Error;
+use nsviz::{ns, output, source, tui};
+
+fn main() -> ExitCode {
+    install_panic_message();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // clap prints --help/--version to stdout (exit 0) and usage errors to stderr (exit 2).
+            let _ = e.print();
+            return ExitCode::from(e.exit_code() as u8);
+        }
+    };
+    match run(cli) {
+        Ok(code) => ExitCode::from(code as u8),
+        Err(e) => {
+            eprintln!("nsviz: {e}");
+            ExitCode::from(e.code() as u8)
+        }
+    }
+}
+
+/// Runs the chosen command; returns the exit status (enter/spawn pass their command's on).
+fn run(cli: Cli) -> Result<i32, Error> {
+    let mut text = Vec::new();
+    match cli.command {
+        None => {
+            tui::run(&cli.source, cli.interval)?;
+            return Ok(0);
+        }
+        Some(Command::Enter(args)) => return ns::enter::run(&args),
+        Some(Command::Spawn(args)) => return ns::spawn::run(&args),
+        Some(Command::List(args)) => {
+            output::list::write(&source::load(&args.source)?, &args, &mut text)?
+        }
+        Some(Command::Tree(args)) => {
+            output::tree::write(&source::load(&args.source)?, &args, &mut text)?
+        }
+        Some(Command::Graph(args)) => {
+            output::graph::write(&source::load(&args.source)?, &args, &mut text)?
+        }
+        Some(Command::Snapshot(args)) => {
+            output::snapshot::write(&source::load(&args.source)?, &args, &mut text)?;
+            if let Some(path) = &args.output {
+                std::fs::write(path, &text)
+                    .map_err(|e| Error::os(format!("cannot write {}", path.display()), e))?;
+                return Ok(0);
+            }
+        }
+    }
+    print_stdout(&text)?;
+    Ok(0)
+}
+
+/// Writes the whole output at once; a reader that went away (`nsviz list | head`) is not an error.
+fn print_stdout(text: &[u8]) -> Result<(), Error> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(Error::os("cannot write to standard output", e))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// A bug must still end in one sentence, not a backtrace. (The viewer adds its own hook that
+/// restores the terminal first.)
+fn install_panic_message() {
+    std::panic::set_hook(Box::new(|info| {
+        let what = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".into());
+        let place = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!("nsviz: internal error{place}: {what} (please report this)");
+    }));
+}

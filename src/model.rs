@@ -1,0 +1,342 @@
+//! Plain data: what a scan finds. Serializable, so a snapshot taken on one host can be studied
+//! on another (`nsviz snapshot > FILE`, then `--from FILE`). The schema is in docs/snapshot.md.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+/// Inode number of a namespace on nsfs: what /proc/PID/ns/* links show (`net:[4026531840]`).
+pub type NsId = u64;
+pub type Pid = i32;
+
+/// The eight namespace types, in the order nsviz shows them everywhere.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NsType {
+    User,
+    Mnt,
+    Pid,
+    Net,
+    Uts,
+    Ipc,
+    Cgroup,
+    Time,
+}
+
+impl NsType {
+    pub const ALL: [NsType; 8] = [
+        NsType::User,
+        NsType::Mnt,
+        NsType::Pid,
+        NsType::Net,
+        NsType::Uts,
+        NsType::Ipc,
+        NsType::Cgroup,
+        NsType::Time,
+    ];
+
+    /// The name used by /proc/PID/ns, lsns and this tool's flags.
+    pub fn name(self) -> &'static str {
+        match self {
+            NsType::User => "user",
+            NsType::Mnt => "mnt",
+            NsType::Pid => "pid",
+            NsType::Net => "net",
+            NsType::Uts => "uts",
+            NsType::Ipc => "ipc",
+            NsType::Cgroup => "cgroup",
+            NsType::Time => "time",
+        }
+    }
+
+    /// A human name for prose ("mount namespace").
+    pub fn long_name(self) -> &'static str {
+        match self {
+            NsType::User => "user",
+            NsType::Mnt => "mount",
+            NsType::Pid => "PID",
+            NsType::Net => "network",
+            NsType::Uts => "UTS",
+            NsType::Ipc => "IPC",
+            NsType::Cgroup => "cgroup",
+            NsType::Time => "time",
+        }
+    }
+
+    /// The nsenter/unshare short option letter (`-U`, `-m`, ...).
+    pub fn flag_letter(self) -> char {
+        match self {
+            NsType::User => 'U',
+            NsType::Mnt => 'm',
+            NsType::Pid => 'p',
+            NsType::Net => 'n',
+            NsType::Uts => 'u',
+            NsType::Ipc => 'i',
+            NsType::Cgroup => 'C',
+            NsType::Time => 'T',
+        }
+    }
+
+    /// The CLONE_NEW* flag that creates (and, for setns, selects) this type.
+    pub fn clone_flag(self) -> libc::c_int {
+        match self {
+            NsType::User => libc::CLONE_NEWUSER,
+            NsType::Mnt => libc::CLONE_NEWNS,
+            NsType::Pid => libc::CLONE_NEWPID,
+            NsType::Net => libc::CLONE_NEWNET,
+            NsType::Uts => libc::CLONE_NEWUTS,
+            NsType::Ipc => libc::CLONE_NEWIPC,
+            NsType::Cgroup => libc::CLONE_NEWCGROUP,
+            NsType::Time => libc::CLONE_NEWTIME,
+        }
+    }
+
+    pub fn from_clone_flag(flag: libc::c_int) -> Option<NsType> {
+        NsType::ALL.into_iter().find(|t| t.clone_flag() == flag)
+    }
+
+    /// Types that form a hierarchy the kernel reports with NS_GET_PARENT.
+    pub fn is_hierarchical(self) -> bool {
+        matches!(self, NsType::User | NsType::Pid)
+    }
+}
+
+impl fmt::Display for NsType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for NsType {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let t = match s {
+            "user" => NsType::User,
+            "mnt" | "mount" => NsType::Mnt,
+            "pid" => NsType::Pid,
+            "net" | "network" => NsType::Net,
+            "uts" => NsType::Uts,
+            "ipc" => NsType::Ipc,
+            "cgroup" => NsType::Cgroup,
+            "time" => NsType::Time,
+            _ => {
+                return Err(format!(
+                    "unknown namespace type '{s}' (expected one of: user, mnt, pid, net, uts, ipc, cgroup, time)"
+                ));
+            }
+        };
+        Ok(t)
+    }
+}
+
+/// A file descriptor of a process: an nsfs fd, or a socket holding a network namespace.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct FdRef {
+    pub pid: Pid,
+    pub fd: i32,
+}
+
+/// One namespace and everything found holding it alive.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Namespace {
+    /// Inode number on nsfs (reused by the kernel once the namespace is gone).
+    pub id: NsId,
+    #[serde(rename = "type")]
+    pub ns_type: NsType,
+    /// The kernel's 64-bit namespace id (NS_GET_ID), never reused; None where the kernel lacks it.
+    #[serde(default)]
+    pub nsid: Option<u64>,
+    /// Parent namespace (user and pid namespaces only).
+    #[serde(default)]
+    pub parent: Option<NsId>,
+    /// Owning user namespace (for a user namespace: the same as its parent).
+    #[serde(default)]
+    pub owner: Option<NsId>,
+    /// For user namespaces: the uid of the process that created it (NS_GET_OWNER_UID).
+    #[serde(default)]
+    pub owner_uid: Option<u32>,
+    /// PIDs whose /proc/PID/ns/TYPE points here.
+    #[serde(default)]
+    pub processes: Vec<Pid>,
+    /// Thread ids in this namespace whose process (thread group leader) is not.
+    #[serde(default)]
+    pub tasks: Vec<Pid>,
+    /// PIDs whose pid_for_children / time_for_children points here while their own ns does not.
+    #[serde(default)]
+    pub for_children: Vec<Pid>,
+    /// Paths where this namespace is bind-mounted (nsfs entries in some mountinfo). A mount
+    /// seen only in another mount namespace is given as /proc/PID/root/PATH through a process
+    /// of that mount namespace.
+    #[serde(default)]
+    pub mounts: Vec<String>,
+    /// Open nsfs file descriptors pointing at this namespace.
+    #[serde(default)]
+    pub fds: Vec<FdRef>,
+    /// Sockets created in this network namespace (net namespaces only).
+    #[serde(default)]
+    pub sockets: Vec<FdRef>,
+    /// The id the scanner's network namespace assigned to this one (RTM_GETNSID), if any.
+    #[serde(default)]
+    pub netnsid: Option<i32>,
+}
+
+impl Namespace {
+    pub fn new(id: NsId, ns_type: NsType) -> Self {
+        Namespace {
+            id,
+            ns_type,
+            nsid: None,
+            parent: None,
+            owner: None,
+            owner_uid: None,
+            processes: Vec::new(),
+            tasks: Vec::new(),
+            for_children: Vec::new(),
+            mounts: Vec::new(),
+            fds: Vec::new(),
+            sockets: Vec::new(),
+            netnsid: None,
+        }
+    }
+
+    /// True when nothing found keeps it alive: it is only known as a parent or owner of another
+    /// namespace (an intermediate user namespace with no process left, say).
+    pub fn is_hidden(&self) -> bool {
+        self.processes.is_empty()
+            && self.tasks.is_empty()
+            && self.for_children.is_empty()
+            && self.mounts.is_empty()
+            && self.fds.is_empty()
+            && self.sockets.is_empty()
+    }
+}
+
+/// One process (thread group) as the scan saw it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Process {
+    pub pid: Pid,
+    pub ppid: Pid,
+    pub uid: u32,
+    /// User name of `uid` from the scanner's /etc/passwd, if it has one.
+    #[serde(default)]
+    pub user: Option<String>,
+    /// Kernel task name (/proc/PID/comm). Untrusted: escape before display.
+    pub comm: String,
+    /// Arguments (/proc/PID/cmdline); empty for kernel threads and zombies. Untrusted.
+    /// Bytes that are not UTF-8 are kept as `\xNN` escapes.
+    #[serde(default)]
+    pub cmdline: Vec<String>,
+    /// The namespace of each type, where its link could be read.
+    pub ns: BTreeMap<NsType, NsId>,
+    /// pid_for_children, only where it differs from `ns[pid]` (after unshare(CLONE_NEWPID)).
+    #[serde(default)]
+    pub pid_for_children: Option<NsId>,
+    /// time_for_children, only where it differs from `ns[time]`.
+    #[serde(default)]
+    pub time_for_children: Option<NsId>,
+    /// The PID in each nested pid namespace, outermost first (NSpid in /proc/PID/status).
+    #[serde(default)]
+    pub nspid: Vec<Pid>,
+}
+
+impl Process {
+    /// The command as lsns shows it: the command line joined by spaces, else the comm.
+    pub fn command(&self) -> String {
+        if self.cmdline.is_empty() {
+            self.comm.clone()
+        } else {
+            self.cmdline.join(" ")
+        }
+    }
+}
+
+/// What could not be read. Races and permission limits are normal; they are counted, not fatal.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Skipped {
+    /// Processes that vanished or could not be read at all.
+    pub processes: u32,
+    /// Namespace links that could not be read (EACCES, ENOENT on a zombie, ...).
+    pub links: u32,
+    /// Processes whose threads could not be listed.
+    pub tasks: u32,
+    /// Processes whose fd table could not be read.
+    pub fds: u32,
+    /// Mount namespaces whose mountinfo could not be read.
+    pub mountinfo: u32,
+}
+
+impl Skipped {
+    pub fn total(&self) -> u32 {
+        self.processes + self.links + self.tasks + self.fds + self.mountinfo
+    }
+}
+
+/// Where and when a snapshot was taken.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HostInfo {
+    pub hostname: String,
+    pub kernel: String,
+    /// Seconds since the Unix epoch.
+    pub taken_at: u64,
+    pub proc_root: String,
+    /// The uid the scan ran as: an unprivileged scan sees less.
+    pub scanner_uid: u32,
+    /// The scanning process itself (its namespaces are "ours").
+    pub scanner_pid: Pid,
+}
+
+/// Everything one scan found.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Snapshot {
+    /// Schema version of this document.
+    pub version: u32,
+    pub host: HostInfo,
+    /// The initial (host) namespaces, taken from kernel threads (PID 2), else PID 1, else the
+    /// root of the user namespace tree; a namespace differs from the host when it is not here.
+    pub initial: BTreeMap<NsType, NsId>,
+    /// Sorted by (type, id).
+    pub namespaces: Vec<Namespace>,
+    /// Sorted by pid.
+    pub processes: Vec<Process>,
+    pub skipped: Skipped,
+    /// How long the scan took, in microseconds.
+    #[serde(default)]
+    pub scan_micros: u64,
+}
+
+pub const SNAPSHOT_VERSION: u32 = 1;
+
+impl Snapshot {
+    pub fn namespace(&self, ns_type: NsType, id: NsId) -> Option<&Namespace> {
+        self.namespaces
+            .binary_search_by(|n| (n.ns_type, n.id).cmp(&(ns_type, id)))
+            .ok()
+            .map(|i| &self.namespaces[i])
+    }
+
+    /// Any namespace with this inode (inodes are unique across types on one nsfs).
+    pub fn namespace_by_id(&self, id: NsId) -> Option<&Namespace> {
+        self.namespaces.iter().find(|n| n.id == id)
+    }
+
+    pub fn process(&self, pid: Pid) -> Option<&Process> {
+        self.processes
+            .binary_search_by_key(&pid, |p| p.pid)
+            .ok()
+            .map(|i| &self.processes[i])
+    }
+
+    /// True when `id` is not one of the host's initial namespaces.
+    pub fn differs_from_initial(&self, ns_type: NsType, id: NsId) -> bool {
+        self.initial.get(&ns_type).is_some_and(|&init| init != id)
+    }
+
+    /// Restore the sort orders the lookups rely on (after loading a file, say).
+    pub fn normalize(&mut self) {
+        self.namespaces.sort_by_key(|n| (n.ns_type, n.id));
+        self.processes.sort_by_key(|p| p.pid);
+    }
+}

@@ -1,0 +1,8 @@
+use crate::cli::SpawnArgs;
+use crate::error::{Error, Result};
+
+/// Returns the exit status of the command.
+pub fn run(args: &SpawnArgs) -> Result<i32> {
+    let _ = args;
+    Err(Error::failed("not built yet"))
+}

@@ -1,0 +1,37 @@
+//! Where a snapshot comes from: a live scan of a proc filesystem, or a file saved earlier.
+
+use std::path::Path;
+
+use crate::cli::SourceArgs;
+use crate::error::{Error, Result};
+use crate::model::{SNAPSHOT_VERSION, Snapshot};
+use crate::scan;
+
+/// A fresh scan, or the snapshot in `--from FILE`.
+pub fn load(source: &SourceArgs) -> Result<Snapshot> {
+    match &source.from {
+        Some(path) => read_file(path),
+        None => scan::scan(&scan::ScanOptions::new(&source.proc_root)),
+    }
+}
+
+/// Read a snapshot written by `nsviz snapshot`.
+pub fn read_file(path: &Path) -> Result<Snapshot> {
+    let shown = path.display();
+    let text = std::fs::read(path).map_err(|e| {
+        Error::usage(format!(
+            "cannot read snapshot {shown}: {}",
+            crate::error::describe_io(&e)
+        ))
+    })?;
+    let mut snapshot: Snapshot = serde_json::from_slice(&text)
+        .map_err(|e| Error::usage(format!("{shown} is not an nsviz snapshot: {e}")))?;
+    if snapshot.version != SNAPSHOT_VERSION {
+        return Err(Error::usage(format!(
+            "{shown} is a version {} snapshot; this nsviz reads version {SNAPSHOT_VERSION}",
+            snapshot.version
+        )));
+    }
+    snapshot.normalize();
+    Ok(snapshot)
+}
