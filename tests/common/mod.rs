@@ -1,0 +1,125 @@
+//! Helpers shared by the integration tests: the built binary, root checks, and guards that
+//! clean up what a test creates even when the test fails.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// The nsviz binary cargo built for these tests.
+pub fn nsviz() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_nsviz"))
+}
+
+pub fn nsviz_path() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_nsviz"))
+}
+
+/// True when running as root. Tests that need root call this first and return early otherwise:
+/// `if !common::require_root("why") { return; }`
+pub fn require_root(why: &str) -> bool {
+    if rustix::process::geteuid().is_root() {
+        return true;
+    }
+    eprintln!("skipped: needs root to {why}");
+    false
+}
+
+/// Runs a command to completion and returns its output; panics with its stderr if it fails.
+pub fn run_ok(cmd: &mut Command) -> Output {
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed with {}\nstdout:\n{}\nstderr:\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+pub fn stdout_of(cmd: &mut Command) -> String {
+    String::from_utf8(run_ok(cmd).stdout).expect("utf-8 output")
+}
+
+/// Wraps `setpriv` so the command runs as nobody (65534) with no groups.
+pub fn as_nobody(program: &str) -> Command {
+    let mut cmd = Command::new("setpriv");
+    cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups", program]);
+    cmd
+}
+
+/// A background process killed (with its whole process group) when dropped.
+pub struct Background {
+    pub child: Child,
+}
+
+impl Background {
+    /// Starts `cmd` in a new process group, stdin closed.
+    pub fn spawn(cmd: &mut Command) -> Background {
+        use std::os::unix::process::CommandExt;
+        cmd.stdin(Stdio::null()).process_group(0);
+        let child = cmd
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {cmd:?}: {e}"));
+        Background { child }
+    }
+
+    pub fn pid(&self) -> i32 {
+        self.child.id() as i32
+    }
+}
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        let pgid = self.child.id() as i32;
+        // SAFETY: kill(2) on our own child's process group has no memory-safety preconditions.
+        unsafe {
+            libc::kill(-pgid, libc::SIGKILL);
+        }
+        let _ = self.child.wait();
+    }
+}
+
+/// Runs a closure when dropped: cleanup that must happen also when an assertion fails.
+pub struct Cleanup<F: FnMut()>(pub F);
+
+impl<F: FnMut()> Drop for Cleanup<F> {
+    fn drop(&mut self) {
+        (self.0)()
+    }
+}
+
+/// Polls `cond` every 20 ms until it is true or `timeout` passes; returns whether it became true.
+pub fn wait_until(timeout: Duration, mut cond: impl FnMut() -> bool) -> bool {
+    let start = Instant::now();
+    while start.elapsed() < timeout {
+        if cond() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    cond()
+}
+
+/// The inode in a /proc/PID/ns/TYPE link, read by the test itself as a witness.
+pub fn ns_inode(pid: i32, ns_type: &str) -> Option<u64> {
+    let link = std::fs::read_link(format!("/proc/{pid}/ns/{ns_type}")).ok()?;
+    let text = link.to_str()?;
+    let start = text.find('[')? + 1;
+    let end = text.find(']')?;
+    text[start..end].parse().ok()
+}
+
+/// A name unique to this test run, for netns names, hostnames and temp paths.
+pub fn unique(prefix: &str) -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    format!(
+        "{prefix}-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
+}
