@@ -339,4 +339,36 @@ impl Snapshot {
         self.namespaces.sort_by_key(|n| (n.ns_type, n.id));
         self.processes.sort_by_key(|p| p.pid);
     }
+
+    /// What keeps a namespace alive, in a few words: "3 processes: sleep 100",
+    /// "fd 5 of PID 123", "mounted at /run/netns/x", "thread 456",
+    /// "socket of PID 12", "children of PID 9", or "nothing left: hidden".
+    /// Text is raw (untrusted command); escape it before display.
+    pub fn holder_summary(&self, ns: &Namespace) -> String {
+        if let Some(&first) = ns.processes.first() {
+            let command = self
+                .process(first)
+                .map(Process::command)
+                .unwrap_or_default();
+            let count = ns.processes.len();
+            let noun = if count == 1 { "process" } else { "processes" };
+            return format!("{count} {noun}: {command}");
+        }
+        if let Some(path) = ns.mounts.first() {
+            return format!("mounted at {path}");
+        }
+        if let Some(fd) = ns.fds.first() {
+            return format!("fd {} of PID {}", fd.fd, fd.pid);
+        }
+        if let Some(sock) = ns.sockets.first() {
+            return format!("socket of PID {}", sock.pid);
+        }
+        if let Some(&tid) = ns.tasks.first() {
+            return format!("thread {tid}");
+        }
+        if let Some(&pid) = ns.for_children.first() {
+            return format!("children of PID {pid}");
+        }
+        "nothing left: hidden".to_string()
+    }
 }
