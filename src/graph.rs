@@ -332,7 +332,7 @@ pub fn filter_forest(forest: &[TreeNode], keep: &dyn Fn(&NodeKey) -> bool) -> Ve
         .iter()
         .filter_map(|node| {
             let children = filter_forest(&node.children, keep);
-            (keep(&node.key) || !children.is_empty()).then(|| TreeNode {
+            (keep(&node.key) || !children.is_empty()).then_some(TreeNode {
                 key: node.key,
                 children,
             })
