@@ -468,8 +468,10 @@ mod tests {
 
     #[test]
     fn deep_chains_are_cut_not_overflowed() {
-        let mut s = Snapshot::default();
-        s.processes = (1..=2000).map(|p| process(p, p - 1)).collect();
+        let s = Snapshot {
+            processes: (1..=2000).map(|p| process(p, p - 1)).collect(),
+            ..Default::default()
+        };
         let forest = process_forest(&s);
         let mut count = 0;
         let mut max_depth = 0;
