@@ -354,57 +354,7 @@ pub fn walk<'a>(forest: &'a [TreeNode], visit: &mut dyn FnMut(&'a TreeNode, usiz
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Namespace, Process};
-
-    fn ns(
-        t: NsType,
-        id: NsId,
-        parent: Option<NsId>,
-        owner: Option<NsId>,
-        procs: &[Pid],
-    ) -> Namespace {
-        let mut n = Namespace::new(id, t);
-        n.parent = parent;
-        n.owner = owner;
-        n.processes = procs.to_vec();
-        n
-    }
-
-    fn process(pid: Pid, ppid: Pid) -> Process {
-        Process {
-            pid,
-            ppid,
-            uid: 0,
-            user: None,
-            comm: format!("p{pid}"),
-            cmdline: Vec::new(),
-            ns: Default::default(),
-            pid_for_children: None,
-            time_for_children: None,
-            nspid: vec![pid],
-        }
-    }
-
-    /// Root user ns 1 owns pid 10 and net 20; user 2 (child of 1) owns pid 11 (child of 10),
-    /// pid 12 (child of 11) and net 21; user 3 (child of 2) has no process left.
-    fn sample() -> Snapshot {
-        let mut s = Snapshot {
-            namespaces: vec![
-                ns(NsType::User, 1, None, None, &[1, 2, 3]),
-                ns(NsType::User, 2, Some(1), Some(1), &[3]),
-                ns(NsType::User, 3, Some(2), Some(2), &[]),
-                ns(NsType::Pid, 10, None, Some(1), &[1, 2]),
-                ns(NsType::Pid, 11, Some(10), Some(2), &[3]),
-                ns(NsType::Pid, 12, Some(11), Some(2), &[]),
-                ns(NsType::Net, 20, None, Some(1), &[1, 2]),
-                ns(NsType::Net, 21, None, Some(2), &[3]),
-            ],
-            processes: vec![process(1, 0), process(2, 1), process(3, 2), process(4, 1)],
-            ..Default::default()
-        };
-        s.normalize();
-        s
-    }
+    use crate::model::fixture::{process, sample};
 
     fn render(forest: &[TreeNode]) -> String {
         let mut out = String::new();

@@ -372,3 +372,83 @@ impl Snapshot {
         "nothing left: hidden".to_string()
     }
 }
+
+/// Small hand-made snapshots for unit tests.
+#[cfg(test)]
+pub(crate) mod fixture {
+    use super::*;
+
+    pub fn ns(
+        t: NsType,
+        id: NsId,
+        parent: Option<NsId>,
+        owner: Option<NsId>,
+        procs: &[Pid],
+    ) -> Namespace {
+        let mut n = Namespace::new(id, t);
+        n.parent = parent;
+        n.owner = owner;
+        n.processes = procs.to_vec();
+        n
+    }
+
+    pub fn process(pid: Pid, ppid: Pid) -> Process {
+        Process {
+            pid,
+            ppid,
+            uid: 0,
+            user: Some("root".into()),
+            comm: format!("p{pid}"),
+            cmdline: Vec::new(),
+            ns: BTreeMap::new(),
+            pid_for_children: None,
+            time_for_children: None,
+            nspid: vec![pid],
+        }
+    }
+
+    /// Root user ns 1 owns pid 10 and net 20; user 2 (child of 1) owns pid 11 (child of 10),
+    /// pid 12 (child of 11) and net 21; user 3 (child of 2) has no process left.
+    /// Processes: 1 -> 2 -> 3, and 1 -> 4. Process 3 runs `sleep 100` and made pid ns 12 for
+    /// its children.
+    pub fn sample() -> Snapshot {
+        let mut s = Snapshot {
+            version: SNAPSHOT_VERSION,
+            namespaces: vec![
+                ns(NsType::User, 1, None, None, &[1, 2, 4]),
+                ns(NsType::User, 2, Some(1), Some(1), &[3]),
+                ns(NsType::User, 3, Some(2), Some(2), &[]),
+                ns(NsType::Pid, 10, None, Some(1), &[1, 2, 4]),
+                ns(NsType::Pid, 11, Some(10), Some(2), &[3]),
+                ns(NsType::Pid, 12, Some(11), Some(2), &[]),
+                ns(NsType::Net, 20, None, Some(1), &[1, 2, 4]),
+                ns(NsType::Net, 21, None, Some(2), &[3]),
+            ],
+            processes: vec![process(1, 0), process(2, 1), process(3, 2), process(4, 1)],
+            initial: [(NsType::User, 1), (NsType::Pid, 10), (NsType::Net, 20)]
+                .into_iter()
+                .collect(),
+            ..Default::default()
+        };
+        for p in &mut s.processes {
+            let inner = p.pid == 3;
+            p.ns.insert(NsType::User, if inner { 2 } else { 1 });
+            p.ns.insert(NsType::Pid, if inner { 11 } else { 10 });
+            p.ns.insert(NsType::Net, if inner { 21 } else { 20 });
+        }
+        s.processes[2].cmdline = vec!["sleep".into(), "100".into()];
+        s.processes[2].pid_for_children = Some(12);
+        s.normalize();
+        s.namespace_mut(NsType::Pid, 12).for_children.push(3);
+        s
+    }
+
+    impl Snapshot {
+        pub fn namespace_mut(&mut self, t: NsType, id: NsId) -> &mut Namespace {
+            self.namespaces
+                .iter_mut()
+                .find(|n| n.ns_type == t && n.id == id)
+                .expect("fixture namespace")
+        }
+    }
+}

@@ -1,3 +1,5 @@
+//! `nsviz snapshot`: the whole picture as one JSON document (schema: docs/snapshot.md).
+
 use std::io::Write;
 
 use crate::cli::SnapshotArgs;
@@ -5,6 +7,12 @@ use crate::error::{Error, Result};
 use crate::model::Snapshot;
 
 pub fn write(snapshot: &Snapshot, args: &SnapshotArgs, out: &mut dyn Write) -> Result<()> {
-    let _ = (snapshot, args, out);
-    Err(Error::failed("not built yet"))
+    let written = if args.compact {
+        serde_json::to_writer(&mut *out, snapshot)
+    } else {
+        serde_json::to_writer_pretty(&mut *out, snapshot)
+    };
+    written
+        .map_err(|e| Error::failed(format!("cannot write the snapshot: {e}")))
+        .and_then(|()| writeln!(out).map_err(|e| Error::os("cannot write the snapshot", e)))
 }

@@ -1,10 +1,184 @@
+//! `nsviz tree`: the hierarchy as a text tree, like `lsns --tree` but with every namespace,
+//! each line saying what holds it.
+
 use std::io::Write;
 
-use crate::cli::TreeArgs;
+use crate::cli::{TreeArgs, TreeBy};
 use crate::error::{Error, Result};
-use crate::model::Snapshot;
+use crate::graph::{self, Hierarchy, NodeKey, NsGraph, TreeNode};
+use crate::model::{NsType, Snapshot};
+use crate::sanitize::for_terminal;
 
 pub fn write(snapshot: &Snapshot, args: &TreeArgs, out: &mut dyn Write) -> Result<()> {
-    let _ = (snapshot, args, out);
-    Err(Error::failed("not built yet"))
+    let text = render(snapshot, args.by, &args.types);
+    out.write_all(text.as_bytes())
+        .map_err(|e| Error::os("cannot write the tree", e))
+}
+
+/// The whole tree as text, one line a node, with a footer when something could not be read.
+pub fn render(snapshot: &Snapshot, by: TreeBy, types: &[NsType]) -> String {
+    let g = NsGraph::build(snapshot);
+    let wanted = |t: NsType| types.is_empty() || types.contains(&t);
+    let forest = match by {
+        TreeBy::Owner | TreeBy::Parent => {
+            let how = if by == TreeBy::Owner {
+                Hierarchy::Owner
+            } else {
+                Hierarchy::Parent
+            };
+            let all = g.namespace_forest(how);
+            if types.is_empty() {
+                all
+            } else {
+                graph::filter_forest(
+                    &all,
+                    &|k| matches!(k, NodeKey::Namespace(t, _) if wanted(*t)),
+                )
+            }
+        }
+        TreeBy::Process => g.process_forest(),
+    };
+    let mut text = String::new();
+    let mut prefix = String::new();
+    for node in &forest {
+        text.push_str(&label(snapshot, node.key, types));
+        text.push('\n');
+        write_children(snapshot, node, types, &mut prefix, &mut text);
+    }
+    if snapshot.skipped.total() > 0 {
+        text.push_str(&super::skipped_footer(snapshot));
+        text.push('\n');
+    }
+    text
+}
+
+fn write_children(
+    snapshot: &Snapshot,
+    node: &TreeNode,
+    types: &[NsType],
+    prefix: &mut String,
+    text: &mut String,
+) {
+    let count = node.children.len();
+    for (i, child) in node.children.iter().enumerate() {
+        let last = i + 1 == count;
+        text.push_str(prefix);
+        text.push_str(if last { "└─" } else { "├─" });
+        text.push_str(&label(snapshot, child.key, types));
+        text.push('\n');
+        let saved = prefix.len();
+        prefix.push_str(if last { "  " } else { "│ " });
+        write_children(snapshot, child, types, prefix, text);
+        prefix.truncate(saved);
+    }
+}
+
+/// One line: `net 4026532305 * mounted at /run/netns/blue`. `*` marks a namespace that is not
+/// one of the host's initial ones.
+fn label(snapshot: &Snapshot, key: NodeKey, types: &[NsType]) -> String {
+    match key {
+        NodeKey::Namespace(t, id) => {
+            let mark = if snapshot.differs_from_initial(t, id) {
+                " *"
+            } else {
+                ""
+            };
+            let Some(ns) = snapshot.namespace(t, id) else {
+                return format!("{t} {id}{mark}");
+            };
+            let owner_uid = match ns.owner_uid {
+                Some(uid) if t == NsType::User => format!(" (owner uid {uid})"),
+                _ => String::new(),
+            };
+            format!(
+                "{t} {id}{mark} {}{owner_uid}",
+                for_terminal(&snapshot.holder_summary(ns))
+            )
+        }
+        NodeKey::Process(pid) => process_label(snapshot, pid, types),
+        NodeKey::Group(t) => format!("{t} namespaces"),
+    }
+}
+
+/// `123 sleep 100 [net uts]`: the namespaces (of the chosen types) where the process differs
+/// from its parent.
+fn process_label(snapshot: &Snapshot, pid: i32, types: &[NsType]) -> String {
+    let Some(p) = snapshot.process(pid) else {
+        return pid.to_string();
+    };
+    let parent = snapshot.process(p.ppid);
+    let differs: Vec<&str> = NsType::ALL
+        .into_iter()
+        .filter(|t| types.is_empty() || types.contains(t))
+        .filter(
+            |t| match (p.ns.get(t), parent.and_then(|pp| pp.ns.get(t))) {
+                (Some(mine), Some(theirs)) => mine != theirs,
+                (Some(mine), None) => snapshot.differs_from_initial(*t, *mine) && parent.is_none(),
+                _ => false,
+            },
+        )
+        .map(NsType::name)
+        .collect();
+    let mark = if differs.is_empty() {
+        String::new()
+    } else {
+        format!(" [{}]", differs.join(" "))
+    };
+    format!("{pid} {}{mark}", for_terminal(&p.command()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::fixture::sample;
+
+    #[test]
+    fn owner_tree_says_what_holds_each_namespace() {
+        let text = render(&sample(), TreeBy::Owner, &[]);
+        assert_eq!(
+            text,
+            "\
+user 1 3 processes: p1
+├─user 2 * 1 process: sleep 100
+│ ├─user 3 * nothing left: hidden
+│ ├─pid 11 * 1 process: sleep 100
+│ │ └─pid 12 * children of PID 3
+│ └─net 21 * 1 process: sleep 100
+├─pid 10 3 processes: p1
+└─net 20 3 processes: p1
+"
+        );
+    }
+
+    #[test]
+    fn type_filter_keeps_ancestors_for_context() {
+        let text = render(&sample(), TreeBy::Owner, &[NsType::Net]);
+        assert_eq!(
+            text,
+            "user 1 3 processes: p1\n├─user 2 * 1 process: sleep 100\n│ └─net 21 * 1 process: sleep 100\n└─net 20 3 processes: p1\n"
+        );
+    }
+
+    #[test]
+    fn process_tree_marks_where_a_process_differs_from_its_parent() {
+        let text = render(&sample(), TreeBy::Process, &[]);
+        assert_eq!(
+            text,
+            "1 p1\n├─2 p2\n│ └─3 sleep 100 [user pid net]\n└─4 p4\n"
+        );
+    }
+
+    #[test]
+    fn hostile_names_are_escaped_and_skips_reported() {
+        let mut s = sample();
+        s.processes[0].cmdline = vec!["\x1b]0;pwned\x07evil".into()];
+        s.skipped.links = 2;
+        s.host.scanner_uid = 65534;
+        let text = render(&s, TreeBy::Parent, &[NsType::User]);
+        assert!(!text.contains('\x1b'), "{text:?}");
+        assert!(text.contains("\\e]0;pwned\\x07evil"), "{text}");
+        assert!(text.ends_with(
+            "(could not read 2 namespace links: vanished or permission denied; run as root to see everything)\n"
+        ));
+    }
 }
