@@ -54,7 +54,7 @@ pub fn render(
         .filter(|n| {
             !hide_initial
                 || Some(n.id) == root_user
-                || !snapshot.initial.get(&n.ns_type).is_some_and(|&i| i == n.id)
+                || snapshot.initial.get(&n.ns_type).is_none_or(|&i| i != n.id)
         })
         .collect();
     let drawn = |id: u64| shown.iter().any(|n| n.id == id);
