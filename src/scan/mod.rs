@@ -257,7 +257,10 @@ impl Scan {
             .collect();
         mnt_namespaces.sort_by_key(|(id, _)| (Some(*id) != own_mnt, *id));
         let mut seen = HashSet::new();
-        for (mnt, pids) in mnt_namespaces {
+        for (mnt, mut pids) in mnt_namespaces {
+            if Some(mnt) == own_mnt {
+                pids.insert(0, self.scanner_pid);
+            }
             // The first process may exit under us; try a few.
             let Some(pid) = pids.iter().take(3).copied().find(|pid| {
                 let path = format!("{}/{pid}/mountinfo", self.root);
