@@ -77,7 +77,11 @@ fn build_tree(root: &Path) {
     // A zombie: its links are gone, and that is not a skip.
     let zombie = root.join("200");
     std::fs::create_dir_all(zombie.join("ns")).unwrap();
-    std::fs::write(zombie.join("status"), "Name:\tdead\nState:\tZ (zombie)\nPPid:\t1\n").unwrap();
+    std::fs::write(
+        zombie.join("status"),
+        "Name:\tdead\nState:\tZ (zombie)\nPPid:\t1\n",
+    )
+    .unwrap();
     // Vanished: the directory is there, nothing in it can be read.
     std::fs::create_dir_all(root.join("300")).unwrap();
     // Unreadable and odd links: a target that is no namespace, and one of the wrong type.
@@ -100,7 +104,13 @@ fn build_tree(root: &Path) {
         ],
     );
     // Untrusted bytes in names and arguments.
-    process(root, 600, "bad\u{1b}name", "Uid:\t65534\t65534\t65534\t65534\n", &[]);
+    process(
+        root,
+        600,
+        "bad\u{1b}name",
+        "Uid:\t65534\t65534\t65534\t65534\n",
+        &[],
+    );
     std::fs::write(root.join("600/cmdline"), b"a\xffb\0").unwrap();
     // Another mount namespace: its own nsfs mount, and a copy of ours (deduplicated).
     process(root, 700, "other", "", &[("mnt", "mnt:[4026532900]")]);
@@ -144,7 +154,11 @@ fn fixture_tree_is_grouped_with_every_holder() {
     let host_net = snap.namespace(NsType::Net, 4026531840).unwrap();
     assert_eq!(host_net.processes, [1, 2, 500, 600, 700, 800]);
     let host_user = snap.namespace(NsType::User, 4026531837).unwrap();
-    assert_eq!(host_user.processes, [1, 2, 100, 500, 600, 700, 800], "400's user link is odd");
+    assert_eq!(
+        host_user.processes,
+        [1, 2, 100, 500, 600, 700, 800],
+        "400's user link is odd"
+    );
     assert!(snap.namespace(NsType::Net, 5).is_none());
 
     let p400 = snap.process(400).unwrap();
@@ -156,12 +170,22 @@ fn fixture_tree_is_grouped_with_every_holder() {
     let fd_held = snap.namespace(NsType::Net, 4026532500).unwrap();
     assert_eq!(fd_held.fds, [FdRef { pid: 100, fd: 3 }]);
     assert!(fd_held.processes.is_empty());
-    assert!(fd_held.sockets.is_empty(), "no socket work on a fixture tree");
+    assert!(
+        fd_held.sockets.is_empty(),
+        "no socket work on a fixture tree"
+    );
 
     let mounted = snap.namespace(NsType::Uts, 4026532600).unwrap();
-    assert_eq!(mounted.mounts, ["/run/x"], "ours as-is, the copy in 700 deduplicated");
+    assert_eq!(
+        mounted.mounts,
+        ["/run/x"],
+        "ours as-is, the copy in 700 deduplicated"
+    );
     let foreign = snap.namespace(NsType::Net, 4026533000).unwrap();
-    assert_eq!(foreign.mounts, [format!("{roots}/700/root/run/netns/other")]);
+    assert_eq!(
+        foreign.mounts,
+        [format!("{roots}/700/root/run/netns/other")]
+    );
 
     let thread = snap.namespace(NsType::Uts, 4026532700).unwrap();
     assert_eq!(thread.tasks, [101]);
@@ -169,18 +193,28 @@ fn fixture_tree_is_grouped_with_every_holder() {
 
     let p500 = snap.process(500).unwrap();
     assert_eq!(p500.pid_for_children, Some(4026532800));
-    assert_eq!(p500.time_for_children, None, "same as its own: not recorded");
+    assert_eq!(
+        p500.time_for_children, None,
+        "same as its own: not recorded"
+    );
     let child_pid = snap.namespace(NsType::Pid, 4026532800).unwrap();
     assert_eq!(child_pid.for_children, [500]);
 
     let p600 = snap.process(600).unwrap();
     assert_eq!(p600.cmdline, ["a\\xffb"]);
-    assert_eq!(p600.comm, "bad\u{1b}name", "kept as read; escaped on display");
+    assert_eq!(
+        p600.comm, "bad\u{1b}name",
+        "kept as read; escaped on display"
+    );
     assert_eq!(p600.uid, 65534);
     assert_eq!(snap.process(100).unwrap().cmdline, ["nsviz", "--flag"]);
 
     // No ioctl could apply: the relations are simply unknown.
-    assert!(snap.namespaces.iter().all(|n| n.parent.is_none() && n.owner.is_none()));
+    assert!(
+        snap.namespaces
+            .iter()
+            .all(|n| n.parent.is_none() && n.owner.is_none())
+    );
 }
 
 #[test]
@@ -199,8 +233,14 @@ fn list_on_a_fixture_tree_shows_holders_and_the_skipped_footer() {
     assert!(line("4026532500").contains("fd 3 of PID 100"), "{table}");
     assert!(line("4026532600").contains("mounted at /run/x"), "{table}");
     assert!(line("4026532700").contains("thread 101"), "{table}");
-    assert!(line("4026532800").contains("pid_for_children of PID 500"), "{table}");
-    assert!(!table.contains('\u{1b}'), "terminal escapes must be escaped:\n{table}");
+    assert!(
+        line("4026532800").contains("pid_for_children of PID 500"),
+        "{table}"
+    );
+    assert!(
+        !table.contains('\u{1b}'),
+        "terminal escapes must be escaped:\n{table}"
+    );
     assert!(
         table.trim_end().ends_with(
             "4 items could not be read (1 process, 2 namespace links, 1 fd table): they vanished or are protected"
@@ -222,12 +262,28 @@ fn list_on_a_fixture_tree_shows_holders_and_the_skipped_footer() {
     assert_eq!(entry["nprocs"], 0);
     assert_eq!(entry["pid"], 0);
     assert_eq!(entry["path"], format!("{rootp}/100/fd/3"));
-    assert_eq!(entry["netnsid"], serde_json::Value::Null, "unknown on a fixture");
+    assert_eq!(
+        entry["netnsid"],
+        serde_json::Value::Null,
+        "unknown on a fixture"
+    );
 
-    let net_only = common::stdout_of(common::nsviz().args(["list", "-n", "-t", "net", "-o", "ns,nprocs", "--proc", rootp]));
+    let net_only = common::stdout_of(common::nsviz().args([
+        "list",
+        "-n",
+        "-t",
+        "net",
+        "-o",
+        "ns,nprocs",
+        "--proc",
+        rootp,
+    ]));
     let rows: Vec<&str> = net_only.lines().collect();
     assert_eq!(rows.len(), 4, "{net_only}");
-    assert!(rows.iter().any(|r| r.split_whitespace().collect::<Vec<_>>() == ["4026531840", "6"]));
+    assert!(
+        rows.iter()
+            .any(|r| r.split_whitespace().collect::<Vec<_>>() == ["4026531840", "6"])
+    );
 }
 
 #[test]
@@ -241,7 +297,10 @@ fn unreadable_proc_root_is_one_sentence() {
         String::from_utf8_lossy(&out.stderr).trim(),
         "nsviz: cannot read /nonexistent: no such file or directory"
     );
-    let bad_col = common::nsviz().args(["list", "-o", "ns,bogus"]).output().unwrap();
+    let bad_col = common::nsviz()
+        .args(["list", "-o", "ns,bogus"])
+        .output()
+        .unwrap();
     assert_eq!(bad_col.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad_col.stderr).contains("unknown column 'bogus'"));
 }

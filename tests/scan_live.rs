@@ -62,7 +62,9 @@ fn comm(pid: i32) -> String {
 }
 
 fn numbers(line: &str) -> Vec<u64> {
-    line.split_whitespace().map(|n| n.parse().unwrap()).collect()
+    line.split_whitespace()
+        .map(|n| n.parse().unwrap())
+        .collect()
 }
 
 #[test]
@@ -98,11 +100,21 @@ fn uts_held_only_by_an_open_fd() {
          print(os.fstat(fd).st_ino, fd, flush=True)\n\
          time.sleep(100)",
     ));
-    let [id, fd] = numbers(&line)[..] else { panic!("{line}") };
+    let [id, fd] = numbers(&line)[..] else {
+        panic!("{line}")
+    };
     let snap = scan_host();
-    let ns = snap.namespace(NsType::Uts, id).expect("fd-held uts namespace");
+    let ns = snap
+        .namespace(NsType::Uts, id)
+        .expect("fd-held uts namespace");
     assert!(ns.processes.is_empty(), "{ns:?}");
-    assert!(ns.fds.contains(&FdRef { pid: bg.pid(), fd: fd as i32 }), "{ns:?}");
+    assert!(
+        ns.fds.contains(&FdRef {
+            pid: bg.pid(),
+            fd: fd as i32
+        }),
+        "{ns:?}"
+    );
     assert_eq!(ns.owner, snap.initial.get(&NsType::User).copied());
 }
 
@@ -118,9 +130,13 @@ fn uts_namespace_of_a_single_thread() {
          time.sleep(100)\n\
          threading.Thread(target=run).start()",
     ));
-    let [id, tid] = numbers(&line)[..] else { panic!("{line}") };
+    let [id, tid] = numbers(&line)[..] else {
+        panic!("{line}")
+    };
     let snap = scan_host();
-    let ns = snap.namespace(NsType::Uts, id).expect("thread's uts namespace");
+    let ns = snap
+        .namespace(NsType::Uts, id)
+        .expect("thread's uts namespace");
     assert_eq!(ns.tasks, [tid as i32]);
     assert!(ns.processes.is_empty());
 }
@@ -140,14 +156,28 @@ fn netns_kept_only_by_a_socket() {
          print(ino, s.fileno(), flush=True)\n\
          time.sleep(100)",
     ));
-    let [id, fd] = numbers(&line)[..] else { panic!("{line}") };
+    let [id, fd] = numbers(&line)[..] else {
+        panic!("{line}")
+    };
     let snap = scan_host();
     let ns = snap.namespace(NsType::Net, id).expect("socket-held netns");
-    assert_eq!(ns.sockets, [FdRef { pid: bg.pid(), fd: fd as i32 }]);
+    assert_eq!(
+        ns.sockets,
+        [FdRef {
+            pid: bg.pid(),
+            fd: fd as i32
+        }]
+    );
     assert!(ns.processes.is_empty() && ns.fds.is_empty());
     // Sockets in the process's own namespace are not recorded.
     let own = common::ns_inode(bg.pid(), "net").unwrap();
-    assert!(snap.namespace(NsType::Net, own).unwrap().sockets.iter().all(|s| s.pid != bg.pid()));
+    assert!(
+        snap.namespace(NsType::Net, own)
+            .unwrap()
+            .sockets
+            .iter()
+            .all(|s| s.pid != bg.pid())
+    );
 }
 
 #[test]
@@ -164,7 +194,9 @@ fn pid_for_children_that_differs() {
          print(os.stat('/proc/self/ns/pid_for_children').st_ino, child, flush=True)\n\
          time.sleep(100)",
     ));
-    let [id, child] = numbers(&line)[..] else { panic!("{line}") };
+    let [id, child] = numbers(&line)[..] else {
+        panic!("{line}")
+    };
     let snap = scan_host();
     let p = snap.process(bg.pid()).unwrap();
     assert_eq!(p.pid_for_children, Some(id));
@@ -184,7 +216,11 @@ fn hidden_user_namespace_and_nested_pid_parents() {
     // exec keeps one process, which moves on into the inner user namespace: the middle one
     // has no process left, only its child.
     let hidden = Background::spawn(Command::new("unshare").args([
-        "-U", "-r", "sh", "-c", "exec unshare -U -r sleep 100",
+        "-U",
+        "-r",
+        "sh",
+        "-c",
+        "exec unshare -U -r sleep 100",
     ]));
     // Two nested pid namespaces, each in a new user namespace.
     let nested = Background::spawn(Command::new("unshare").args([
@@ -214,13 +250,21 @@ fn hidden_user_namespace_and_nested_pid_parents() {
         .expect("hidden middle namespace is listed");
     assert!(middle.is_hidden(), "{middle:?}");
     assert_eq!(middle.parent, Some(host_user));
-    assert_eq!(middle.owner, Some(host_user), "a user ns is owned by its parent");
+    assert_eq!(
+        middle.owner,
+        Some(host_user),
+        "a user ns is owned by its parent"
+    );
     assert_eq!(middle.owner_uid, Some(0));
     // Witness: lsns names the hidden namespace as the parent (PNS) and does not list it.
     let lsns = common::stdout_of(Command::new("lsns").args(["-n", "-o", "NS,PNS", "-t", "user"]));
     let pns_of = |id: u64| {
         lsns.lines()
-            .map(|l| l.split_whitespace().map(|n| n.parse::<u64>().unwrap()).collect::<Vec<_>>())
+            .map(|l| {
+                l.split_whitespace()
+                    .map(|n| n.parse::<u64>().unwrap())
+                    .collect::<Vec<_>>()
+            })
             .find(|v| v[0] == id)
             .map(|v| v[1])
     };
@@ -232,7 +276,10 @@ fn hidden_user_namespace_and_nested_pid_parents() {
     let inner_pid = common::ns_inode(sleep_pid, "pid").unwrap();
     let outer_pid = common::ns_inode(unshare2, "pid").unwrap();
     assert_ne!(inner_pid, outer_pid);
-    assert_eq!(snap.namespace(NsType::Pid, inner_pid).unwrap().parent, Some(outer_pid));
+    assert_eq!(
+        snap.namespace(NsType::Pid, inner_pid).unwrap().parent,
+        Some(outer_pid)
+    );
     assert_eq!(
         snap.namespace(NsType::Pid, outer_pid).unwrap().parent,
         snap.initial.get(&NsType::Pid).copied()
@@ -248,7 +295,19 @@ fn namespaces_made_in_a_user_namespace_are_owned_by_it() {
         return;
     }
     let bg = Background::spawn(Command::new("unshare").args([
-        "-U", "-r", "-p", "-f", "-m", "-u", "-i", "-n", "-C", "-T", "--mount-proc", "sleep", "100",
+        "-U",
+        "-r",
+        "-p",
+        "-f",
+        "-m",
+        "-u",
+        "-i",
+        "-n",
+        "-C",
+        "-T",
+        "--mount-proc",
+        "sleep",
+        "100",
     ]));
     let host_user = common::ns_inode(std::process::id() as i32, "user").unwrap();
     let child = || first_child(bg.pid());
@@ -259,7 +318,10 @@ fn namespaces_made_in_a_user_namespace_are_owned_by_it() {
     let snap = scan_host();
     let user = common::ns_inode(sleep, "user").unwrap();
     assert_ne!(user, host_user);
-    assert_eq!(snap.namespace(NsType::User, user).unwrap().owner, Some(host_user));
+    assert_eq!(
+        snap.namespace(NsType::User, user).unwrap().owner,
+        Some(host_user)
+    );
     for ns_type in NsType::ALL.into_iter().filter(|&t| t != NsType::User) {
         let id = common::ns_inode(sleep, ns_type.name()).unwrap();
         assert!(snap.differs_from_initial(ns_type, id), "{ns_type}");

@@ -158,7 +158,13 @@ fn columns(args: &ListArgs) -> Result<Vec<Column>> {
     if args.output_all {
         return Ok(ALL_COLUMNS.to_vec());
     }
-    let mut columns = vec![Column::Ns, Column::Type, Column::Nprocs, Column::Pid, Column::User];
+    let mut columns = vec![
+        Column::Ns,
+        Column::Type,
+        Column::Nprocs,
+        Column::Pid,
+        Column::User,
+    ];
     if args.types == [NsType::Net] {
         columns.extend([Column::Netnsid, Column::Nsfs]);
     }
@@ -214,7 +220,11 @@ fn path(snapshot: &Snapshot, row: &Row) -> Option<String> {
 fn holders(snapshot: &Snapshot, ns: &Namespace) -> String {
     let mut items: Vec<String> = Vec::new();
     items.extend(ns.mounts.iter().map(|m| format!("mounted at {m}")));
-    items.extend(ns.fds.iter().map(|f| format!("fd {} of PID {}", f.fd, f.pid)));
+    items.extend(
+        ns.fds
+            .iter()
+            .map(|f| format!("fd {} of PID {}", f.fd, f.pid)),
+    );
     let mut socket_pids: Vec<i32> = ns.sockets.iter().map(|s| s.pid).collect();
     socket_pids.dedup();
     items.extend(socket_pids.iter().map(|pid| format!("socket of PID {pid}")));
@@ -300,7 +310,13 @@ fn write_table(
         lines.push(columns.iter().map(|&c| cell(snapshot, row, c)).collect());
     }
     let widths: Vec<usize> = (0..columns.len())
-        .map(|i| lines.iter().map(|l| l[i].chars().count()).max().unwrap_or(0))
+        .map(|i| {
+            lines
+                .iter()
+                .map(|l| l[i].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
         .collect();
     for line in &lines {
         let mut text = String::new();

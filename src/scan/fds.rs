@@ -26,16 +26,19 @@ impl Scan {
         for fd in entries {
             let path = format!("fd/{fd}");
             // The fd may be closed meanwhile: that is a race, not something to count.
-            let Ok(len) = rustix::fs::readlinkat_raw(dir.as_fd(), path.as_str(), &mut buf[..]) else {
+            let Ok(len) = rustix::fs::readlinkat_raw(dir.as_fd(), path.as_str(), &mut buf[..])
+            else {
                 continue;
             };
             let target = &buf[..len];
             if target.starts_with(b"socket:[") {
                 sockets.push(fd);
             } else if let Some((ns_type, id)) = links::parse_target(target) {
-                self.found(ns_type, id, |root| Holder::Path(format!("{root}/{pid}/fd/{fd}")))
-                    .fds
-                    .push(FdRef { pid, fd });
+                self.found(ns_type, id, |root| {
+                    Holder::Path(format!("{root}/{pid}/fd/{fd}"))
+                })
+                .fds
+                .push(FdRef { pid, fd });
             }
         }
         if self.live && !sockets.is_empty() {
@@ -46,13 +49,14 @@ impl Scan {
     /// One pidfd for the process; each socket is borrowed with pidfd_getfd and asked for its
     /// network namespace (SIOCGSKNS).
     fn scan_sockets(&mut self, pid: Pid, sockets: &[i32], own_net: Option<NsId>) {
-        let Some(pidfd) =
-            RustixPid::from_raw(pid).and_then(|p| rustix::process::pidfd_open(p, PidfdFlags::empty()).ok())
+        let Some(pidfd) = RustixPid::from_raw(pid)
+            .and_then(|p| rustix::process::pidfd_open(p, PidfdFlags::empty()).ok())
         else {
             return;
         };
         for &fd in sockets {
-            let Ok(socket) = rustix::process::pidfd_getfd(&pidfd, fd, PidfdGetfdFlags::empty()) else {
+            let Ok(socket) = rustix::process::pidfd_getfd(&pidfd, fd, PidfdGetfdFlags::empty())
+            else {
                 continue;
             };
             let Some(netns) = ioctl::socket_netns(&socket) else {
@@ -71,7 +75,10 @@ impl Scan {
 }
 
 /// The numeric entries of a directory below `dir` (fd numbers, thread ids, pids).
-pub(super) fn list_dir(dir: std::os::fd::BorrowedFd<'_>, name: &str) -> rustix::io::Result<Vec<i32>> {
+pub(super) fn list_dir(
+    dir: std::os::fd::BorrowedFd<'_>,
+    name: &str,
+) -> rustix::io::Result<Vec<i32>> {
     let fd = rustix::fs::openat(
         dir,
         name,

@@ -30,7 +30,10 @@ pub struct Links {
 
 impl Links {
     pub fn get(&self, ns_type: NsType) -> Option<NsId> {
-        self.ns.iter().find(|(t, _)| *t == ns_type).map(|&(_, id)| id)
+        self.ns
+            .iter()
+            .find(|(t, _)| *t == ns_type)
+            .map(|&(_, id)| id)
     }
 }
 

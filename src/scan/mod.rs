@@ -89,7 +89,10 @@ impl Scan {
 pub fn scan(options: &ScanOptions) -> Result<Snapshot> {
     let start = Instant::now();
     let root_path = &options.proc_root;
-    let root_text = root_path.to_string_lossy().trim_end_matches('/').to_string();
+    let root_text = root_path
+        .to_string_lossy()
+        .trim_end_matches('/')
+        .to_string();
     let root_fd = rustix::fs::open(
         root_path,
         OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
@@ -114,8 +117,8 @@ pub fn scan(options: &ScanOptions) -> Result<Snapshot> {
         .ok()
         .and_then(|t| t.to_str().ok()?.parse().ok())
         .unwrap_or(0);
-    let is_procfs = rustix::fs::fstatfs(&root_fd)
-        .is_ok_and(|fs| fs.f_type == rustix::fs::PROC_SUPER_MAGIC);
+    let is_procfs =
+        rustix::fs::fstatfs(&root_fd).is_ok_and(|fs| fs.f_type == rustix::fs::PROC_SUPER_MAGIC);
     let live = is_procfs && scanner_pid == rustix::process::getpid().as_raw_nonzero().get();
 
     let mut scan = Scan {

@@ -42,7 +42,10 @@ fn unescape_octal(field: &[u8]) -> Vec<u8> {
         let digits = field.get(i + 1..i + 4);
         match digits {
             Some(d) if field[i] == b'\\' && d.iter().all(|c| (b'0'..=b'7').contains(c)) => {
-                out.push(d.iter().fold(0u8, |acc, c| acc.wrapping_mul(8) + (c - b'0')));
+                out.push(
+                    d.iter()
+                        .fold(0u8, |acc, c| acc.wrapping_mul(8) + (c - b'0')),
+                );
                 i += 4;
             }
             _ => {

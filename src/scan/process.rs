@@ -99,7 +99,8 @@ pub fn parse_cmdline(bytes: &[u8]) -> Vec<String> {
 /// Reads a whole file below an open directory into `buf` (cleared first).
 pub fn read_at(dir: impl AsFd, name: &str, buf: &mut Vec<u8>) -> std::io::Result<()> {
     buf.clear();
-    let fd: OwnedFd = rustix::fs::openat(dir, name, OFlags::RDONLY | OFlags::CLOEXEC, Mode::empty())?;
+    let fd: OwnedFd =
+        rustix::fs::openat(dir, name, OFlags::RDONLY | OFlags::CLOEXEC, Mode::empty())?;
     std::fs::File::from(fd).read_to_end(buf)?;
     Ok(())
 }

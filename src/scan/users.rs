@@ -32,7 +32,9 @@ pub fn parse_passwd(bytes: &[u8]) -> HashMap<u32, String> {
 mod tests {
     #[test]
     fn parses_passwd() {
-        let users = super::parse_passwd(b"root:x:0:0::/root:/bin/sh\nbad line\nnobody:x:65534:65534::/:/x\ntwin:x:0:0::/:/x\n");
+        let users = super::parse_passwd(
+            b"root:x:0:0::/root:/bin/sh\nbad line\nnobody:x:65534:65534::/:/x\ntwin:x:0:0::/:/x\n",
+        );
         assert_eq!(users.get(&0).map(String::as_str), Some("root"));
         assert_eq!(users.get(&65534).map(String::as_str), Some("nobody"));
         assert_eq!(users.len(), 2);
