@@ -123,7 +123,7 @@ Uid:\t1000\t1001\t1001\t1001\nNSpid:\t7\t1\nThreads:\t4\nKthread:\t0\n";
 
     #[test]
     fn splits_cmdline() {
-        assert_eq!(parse_cmdline(b"sleep\0100\0"), vec!["sleep", "100"]);
+        assert_eq!(parse_cmdline(b"sleep\0x\0"), vec!["sleep", "x"]);
         assert_eq!(parse_cmdline(b"a\xff\0\0b\0"), vec!["a\\xff", "", "b"]);
         assert!(parse_cmdline(b"").is_empty());
     }
