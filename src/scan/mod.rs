@@ -267,10 +267,7 @@ impl Scan {
             // The first process may exit under us; try a few.
             let Some(pid) = pids.iter().take(3).copied().find(|pid| {
                 let path = format!("{}/{pid}/mountinfo", self.root);
-                buf.clear();
-                std::fs::File::open(path)
-                    .and_then(|mut f| std::io::Read::read_to_end(&mut f, buf))
-                    .is_ok()
+                process::read_at(rustix::fs::CWD, path.as_str(), buf).is_ok()
             }) else {
                 self.skipped.mountinfo += 1;
                 continue;

@@ -1,7 +1,6 @@
 //! Process metadata from /proc/PID/status and /proc/PID/cmdline, read as raw bytes so names
 //! that are not UTF-8 keep their bytes as `\xNN` (procfs would replace them).
 
-use std::io::Read;
 use std::os::fd::{AsFd, OwnedFd};
 
 use rustix::fs::{Mode, OFlags};
@@ -101,8 +100,16 @@ pub fn read_at(dir: impl AsFd, name: &str, buf: &mut Vec<u8>) -> std::io::Result
     buf.clear();
     let fd: OwnedFd =
         rustix::fs::openat(dir, name, OFlags::RDONLY | OFlags::CLOEXEC, Mode::empty())?;
-    std::fs::File::from(fd).read_to_end(buf)?;
-    Ok(())
+    // Plain reads: File::read_to_end would add a statx and an lseek per file for its size
+    // hint, which on /proc is always 0.
+    let mut chunk = [0u8; 4096];
+    loop {
+        let n = rustix::io::read(&fd, &mut chunk)?;
+        if n == 0 {
+            return Ok(());
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
 }
 
 #[cfg(test)]
