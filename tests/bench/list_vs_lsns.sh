@@ -53,6 +53,7 @@ for N in "${@:-1000 10000}"; do
             done
             wait' </dev/null >/dev/null 2>&1 &
         PGID=$!
+        disown "$PGID"
         for _ in $(seq 600); do
             [ "$(pgrep -c -g "$PGID" sleep || true)" -ge "$n" ] && break
             sleep 0.1
