@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark (not a test): `nsviz list --json` against `lsns -J --output-all` on a host with
 # N extra processes spread over N/10 namespace groups (each group: new uts, ipc and net
-# namespaces, ten sleeping processes). Needs root. Usage:
+# namespaces, ten sleeping processes), plus 10 network namespaces held only by a bind mount
+# (`ip netns add`), which lsns does not list. Needs root. Usage:
 #   tests/bench/list_vs_lsns.sh [N...]        (default: 1000 10000)
 # Uses hyperfine when installed (apt-get install hyperfine), else a date +%s%N loop.
 # Everything it starts runs in one process group, killed on exit.
@@ -22,7 +23,16 @@ cleanup() {
         PGID=""
     fi
 }
-trap cleanup EXIT INT TERM
+NETNS=()
+remove_netns() {
+    for name in "${NETNS[@]}"; do ip netns del "$name" 2>/dev/null || true; done
+    NETNS=()
+}
+trap 'cleanup; remove_netns' EXIT INT TERM
+for i in $(seq 10); do
+    NETNS+=("nsviz-bench-$$-$i")
+    ip netns add "nsviz-bench-$$-$i"
+done
 
 time_one() { # label command...
     local label=$1; shift
