@@ -120,8 +120,8 @@ fn build_tree(root: &Path) {
          602 30 0:4 uts:[4026532600] /run/x rw - nsfs nsfs rw\n",
     )
     .unwrap();
-    // A process whose fd table cannot be read.
-    process(root, 800, "nofds", "", &[]);
+    // A process whose fd table and thread list cannot be read.
+    process(root, 800, "nofds", "Threads:\t3\n", &[]);
     std::fs::remove_dir(root.join("800/fd")).unwrap();
 }
 
@@ -138,7 +138,7 @@ fn fixture_tree_is_grouped_with_every_holder() {
     assert_eq!(snap.skipped.processes, 1, "300 vanished");
     assert_eq!(snap.skipped.links, 2, "400: garbage and a wrong type");
     assert_eq!(snap.skipped.fds, 1, "800 has no fd table");
-    assert_eq!(snap.skipped.tasks, 0);
+    assert_eq!(snap.skipped.tasks, 1, "800 has threads but no task list");
     assert_eq!(snap.skipped.mountinfo, 0);
     assert_eq!(snap.host.scanner_pid, 100);
     assert_eq!(snap.host.proc_root, roots);
@@ -241,10 +241,12 @@ fn list_on_a_fixture_tree_shows_holders_and_the_skipped_footer() {
         !table.contains('\u{1b}'),
         "terminal escapes must be escaped:\n{table}"
     );
+    // The last line is the footer; its hint depends on who runs the test.
+    let footer = table.lines().last().unwrap();
     assert!(
-        table.trim_end().ends_with(
-            "4 items could not be read (1 process, 2 namespace links, 1 fd table): they vanished or are protected"
-        ) || !common::require_root("see the root wording of the footer"),
+        footer.starts_with(
+            "5 items could not be read (1 process, 2 namespace links, 1 thread list, 1 fd table): "
+        ),
         "{table}"
     );
 
@@ -252,7 +254,7 @@ fn list_on_a_fixture_tree_shows_holders_and_the_skipped_footer() {
         common::nsviz().args(["list", "--json", "--proc", rootp]),
     ))
     .unwrap();
-    assert_eq!(json["skipped"], 4);
+    assert_eq!(json["skipped"], 5);
     let entry = json["namespaces"]
         .as_array()
         .unwrap()
@@ -266,6 +268,16 @@ fn list_on_a_fixture_tree_shows_holders_and_the_skipped_footer() {
         entry["netnsid"],
         serde_json::Value::Null,
         "unknown on a fixture"
+    );
+
+    // -p keeps the namespaces the process is in (400 has six readable links).
+    let of_400 = common::stdout_of(
+        common::nsviz().args(["list", "-n", "-p", "400", "-o", "type", "--proc", rootp]),
+    );
+    assert_eq!(of_400.lines().count(), 6, "{of_400}");
+    assert!(
+        !of_400.contains("net") && !of_400.contains("user"),
+        "{of_400}"
     );
 
     let net_only = common::stdout_of(common::nsviz().args([
