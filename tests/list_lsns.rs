@@ -32,7 +32,12 @@ fn differences(ours: &Value, lsns: &Value) -> Vec<String> {
             diffs.push(format!("{id} missing"));
             continue;
         };
-        for key in ["type", "nprocs", "pid", "pns", "ons"] {
+        // nprocs, pid, pns and ons are what the issue requires; the rest must agree too.
+        // (nsfs is left out: nsviz also lists mounts of other mount namespaces.)
+        for key in [
+            "type", "nprocs", "pid", "pns", "ons", "path", "ppid", "command", "uid", "user",
+            "netnsid",
+        ] {
             if mine[key] != theirs[key] {
                 diffs.push(format!(
                     "{id} {key}: nsviz {} lsns {}",
@@ -136,11 +141,6 @@ fn list_json_matches_lsns_with_all_types_and_nesting() {
             );
         } else {
             assert!(entry["netnsid"].is_null(), "{entry}");
-        }
-        if let Some(lsns) = theirs.get(id) {
-            for key in ["path", "ppid", "command", "uid", "user", "netnsid"] {
-                assert_eq!(entry[key], lsns[key], "{id} {key}");
-            }
         }
     }
 }
