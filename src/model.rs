@@ -178,7 +178,8 @@ pub struct Namespace {
     /// Sockets created in this network namespace (net namespaces only).
     #[serde(default)]
     pub sockets: Vec<FdRef>,
-    /// The id the scanner's network namespace assigned to this one (RTM_GETNSID), if any.
+    /// The id the scanner's network namespace assigned to this one (RTM_GETNSID): `Some(-1)`
+    /// when it has none (lsns: "unassigned"), None when it could not be asked (fixture tree).
     #[serde(default)]
     pub netnsid: Option<i32>,
 }

@@ -1,10 +1,439 @@
+//! `nsviz list`: the lsns-like table, and JSON with the keys and value conventions of
+//! `lsns -J --output-all`, plus the namespaces lsns cannot see (docs/list.md).
+
 use std::io::Write;
+
+use serde::Serialize;
 
 use crate::cli::ListArgs;
 use crate::error::{Error, Result};
-use crate::model::Snapshot;
+use crate::model::{Namespace, NsType, Process, Snapshot};
+use crate::sanitize::for_terminal;
+
+/// Every column `-o` accepts, in the order `--output-all` shows them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Column {
+    Ns,
+    Type,
+    Path,
+    Nprocs,
+    Pid,
+    Ppid,
+    Command,
+    Uid,
+    User,
+    Netnsid,
+    Nsfs,
+    Pns,
+    Ons,
+    Nsid,
+    Holders,
+}
+
+const ALL_COLUMNS: [Column; 15] = [
+    Column::Ns,
+    Column::Type,
+    Column::Path,
+    Column::Nprocs,
+    Column::Pid,
+    Column::Ppid,
+    Column::Command,
+    Column::Uid,
+    Column::User,
+    Column::Netnsid,
+    Column::Nsfs,
+    Column::Pns,
+    Column::Ons,
+    Column::Nsid,
+    Column::Holders,
+];
+
+impl Column {
+    fn name(self) -> &'static str {
+        match self {
+            Column::Ns => "NS",
+            Column::Type => "TYPE",
+            Column::Path => "PATH",
+            Column::Nprocs => "NPROCS",
+            Column::Pid => "PID",
+            Column::Ppid => "PPID",
+            Column::Command => "COMMAND",
+            Column::Uid => "UID",
+            Column::User => "USER",
+            Column::Netnsid => "NETNSID",
+            Column::Nsfs => "NSFS",
+            Column::Pns => "PNS",
+            Column::Ons => "ONS",
+            Column::Nsid => "NSID",
+            Column::Holders => "HOLDERS",
+        }
+    }
+
+    fn help(self) -> &'static str {
+        match self {
+            Column::Ns => "namespace identifier (inode number)",
+            Column::Type => "kind of namespace",
+            Column::Path => "path to the namespace (a process link, fd, mount or thread link)",
+            Column::Nprocs => "number of processes in the namespace",
+            Column::Pid => "lowest PID in the namespace",
+            Column::Ppid => "PPID of the PID",
+            Column::Command => "command line of the PID",
+            Column::Uid => "UID of the PID",
+            Column::User => "username of the PID",
+            Column::Netnsid => "namespace ID as used by network subsystem",
+            Column::Nsfs => "nsfs mountpoint (usually used network subsystem)",
+            Column::Pns => "parent namespace identifier (inode number)",
+            Column::Ons => "owner namespace identifier (inode number)",
+            Column::Nsid => "the kernel's 64-bit namespace id (NS_GET_ID), never reused",
+            Column::Holders => "what else keeps it alive: mounts, fds, sockets, threads, children",
+        }
+    }
+
+    fn right_aligned(self) -> bool {
+        matches!(
+            self,
+            Column::Ns
+                | Column::Nprocs
+                | Column::Pid
+                | Column::Ppid
+                | Column::Uid
+                | Column::Netnsid
+                | Column::Pns
+                | Column::Ons
+                | Column::Nsid
+        )
+    }
+
+    fn parse(name: &str) -> Result<Column> {
+        ALL_COLUMNS
+            .into_iter()
+            .find(|c| c.name().eq_ignore_ascii_case(name.trim()))
+            .ok_or_else(|| {
+                Error::usage(format!(
+                    "unknown column '{}' (see nsviz list --list-columns)",
+                    for_terminal(name)
+                ))
+            })
+    }
+}
 
 pub fn write(snapshot: &Snapshot, args: &ListArgs, out: &mut dyn Write) -> Result<()> {
-    let _ = (snapshot, args, out);
-    Err(Error::failed("not built yet"))
+    let result = if args.list_columns {
+        write_column_list(out)
+    } else {
+        let rows = rows(snapshot, args);
+        if args.json {
+            write_json(snapshot, &rows, out)
+        } else {
+            let columns = columns(args)?;
+            write_table(snapshot, &rows, &columns, args.noheadings, out)
+        }
+    };
+    result.map_err(|e| Error::os("cannot write the list", e))
+}
+
+/// One namespace with the process lsns would show for it: the one with the lowest PID.
+struct Row<'a> {
+    ns: &'a Namespace,
+    process: Option<&'a Process>,
+}
+
+fn rows<'a>(snapshot: &'a Snapshot, args: &ListArgs) -> Vec<Row<'a>> {
+    let mut rows: Vec<Row<'a>> = snapshot
+        .namespaces
+        .iter()
+        .filter(|ns| args.types.is_empty() || args.types.contains(&ns.ns_type))
+        .filter(|ns| args.pid.is_none_or(|pid| ns.processes.contains(&pid)))
+        .map(|ns| Row {
+            ns,
+            process: ns.processes.first().and_then(|&pid| snapshot.process(pid)),
+        })
+        .collect();
+    // lsns orders by inode number alone.
+    rows.sort_by_key(|r| (r.ns.id, r.ns.ns_type));
+    rows
+}
+
+fn columns(args: &ListArgs) -> Result<Vec<Column>> {
+    if args.output_all {
+        return Ok(ALL_COLUMNS.to_vec());
+    }
+    let mut columns = vec![
+        Column::Ns,
+        Column::Type,
+        Column::Nprocs,
+        Column::Pid,
+        Column::User,
+    ];
+    if args.types == [NsType::Net] {
+        columns.extend([Column::Netnsid, Column::Nsfs]);
+    }
+    columns.extend([Column::Holders, Column::Command]);
+    match &args.columns {
+        None => Ok(columns),
+        Some(list) => {
+            let (add, list) = match list.strip_prefix('+') {
+                Some(rest) => (true, rest),
+                None => (false, list.as_str()),
+            };
+            let chosen = list
+                .split(',')
+                .filter(|c| !c.is_empty())
+                .map(Column::parse)
+                .collect::<Result<Vec<_>>>()?;
+            if add {
+                columns.extend(chosen);
+                Ok(columns)
+            } else if chosen.is_empty() {
+                Err(Error::usage("no columns given to -o"))
+            } else {
+                Ok(chosen)
+            }
+        }
+    }
+}
+
+/// The path lsns shows (`/proc/PID/ns/TYPE`), or for a namespace no process is in, a path
+/// that opens it: a bind mount, an nsfs fd, a thread's link, a pid_for_children link.
+/// None for a namespace only a socket or a child namespace knows.
+fn path(snapshot: &Snapshot, row: &Row) -> Option<String> {
+    let root = &snapshot.host.proc_root;
+    let ns = row.ns;
+    if let Some(p) = row.process {
+        return Some(format!("{root}/{}/ns/{}", p.pid, ns.ns_type));
+    }
+    if let Some(mount) = ns.mounts.first() {
+        return Some(mount.clone());
+    }
+    if let Some(fd) = ns.fds.first() {
+        return Some(format!("{root}/{}/fd/{}", fd.pid, fd.fd));
+    }
+    if let Some(tid) = ns.tasks.first() {
+        return Some(format!("{root}/{tid}/ns/{}", ns.ns_type));
+    }
+    ns.for_children
+        .first()
+        .map(|pid| format!("{root}/{pid}/ns/{}_for_children", ns.ns_type))
+}
+
+/// A short description of what keeps a namespace alive besides its processes.
+fn holders(snapshot: &Snapshot, ns: &Namespace) -> String {
+    let mut items: Vec<String> = Vec::new();
+    items.extend(ns.mounts.iter().map(|m| format!("mounted at {m}")));
+    items.extend(
+        ns.fds
+            .iter()
+            .map(|f| format!("fd {} of PID {}", f.fd, f.pid)),
+    );
+    let mut socket_pids: Vec<i32> = ns.sockets.iter().map(|s| s.pid).collect();
+    socket_pids.dedup();
+    items.extend(socket_pids.iter().map(|pid| format!("socket of PID {pid}")));
+    items.extend(ns.tasks.iter().map(|t| format!("thread {t}")));
+    items.extend(
+        ns.for_children
+            .iter()
+            .map(|pid| format!("{}_for_children of PID {pid}", ns.ns_type)),
+    );
+    if ns.is_hidden() {
+        let child = snapshot
+            .namespaces
+            .iter()
+            .find(|n| n.parent == Some(ns.id) && n.ns_type == ns.ns_type)
+            .map(|n| format!("hidden (parent of {})", n.id))
+            .or_else(|| {
+                snapshot
+                    .namespaces
+                    .iter()
+                    .find(|n| n.owner == Some(ns.id) && ns.ns_type == NsType::User)
+                    .map(|n| format!("hidden (owner of {})", n.id))
+            });
+        items.push(child.unwrap_or_else(|| "hidden".into()));
+    }
+    const SHOWN: usize = 3;
+    if items.len() > SHOWN {
+        let more = items.len() - SHOWN;
+        items.truncate(SHOWN);
+        items.push(format!("+{more} more"));
+    }
+    items.join(", ")
+}
+
+/// lsns's NETNSID: the id, "unassigned", or nothing where it is not known.
+fn netnsid(ns: &Namespace) -> Option<String> {
+    match ns.netnsid {
+        _ if ns.ns_type != NsType::Net => None,
+        Some(-1) => Some("unassigned".into()),
+        Some(id) if id >= 0 => Some(id.to_string()),
+        _ => None,
+    }
+}
+
+fn user(p: &Process) -> String {
+    p.user.clone().unwrap_or_else(|| p.uid.to_string())
+}
+
+fn cell(snapshot: &Snapshot, row: &Row, column: Column) -> String {
+    let ns = row.ns;
+    let p = row.process;
+    let text = match column {
+        Column::Ns => ns.id.to_string(),
+        Column::Type => ns.ns_type.name().to_string(),
+        Column::Path => path(snapshot, row).unwrap_or_default(),
+        Column::Nprocs => ns.processes.len().to_string(),
+        Column::Pid => p.map(|p| p.pid.to_string()).unwrap_or_default(),
+        Column::Ppid => p.map(|p| p.ppid.to_string()).unwrap_or_default(),
+        Column::Command => p.map(Process::command).unwrap_or_default(),
+        Column::Uid => p.map(|p| p.uid.to_string()).unwrap_or_default(),
+        Column::User => p.map(user).unwrap_or_default(),
+        Column::Netnsid => netnsid(ns).unwrap_or_default(),
+        Column::Nsfs => ns.mounts.join(","),
+        Column::Pns => ns.parent.unwrap_or(0).to_string(),
+        Column::Ons => ns.owner.unwrap_or(0).to_string(),
+        Column::Nsid => ns.nsid.map(|id| id.to_string()).unwrap_or_default(),
+        Column::Holders => holders(snapshot, ns),
+    };
+    for_terminal(&text).into_owned()
+}
+
+fn write_table(
+    snapshot: &Snapshot,
+    rows: &[Row],
+    columns: &[Column],
+    noheadings: bool,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let mut lines: Vec<Vec<String>> = Vec::with_capacity(rows.len() + 1);
+    if !noheadings {
+        lines.push(columns.iter().map(|c| c.name().to_string()).collect());
+    }
+    for row in rows {
+        lines.push(columns.iter().map(|&c| cell(snapshot, row, c)).collect());
+    }
+    let widths: Vec<usize> = (0..columns.len())
+        .map(|i| {
+            lines
+                .iter()
+                .map(|l| l[i].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    for line in &lines {
+        let mut text = String::new();
+        for (i, value) in line.iter().enumerate() {
+            let last = i + 1 == columns.len();
+            if i > 0 {
+                text.push(' ');
+            }
+            let pad = widths[i] - value.chars().count();
+            if columns[i].right_aligned() {
+                text.extend(std::iter::repeat_n(' ', pad));
+                text.push_str(value);
+            } else {
+                text.push_str(value);
+                if !last {
+                    text.extend(std::iter::repeat_n(' ', pad));
+                }
+            }
+        }
+        writeln!(out, "{}", text.trim_end())?;
+    }
+    if !noheadings && let Some(footer) = skipped_footer(snapshot) {
+        writeln!(out, "{footer}")?;
+    }
+    Ok(())
+}
+
+/// The footer line of a table when the scan could not read everything.
+pub fn skipped_footer(snapshot: &Snapshot) -> Option<String> {
+    let s = &snapshot.skipped;
+    let total = s.total();
+    if total == 0 {
+        return None;
+    }
+    let parts: Vec<String> = [
+        (s.processes, "process", "processes"),
+        (s.links, "namespace link", "namespace links"),
+        (s.tasks, "thread list", "thread lists"),
+        (s.fds, "fd table", "fd tables"),
+        (s.mountinfo, "mount table", "mount tables"),
+    ]
+    .into_iter()
+    .filter(|(n, _, _)| *n > 0)
+    .map(|(n, one, many)| format!("{n} {}", if n == 1 { one } else { many }))
+    .collect();
+    let hint = if snapshot.host.scanner_uid == 0 {
+        "they vanished or are protected"
+    } else {
+        "permission denied or vanished; run as root to see everything"
+    };
+    Some(format!(
+        "{total} {} could not be read ({}): {hint}",
+        if total == 1 { "item" } else { "items" },
+        parts.join(", ")
+    ))
+}
+
+/// One namespace in `lsns -J --output-all` form: same keys, same order, same value types.
+#[derive(Serialize)]
+struct JsonNamespace {
+    ns: u64,
+    #[serde(rename = "type")]
+    ns_type: &'static str,
+    path: Option<String>,
+    nprocs: usize,
+    pid: i32,
+    ppid: i32,
+    command: Option<String>,
+    uid: Option<u32>,
+    user: Option<String>,
+    netnsid: Option<String>,
+    nsfs: Option<String>,
+    pns: u64,
+    ons: u64,
+}
+
+#[derive(Serialize)]
+struct JsonList {
+    namespaces: Vec<JsonNamespace>,
+    /// Items the scan could not read (Snapshot::skipped, summed); lsns has no such figure.
+    skipped: u32,
+}
+
+fn write_json(snapshot: &Snapshot, rows: &[Row], out: &mut dyn Write) -> std::io::Result<()> {
+    let namespaces = rows
+        .iter()
+        .map(|row| {
+            let ns = row.ns;
+            let p = row.process;
+            JsonNamespace {
+                ns: ns.id,
+                ns_type: ns.ns_type.name(),
+                path: path(snapshot, row),
+                nprocs: ns.processes.len(),
+                pid: p.map_or(0, |p| p.pid),
+                ppid: p.map_or(0, |p| p.ppid),
+                command: p.map(Process::command),
+                uid: p.map(|p| p.uid),
+                user: p.map(user),
+                netnsid: netnsid(ns),
+                nsfs: (!ns.mounts.is_empty()).then(|| ns.mounts.join("\n")),
+                pns: ns.parent.unwrap_or(0),
+                ons: ns.owner.unwrap_or(0),
+            }
+        })
+        .collect();
+    let list = JsonList {
+        namespaces,
+        skipped: snapshot.skipped.total(),
+    };
+    serde_json::to_writer_pretty(&mut *out, &list)?;
+    writeln!(out)
+}
+
+fn write_column_list(out: &mut dyn Write) -> std::io::Result<()> {
+    for column in ALL_COLUMNS {
+        writeln!(out, "{:>8}  {}", column.name(), column.help())?;
+    }
+    Ok(())
 }

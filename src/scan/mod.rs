@@ -1,11 +1,30 @@
 //! The only code that reads /proc: namespace links of processes and threads, nsfs file
 //! descriptors and sockets, nsfs bind mounts in every mount namespace, and the nsfs ioctls
 //! that tell parents, owners and ids.
+//!
+//! One pass over the processes collects every namespace with a "holder" (a path or an open fd
+//! through which it can be opened); a second pass opens each namespace once for the ioctls and
+//! follows parents and owners up to the root, which brings in namespaces no process is in.
 
+mod fds;
+mod ioctl;
+pub mod links;
+pub mod mounts;
+pub mod process;
+mod tasks;
+pub mod users;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::os::fd::{AsFd, OwnedFd};
 use std::path::{Path, PathBuf};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-use crate::error::Result;
-use crate::model::Snapshot;
+use rustix::fs::{Mode, OFlags};
+
+use crate::error::{Error, Result};
+use crate::model::{
+    HostInfo, Namespace, NsId, NsType, Pid, Process, SNAPSHOT_VERSION, Skipped, Snapshot,
+};
 
 /// What to scan.
 #[derive(Debug, Clone)]
@@ -22,9 +41,379 @@ impl ScanOptions {
     }
 }
 
+/// Where a namespace can be opened for the ioctls: the first holder the scan met.
+enum Holder {
+    Path(String),
+    Fd(OwnedFd),
+}
+
+struct Found {
+    ns: Namespace,
+    holder: Option<Holder>,
+}
+
+/// State of one scan.
+struct Scan {
+    /// The proc root as text, for the paths recorded in the snapshot.
+    root: String,
+    /// True when the root is the procfs of our own pid namespace: only then do pids mean the
+    /// same to pidfd_open as to the tree, so only then are sockets looked at.
+    live: bool,
+    scanner_pid: Pid,
+    found: HashMap<(NsType, NsId), Found>,
+    processes: Vec<Process>,
+    skipped: Skipped,
+}
+
+impl Scan {
+    /// The namespace record, created on first sight with `holder` as its way in.
+    fn found(
+        &mut self,
+        ns_type: NsType,
+        id: NsId,
+        holder: impl FnOnce(&str) -> Holder,
+    ) -> &mut Namespace {
+        let entry = self.found.entry((ns_type, id)).or_insert_with(|| Found {
+            ns: Namespace::new(id, ns_type),
+            holder: None,
+        });
+        if entry.holder.is_none() {
+            entry.holder = Some(holder(&self.root));
+        }
+        &mut entry.ns
+    }
+}
+
 /// Scan the host. Fails only when the proc root itself cannot be read; everything else that
 /// cannot be read is counted in `Snapshot::skipped`.
 pub fn scan(options: &ScanOptions) -> Result<Snapshot> {
-    let _ = options;
-    Err(crate::error::Error::failed("scanner not built yet"))
+    let start = Instant::now();
+    let root_path = &options.proc_root;
+    let root_text = root_path
+        .to_string_lossy()
+        .trim_end_matches('/')
+        .to_string();
+    let root_fd = rustix::fs::open(
+        root_path,
+        OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+        Mode::empty(),
+    )
+    .and_then(|fd| fds::list_dir(fd.as_fd(), ".").map(|pids| (fd, pids)));
+    let (root_fd, mut pids) = match root_fd {
+        Ok(found) => found,
+        Err(e) => {
+            let err = Error::os(format!("cannot read {}", root_path.display()), e);
+            // The default is /proc; any other root was named by the user.
+            return Err(if root_path == Path::new("/proc") {
+                err
+            } else {
+                Error::usage(err.message())
+            });
+        }
+    };
+    pids.sort_unstable();
+
+    let scanner_pid = rustix::fs::readlinkat(&root_fd, "self", Vec::new())
+        .ok()
+        .and_then(|t| t.to_str().ok()?.parse().ok())
+        .unwrap_or(0);
+    let is_procfs =
+        rustix::fs::fstatfs(&root_fd).is_ok_and(|fs| fs.f_type == rustix::fs::PROC_SUPER_MAGIC);
+    let live = is_procfs && scanner_pid == rustix::process::getpid().as_raw_nonzero().get();
+
+    let mut scan = Scan {
+        root: root_text.clone(),
+        live,
+        scanner_pid,
+        found: HashMap::new(),
+        processes: Vec::with_capacity(pids.len()),
+        skipped: Skipped::default(),
+    };
+    let users = users::read_passwd("/etc/passwd");
+    let mut buf = Vec::with_capacity(4096);
+    for pid in pids {
+        scan.scan_process(&root_fd, pid, &users, &mut buf);
+    }
+    scan.scan_mounts(&mut buf);
+    scan.follow_ioctls();
+
+    let mut namespaces: Vec<Namespace> = scan.found.into_values().map(|f| f.ns).collect();
+    namespaces.sort_by_key(|n| (n.ns_type, n.id));
+    for ns in &mut namespaces {
+        ns.tasks.sort_unstable();
+        ns.fds.sort();
+        ns.sockets.sort();
+    }
+    let mut snapshot = Snapshot {
+        version: SNAPSHOT_VERSION,
+        host: host_info(root_text, scanner_pid),
+        initial: BTreeMap::new(),
+        namespaces,
+        processes: scan.processes,
+        skipped: scan.skipped,
+        scan_micros: 0,
+    };
+    snapshot.initial = initial_namespaces(&snapshot);
+    snapshot.scan_micros = start.elapsed().as_micros() as u64;
+    Ok(snapshot)
+}
+
+impl Scan {
+    fn scan_process(
+        &mut self,
+        root: &OwnedFd,
+        pid: Pid,
+        users: &HashMap<u32, String>,
+        buf: &mut Vec<u8>,
+    ) {
+        let dir = match rustix::fs::openat(
+            root,
+            pid.to_string().as_str(),
+            OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+            Mode::empty(),
+        ) {
+            Ok(dir) => dir,
+            Err(_) => {
+                self.skipped.processes += 1;
+                return;
+            }
+        };
+        let status = process::read_at(&dir, "status", buf)
+            .ok()
+            .and_then(|()| process::parse_status(buf));
+        let Some(status) = status else {
+            self.skipped.processes += 1;
+            return;
+        };
+        let links = links::read(&dir);
+        // A zombie's links are gone with its namespaces: nothing was missed.
+        if !status.is_zombie() {
+            self.skipped.links += links.failed;
+        }
+        let kernel_thread = status.kthread || pid == 2 || status.ppid == 2;
+        let cmdline = if kernel_thread || status.is_zombie() {
+            Vec::new()
+        } else {
+            process::read_at(&dir, "cmdline", buf)
+                .map(|()| process::parse_cmdline(buf))
+                .unwrap_or_default()
+        };
+
+        for &(ns_type, id) in &links.ns {
+            self.found(ns_type, id, |root| {
+                Holder::Path(format!("{root}/{pid}/ns/{ns_type}"))
+            })
+            .processes
+            .push(pid);
+        }
+        if let Some(id) = links.pid_for_children {
+            self.found(NsType::Pid, id, |root| {
+                Holder::Path(format!("{root}/{pid}/ns/pid_for_children"))
+            })
+            .for_children
+            .push(pid);
+        }
+        if let Some(id) = links.time_for_children {
+            self.found(NsType::Time, id, |root| {
+                Holder::Path(format!("{root}/{pid}/ns/time_for_children"))
+            })
+            .for_children
+            .push(pid);
+        }
+        // Our own fds are the scan's, not the host's.
+        let ours = self.live && pid == self.scanner_pid;
+        if !kernel_thread && !status.is_zombie() && !ours {
+            self.scan_fds(&dir, pid, links.get(NsType::Net));
+        }
+        if status.threads > 1 {
+            self.scan_tasks(&dir, pid, &links);
+        }
+        self.processes.push(Process {
+            pid,
+            ppid: status.ppid,
+            uid: status.uid,
+            user: users.get(&status.uid).cloned(),
+            comm: status.name,
+            cmdline,
+            ns: links.ns.iter().copied().collect(),
+            pid_for_children: links.pid_for_children,
+            time_for_children: links.time_for_children,
+            nspid: status.nspid,
+        });
+    }
+
+    /// nsfs bind mounts, read once per mount namespace through one of its processes. Mounts of
+    /// our own mount namespace keep their path; others are reached through /proc/PID/root.
+    /// A mount seen at the same place in several mount namespaces (copied when one was made
+    /// from the other) is recorded once, ours first.
+    fn scan_mounts(&mut self, buf: &mut Vec<u8>) {
+        let own_mnt = self
+            .processes
+            .binary_search_by_key(&self.scanner_pid, |p| p.pid)
+            .ok()
+            .and_then(|i| self.processes[i].ns.get(&NsType::Mnt).copied());
+        let mut mnt_namespaces: Vec<(NsId, Vec<Pid>)> = self
+            .found
+            .values()
+            .filter(|f| f.ns.ns_type == NsType::Mnt && !f.ns.processes.is_empty())
+            .map(|f| (f.ns.id, f.ns.processes.clone()))
+            .collect();
+        mnt_namespaces.sort_by_key(|(id, _)| (Some(*id) != own_mnt, *id));
+        let mut seen = HashSet::new();
+        for (mnt, mut pids) in mnt_namespaces {
+            if Some(mnt) == own_mnt {
+                pids.insert(0, self.scanner_pid);
+            }
+            // The first process may exit under us; try a few.
+            let Some(pid) = pids.iter().take(3).copied().find(|pid| {
+                let path = format!("{}/{pid}/mountinfo", self.root);
+                process::read_at(rustix::fs::CWD, path.as_str(), buf).is_ok()
+            }) else {
+                self.skipped.mountinfo += 1;
+                continue;
+            };
+            for mount in mounts::parse_mountinfo(buf) {
+                if !seen.insert((mount.ns_type, mount.id, mount.mount_point.clone())) {
+                    continue;
+                }
+                let path = if Some(mnt) == own_mnt {
+                    mount.mount_point
+                } else {
+                    format!("{}/{pid}/root{}", self.root, mount.mount_point)
+                };
+                let holder = path.clone();
+                self.found(mount.ns_type, mount.id, |_| Holder::Path(holder))
+                    .mounts
+                    .push(path);
+            }
+        }
+    }
+
+    /// Opens each namespace once through its holder for the ioctls, and follows parents and
+    /// owners to the root: namespaces found that way (no process left in them) join the scan.
+    /// On a fixture tree nothing opens, and the ioctl fields stay empty.
+    fn follow_ioctls(&mut self) {
+        let mut queue: Vec<(NsType, NsId)> = self.found.keys().copied().collect();
+        let mut nsid_query = None;
+        while let Some(key) = queue.pop() {
+            let Some(holder) = self.found.get_mut(&key).and_then(|f| f.holder.take()) else {
+                continue;
+            };
+            let fd = match holder {
+                Holder::Fd(fd) => fd,
+                Holder::Path(path) => match rustix::fs::open(
+                    path.as_str(),
+                    OFlags::RDONLY | OFlags::CLOEXEC,
+                    Mode::empty(),
+                ) {
+                    Ok(fd) => fd,
+                    Err(_) => continue,
+                },
+            };
+            // The holder may have changed under us (a process exited, its pid reused).
+            if ioctl::inode(&fd) != Some(key.1) {
+                continue;
+            }
+            let (ns_type, _) = key;
+            let owner = ioctl::owner(&fd).and_then(|o| self.related(NsType::User, o, &mut queue));
+            let parent = if ns_type.is_hierarchical() {
+                ioctl::parent(&fd).and_then(|p| self.related(ns_type, p, &mut queue))
+            } else {
+                None
+            };
+            let owner_uid = (ns_type == NsType::User)
+                .then(|| ioctl::owner_uid(&fd))
+                .flatten();
+            let netnsid = if ns_type == NsType::Net {
+                nsid_query
+                    .get_or_insert_with(ioctl::NsidQuery::new)
+                    .as_mut()
+                    .and_then(|q| q.get(&fd))
+            } else {
+                None
+            };
+            let nsid = ioctl::ns_id(&fd);
+            if let Some(found) = self.found.get_mut(&key) {
+                let ns = &mut found.ns;
+                (ns.owner, ns.parent, ns.owner_uid, ns.netnsid, ns.nsid) =
+                    (owner, parent, owner_uid, netnsid, nsid);
+            }
+        }
+    }
+
+    /// The id of a parent or owner the kernel handed us as an fd; a namespace not met before
+    /// is added (with that fd as its holder) and queued, so its own parents follow.
+    fn related(
+        &mut self,
+        ns_type: NsType,
+        fd: OwnedFd,
+        queue: &mut Vec<(NsType, NsId)>,
+    ) -> Option<NsId> {
+        let id = ioctl::inode(&fd)?;
+        if !self.found.contains_key(&(ns_type, id)) {
+            self.found(ns_type, id, |_| Holder::Fd(fd));
+            queue.push((ns_type, id));
+        }
+        Some(id)
+    }
+}
+
+/// The host's namespaces: those of PID 2 (kthreadd), else PID 1. Where neither could be read
+/// (an unprivileged scan), the root of the user namespace tree, and for the other types the
+/// namespace owned by it that holds the most processes.
+fn initial_namespaces(snapshot: &Snapshot) -> BTreeMap<NsType, NsId> {
+    let mut initial = BTreeMap::new();
+    for ns_type in NsType::ALL {
+        let from_process = [2, 1]
+            .into_iter()
+            .find_map(|pid| snapshot.process(pid)?.ns.get(&ns_type).copied());
+        if let Some(id) = from_process {
+            initial.insert(ns_type, id);
+        }
+    }
+    let most_processes = |ns_type: NsType, owner: Option<NsId>| {
+        snapshot
+            .namespaces
+            .iter()
+            .filter(|n| n.ns_type == ns_type)
+            .filter(|n| match ns_type {
+                NsType::User => n.parent.is_none(),
+                _ => n.owner == owner,
+            })
+            .max_by_key(|n| (n.processes.len(), std::cmp::Reverse(n.id)))
+            .map(|n| n.id)
+    };
+    if !initial.contains_key(&NsType::User)
+        && let Some(id) = most_processes(NsType::User, None)
+    {
+        initial.insert(NsType::User, id);
+    }
+    let root_user = initial.get(&NsType::User).copied();
+    for ns_type in NsType::ALL {
+        if !initial.contains_key(&ns_type)
+            && let Some(id) = most_processes(ns_type, root_user)
+        {
+            initial.insert(ns_type, id);
+        }
+    }
+    initial
+}
+
+fn host_info(proc_root: String, scanner_pid: Pid) -> HostInfo {
+    let read = |path: &str| {
+        std::fs::read(path)
+            .map(|b| crate::sanitize::text_from_bytes(b.trim_ascii()))
+            .unwrap_or_default()
+    };
+    HostInfo {
+        hostname: read("/proc/sys/kernel/hostname"),
+        kernel: read("/proc/sys/kernel/osrelease"),
+        taken_at: SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0),
+        proc_root,
+        scanner_uid: rustix::process::geteuid().as_raw(),
+        scanner_pid,
+    }
 }

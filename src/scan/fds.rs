@@ -1,0 +1,97 @@
+//! Open file descriptors that keep namespaces alive: nsfs fds (`readlink` shows `net:[...]`)
+//! and sockets, whose network namespace lives as long as the socket does.
+
+use std::os::fd::AsFd;
+
+use rustix::fs::{Dir, Mode, OFlags};
+use rustix::process::{Pid as RustixPid, PidfdFlags, PidfdGetfdFlags};
+
+use super::{Holder, Scan, ioctl, links};
+use crate::model::{FdRef, NsId, NsType, Pid};
+
+impl Scan {
+    /// Reads the fd table of `pid` (its /proc directory is `dir`). `own_net` is the process's
+    /// own network namespace: only sockets of another namespace are recorded, since those are
+    /// the ones that keep a namespace alive that nothing else may show.
+    pub(super) fn scan_fds(&mut self, dir: impl AsFd, pid: Pid, own_net: Option<NsId>) {
+        let entries = match list_dir(dir.as_fd(), "fd") {
+            Ok(entries) => entries,
+            Err(_) => {
+                self.skipped.fds += 1;
+                return;
+            }
+        };
+        let mut sockets = Vec::new();
+        let mut buf = [0u8; 64];
+        for fd in entries {
+            let path = format!("fd/{fd}");
+            // The fd may be closed meanwhile: that is a race, not something to count.
+            let Ok(len) = rustix::fs::readlinkat_raw(dir.as_fd(), path.as_str(), &mut buf[..])
+            else {
+                continue;
+            };
+            let target = &buf[..len];
+            if target.starts_with(b"socket:[") {
+                sockets.push(fd);
+            } else if let Some((ns_type, id)) = links::parse_target(target) {
+                self.found(ns_type, id, |root| {
+                    Holder::Path(format!("{root}/{pid}/fd/{fd}"))
+                })
+                .fds
+                .push(FdRef { pid, fd });
+            }
+        }
+        if self.live && !sockets.is_empty() {
+            self.scan_sockets(pid, &sockets, own_net);
+        }
+    }
+
+    /// One pidfd for the process; each socket is borrowed with pidfd_getfd and asked for its
+    /// network namespace (SIOCGSKNS).
+    fn scan_sockets(&mut self, pid: Pid, sockets: &[i32], own_net: Option<NsId>) {
+        let Some(pidfd) = RustixPid::from_raw(pid)
+            .and_then(|p| rustix::process::pidfd_open(p, PidfdFlags::empty()).ok())
+        else {
+            return;
+        };
+        for &fd in sockets {
+            let Ok(socket) = rustix::process::pidfd_getfd(&pidfd, fd, PidfdGetfdFlags::empty())
+            else {
+                continue;
+            };
+            let Some(netns) = ioctl::socket_netns(&socket) else {
+                continue;
+            };
+            let Some(id) = ioctl::inode(&netns) else {
+                continue;
+            };
+            if Some(id) != own_net {
+                self.found(NsType::Net, id, |_| Holder::Fd(netns))
+                    .sockets
+                    .push(FdRef { pid, fd });
+            }
+        }
+    }
+}
+
+/// The numeric entries of a directory below `dir` (fd numbers, thread ids, pids).
+pub(super) fn list_dir(
+    dir: std::os::fd::BorrowedFd<'_>,
+    name: &str,
+) -> rustix::io::Result<Vec<i32>> {
+    let fd = rustix::fs::openat(
+        dir,
+        name,
+        OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+        Mode::empty(),
+    )?;
+    let mut entries = Vec::new();
+    let mut dir = Dir::new(fd)?;
+    while let Some(entry) = dir.read() {
+        let entry = entry?;
+        if let Some(n) = entry.file_name().to_str().ok().and_then(|s| s.parse().ok()) {
+            entries.push(n);
+        }
+    }
+    Ok(entries)
+}

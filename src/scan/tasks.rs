@@ -1,0 +1,45 @@
+//! Threads: a thread can unshare a namespace on its own, leaving its process behind.
+
+use std::os::fd::AsFd;
+
+use rustix::fs::{Mode, OFlags};
+
+use super::fds::list_dir;
+use super::{Holder, Scan, links};
+use crate::model::Pid;
+
+impl Scan {
+    /// Threads whose namespaces differ from their process's (only processes with more than
+    /// one thread get here: reading every task's links would double the cost of a scan).
+    pub(super) fn scan_tasks(&mut self, dir: impl AsFd, pid: Pid, process: &links::Links) {
+        let tids = match list_dir(dir.as_fd(), "task") {
+            Ok(tids) => tids,
+            Err(_) => {
+                self.skipped.tasks += 1;
+                return;
+            }
+        };
+        for tid in tids.into_iter().filter(|&tid| tid != pid) {
+            let path = format!("task/{tid}");
+            // A thread that exited meanwhile is a race, not a skip.
+            let Ok(task_dir) = rustix::fs::openat(
+                dir.as_fd(),
+                path.as_str(),
+                OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+                Mode::empty(),
+            ) else {
+                continue;
+            };
+            let task = links::read(&task_dir);
+            for (ns_type, id) in task.ns {
+                if process.get(ns_type) != Some(id) {
+                    self.found(ns_type, id, |root| {
+                        Holder::Path(format!("{root}/{pid}/task/{tid}/ns/{ns_type}"))
+                    })
+                    .tasks
+                    .push(tid);
+                }
+            }
+        }
+    }
+}
