@@ -90,7 +90,15 @@ pub fn run(args: &EnterArgs) -> Result<i32> {
     if !entered.contains(&NsType::Pid) {
         return Err(exec::exec(&launch, Some(&blocked), || {}));
     }
-    match sys::fork().map_err(|e| setup_error("cannot fork into the PID namespace", e))? {
+    let forked = sys::fork().map_err(|e| {
+        if e.raw_os_error() == Some(libc::ENOMEM) {
+            // The kernel's answer for a PID namespace whose PID 1 is gone.
+            Error::setup("cannot run in that PID namespace: its PID 1 has exited, so it cannot take new processes")
+        } else {
+            setup_error("cannot fork into the PID namespace", e)
+        }
+    })?;
+    match forked {
         0 => die(exec::exec(&launch, Some(&blocked), || {})),
         child => init::wait_forwarding(child, &blocked),
     }
@@ -181,6 +189,12 @@ fn select(args: &EnterArgs, target: Option<&Target>) -> Result<Vec<Wanted>> {
                 Ok(id) => id,
                 // -a takes what exists; a named type must be readable.
                 Err(e) if args.all && args.ns.get(t).is_none() && e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) if args.all && args.ns.get(t).is_none() => {
+                    return Err(setup_error(
+                        format!("reading the namespaces of {}", target.pid),
+                        e,
+                    ));
+                }
                 Err(e) => return Err(target.error(t, e)),
             };
             let ours = sys::ns_identity(Path::new(&format!("/proc/self/ns/{}", t.name())));

@@ -191,7 +191,15 @@ impl Fs {
                     libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC,
                     None,
                 )
-                .map_err(|e| setup_error(&what, e))
+                .map_err(|e| {
+                    // Only the owner of a PID namespace may mount its proc.
+                    let hint = if e.raw_os_error() == Some(libc::EPERM) {
+                        " (a new user namespace needs its own PID namespace for this: add -p)"
+                    } else {
+                        ""
+                    };
+                    setup_error(format!("{what}{hint}"), e)
+                })
             }
             MountOp::Dev { dst } => self.dev(dst),
         }

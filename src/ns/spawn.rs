@@ -6,10 +6,12 @@
 //!    (it stays in the original namespaces, see [`super::keep`]);
 //! 3. unshare every type at once (the user namespace first, by the kernel's rule, so an
 //!    unprivileged user owns the others), write the id maps, the time offsets, set the mount
-//!    propagation and the hostname, let the binder bind;
+//!    propagation and the hostname;
 //! 4. a new PID or time namespace only applies to children: fork. With a PID namespace the
-//!    child is PID 1, a small init (`nsviz-init`) that builds the filesystem (a fresh /proc
-//!    must be mounted from inside the namespace), forks the command and reaps every orphan;
+//!    child is PID 1, a small init (`nsviz-init`) that lets the binder bind (a PID namespace
+//!    can be bound only once it has a PID 1), builds the filesystem (a fresh /proc must be
+//!    mounted from inside the namespace), forks the command and reaps every orphan. Without
+//!    a fork, P itself lets the binder bind and builds the filesystem;
 //! 5. the command's process drops capabilities, switches ids, sets no_new_privs, commits the
 //!    binder, and execs. P waits, forwarding signals, and returns the command's status.
 
@@ -165,9 +167,6 @@ fn create_and_run(
     if let Some(name) = &args.hostname {
         sys::sethostname(name).map_err(|e| setup_error(format!("cannot set hostname {name:?}"), e))?;
     }
-    if let Some(b) = binder.as_mut() {
-        b.bind()?;
-    }
 
     let launch = Launch {
         command: &args.command,
@@ -176,12 +175,14 @@ fn create_and_run(
     };
     // Only children enter a new PID or time namespace.
     if !plan.has(NsType::Pid) && !plan.has(NsType::Time) {
+        bind(binder)?;
         build_filesystem(args, plan)?;
         return Err(run_command(args, &launch, blocked, binder));
     }
     let child = sys::fork().map_err(|e| setup_error("cannot fork into the new namespaces", e))?;
     if child == 0 {
-        if let Err(e) = build_filesystem(args, plan) {
+        // The binder binds now: a PID namespace can be bound only once its PID 1 exists.
+        if let Err(e) = bind(binder).and_then(|()| build_filesystem(args, plan)) {
             die(e);
         }
         if plan.has(NsType::Pid) {
@@ -193,6 +194,13 @@ fn create_and_run(
         b.close();
     }
     init::wait_forwarding(child, blocked)
+}
+
+fn bind(binder: &mut Option<Binder>) -> Result<()> {
+    match binder.as_mut() {
+        Some(b) => b.bind(),
+        None => Ok(()),
+    }
 }
 
 fn build_filesystem(args: &SpawnArgs, plan: &Plan) -> Result<()> {
