@@ -383,19 +383,31 @@ pub struct MountOps(pub Vec<MountOp>);
 
 /// (arg id, long flag, value names, help)
 const MOUNT_FLAGS: [(&str, &[&str], &str); 6] = [
-    ("bind", &["SRC", "DST"], "Bind-mount SRC on DST (implies -m)."),
+    (
+        "bind",
+        &["SRC", "DST"],
+        "Bind-mount SRC on DST (implies -m).",
+    ),
     (
         "ro-bind",
         &["SRC", "DST"],
         "Bind-mount SRC on DST read-only, nosuid, nodev (implies -m).",
     ),
-    ("tmpfs", &["DST"], "Mount an empty tmpfs on DST (implies -m)."),
+    (
+        "tmpfs",
+        &["DST"],
+        "Mount an empty tmpfs on DST (implies -m).",
+    ),
     (
         "symlink",
         &["TARGET", "LINK"],
         "Create a symbolic link LINK pointing at TARGET (with --new-root, inside the new root).",
     ),
-    ("proc", &["DST"], "Mount procfs on DST (implies -m; with -p it shows the new PID namespace)."),
+    (
+        "proc",
+        &["DST"],
+        "Mount procfs on DST (implies -m; with -p it shows the new PID namespace).",
+    ),
     (
         "dev",
         &["DST"],
@@ -417,10 +429,19 @@ impl clap::FromArgMatches for MountOps {
                 let first = chunk[0].clone();
                 let second = || chunk.get(1).cloned().unwrap_or_default();
                 let op = match id {
-                    "bind" => MountOp::Bind { src: first, dst: second() },
-                    "ro-bind" => MountOp::RoBind { src: first, dst: second() },
+                    "bind" => MountOp::Bind {
+                        src: first,
+                        dst: second(),
+                    },
+                    "ro-bind" => MountOp::RoBind {
+                        src: first,
+                        dst: second(),
+                    },
                     "tmpfs" => MountOp::Tmpfs { dst: first },
-                    "symlink" => MountOp::Symlink { target: first, link: second() },
+                    "symlink" => MountOp::Symlink {
+                        target: first,
+                        link: second(),
+                    },
                     "proc" => MountOp::Proc { dst: first },
                     _ => MountOp::Dev { dst: first },
                 };

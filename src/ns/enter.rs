@@ -188,7 +188,13 @@ fn select(args: &EnterArgs, target: Option<&Target>) -> Result<Vec<Wanted>> {
             let theirs = match sys::ns_identity(&target.link(t)) {
                 Ok(id) => id,
                 // -a takes what exists; a named type must be readable.
-                Err(e) if args.all && args.ns.get(t).is_none() && e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e)
+                    if args.all
+                        && args.ns.get(t).is_none()
+                        && e.kind() == std::io::ErrorKind::NotFound =>
+                {
+                    continue;
+                }
                 Err(e) if args.all && args.ns.get(t).is_none() => {
                     return Err(setup_error(
                         format!("reading the namespaces of {}", target.pid),

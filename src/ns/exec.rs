@@ -69,7 +69,10 @@ fn prepare(launch: &Launch) -> Result<Prepared, Error> {
     if let Some(dir) = launch.wd {
         std::env::set_current_dir(dir).map_err(|e| {
             setup_error(
-                format!("cannot change directory to {}", for_terminal(&dir.to_string_lossy())),
+                format!(
+                    "cannot change directory to {}",
+                    for_terminal(&dir.to_string_lossy())
+                ),
                 e,
             )
         })?;
@@ -148,7 +151,10 @@ fn exec_error(shown: &str, err: std::io::Error) -> Error {
     } else {
         exit::CANNOT_EXEC
     };
-    Error::with_code(Error::os(format!("cannot run {shown}"), err).message(), code)
+    Error::with_code(
+        Error::os(format!("cannot run {shown}"), err).message(),
+        code,
+    )
 }
 
 fn join_env(key: &OsStr, value: &OsStr) -> OsString {

@@ -32,7 +32,11 @@ pub fn write_maps(mapping: Mapping, setgroups: Option<Setgroups>, outside: Outsi
         (None, _) => Some(Setgroups::Deny),
     };
     if let Some(s) = setgroups {
-        let text = if s == Setgroups::Deny { "deny" } else { "allow" };
+        let text = if s == Setgroups::Deny {
+            "deny"
+        } else {
+            "allow"
+        };
         write("/proc/self/setgroups", text)?;
     }
     let (uid_inside, gid_inside) = match mapping {
@@ -40,8 +44,14 @@ pub fn write_maps(mapping: Mapping, setgroups: Option<Setgroups>, outside: Outsi
         Mapping::Root => (0, 0),
         Mapping::Current => (outside.uid, outside.gid),
     };
-    write("/proc/self/uid_map", &format!("{uid_inside} {} 1", outside.uid))?;
-    write("/proc/self/gid_map", &format!("{gid_inside} {} 1", outside.gid))
+    write(
+        "/proc/self/uid_map",
+        &format!("{uid_inside} {} 1", outside.uid),
+    )?;
+    write(
+        "/proc/self/gid_map",
+        &format!("{gid_inside} {} 1", outside.gid),
+    )
 }
 
 fn write(path: &str, text: &str) -> Result<()> {

@@ -104,7 +104,13 @@ pub fn forget(args: &ForgetArgs, out: &mut Vec<u8>) -> Result<()> {
     if args.names.is_empty() {
         for set in list_kept() {
             let types: Vec<&str> = set.types.iter().map(|t| t.name()).collect();
-            let _ = writeln!(out, "{}\t{}\t{}", set.name, types.join(","), set.path.display());
+            let _ = writeln!(
+                out,
+                "{}\t{}\t{}",
+                set.name,
+                types.join(","),
+                set.path.display()
+            );
         }
         return Ok(());
     }
@@ -237,15 +243,18 @@ impl Made {
         if let Some(name) = keep {
             let dir = Path::new(KEEP_DIR).join(name);
             prepare_keep_root()?;
-            fs::DirBuilder::new().mode(0o755).create(&dir).map_err(|e| {
-                if e.kind() == std::io::ErrorKind::AlreadyExists {
-                    Error::setup(format!(
-                        "kept namespaces named {name} already exist (nsviz forget {name})"
-                    ))
-                } else {
-                    setup_error(format!("cannot create {}", dir.display()), e)
-                }
-            })?;
+            fs::DirBuilder::new()
+                .mode(0o755)
+                .create(&dir)
+                .map_err(|e| {
+                    if e.kind() == std::io::ErrorKind::AlreadyExists {
+                        Error::setup(format!(
+                            "kept namespaces named {name} already exist (nsviz forget {name})"
+                        ))
+                    } else {
+                        setup_error(format!("cannot create {}", dir.display()), e)
+                    }
+                })?;
             self.dir = Some(dir);
         }
         for b in bindings {

@@ -72,7 +72,12 @@ fn enter_new_root() -> Result<()> {
         libc::MS_NOSUID | libc::MS_NODEV,
         Some("mode=0755"),
     )
-    .map_err(|e| setup_error(format!("cannot mount a tmpfs for the new root on {NEW_ROOT_BASE}"), e))?;
+    .map_err(|e| {
+        setup_error(
+            format!("cannot mount a tmpfs for the new root on {NEW_ROOT_BASE}"),
+            e,
+        )
+    })?;
     let fail = |e| setup_error("cannot pivot into the new root", e);
     std::env::set_current_dir(base).map_err(fail)?;
     fs::create_dir("oldroot").map_err(fail)?;
@@ -92,7 +97,8 @@ fn enter_new_root() -> Result<()> {
 /// Detaches the old root: from now on only the new root is reachable.
 fn leave_old_root() -> Result<()> {
     let old = Path::new(OLD_ROOT);
-    sys::umount2(old, libc::MNT_DETACH).map_err(|e| setup_error("cannot detach the old root", e))?;
+    sys::umount2(old, libc::MNT_DETACH)
+        .map_err(|e| setup_error("cannot detach the old root", e))?;
     fs::remove_dir(old).map_err(|e| setup_error("cannot remove the old root's mount point", e))
 }
 
@@ -207,8 +213,8 @@ impl Fs {
 
     fn bind(&self, src: &Path, dst: &Path, read_only: bool) -> Result<()> {
         let source = self.source(src);
-        let meta =
-            fs::metadata(&source).map_err(|e| setup_error(format!("cannot bind {}", shown(src)), e))?;
+        let meta = fs::metadata(&source)
+            .map_err(|e| setup_error(format!("cannot bind {}", shown(src)), e))?;
         let target = self.target(dst);
         let what = format!("cannot bind {} on {}", shown(src), shown(dst));
         let kind = if meta.is_dir() { Kind::Dir } else { Kind::File };
@@ -311,7 +317,12 @@ fn make_read_only(target: &Path) -> std::io::Result<()> {
         None,
         target,
         None,
-        libc::MS_BIND | libc::MS_REMOUNT | libc::MS_RDONLY | libc::MS_NOSUID | libc::MS_NODEV | keep,
+        libc::MS_BIND
+            | libc::MS_REMOUNT
+            | libc::MS_RDONLY
+            | libc::MS_NOSUID
+            | libc::MS_NODEV
+            | keep,
         None,
     )
 }
@@ -338,7 +349,10 @@ mod tests {
     #[test]
     fn relative_stays_below_the_root() {
         assert_eq!(relative(Path::new("/usr/bin")), PathBuf::from("usr/bin"));
-        assert_eq!(relative(Path::new("/../../etc/./x")), PathBuf::from("etc/x"));
+        assert_eq!(
+            relative(Path::new("/../../etc/./x")),
+            PathBuf::from("etc/x")
+        );
         assert_eq!(relative(Path::new("/")), PathBuf::new());
     }
 
@@ -349,7 +363,10 @@ mod tests {
             cwd: PathBuf::from("/home/u"),
         };
         assert_eq!(fs.source(Path::new("/usr")), PathBuf::from("/oldroot/usr"));
-        assert_eq!(fs.source(Path::new("rel")), PathBuf::from("/oldroot/home/u/rel"));
+        assert_eq!(
+            fs.source(Path::new("rel")),
+            PathBuf::from("/oldroot/home/u/rel")
+        );
         assert_eq!(fs.target(Path::new("/usr")), PathBuf::from("/usr"));
         let plain = Fs {
             new_root: false,
@@ -360,7 +377,8 @@ mod tests {
 
     #[test]
     fn error_type_is_the_crate_one() {
-        let e: crate::error::Error = setup_error("x", std::io::Error::from_raw_os_error(libc::ENOENT));
+        let e: crate::error::Error =
+            setup_error("x", std::io::Error::from_raw_os_error(libc::ENOENT));
         assert_eq!(e.message(), "x: no such file or directory");
         assert_eq!(e.code(), crate::error::exit::SETUP);
     }

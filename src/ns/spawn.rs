@@ -64,8 +64,7 @@ impl Plan {
                 "--setgroups needs a new user namespace (-U, -r or --map-current-user)",
             ));
         }
-        if args.map_root_user && args.setgroups == Some(Setgroups::Allow) && sys::geteuid() != 0
-        {
+        if args.map_root_user && args.setgroups == Some(Setgroups::Allow) && sys::geteuid() != 0 {
             return Err(Error::usage(
                 "--setgroups allow needs root: an unprivileged user may map ids only with setgroups denied",
             ));
@@ -142,14 +141,13 @@ fn create_and_run(
     };
     let flags = plan.types.iter().fold(0, |f, t| f | t.clone_flag());
     sys::unshare(flags).map_err(|e| {
-        let hint = if e.raw_os_error() == Some(libc::EPERM)
-            && outside.uid != 0
-            && !plan.has(NsType::User)
-        {
-            " (as a non-root user, add -U or -r)"
-        } else {
-            ""
-        };
+        let hint =
+            if e.raw_os_error() == Some(libc::EPERM) && outside.uid != 0 && !plan.has(NsType::User)
+            {
+                " (as a non-root user, add -U or -r)"
+            } else {
+                ""
+            };
         setup_error(
             format!("creating {} namespaces{hint}", ns_label(&plan.types)),
             e,
@@ -165,7 +163,8 @@ fn create_and_run(
         mounts::set_propagation(args.propagation)?;
     }
     if let Some(name) = &args.hostname {
-        sys::sethostname(name).map_err(|e| setup_error(format!("cannot set hostname {name:?}"), e))?;
+        sys::sethostname(name)
+            .map_err(|e| setup_error(format!("cannot set hostname {name:?}"), e))?;
     }
 
     let launch = Launch {
