@@ -93,7 +93,6 @@ fn all_enters_every_namespace_of_the_target() {
     for (ty, l) in links {
         assert_eq!(l, link(Some(t.pid()), &ty), "{ty}");
     }
-    assert!(r.out.len() > 0);
 }
 
 #[test]
