@@ -267,14 +267,14 @@ impl NsSelection {
 /// The same [`NsSelection`] parses both; only the wording differs.
 fn spawn_ns_help_args(arg: clap::Arg) -> clap::Arg {
     let text = match arg.get_id().as_str() {
-        "mnt" => "New mount namespace; =FILE also binds it to FILE to keep it.",
-        "uts" => "New UTS namespace (hostname); =FILE also binds it to FILE.",
-        "ipc" => "New IPC namespace; =FILE also binds it to FILE.",
-        "net" => "New network namespace (only a loopback, down); =FILE also binds it to FILE.",
-        "pid" => "New PID namespace, the command under a small init as PID 1; =FILE binds it.",
-        "user" => "New user namespace; =FILE also binds it to FILE.",
-        "cgroup" => "New cgroup namespace; =FILE also binds it to FILE.",
-        "time" => "New time namespace (see --monotonic, --boottime); =FILE also binds it to FILE.",
+        "mnt" => "New mount namespace; =FILE also binds it to FILE to keep it",
+        "uts" => "New UTS namespace (hostname); =FILE also binds it to FILE",
+        "ipc" => "New IPC namespace; =FILE also binds it to FILE",
+        "net" => "New network namespace (only a loopback, down); =FILE also binds it to FILE",
+        "pid" => "New PID namespace, the command under a small init as PID 1; =FILE binds it",
+        "user" => "New user namespace; =FILE also binds it to FILE",
+        "cgroup" => "New cgroup namespace; =FILE also binds it to FILE",
+        "time" => "New time namespace (see --monotonic, --boottime); =FILE also binds it to FILE",
         _ => return arg,
     };
     arg.help(text)
@@ -386,32 +386,32 @@ const MOUNT_FLAGS: [(&str, &[&str], &str); 6] = [
     (
         "bind",
         &["SRC", "DST"],
-        "Bind-mount SRC on DST (implies -m).",
+        "Bind-mount SRC on DST (implies -m)",
     ),
     (
         "ro-bind",
         &["SRC", "DST"],
-        "Bind-mount SRC on DST read-only, nosuid, nodev (implies -m).",
+        "Bind-mount SRC on DST read-only, nosuid, nodev (implies -m)",
     ),
     (
         "tmpfs",
         &["DST"],
-        "Mount an empty tmpfs on DST (implies -m).",
+        "Mount an empty tmpfs on DST (implies -m)",
     ),
     (
         "symlink",
         &["TARGET", "LINK"],
-        "Create a symbolic link LINK pointing at TARGET (with --new-root, inside the new root).",
+        "Create a symbolic link LINK pointing at TARGET (with --new-root, inside the new root)",
     ),
     (
         "proc",
         &["DST"],
-        "Mount procfs on DST (implies -m; with -p it shows the new PID namespace).",
+        "Mount procfs on DST (implies -m; with -p it shows the new PID namespace)",
     ),
     (
         "dev",
         &["DST"],
-        "Mount a minimal /dev (null, zero, full, random, urandom, tty, pts) on DST (implies -m).",
+        "Mount a minimal /dev (null, zero, full, random, urandom, tty, pts) on DST (implies -m)",
     ),
 ];
 

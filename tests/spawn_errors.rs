@@ -195,3 +195,47 @@ fn no_fd_of_nsviz_reaches_the_command() {
     let fds: Vec<&str> = r.out.lines().collect();
     assert_eq!(fds, ["0", "1", "2", "3"], "{}", r.out);
 }
+
+#[test]
+fn filesystem_flags_apply_in_command_line_order() {
+    if !common::require_root("create mount namespaces") {
+        return;
+    }
+    let src_dir = tempfile::tempdir().unwrap();
+    let src = src_dir.path().join("payload");
+    std::fs::write(&src, "payload\n").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let s = src.to_str().unwrap();
+
+    // tmpfs first, then a bind inside it: the mount point is created on our tmpfs.
+    let inner = format!("{d}/sub/file");
+    let r = nsviz(&[
+        "spawn", "--tmpfs", d, "--bind", s, &inner, "--", "cat", &inner,
+    ])
+    .ok();
+    assert_eq!(r.out, "payload\n");
+    assert!(
+        !Path::new(&inner).exists(),
+        "a mount point was created on the host"
+    );
+
+    // The other way round the tmpfs covers the bind.
+    let host_file = format!("{d}/file");
+    std::fs::write(&host_file, "host\n").unwrap();
+    let r = nsviz(&[
+        "spawn", "--bind", s, &host_file, "--tmpfs", d, "--", "ls", "-A", d,
+    ])
+    .ok();
+    assert_eq!(r.out, "");
+    // And without a tmpfs, a missing mount point is an error, never created on the host.
+    let missing = format!("{d}/missing");
+    let r = nsviz(&["spawn", "--bind", s, &missing, "--", "true"]);
+    assert_eq!(r.code, Some(125));
+    assert_eq!(
+        r.one_error_line(),
+        format!("nsviz: cannot bind {s} on {missing}: no such file or directory")
+    );
+    assert!(!Path::new(&missing).exists());
+    assert!(!is_mount_point(Path::new(&host_file)));
+}

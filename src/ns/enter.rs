@@ -42,7 +42,7 @@ pub fn run(args: &EnterArgs) -> Result<i32> {
     let blocked = init::block_signals();
     let target = args.target.map(Target::open).transpose()?;
     let mut wanted = select(args, target.as_ref())?;
-    if wanted.is_empty() {
+    if wanted.is_empty() && !args.all {
         return Err(Error::usage(
             "nothing to enter: name namespace types (-m, -u, -i, -n, -p, -U, -C, -T) or -a",
         ));
@@ -80,7 +80,8 @@ pub fn run(args: &EnterArgs) -> Result<i32> {
     let keep = args.preserve_credentials;
     let uid = args.setuid.or((in_user && !keep).then_some(0));
     let gid = args.setgid.or((in_user && !keep).then_some(0));
-    exec::set_ids(uid, gid, in_user && !keep)?;
+    let switching = args.setuid.is_some() || args.setgid.is_some();
+    exec::set_ids(uid, gid, (in_user && !keep) || switching)?;
 
     let launch = Launch {
         command: &args.command,

@@ -171,9 +171,12 @@ impl Binder {
         }
     }
 
-    /// Tells the binder that the command is about to run: the bindings stay.
+    /// Tells the binder that the command is about to run: the bindings stay. In the process
+    /// that forked the binder this also reaps it, so the command inherits no zombie.
     pub fn commit(&mut self) {
         self.send(b'c');
+        self.close();
+        let _ = sys::waitpid(self.pid, 0);
     }
 
     /// Closes this process's end of the pipe (after fork, in the process that will not

@@ -39,7 +39,11 @@ fn shown(p: &Path) -> String {
 /// without a new root, like unshare; last with one, once /proc can be created).
 pub fn apply(ops: &[MountOp], new_root: bool, mount_proc: bool) -> Result<()> {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
-    let fs = Fs { new_root, cwd };
+    let mut fs = Fs {
+        new_root,
+        cwd,
+        scratch: Vec::new(),
+    };
     let proc_op = MountOp::Proc {
         dst: PathBuf::from("/proc"),
     };
@@ -107,6 +111,8 @@ fn leave_old_root() -> Result<()> {
 struct Fs {
     new_root: bool,
     cwd: PathBuf,
+    /// tmpfs mounts made by earlier flags: mount points may be created inside them.
+    scratch: Vec<PathBuf>,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -142,10 +148,12 @@ impl Fs {
         }
     }
 
-    /// With a new root, creates the mount point (and its parents) on the tmpfs. Without one
-    /// the host's tree is never changed, so the mount point must exist.
+    /// Creates a missing mount point (and its parents), but only on a tmpfs of ours: the new
+    /// root, or a `--tmpfs` given earlier. The host's own tree is never changed, so elsewhere
+    /// the mount point must exist.
     fn mount_point(&self, dst: &Path, kind: Kind) -> std::io::Result<()> {
-        if !self.new_root || dst.exists() {
+        let ours = self.new_root || self.scratch.iter().any(|t| dst.starts_with(t));
+        if !ours || dst.exists() {
             return Ok(());
         }
         if let Some(parent) = dst.parent() {
@@ -157,7 +165,7 @@ impl Fs {
         }
     }
 
-    fn apply(&self, op: &MountOp) -> Result<()> {
+    fn apply(&mut self, op: &MountOp) -> Result<()> {
         match op {
             MountOp::Bind { src, dst } => self.bind(src, dst, false),
             MountOp::RoBind { src, dst } => self.bind(src, dst, true),
@@ -173,12 +181,14 @@ impl Fs {
                     libc::MS_NOSUID | libc::MS_NODEV,
                     Some("mode=0755"),
                 )
-                .map_err(|e| setup_error(&what, e))
+                .map_err(|e| setup_error(&what, e))?;
+                self.scratch.push(target);
+                Ok(())
             }
             MountOp::Symlink { target, link } => {
                 let path = self.target(link);
                 let what = format!("cannot create symlink {}", shown(link));
-                if self.new_root {
+                if self.new_root || self.scratch.iter().any(|t| path.starts_with(t)) {
                     if let Some(parent) = path.parent() {
                         fs::create_dir_all(parent).map_err(|e| setup_error(&what, e))?;
                     }
@@ -361,6 +371,7 @@ mod tests {
         let fs = Fs {
             new_root: true,
             cwd: PathBuf::from("/home/u"),
+            scratch: Vec::new(),
         };
         assert_eq!(fs.source(Path::new("/usr")), PathBuf::from("/oldroot/usr"));
         assert_eq!(
@@ -371,6 +382,7 @@ mod tests {
         let plain = Fs {
             new_root: false,
             cwd: PathBuf::from("/home/u"),
+            scratch: Vec::new(),
         };
         assert_eq!(plain.source(Path::new("rel")), PathBuf::from("/home/u/rel"));
     }
