@@ -69,11 +69,11 @@ pub fn spawn_argv(a: &SpawnArgs) -> Vec<OsString> {
     if a.propagation != Propagation::Private {
         v.push(format!("--propagation={}", propagation_name(a.propagation)));
     }
-    for op in &a.mount_ops.0 {
-        v.0.extend(op.to_args());
-    }
     if a.new_root {
         v.push("--new-root");
+    }
+    for op in &a.mount_ops.0 {
+        v.0.extend(op.to_args());
     }
     if let Some(uid) = a.setuid {
         v.push(format!("--setuid={uid}"));
@@ -274,12 +274,19 @@ pub fn bwrap(a: &SpawnArgs) -> Equivalent {
             v.push(flag);
         }
     }
-    // bwrap takes option values as separate words, never `--opt=value`.
-    if let Some(uid) = a.setuid.or(a.map_root_user.then_some(0)) {
-        v.0.extend(["--uid".into(), uid.to_string().into()]);
-    }
-    if let Some(gid) = a.setgid.or(a.map_root_user.then_some(0)) {
-        v.0.extend(["--gid".into(), gid.to_string().into()]);
+    // bwrap takes option values as separate words, never `--opt=value`; it sets ids only
+    // inside a user namespace of its own.
+    if types.contains(&NsType::User) {
+        if let Some(uid) = a.setuid.or(a.map_root_user.then_some(0)) {
+            v.0.extend(["--uid".into(), uid.to_string().into()]);
+        }
+        if let Some(gid) = a.setgid.or(a.map_root_user.then_some(0)) {
+            v.0.extend(["--gid".into(), gid.to_string().into()]);
+        }
+    } else if a.setuid.is_some() || a.setgid.is_some() {
+        notes.push(
+            "bwrap sets the uid and gid only with --unshare-user (--setuid, --setgid).".into(),
+        );
     }
     if let Some(h) = &a.hostname {
         v.0.extend(["--hostname".into(), OsString::from(h)]);
