@@ -101,3 +101,41 @@ fn without_a_user_namespace_nobody_is_told_what_to_add() {
         "nsviz: creating net,uts namespaces (as a non-root user, add -U or -r): operation not permitted"
     );
 }
+
+#[test]
+fn no_new_privs_is_set_only_when_asked() {
+    if !common::require_root("run as nobody with setpriv") {
+        return;
+    }
+    let field = |args: &[&str]| {
+        let mut all = vec!["spawn", "-r"];
+        all.extend(args);
+        all.extend(["--", "grep", "^NoNewPrivs:", "/proc/self/status"]);
+        let r = nsviz_as_nobody(&all).ok();
+        status_field(&r.out, "NoNewPrivs:").to_string()
+    };
+    assert_eq!(field(&["--no-new-privs"]), "1");
+    assert_eq!(field(&[]), "0");
+}
+
+#[test]
+fn map_current_user_keeps_the_uid() {
+    if !common::require_root("run as nobody with setpriv") {
+        return;
+    }
+    let r = nsviz_as_nobody(&[
+        "spawn",
+        "--map-current-user",
+        "--",
+        "sh",
+        "-c",
+        "id -u; cat /proc/self/uid_map",
+    ])
+    .ok();
+    let words: Vec<Vec<&str>> = r
+        .out
+        .lines()
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    assert_eq!(words, vec![vec!["65534"], vec!["65534", "65534", "1"]]);
+}

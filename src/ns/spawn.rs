@@ -180,6 +180,10 @@ fn create_and_run(
     }
     let child = sys::fork().map_err(|e| setup_error("cannot fork into the new namespaces", e))?;
     if child == 0 {
+        if plan.has(NsType::Pid) {
+            init::set_name("nsviz-init");
+            init::die_with_parent();
+        }
         // The binder binds now: a PID namespace can be bound only once its PID 1 exists.
         if let Err(e) = bind(binder).and_then(|()| build_filesystem(args, plan)) {
             die(e);
@@ -218,8 +222,6 @@ fn pid_one(
     blocked: &init::Blocked,
     binder: &mut Option<Binder>,
 ) -> Result<i32> {
-    init::set_name("nsviz-init");
-    init::die_with_parent();
     let child = sys::fork().map_err(|e| setup_error("cannot start the command", e))?;
     if child == 0 {
         die(run_command(args, launch, blocked, binder));
