@@ -317,3 +317,31 @@ fn sigterm_reaches_the_command_in_a_pid_namespace() {
     }));
     assert_eq!(status.unwrap().code(), Some(43));
 }
+
+#[test]
+fn nobody_enters_its_own_sandbox() {
+    if !common::require_root("run as nobody with setpriv") {
+        return;
+    }
+    let bg = common::Background::spawn(
+        common::as_nobody("unshare").args(["-r", "-n", "-u", "sleep", "300"]),
+    );
+    let pid = bg.pid();
+    assert!(common::wait_until(Duration::from_secs(10), || {
+        std::fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|c| c == "sleep\n")
+    }));
+    let p = pid.to_string();
+    let r = nsviz_as_nobody(&["enter", "-t", &p, "-a", "--", "sh", "-c", PRINT_LINKS]).ok();
+    for (ty, l) in parse_links(&r.out) {
+        assert_eq!(l, link(Some(pid), &ty), "{ty}");
+    }
+    // Without its user namespace, nobody has no right to its net namespace; nsviz says why.
+    let r = nsviz_as_nobody(&["enter", "-t", &p, "-n", "--", "true"]);
+    assert_eq!(r.code, Some(125));
+    assert_eq!(
+        r.one_error_line(),
+        format!(
+            "nsviz: entering net namespace of {pid} (it belongs to another user namespace: add -U): operation not permitted"
+        )
+    );
+}

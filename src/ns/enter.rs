@@ -276,15 +276,40 @@ fn enter_all(wanted: &mut [Wanted], target: Option<&Target>) -> Result<()> {
             match sys::setns(fd.as_fd(), w.ns_type.clone_flag()) {
                 Ok(()) => pending[i] = false,
                 Err(_) if pass == 0 => {}
-                Err(e) => return Err(entry_error(w, target, e)),
+                Err(e) => {
+                    let without_user = !wanted.iter().any(|w| w.ns_type == NsType::User);
+                    return Err(entry_error(w, target, e, without_user));
+                }
             }
         }
     }
     Ok(())
 }
 
-fn entry_error(w: &Wanted, target: Option<&Target>, err: std::io::Error) -> Error {
+/// `without_user`: no user namespace was to be entered; if the target's is not ours, that is
+/// the likely reason for EPERM, and the fix is -U.
+fn entry_error(
+    w: &Wanted,
+    target: Option<&Target>,
+    err: std::io::Error,
+    without_user: bool,
+) -> Error {
     match (&w.source, target) {
+        (Source::Target, Some(t)) if without_user && err.raw_os_error() == Some(libc::EPERM) => {
+            let theirs = sys::ns_identity(&t.link(NsType::User)).ok();
+            let ours = sys::ns_identity(Path::new("/proc/self/ns/user")).ok();
+            if theirs.is_some() && theirs != ours {
+                setup_error(
+                    format!(
+                        "entering {} namespace of {} (it belongs to another user namespace: add -U)",
+                        w.ns_type, t.pid
+                    ),
+                    err,
+                )
+            } else {
+                t.error(w.ns_type, err)
+            }
+        }
         (Source::Target, Some(t)) => t.error(w.ns_type, err),
         (Source::File(path), _) => setup_error(
             format!(
