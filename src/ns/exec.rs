@@ -134,14 +134,8 @@ impl Prepared {
                 exit::CANNOT_EXEC,
             );
         };
-        let mut argv_ptrs: Vec<*const libc::c_char> = argv.iter().map(|c| c.as_ptr()).collect();
-        argv_ptrs.push(std::ptr::null());
-        let mut env_ptrs: Vec<*const libc::c_char> = env.iter().map(|c| c.as_ptr()).collect();
-        env_ptrs.push(std::ptr::null());
-        // SAFETY: program, argv and env are NUL-terminated strings in null-terminated arrays,
-        // all alive across the call.
-        unsafe { libc::execve(program.as_ptr(), argv_ptrs.as_ptr(), env_ptrs.as_ptr()) };
-        exec_error(&self.shown, std::io::Error::last_os_error())
+        let err = sys::execve(&program, &argv, &env);
+        exec_error(&self.shown, err)
     }
 }
 
@@ -184,7 +178,7 @@ fn find_program(name: &OsStr, shown: &str) -> Result<PathBuf, Error> {
         if !meta.is_file() {
             continue;
         }
-        if executable(&candidate) {
+        if sys::executable(&candidate) {
             return Ok(candidate);
         }
         denied.get_or_insert(candidate);
@@ -199,14 +193,6 @@ fn find_program(name: &OsStr, shown: &str) -> Result<PathBuf, Error> {
             exit::NOT_FOUND,
         )),
     }
-}
-
-fn executable(path: &Path) -> bool {
-    let Ok(c) = sys::cstr(path) else {
-        return false;
-    };
-    // SAFETY: c is a valid C string.
-    unsafe { libc::access(c.as_ptr(), libc::X_OK) == 0 }
 }
 
 /// An rc file for an interactive bash, in memory; returns its path for `--rcfile`. The file

@@ -345,3 +345,24 @@ pub fn getpid() -> i32 {
     // SAFETY: always succeeds.
     unsafe { libc::getpid() }
 }
+
+/// execve(2); returns only on failure.
+pub fn execve(program: &CString, argv: &[CString], env: &[CString]) -> io::Error {
+    let mut argv_ptrs: Vec<*const libc::c_char> = argv.iter().map(|c| c.as_ptr()).collect();
+    argv_ptrs.push(std::ptr::null());
+    let mut env_ptrs: Vec<*const libc::c_char> = env.iter().map(|c| c.as_ptr()).collect();
+    env_ptrs.push(std::ptr::null());
+    // SAFETY: program, argv and env are NUL-terminated strings in null-terminated arrays, all
+    // alive across the call.
+    unsafe { libc::execve(program.as_ptr(), argv_ptrs.as_ptr(), env_ptrs.as_ptr()) };
+    io::Error::last_os_error()
+}
+
+/// Whether we may execute `path` (access(2) with X_OK, for our real ids).
+pub fn executable(path: &Path) -> bool {
+    let Ok(c) = cstr(path) else {
+        return false;
+    };
+    // SAFETY: c is a valid C string.
+    unsafe { libc::access(c.as_ptr(), libc::X_OK) == 0 }
+}
