@@ -212,10 +212,13 @@ fn file_errors_name_the_file() {
         r.one_error_line(),
         "nsviz: /proc/self/ns/uts is a uts namespace, not a net namespace"
     );
-    let r = nsviz(&["enter", "--net=/etc/hostname", "--", "true"]);
+    let plain = tempfile::NamedTempFile::new().unwrap();
+    let shown = plain.path().display().to_string();
+    let r = nsviz(&["enter", &format!("--net={shown}"), "--", "true"]);
+    assert_eq!(r.code, Some(125));
     assert_eq!(
         r.one_error_line(),
-        "nsviz: /etc/hostname is not a namespace file"
+        format!("nsviz: {shown} is not a namespace file")
     );
     let r = nsviz(&["enter", "-n", "--", "true"]);
     assert_eq!(r.code, Some(2));
