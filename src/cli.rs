@@ -73,6 +73,8 @@ pub enum Command {
     Enter(EnterArgs),
     /// Run a command in new namespaces.
     Spawn(SpawnArgs),
+    /// Unbind namespaces kept with `spawn --keep NAME`, or list the kept sets.
+    Forget(ForgetArgs),
 }
 
 #[derive(Debug, Args)]
@@ -173,34 +175,43 @@ pub struct GraphArgs {
     pub hide_initial: bool,
 }
 
-/// For each namespace type, an optional flag that takes an optional `=FILE`:
-/// `-n` means "the target's net namespace", `--net=/run/netns/x` means "the one bound there".
-#[derive(Debug, Clone, Default, Args)]
+/// For each namespace type, an optional flag that takes an optional `=FILE`. For `enter`, `-n`
+/// means "the target's net namespace" and `--net=/run/netns/x` "the one bound there"; for
+/// `spawn`, `-n` means "a new net namespace" and `--net=FILE` "a new one, kept bound at FILE".
+/// A flag given without FILE is stored as an empty path (see [`NsSelection::selected`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Args)]
 pub struct NsSelection {
-    /// Mount namespace (of the target, or bound at FILE).
-    #[arg(short = 'm', long = "mount", value_name = "FILE", num_args = 0..=1, require_equals = true, default_missing_value = "")]
+    /// Mount namespace (of the target, or the one bound at FILE).
+    #[arg(short = 'm', long = "mount", value_name = "FILE", num_args = 0..=1, require_equals = true, default_missing_value = "", value_parser = path_or_empty())]
     pub mnt: Option<PathBuf>,
-    /// UTS namespace: hostname and domain name.
-    #[arg(short = 'u', long = "uts", value_name = "FILE", num_args = 0..=1, require_equals = true, default_missing_value = "")]
+    /// UTS namespace: hostname and domain name (of the target, or the one bound at FILE).
+    #[arg(short = 'u', long = "uts", value_name = "FILE", num_args = 0..=1, require_equals = true, default_missing_value = "", value_parser = path_or_empty())]
     pub uts: Option<PathBuf>,
-    /// IPC namespace: System V IPC and POSIX message queues.
-    #[arg(short = 'i', long = "ipc", value_name = "FILE", num_args = 0..=1, require_equals = true, default_missing_value = "")]
+    /// IPC namespace: System V IPC, POSIX message queues (of the target, or the one at FILE).
+    #[arg(short = 'i', long = "ipc", value_name = "FILE", num_args = 0..=1, require_equals = true, default_missing_value = "", value_parser = path_or_empty())]
     pub ipc: Option<PathBuf>,
-    /// Network namespace.
-    #[arg(short = 'n', long = "net", value_name = "FILE", num_args = 0..=1, require_equals = true, default_missing_value = "")]
+    /// Network namespace (of the target, or the one bound at FILE).
+    #[arg(short = 'n', long = "net", value_name = "FILE", num_args = 0..=1, require_equals = true, default_missing_value = "", value_parser = path_or_empty())]
     pub net: Option<PathBuf>,
-    /// PID namespace.
-    #[arg(short = 'p', long = "pid", value_name = "FILE", num_args = 0..=1, require_equals = true, default_missing_value = "")]
+    /// PID namespace (of the target, or the one bound at FILE); the command runs in a child.
+    #[arg(short = 'p', long = "pid", value_name = "FILE", num_args = 0..=1, require_equals = true, default_missing_value = "", value_parser = path_or_empty())]
     pub pid: Option<PathBuf>,
-    /// User namespace.
-    #[arg(short = 'U', long = "user", value_name = "FILE", num_args = 0..=1, require_equals = true, default_missing_value = "")]
+    /// User namespace (of the target, or the one bound at FILE).
+    #[arg(short = 'U', long = "user", value_name = "FILE", num_args = 0..=1, require_equals = true, default_missing_value = "", value_parser = path_or_empty())]
     pub user: Option<PathBuf>,
-    /// Cgroup namespace.
-    #[arg(short = 'C', long = "cgroup", value_name = "FILE", num_args = 0..=1, require_equals = true, default_missing_value = "")]
+    /// Cgroup namespace (of the target, or the one bound at FILE).
+    #[arg(short = 'C', long = "cgroup", value_name = "FILE", num_args = 0..=1, require_equals = true, default_missing_value = "", value_parser = path_or_empty())]
     pub cgroup: Option<PathBuf>,
-    /// Time namespace.
-    #[arg(short = 'T', long = "time", value_name = "FILE", num_args = 0..=1, require_equals = true, default_missing_value = "")]
+    /// Time namespace: clock offsets (of the target, or the one bound at FILE).
+    #[arg(short = 'T', long = "time", value_name = "FILE", num_args = 0..=1, require_equals = true, default_missing_value = "", value_parser = path_or_empty())]
     pub time: Option<PathBuf>,
+}
+
+/// A path that may be empty: a namespace flag given without `=FILE` stores "" (clap's own
+/// PathBuf parser refuses empty values).
+fn path_or_empty() -> impl clap::builder::TypedValueParser<Value = PathBuf> {
+    use clap::builder::TypedValueParser;
+    clap::builder::OsStringValueParser::new().map(PathBuf::from)
 }
 
 impl NsSelection {
@@ -223,7 +234,7 @@ impl NsSelection {
             .collect()
     }
 
-    fn get(&self, t: NsType) -> Option<&PathBuf> {
+    pub fn get(&self, t: NsType) -> Option<&PathBuf> {
         match t {
             NsType::Mnt => self.mnt.as_ref(),
             NsType::Uts => self.uts.as_ref(),
@@ -235,9 +246,41 @@ impl NsSelection {
             NsType::Time => self.time.as_ref(),
         }
     }
+
+    /// Selects type `t`, bound at `file` (None: no file, the flag alone).
+    pub fn set(&mut self, t: NsType, file: Option<PathBuf>) {
+        let value = Some(file.unwrap_or_default());
+        match t {
+            NsType::Mnt => self.mnt = value,
+            NsType::Uts => self.uts = value,
+            NsType::Ipc => self.ipc = value,
+            NsType::Net => self.net = value,
+            NsType::Pid => self.pid = value,
+            NsType::User => self.user = value,
+            NsType::Cgroup => self.cgroup = value,
+            NsType::Time => self.time = value,
+        }
+    }
 }
 
-#[derive(Debug, Args)]
+/// Help for the namespace flags when they create namespaces (spawn) rather than join them.
+/// The same [`NsSelection`] parses both; only the wording differs.
+fn spawn_ns_help_args(arg: clap::Arg) -> clap::Arg {
+    let text = match arg.get_id().as_str() {
+        "mnt" => "New mount namespace; =FILE also binds it to FILE to keep it",
+        "uts" => "New UTS namespace (hostname); =FILE also binds it to FILE",
+        "ipc" => "New IPC namespace; =FILE also binds it to FILE",
+        "net" => "New network namespace (only a loopback, down); =FILE also binds it to FILE",
+        "pid" => "New PID namespace, the command under a small init as PID 1; =FILE binds it",
+        "user" => "New user namespace; =FILE also binds it to FILE",
+        "cgroup" => "New cgroup namespace; =FILE also binds it to FILE",
+        "time" => "New time namespace (see --monotonic, --boottime); =FILE also binds it to FILE",
+        _ => return arg,
+    };
+    arg.help(text)
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Args)]
 #[command(after_help = "\
 Examples:
   nsviz enter -t 1234 -a                     all namespaces of PID 1234, run $SHELL
@@ -286,15 +329,157 @@ pub enum Setgroups {
     Deny,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
 pub enum Propagation {
+    #[default]
     Private,
     Slave,
     Shared,
     Unchanged,
 }
 
-#[derive(Debug, Args)]
+/// One filesystem operation of `spawn`. They run in command-line order, whatever the flag.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MountOp {
+    /// `--bind SRC DST`
+    Bind { src: PathBuf, dst: PathBuf },
+    /// `--ro-bind SRC DST`: read-only, nosuid, nodev.
+    RoBind { src: PathBuf, dst: PathBuf },
+    /// `--tmpfs DST`
+    Tmpfs { dst: PathBuf },
+    /// `--symlink TARGET LINK`
+    Symlink { target: PathBuf, link: PathBuf },
+    /// `--proc DST`
+    Proc { dst: PathBuf },
+    /// `--dev DST`
+    Dev { dst: PathBuf },
+}
+
+impl MountOp {
+    /// The flag and its arguments, as given on the command line.
+    pub fn to_args(&self) -> Vec<OsString> {
+        let (flag, values): (&str, Vec<&PathBuf>) = match self {
+            MountOp::Bind { src, dst } => ("--bind", vec![src, dst]),
+            MountOp::RoBind { src, dst } => ("--ro-bind", vec![src, dst]),
+            MountOp::Tmpfs { dst } => ("--tmpfs", vec![dst]),
+            MountOp::Symlink { target, link } => ("--symlink", vec![target, link]),
+            MountOp::Proc { dst } => ("--proc", vec![dst]),
+            MountOp::Dev { dst } => ("--dev", vec![dst]),
+        };
+        std::iter::once(OsString::from(flag))
+            .chain(values.into_iter().map(|p| p.clone().into_os_string()))
+            .collect()
+    }
+}
+
+/// The filesystem flags of `spawn`, kept in command-line order.
+///
+/// clap's derive gives one Vec per flag and loses the order across flags, so this type
+/// implements [`Args`] by hand: it declares the six flags and, after parsing, merges their
+/// values by position (`ArgMatches::indices_of`). Code that builds a [`SpawnArgs`] (the
+/// viewer) fills `mount_ops.0` directly, in the order it wants.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MountOps(pub Vec<MountOp>);
+
+/// (arg id, long flag, value names, help)
+const MOUNT_FLAGS: [(&str, &[&str], &str); 6] = [
+    (
+        "bind",
+        &["SRC", "DST"],
+        "Bind-mount SRC on DST (implies -m)",
+    ),
+    (
+        "ro-bind",
+        &["SRC", "DST"],
+        "Bind-mount SRC on DST read-only, nosuid, nodev (implies -m)",
+    ),
+    (
+        "tmpfs",
+        &["DST"],
+        "Mount an empty tmpfs on DST (implies -m)",
+    ),
+    (
+        "symlink",
+        &["TARGET", "LINK"],
+        "Create a symbolic link LINK pointing at TARGET (with --new-root, inside the new root)",
+    ),
+    (
+        "proc",
+        &["DST"],
+        "Mount procfs on DST (implies -m; with -p it shows the new PID namespace)",
+    ),
+    (
+        "dev",
+        &["DST"],
+        "Mount a minimal /dev (null, zero, full, random, urandom, tty, pts) on DST (implies -m)",
+    ),
+];
+
+impl clap::FromArgMatches for MountOps {
+    fn from_arg_matches(m: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        let mut found: Vec<(usize, MountOp)> = Vec::new();
+        for (id, names, _) in MOUNT_FLAGS {
+            let (Some(values), Some(indices)) = (m.get_many::<PathBuf>(id), m.indices_of(id))
+            else {
+                continue;
+            };
+            let values: Vec<PathBuf> = values.cloned().collect();
+            let indices: Vec<usize> = indices.collect();
+            for (chunk, index) in values.chunks(names.len()).zip(indices.chunks(names.len())) {
+                let first = chunk[0].clone();
+                let second = || chunk.get(1).cloned().unwrap_or_default();
+                let op = match id {
+                    "bind" => MountOp::Bind {
+                        src: first,
+                        dst: second(),
+                    },
+                    "ro-bind" => MountOp::RoBind {
+                        src: first,
+                        dst: second(),
+                    },
+                    "tmpfs" => MountOp::Tmpfs { dst: first },
+                    "symlink" => MountOp::Symlink {
+                        target: first,
+                        link: second(),
+                    },
+                    "proc" => MountOp::Proc { dst: first },
+                    _ => MountOp::Dev { dst: first },
+                };
+                found.push((index[0], op));
+            }
+        }
+        found.sort_by_key(|(index, _)| *index);
+        Ok(MountOps(found.into_iter().map(|(_, op)| op).collect()))
+    }
+
+    fn update_from_arg_matches(&mut self, m: &clap::ArgMatches) -> Result<(), clap::Error> {
+        *self = Self::from_arg_matches(m)?;
+        Ok(())
+    }
+}
+
+impl Args for MountOps {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        MOUNT_FLAGS.into_iter().fold(cmd, |cmd, (id, names, help)| {
+            cmd.arg(
+                clap::Arg::new(id)
+                    .long(id)
+                    .num_args(names.len())
+                    .value_names(names)
+                    .value_parser(clap::value_parser!(PathBuf))
+                    .action(clap::ArgAction::Append)
+                    .help(help),
+            )
+        })
+    }
+
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        Self::augment_args(cmd)
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Args)]
+#[command(mut_args(spawn_ns_help_args))]
 #[command(after_help = "\
 Filesystem flags (--bind, --ro-bind, --tmpfs, --symlink, --proc, --dev) are applied in the
 order given. With --new-root they build a new root on tmpfs, and only they are visible.
@@ -313,10 +498,10 @@ pub struct SpawnArgs {
     pub map_root_user: bool,
 
     /// Map the current user to itself in a new user namespace (implies -U).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "map_root_user")]
     pub map_current_user: bool,
 
-    /// Whether setgroups(2) is allowed in the new user namespace.
+    /// Whether setgroups(2) is allowed in the new user namespace (default with a map: deny).
     #[arg(long, value_enum, value_name = "allow|deny")]
     pub setgroups: Option<Setgroups>,
 
@@ -332,29 +517,8 @@ pub struct SpawnArgs {
     #[arg(long, value_enum, default_value_t = Propagation::Private)]
     pub propagation: Propagation,
 
-    /// Bind-mount SRC on DST (implies -m).
-    #[arg(long, num_args = 2, value_names = ["SRC", "DST"], action = clap::ArgAction::Append)]
-    pub bind: Vec<PathBuf>,
-
-    /// Bind-mount SRC on DST read-only, nosuid, nodev (implies -m).
-    #[arg(long, num_args = 2, value_names = ["SRC", "DST"], action = clap::ArgAction::Append)]
-    pub ro_bind: Vec<PathBuf>,
-
-    /// Mount an empty tmpfs on DST (implies -m).
-    #[arg(long, value_name = "DST", action = clap::ArgAction::Append)]
-    pub tmpfs: Vec<PathBuf>,
-
-    /// Create a symbolic link LINK pointing at TARGET (with --new-root, inside the new root).
-    #[arg(long, num_args = 2, value_names = ["TARGET", "LINK"], action = clap::ArgAction::Append)]
-    pub symlink: Vec<PathBuf>,
-
-    /// Mount procfs on DST (implies -m).
-    #[arg(long = "proc", value_name = "DST", action = clap::ArgAction::Append)]
-    pub proc_mounts: Vec<PathBuf>,
-
-    /// Mount a minimal /dev (null, zero, full, random, urandom, tty, pts) on DST (implies -m).
-    #[arg(long, value_name = "DST", action = clap::ArgAction::Append)]
-    pub dev: Vec<PathBuf>,
+    #[command(flatten)]
+    pub mount_ops: MountOps,
 
     /// Build a new root on tmpfs from the filesystem flags only, pivot into it, detach the old.
     #[arg(long)]
@@ -384,6 +548,10 @@ pub struct SpawnArgs {
     #[arg(long, value_name = "SECS", allow_hyphen_values = true)]
     pub boottime: Option<i64>,
 
+    /// Keep every new namespace bound under /run/nsviz/NAME/ (remove with `nsviz forget NAME`).
+    #[arg(long, value_name = "NAME")]
+    pub keep: Option<String>,
+
     /// Working directory inside.
     #[arg(short = 'w', long = "wd", value_name = "DIR")]
     pub wd: Option<PathBuf>,
@@ -395,4 +563,11 @@ pub struct SpawnArgs {
         allow_hyphen_values = true
     )]
     pub command: Vec<OsString>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
+pub struct ForgetArgs {
+    /// Names given to `nsviz spawn --keep NAME`; without any, list the kept sets.
+    #[arg(value_name = "NAME")]
+    pub names: Vec<String>,
 }

@@ -38,6 +38,7 @@ fn run(cli: Cli) -> Result<i32, Error> {
         }
         Some(Command::Enter(args)) => return ns::enter::run(&args),
         Some(Command::Spawn(args)) => return ns::spawn::run(&args),
+        Some(Command::Forget(args)) => ns::keep::forget(&args, &mut text)?,
         Some(Command::List(args)) => {
             output::list::write(&source::load(&args.source)?, &args, &mut text)?
         }

@@ -1,8 +1,348 @@
-use crate::cli::SpawnArgs;
+//! `nsviz spawn`: create namespaces and run a command in them.
+//!
+//! Order of work, in one single-threaded process P:
+//! 1. plan: which types (the flags, plus what other flags imply), which files to bind;
+//! 2. block the signals a waiter forwards, fork the binder if namespaces are to be kept
+//!    (it stays in the original namespaces, see [`super::keep`]);
+//! 3. unshare every type at once (the user namespace first, by the kernel's rule, so an
+//!    unprivileged user owns the others), write the id maps, the time offsets, set the mount
+//!    propagation and the hostname;
+//! 4. a new PID or time namespace only applies to children: fork. With a PID namespace the
+//!    child is PID 1, a small init (`nsviz-init`) that lets the binder bind (a PID namespace
+//!    can be bound only once it has a PID 1), builds the filesystem (a fresh /proc must be
+//!    mounted from inside the namespace), forks the command and reaps every orphan. Without
+//!    a fork, P itself lets the binder bind and builds the filesystem;
+//! 5. the command's process drops capabilities, switches ids, sets no_new_privs, commits the
+//!    binder, and execs. P waits, forwarding signals, and returns the command's status.
+
+use crate::cli::{Setgroups, SpawnArgs};
 use crate::error::{Error, Result};
+use crate::model::NsType;
+
+use super::exec::{self, Launch};
+use super::idmap::{self, Mapping, Outside};
+use super::keep::{self, Binder, Binding};
+use super::{caps, die, init, mounts, ns_label, setup_error, sys};
+
+/// What a SpawnArgs asks for, with every implication spelled out. Pure: built and checked
+/// before anything changes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    /// Types to create, in NsType order.
+    pub types: Vec<NsType>,
+    pub mapping: Mapping,
+    pub bindings: Vec<Binding>,
+}
+
+impl Plan {
+    pub fn new(args: &SpawnArgs) -> Result<Plan> {
+        let mut types: Vec<NsType> = args.ns.selected().into_iter().map(|(t, _)| t).collect();
+        let mut imply = |cond: bool, t: NsType| {
+            if cond && !types.contains(&t) {
+                types.push(t);
+            }
+        };
+        imply(args.map_root_user || args.map_current_user, NsType::User);
+        imply(args.hostname.is_some(), NsType::Uts);
+        imply(
+            !args.mount_ops.0.is_empty() || args.mount_proc || args.new_root,
+            NsType::Mnt,
+        );
+        imply(args.mount_proc, NsType::Pid);
+        imply(
+            args.monotonic.is_some() || args.boottime.is_some(),
+            NsType::Time,
+        );
+        types.sort();
+        if types.is_empty() {
+            return Err(Error::usage(
+                "nothing to create: name namespace types (-m, -u, -i, -n, -p, -U, -C, -T)",
+            ));
+        }
+        if args.setgroups.is_some() && !types.contains(&NsType::User) {
+            return Err(Error::usage(
+                "--setgroups needs a new user namespace (-U, -r or --map-current-user)",
+            ));
+        }
+        if args.map_root_user && args.setgroups == Some(Setgroups::Allow) && sys::geteuid() != 0 {
+            return Err(Error::usage(
+                "--setgroups allow needs root: an unprivileged user may map ids only with setgroups denied",
+            ));
+        }
+        let mapping = if args.map_root_user {
+            Mapping::Root
+        } else if args.map_current_user {
+            Mapping::Current
+        } else {
+            Mapping::None
+        };
+        let mut bindings: Vec<Binding> = args
+            .ns
+            .selected()
+            .into_iter()
+            .filter_map(|(t, file)| {
+                file.map(|f| Binding {
+                    ns_type: t,
+                    file: f.clone(),
+                })
+            })
+            .collect();
+        if let Some(name) = &args.keep {
+            keep::validate_name(name)?;
+            let dir = std::path::Path::new(keep::KEEP_DIR).join(name);
+            if dir.exists() {
+                return Err(Error::usage(format!(
+                    "kept namespaces named {name} already exist (nsviz forget {name})"
+                )));
+            }
+            bindings.extend(types.iter().map(|&t| Binding {
+                ns_type: t,
+                file: dir.join(t.name()),
+            }));
+        }
+        Ok(Plan {
+            types,
+            mapping,
+            bindings,
+        })
+    }
+
+    fn has(&self, t: NsType) -> bool {
+        self.types.contains(&t)
+    }
+}
 
 /// Returns the exit status of the command.
 pub fn run(args: &SpawnArgs) -> Result<i32> {
-    let _ = args;
-    Err(Error::failed("not built yet"))
+    let plan = Plan::new(args)?;
+    let blocked = init::block_signals();
+    let mut binder = if plan.bindings.is_empty() {
+        None
+    } else {
+        Some(Binder::start(plan.bindings.clone(), args.keep.as_deref())?)
+    };
+    let result = create_and_run(args, &plan, &blocked, &mut binder);
+    // Whatever happened, wait for the binder to keep or undo its work before we report.
+    if let Some(b) = binder {
+        b.finish();
+    }
+    result
+}
+
+fn create_and_run(
+    args: &SpawnArgs,
+    plan: &Plan,
+    blocked: &init::Blocked,
+    binder: &mut Option<Binder>,
+) -> Result<i32> {
+    let outside = Outside {
+        uid: sys::geteuid(),
+        gid: sys::getegid(),
+    };
+    let flags = plan.types.iter().fold(0, |f, t| f | t.clone_flag());
+    sys::unshare(flags).map_err(|e| {
+        let hint =
+            if e.raw_os_error() == Some(libc::EPERM) && outside.uid != 0 && !plan.has(NsType::User)
+            {
+                " (as a non-root user, add -U or -r)"
+            } else {
+                ""
+            };
+        setup_error(
+            format!("creating {} namespaces{hint}", ns_label(&plan.types)),
+            e,
+        )
+    })?;
+    if plan.has(NsType::User) {
+        idmap::write_maps(plan.mapping, args.setgroups, outside)?;
+    }
+    if plan.has(NsType::Time) {
+        set_time_offsets(args.monotonic, args.boottime)?;
+    }
+    if plan.has(NsType::Mnt) {
+        mounts::set_propagation(args.propagation)?;
+    }
+    if let Some(name) = &args.hostname {
+        sys::sethostname(name)
+            .map_err(|e| setup_error(format!("cannot set hostname {name:?}"), e))?;
+    }
+
+    let launch = Launch {
+        command: &args.command,
+        label: ns_label(&plan.types),
+        wd: args.wd.as_deref(),
+    };
+    // Only children enter a new PID or time namespace.
+    if !plan.has(NsType::Pid) && !plan.has(NsType::Time) {
+        bind(binder)?;
+        build_filesystem(args, plan)?;
+        return Err(run_command(args, &launch, blocked, binder));
+    }
+    let child = sys::fork().map_err(|e| setup_error("cannot fork into the new namespaces", e))?;
+    if child == 0 {
+        if plan.has(NsType::Pid) {
+            init::set_name("nsviz-init");
+            init::die_with_parent();
+        }
+        // The binder binds now: a PID namespace can be bound only once its PID 1 exists.
+        if let Err(e) = bind(binder).and_then(|()| build_filesystem(args, plan)) {
+            die(e);
+        }
+        if plan.has(NsType::Pid) {
+            die_or_exit(pid_one(args, &launch, blocked, binder));
+        }
+        die(run_command(args, &launch, blocked, binder));
+    }
+    if let Some(b) = binder.as_mut() {
+        b.close();
+    }
+    init::wait_forwarding(child, blocked)
+}
+
+fn bind(binder: &mut Option<Binder>) -> Result<()> {
+    match binder.as_mut() {
+        Some(b) => b.bind(),
+        None => Ok(()),
+    }
+}
+
+fn build_filesystem(args: &SpawnArgs, plan: &Plan) -> Result<()> {
+    if plan.has(NsType::Mnt) {
+        mounts::apply(&args.mount_ops.0, args.new_root, args.mount_proc)?;
+    }
+    Ok(())
+}
+
+/// PID 1 of the new PID namespace: runs the command as its child, reaps every orphan that
+/// the namespace reparents to it, forwards signals, and exits with the command's status
+/// (when it exits the kernel kills what is left in the namespace).
+fn pid_one(
+    args: &SpawnArgs,
+    launch: &Launch,
+    blocked: &init::Blocked,
+    binder: &mut Option<Binder>,
+) -> Result<i32> {
+    let child = sys::fork().map_err(|e| setup_error("cannot start the command", e))?;
+    if child == 0 {
+        die(run_command(args, launch, blocked, binder));
+    }
+    if let Some(b) = binder.as_mut() {
+        b.close();
+    }
+    init::wait_forwarding(child, blocked)
+}
+
+fn die_or_exit(result: Result<i32>) -> ! {
+    match result {
+        Ok(status) => sys::exit_now(status),
+        Err(e) => die(e),
+    }
+}
+
+/// In the command's process: privileges, ids, then exec. Returns only the error.
+fn run_command(
+    args: &SpawnArgs,
+    launch: &Launch,
+    blocked: &init::Blocked,
+    binder: &mut Option<Binder>,
+) -> Error {
+    let prepare = || -> Result<()> {
+        if args.drop_caps {
+            caps::drop_bounding_and_ambient()
+                .map_err(|e| setup_error("cannot drop capabilities", e))?;
+        }
+        let switching = args.setuid.is_some() || args.setgid.is_some();
+        exec::set_ids(args.setuid, args.setgid, switching)?;
+        if args.drop_caps {
+            caps::drop_process_sets().map_err(|e| setup_error("cannot drop capabilities", e))?;
+        }
+        if args.no_new_privs {
+            caps::set_no_new_privs().map_err(|e| setup_error("cannot set no_new_privs", e))?;
+        }
+        Ok(())
+    };
+    if let Err(e) = prepare() {
+        return e;
+    }
+    exec::exec(launch, Some(blocked), || {
+        if let Some(b) = binder.as_mut() {
+            b.commit();
+        }
+    })
+}
+
+/// Offsets of the new time namespace; must be written before any process is in it.
+fn set_time_offsets(monotonic: Option<i64>, boottime: Option<i64>) -> Result<()> {
+    let mut text = String::new();
+    for (clock, secs) in [("monotonic", monotonic), ("boottime", boottime)] {
+        if let Some(secs) = secs {
+            text.push_str(&format!("{clock} {secs} 0\n"));
+        }
+    }
+    if text.is_empty() {
+        return Ok(());
+    }
+    std::fs::write("/proc/self/timens_offsets", text)
+        .map_err(|e| setup_error("cannot set the time namespace's clock offsets", e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::{MountOp, MountOps};
+    use std::path::PathBuf;
+
+    #[test]
+    fn flags_imply_the_types_they_need() {
+        let args = SpawnArgs {
+            map_root_user: true,
+            hostname: Some("box".into()),
+            mount_proc: true,
+            monotonic: Some(5),
+            ..SpawnArgs::default()
+        };
+        let plan = Plan::new(&args).unwrap();
+        use NsType::*;
+        assert_eq!(plan.types, vec![User, Mnt, Pid, Uts, Time]);
+        assert_eq!(plan.mapping, Mapping::Root);
+        assert!(plan.bindings.is_empty());
+
+        let binds = SpawnArgs {
+            mount_ops: MountOps(vec![MountOp::Tmpfs {
+                dst: PathBuf::from("/tmp"),
+            }]),
+            ..SpawnArgs::default()
+        };
+        assert_eq!(Plan::new(&binds).unwrap().types, vec![Mnt]);
+    }
+
+    #[test]
+    fn nothing_to_create_is_a_usage_error() {
+        let err = Plan::new(&SpawnArgs::default()).unwrap_err();
+        assert_eq!(err.code(), crate::error::exit::USAGE);
+    }
+
+    #[test]
+    fn files_and_keep_become_bindings() {
+        let mut args = SpawnArgs {
+            keep: Some("k1".into()),
+            ..SpawnArgs::default()
+        };
+        args.ns.set(NsType::Uts, Some(PathBuf::from("/tmp/u")));
+        args.ns.set(NsType::Net, None);
+        let plan = Plan::new(&args).unwrap();
+        let files: Vec<(NsType, PathBuf)> = plan
+            .bindings
+            .iter()
+            .map(|b| (b.ns_type, b.file.clone()))
+            .collect();
+        assert_eq!(
+            files,
+            vec![
+                (NsType::Uts, PathBuf::from("/tmp/u")),
+                (NsType::Net, PathBuf::from("/run/nsviz/k1/net")),
+                (NsType::Uts, PathBuf::from("/run/nsviz/k1/uts")),
+            ]
+        );
+    }
 }

@@ -1,0 +1,605 @@
+//! The same request in other words, for the viewer's enter/spawn dialog: the argv that runs
+//! our own binary (`/proc/self/exe` + [`enter_argv`] / [`spawn_argv`]), and the command lines
+//! util-linux (nsenter, unshare) and bubblewrap would need, with notes where they fall short.
+//! Pure functions of the clap structs; `cli` parses each argv back to the same struct (tested).
+
+use std::ffi::{OsStr, OsString};
+use std::path::Path;
+
+use crate::cli::{EnterArgs, NsSelection, Propagation, Setgroups, SpawnArgs};
+use crate::model::NsType;
+use crate::ns::keep::KEEP_DIR;
+use crate::sanitize::for_terminal;
+
+/// A command line for display, and what it cannot express.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Equivalent {
+    /// Shell-quoted, safe to print on a terminal.
+    pub line: String,
+    /// One sentence per thing the tool does differently or not at all.
+    pub notes: Vec<String>,
+}
+
+/// Arguments after the program name: `enter -t 123 -n -- ip a`. Run them as
+/// `Command::new("/proc/self/exe").args(enter_argv(&args))`.
+pub fn enter_argv(a: &EnterArgs) -> Vec<OsString> {
+    let mut v = Words::from(["enter"]);
+    if let Some(pid) = a.target {
+        v.push(format!("--target={pid}"));
+    }
+    if a.all {
+        v.push("--all");
+    }
+    ns_flags(&mut v, &a.ns, NsSelection::get);
+    if let Some(uid) = a.setuid {
+        v.push(format!("--setuid={uid}"));
+    }
+    if let Some(gid) = a.setgid {
+        v.push(format!("--setgid={gid}"));
+    }
+    if a.preserve_credentials {
+        v.push("--preserve-credentials");
+    }
+    if let Some(wd) = &a.wd {
+        v.push_joined("--wd=", wd.as_os_str());
+    }
+    command(&mut v, &a.command);
+    v.0
+}
+
+/// Arguments after the program name: `spawn -U -m --map-root-user ... -- CMD`.
+pub fn spawn_argv(a: &SpawnArgs) -> Vec<OsString> {
+    let mut v = Words::from(["spawn"]);
+    ns_flags(&mut v, &a.ns, NsSelection::get);
+    if a.map_root_user {
+        v.push("--map-root-user");
+    }
+    if a.map_current_user {
+        v.push("--map-current-user");
+    }
+    if let Some(s) = a.setgroups {
+        v.push(format!("--setgroups={}", setgroups_name(s)));
+    }
+    if let Some(h) = &a.hostname {
+        v.push(format!("--hostname={h}"));
+    }
+    if a.mount_proc {
+        v.push("--mount-proc");
+    }
+    if a.propagation != Propagation::Private {
+        v.push(format!("--propagation={}", propagation_name(a.propagation)));
+    }
+    if a.new_root {
+        v.push("--new-root");
+    }
+    for op in &a.mount_ops.0 {
+        v.0.extend(op.to_args());
+    }
+    if let Some(uid) = a.setuid {
+        v.push(format!("--setuid={uid}"));
+    }
+    if let Some(gid) = a.setgid {
+        v.push(format!("--setgid={gid}"));
+    }
+    if a.drop_caps {
+        v.push("--drop-caps");
+    }
+    if a.no_new_privs {
+        v.push("--no-new-privs");
+    }
+    if let Some(s) = a.monotonic {
+        v.push(format!("--monotonic={s}"));
+    }
+    if let Some(s) = a.boottime {
+        v.push(format!("--boottime={s}"));
+    }
+    if let Some(k) = &a.keep {
+        v.push(format!("--keep={k}"));
+    }
+    if let Some(wd) = &a.wd {
+        v.push_joined("--wd=", wd.as_os_str());
+    }
+    command(&mut v, &a.command);
+    v.0
+}
+
+/// `nsviz enter ...` as one line for display.
+pub fn nsviz_enter_line(a: &EnterArgs) -> String {
+    shell_line(std::iter::once(OsString::from("nsviz")).chain(enter_argv(a)))
+}
+
+/// `nsviz spawn ...` as one line for display.
+pub fn nsviz_spawn_line(a: &SpawnArgs) -> String {
+    shell_line(std::iter::once(OsString::from("nsviz")).chain(spawn_argv(a)))
+}
+
+/// The nsenter(1) command doing what `enter` does.
+pub fn nsenter(a: &EnterArgs) -> Equivalent {
+    let mut v = Words::from(["nsenter"]);
+    let mut notes = Vec::new();
+    if let Some(pid) = a.target {
+        v.push(format!("--target={pid}"));
+    }
+    if a.all {
+        v.push("--all");
+    }
+    ns_flags(&mut v, &a.ns, NsSelection::get);
+    // nsviz takes the target's root and working directory with its mount namespace; nsenter
+    // does so only when asked (-r, -w).
+    let target_mnt = a.target.is_some()
+        && (a.all || a.ns.mnt.as_ref().is_some_and(|p| p.as_os_str().is_empty()));
+    if target_mnt {
+        v.push("--root");
+    }
+    match &a.wd {
+        Some(wd) => v.push_joined("--wd=", wd.as_os_str()),
+        None if target_mnt => v.push("--wd"),
+        None => {}
+    }
+    if let Some(uid) = a.setuid {
+        v.push(format!("--setuid={uid}"));
+    }
+    if let Some(gid) = a.setgid {
+        v.push(format!("--setgid={gid}"));
+    }
+    if a.preserve_credentials {
+        v.push("--preserve-credentials");
+    }
+    if a.ns.mnt.as_ref().is_some_and(|p| !p.as_os_str().is_empty()) && a.wd.is_none() {
+        notes.push(
+            "nsenter starts at the mount namespace's root; nsviz keeps your directory if it \
+             exists there."
+                .into(),
+        );
+    }
+    command(&mut v, &a.command);
+    Equivalent {
+        line: shell_line(v.0),
+        notes,
+    }
+}
+
+/// The unshare(1) command doing what `spawn` does, as far as it can.
+pub fn unshare(a: &SpawnArgs) -> Equivalent {
+    let mut v = Words::from(["unshare"]);
+    let mut notes = Vec::new();
+    let types = implied_types(a);
+    let kept = |t: NsType| {
+        a.keep
+            .as_ref()
+            .map(|k| Path::new(KEEP_DIR).join(k).join(t.name()))
+    };
+    for t in NsType::ALL {
+        if !types.contains(&t) {
+            continue;
+        }
+        match a
+            .ns
+            .get(t)
+            .filter(|p| !p.as_os_str().is_empty())
+            .cloned()
+            .or(kept(t))
+        {
+            Some(file) => v.push_joined(&format!("--{}=", long_name(t)), file.as_os_str()),
+            None => v.push(format!("--{}", long_name(t))),
+        }
+    }
+    if a.keep.is_some() {
+        notes.push(format!(
+            "unshare does not create the directory {KEEP_DIR}/NAME or make it a private mount; \
+             nsviz does."
+        ));
+    }
+    if types.contains(&NsType::Pid) || types.contains(&NsType::Time) {
+        v.push("--fork");
+        notes.push(
+            "nsviz runs a small init as PID 1 that reaps orphans; with unshare --fork the \
+             command itself is PID 1."
+                .into(),
+        );
+    }
+    if a.map_root_user {
+        v.push("--map-root-user");
+    }
+    if a.map_current_user {
+        v.push("--map-current-user");
+    }
+    if let Some(s) = a.setgroups {
+        v.push(format!("--setgroups={}", setgroups_name(s)));
+    }
+    if a.mount_proc {
+        v.push("--mount-proc");
+    }
+    if types.contains(&NsType::Mnt) && a.propagation != Propagation::Private {
+        v.push(format!("--propagation={}", propagation_name(a.propagation)));
+    }
+    if let Some(s) = a.monotonic {
+        v.push(format!("--monotonic={s}"));
+    }
+    if let Some(s) = a.boottime {
+        v.push(format!("--boottime={s}"));
+    }
+    if let Some(uid) = a.setuid {
+        v.push(format!("--setuid={uid}"));
+    }
+    if let Some(gid) = a.setgid {
+        v.push(format!("--setgid={gid}"));
+    }
+    if let Some(wd) = &a.wd {
+        v.push_joined("--wd=", wd.as_os_str());
+    }
+    if let Some(h) = &a.hostname {
+        notes.push(format!(
+            "unshare cannot set a hostname: run `hostname {}` first inside.",
+            shell_word(OsStr::new(h))
+        ));
+    }
+    if !a.mount_ops.0.is_empty() || a.new_root {
+        notes.push(
+            "unshare has no filesystem flags: use mount --bind / mount -t tmpfs inside, or the \
+             bwrap line."
+                .into(),
+        );
+    }
+    if a.drop_caps || a.no_new_privs {
+        notes.push(
+            "unshare cannot drop capabilities or set no_new_privs: wrap the command in \
+             setpriv --bounding-set=-all --inh-caps=-all --no-new-privs (before any --setuid)."
+                .into(),
+        );
+    }
+    command(&mut v, &a.command);
+    Equivalent {
+        line: shell_line(v.0),
+        notes,
+    }
+}
+
+/// The bwrap(1) command doing what `spawn` does, as far as it can. bwrap always creates a
+/// mount namespace and a new root; without --new-root, `--bind / /` stands for the host's.
+pub fn bwrap(a: &SpawnArgs) -> Equivalent {
+    let mut v = Words::from(["bwrap"]);
+    let mut notes = Vec::new();
+    let types = implied_types(a);
+    let unshare_flags = [
+        (NsType::User, "--unshare-user"),
+        (NsType::Pid, "--unshare-pid"),
+        (NsType::Net, "--unshare-net"),
+        (NsType::Uts, "--unshare-uts"),
+        (NsType::Ipc, "--unshare-ipc"),
+        (NsType::Cgroup, "--unshare-cgroup"),
+    ];
+    for (t, flag) in unshare_flags {
+        if types.contains(&t) {
+            v.push(flag);
+        }
+    }
+    // bwrap takes option values as separate words, never `--opt=value`; it sets ids only
+    // inside a user namespace of its own.
+    if types.contains(&NsType::User) {
+        if let Some(uid) = a.setuid.or(a.map_root_user.then_some(0)) {
+            v.0.extend(["--uid".into(), uid.to_string().into()]);
+        }
+        if let Some(gid) = a.setgid.or(a.map_root_user.then_some(0)) {
+            v.0.extend(["--gid".into(), gid.to_string().into()]);
+        }
+    } else if a.setuid.is_some() || a.setgid.is_some() {
+        notes.push(
+            "bwrap sets the uid and gid only with --unshare-user (--setuid, --setgid).".into(),
+        );
+    }
+    if let Some(h) = &a.hostname {
+        v.0.extend(["--hostname".into(), OsString::from(h)]);
+    }
+    if !a.new_root {
+        v.0.extend(["--bind", "/", "/"].map(OsString::from));
+    }
+    if a.mount_proc {
+        v.0.extend(["--proc", "/proc"].map(OsString::from));
+    }
+    for op in &a.mount_ops.0 {
+        // bwrap has the same six flags with the same arguments.
+        v.0.extend(op.to_args());
+    }
+    if a.drop_caps {
+        v.0.extend(["--cap-drop", "ALL"].map(OsString::from));
+    }
+    if let Some(wd) = &a.wd {
+        v.0.extend([OsString::from("--chdir"), wd.clone().into_os_string()]);
+    }
+    if types.contains(&NsType::Time) {
+        notes.push("bwrap has no time namespace (--monotonic, --boottime, -T).".into());
+    }
+    if a.keep.is_some() || a.ns.selected().iter().any(|(_, f)| f.is_some()) {
+        notes.push("bwrap cannot bind the new namespaces to files (--TYPE=FILE, --keep).".into());
+    }
+    if types.contains(&NsType::Mnt) && a.propagation != Propagation::Private {
+        notes.push("bwrap chooses mount propagation itself (--propagation).".into());
+    }
+    if !a.no_new_privs {
+        notes.push("bwrap always sets no_new_privs.".into());
+    }
+    if a.command.is_empty() {
+        // bwrap needs a command; nsviz's default is the user's shell.
+        v.push(std::env::var("SHELL").unwrap_or_else(|_| "/bin/sh".into()));
+    } else {
+        command(&mut v, &a.command);
+    }
+    Equivalent {
+        line: shell_line(v.0),
+        notes,
+    }
+}
+
+/// The types `spawn` will create: the same rules as [`crate::ns::spawn::Plan`], which also
+/// checks them; an argv that fails the check yields the types as given.
+fn implied_types(a: &SpawnArgs) -> Vec<NsType> {
+    crate::ns::spawn::Plan::new(a)
+        .map(|p| p.types)
+        .unwrap_or_else(|_| a.ns.selected().into_iter().map(|(t, _)| t).collect())
+}
+
+fn long_name(t: NsType) -> &'static str {
+    if t == NsType::Mnt { "mount" } else { t.name() }
+}
+
+fn setgroups_name(s: Setgroups) -> &'static str {
+    match s {
+        Setgroups::Allow => "allow",
+        Setgroups::Deny => "deny",
+    }
+}
+
+fn propagation_name(p: Propagation) -> &'static str {
+    match p {
+        Propagation::Private => "private",
+        Propagation::Slave => "slave",
+        Propagation::Shared => "shared",
+        Propagation::Unchanged => "unchanged",
+    }
+}
+
+/// `-m` for "the flag alone", `--mount=FILE` with a file.
+fn ns_flags(
+    v: &mut Words,
+    ns: &NsSelection,
+    get: fn(&NsSelection, NsType) -> Option<&std::path::PathBuf>,
+) {
+    for t in NsType::ALL {
+        match get(ns, t) {
+            Some(p) if p.as_os_str().is_empty() => v.push(format!("-{}", t.flag_letter())),
+            Some(p) => v.push_joined(&format!("--{}=", long_name(t)), p.as_os_str()),
+            None => {}
+        }
+    }
+}
+
+fn command(v: &mut Words, cmd: &[OsString]) {
+    if !cmd.is_empty() {
+        v.push("--");
+        v.0.extend(cmd.iter().cloned());
+    }
+}
+
+struct Words(Vec<OsString>);
+
+impl<const N: usize> From<[&str; N]> for Words {
+    fn from(words: [&str; N]) -> Words {
+        Words(words.iter().map(OsString::from).collect())
+    }
+}
+
+impl Words {
+    fn push(&mut self, w: impl Into<OsString>) {
+        self.0.push(w.into());
+    }
+
+    fn push_joined(&mut self, prefix: &str, value: &OsStr) {
+        let mut w = OsString::from(prefix);
+        w.push(value);
+        self.0.push(w);
+    }
+}
+
+/// Words joined into one line a POSIX shell would split back the same way, escaped for a
+/// terminal (control characters shown as escapes, never sent raw).
+pub fn shell_line(words: impl IntoIterator<Item = OsString>) -> String {
+    words
+        .into_iter()
+        .map(|w| shell_word(&w))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn shell_word(w: &OsStr) -> String {
+    let text = w.to_string_lossy();
+    let plain = !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_@%+=:,./-".contains(&b));
+    let quoted = if plain {
+        text.into_owned()
+    } else {
+        format!("'{}'", text.replace('\'', r"'\''"))
+    };
+    for_terminal(&quoted).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::{Cli, Command, MountOp, MountOps};
+    use clap::Parser;
+    use std::path::PathBuf;
+
+    fn parse(argv: Vec<OsString>) -> Command {
+        let full = std::iter::once(OsString::from("nsviz")).chain(argv);
+        Cli::try_parse_from(full)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .command
+            .expect("a subcommand")
+    }
+
+    fn full_spawn() -> SpawnArgs {
+        let mut a = SpawnArgs {
+            map_root_user: true,
+            setgroups: Some(Setgroups::Deny),
+            hostname: Some("box".into()),
+            mount_proc: true,
+            propagation: Propagation::Slave,
+            mount_ops: MountOps(vec![
+                MountOp::Tmpfs { dst: "/tmp".into() },
+                MountOp::RoBind {
+                    src: "/usr".into(),
+                    dst: "/usr".into(),
+                },
+                MountOp::Symlink {
+                    target: "usr/bin".into(),
+                    link: "/bin".into(),
+                },
+                MountOp::Bind {
+                    src: "/a b".into(),
+                    dst: "/c".into(),
+                },
+                MountOp::Proc {
+                    dst: "/proc".into(),
+                },
+                MountOp::Dev { dst: "/dev".into() },
+            ]),
+            new_root: true,
+            setuid: Some(1000),
+            setgid: Some(1000),
+            drop_caps: true,
+            no_new_privs: true,
+            monotonic: Some(-5),
+            boottime: Some(86400),
+            keep: Some("k".into()),
+            wd: Some("/tmp".into()),
+            command: vec!["sh".into(), "-c".into(), "echo 'hi' --x".into()],
+            ..SpawnArgs::default()
+        };
+        a.ns.set(NsType::Pid, None);
+        a.ns.set(NsType::Uts, Some(PathBuf::from("/tmp/u ts")));
+        a.ns.set(NsType::Cgroup, None);
+        a
+    }
+
+    #[test]
+    fn spawn_argv_round_trips() {
+        for a in [full_spawn(), SpawnArgs::default()] {
+            match parse(spawn_argv(&a)) {
+                Command::Spawn(back) => assert_eq!(back, a),
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn enter_argv_round_trips() {
+        let mut a = EnterArgs {
+            target: Some(42),
+            all: true,
+            setuid: Some(7),
+            setgid: Some(8),
+            preserve_credentials: true,
+            wd: Some("/x=y".into()),
+            command: vec!["--weird".into(), "arg".into()],
+            ..EnterArgs::default()
+        };
+        a.ns.set(NsType::Net, Some("/run/netns/blue".into()));
+        a.ns.set(NsType::Mnt, None);
+        for a in [a, EnterArgs::default()] {
+            match parse(enter_argv(&a)) {
+                Command::Enter(back) => assert_eq!(back, a),
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn command_line_order_of_filesystem_flags_is_kept() {
+        let argv = [
+            "spawn",
+            "--tmpfs",
+            "/a",
+            "--bind",
+            "/s",
+            "/d",
+            "--tmpfs",
+            "/b",
+            "--symlink",
+            "t",
+            "/l",
+        ]
+        .map(OsString::from)
+        .to_vec();
+        let Command::Spawn(a) = parse(argv) else {
+            panic!()
+        };
+        let dsts: Vec<String> = a
+            .mount_ops
+            .0
+            .iter()
+            .map(|op| op.to_args()[1].to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(dsts, ["/a", "/s", "/b", "t"]);
+    }
+
+    #[test]
+    fn nsenter_line() {
+        let mut a = EnterArgs {
+            target: Some(123),
+            ..EnterArgs::default()
+        };
+        a.ns.set(NsType::Mnt, None);
+        a.ns.set(NsType::Net, None);
+        a.command = vec!["ip".into(), "a".into()];
+        assert_eq!(
+            nsenter(&a).line,
+            "nsenter --target=123 -m -n --root --wd -- ip a"
+        );
+        assert_eq!(
+            nsviz_enter_line(&a),
+            "nsviz enter --target=123 -m -n -- ip a"
+        );
+    }
+
+    #[test]
+    fn unshare_and_bwrap_lines() {
+        let a = SpawnArgs {
+            map_root_user: true,
+            mount_proc: true,
+            hostname: Some("box".into()),
+            drop_caps: true,
+            command: vec!["id".into()],
+            ..SpawnArgs::default()
+        };
+        let u = unshare(&a);
+        assert_eq!(
+            u.line,
+            "unshare --user --mount --pid --uts --fork --map-root-user --mount-proc -- id"
+        );
+        assert!(u.notes.iter().any(|n| n.contains("hostname box")));
+        let b = bwrap(&a);
+        assert_eq!(
+            b.line,
+            "bwrap --unshare-user --unshare-pid --unshare-uts --uid 0 --gid 0 --hostname box \
+             --bind / / --proc /proc --cap-drop ALL -- id"
+        );
+        let full = bwrap(&full_spawn());
+        assert!(
+            full.line.contains(
+                "--tmpfs /tmp --ro-bind /usr /usr --symlink usr/bin /bin --bind '/a b' /c"
+            )
+        );
+        assert!(full.notes.iter().any(|n| n.contains("time namespace")));
+    }
+
+    #[test]
+    fn shell_words_are_quoted_and_safe() {
+        assert_eq!(shell_word(OsStr::new("plain/path-1")), "plain/path-1");
+        assert_eq!(shell_word(OsStr::new("it's")), r"'it'\''s'");
+        assert_eq!(shell_word(OsStr::new("")), "''");
+        assert!(!shell_word(OsStr::new("a\x1b[31mb")).contains('\x1b'));
+    }
+}
