@@ -40,10 +40,11 @@ fn field(name: &str, value: String, theme: &Theme) -> Line<'static> {
 
 fn process_label(snapshot: &Snapshot, pid: Pid) -> String {
     match snapshot.process(pid) {
+        // The short name: lists stay one line each; the command is in the process's own detail.
         Some(p) => format!(
             "{pid} {} {}",
             safe(p.user.as_deref().unwrap_or(&p.uid.to_string())),
-            safe(&p.command())
+            safe(&p.comm)
         ),
         None => format!("{pid}"),
     }

@@ -25,7 +25,7 @@ pub fn help_lines(theme: &Theme) -> Vec<Line<'static>> {
     lines.push(Line::styled("Marks", theme.heading));
     lines.push(Line::raw("  ◆              differs from the host's initial namespace"));
     lines.push(Line::raw("  new / gone     appeared or vanished in the last scan"));
-    lines.push(Line::raw("  U m p n u i C T  process cells: user mnt pid net uts ipc cgroup time"));
+    lines.push(Line::raw("  UmpnuiCT       process cells: user mnt pid net uts ipc cgroup time;"));
     lines.push(Line::raw("                 · as the host, letter: differs, filled: differs from parent"));
     lines
 }
