@@ -16,8 +16,10 @@ use nsviz::tui::views;
 const HOST_USER: u64 = 4026531837;
 
 fn demo() -> Snapshot {
-    nsviz::source::read_file(&Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo-snapshot.json"))
-        .expect("demo snapshot loads")
+    nsviz::source::read_file(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo-snapshot.json"),
+    )
+    .expect("demo snapshot loads")
 }
 
 fn app() -> App {
@@ -87,7 +89,11 @@ fn collapse_expand_parent_and_expand_all() {
     // The podman user namespace owns 6 namespaces and has 3 nested user namespaces below it
     // with 3 more: 11 rows hidden.
     assert_eq!(app.rows.len(), total - 11);
-    assert!(!app.rows.iter().any(|r| r.key == ns(NsType::User, 4026532402)));
+    assert!(
+        !app.rows
+            .iter()
+            .any(|r| r.key == ns(NsType::User, 4026532402))
+    );
     assert_eq!(app.selected(), Some(podman));
     app.apply(Action::Expand);
     assert_eq!(app.rows.len(), total);
@@ -169,7 +175,12 @@ fn filter_in_the_process_tree_by_pid_user_and_type() {
 fn grouping_by_type() {
     let mut app = app();
     app.apply(Action::ToggleGrouping);
-    let groups: Vec<NodeKey> = app.rows.iter().filter(|r| r.depth == 0).map(|r| r.key).collect();
+    let groups: Vec<NodeKey> = app
+        .rows
+        .iter()
+        .filter(|r| r.depth == 0)
+        .map(|r| r.key)
+        .collect();
     assert_eq!(groups, NsType::ALL.map(NodeKey::Group).to_vec());
     // The selection stays on the same namespace.
     assert_eq!(app.selected(), Some(ns(NsType::User, HOST_USER)));
@@ -288,9 +299,15 @@ fn explain_texts_exist_for_all_eight_types() {
         };
         assert!(text.contains(&flag), "{t}: clone flag");
         assert!(text.contains("unshare"), "{t}: unshare option");
-        assert!(text.contains(&format!("-{}", t.flag_letter())), "{t}: option letter");
+        assert!(
+            text.contains(&format!("-{}", t.flag_letter())),
+            "{t}: option letter"
+        );
         assert!(text.contains("## Try it"), "{t}: something to try");
-        assert!(text.contains("## Hierarchy and ownership"), "{t}: hierarchy");
+        assert!(
+            text.contains("## Hierarchy and ownership"),
+            "{t}: hierarchy"
+        );
     }
 }
 
@@ -301,12 +318,20 @@ fn pause_rescan_and_stubs_make_requests_or_messages() {
     assert!(live.paused);
     live.apply(Action::Pause);
     live.apply(Action::Rescan);
-    assert_eq!(live.requests, vec![Request::Pause, Request::Resume, Request::Rescan]);
+    assert_eq!(
+        live.requests,
+        vec![Request::Pause, Request::Resume, Request::Rescan]
+    );
     let mut file = app();
     file.apply(Action::Pause);
     assert!(!file.paused);
     file.apply(Action::EnterSelected);
-    assert!(file.message.as_deref().unwrap().contains("not available yet"));
+    assert!(
+        file.message
+            .as_deref()
+            .unwrap()
+            .contains("not available yet")
+    );
 }
 
 #[test]
@@ -333,7 +358,9 @@ fn graph_view_walks_boxes_and_zooms() {
     let users: Vec<NodeKey> = layout.boxes.iter().map(|b| b.key).collect();
     assert_eq!(
         users,
-        [HOST_USER, 4026532301, 4026532401, 4026532402].map(|id| ns(NsType::User, id)).to_vec()
+        [HOST_USER, 4026532301, 4026532401, 4026532402]
+            .map(|id| ns(NsType::User, id))
+            .to_vec()
     );
     assert_eq!(app.selected(), Some(users[0]));
     app.apply(Action::Down);
@@ -367,7 +394,8 @@ fn graph_layout_boxes_do_not_overlap_and_children_sit_below_parents() {
             assert!(x.x >= 0 && x.y >= 0);
             assert!(x.x + x.w <= layout.width && x.y + x.h <= layout.height);
             for y in &b[i + 1..] {
-                let apart = x.x + x.w <= y.x || y.x + y.w <= x.x || x.y + x.h <= y.y || y.y + y.h <= x.y;
+                let apart =
+                    x.x + x.w <= y.x || y.x + y.w <= x.x || x.y + x.h <= y.y || y.y + y.h <= x.y;
                 assert!(apart, "zoom {zoom}: {:?} overlaps {:?}", x.key, y.key);
             }
             if let Some(p) = x.parent {
@@ -376,8 +404,15 @@ fn graph_layout_boxes_do_not_overlap_and_children_sit_below_parents() {
         }
         // Each owned namespace is listed once at zoom 1 and 2.
         if zoom > 0 {
-            let listed: usize = b.iter().map(|x| x.lines.iter().filter(|l| l.badge.is_some()).count()).sum();
-            let users = snapshot.namespaces.iter().filter(|n| n.ns_type == NsType::User).count();
+            let listed: usize = b
+                .iter()
+                .map(|x| x.lines.iter().filter(|l| l.badge.is_some()).count())
+                .sum();
+            let users = snapshot
+                .namespaces
+                .iter()
+                .filter(|n| n.ns_type == NsType::User)
+                .count();
             assert_eq!(listed, snapshot.namespaces.len() - users);
         }
     }

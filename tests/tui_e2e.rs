@@ -38,29 +38,50 @@ impl Tmux {
     }
 
     fn screen(&self) -> String {
-        let out = self.cmd().args(["capture-pane", "-p"]).output().expect("capture");
+        let out = self
+            .cmd()
+            .args(["capture-pane", "-p"])
+            .output()
+            .expect("capture");
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
     fn keys(&self, keys: &[&str]) {
-        let ok = self.cmd().arg("send-keys").args(keys).status().expect("send-keys");
+        let ok = self
+            .cmd()
+            .arg("send-keys")
+            .args(keys)
+            .status()
+            .expect("send-keys");
         assert!(ok.success());
     }
 
     /// Types text literally.
     fn text(&self, text: &str) {
-        let ok = self.cmd().args(["send-keys", "-l", text]).status().expect("send-keys");
+        let ok = self
+            .cmd()
+            .args(["send-keys", "-l", text])
+            .status()
+            .expect("send-keys");
         assert!(ok.success());
     }
 
     fn wait_for(&self, what: &str) {
         let found = wait_until(WAIT, || self.screen().contains(what));
-        assert!(found, "{what:?} did not appear; the screen:\n{}", self.screen());
+        assert!(
+            found,
+            "{what:?} did not appear; the screen:\n{}",
+            self.screen()
+        );
     }
 
     fn wait_gone(&self, what: &str) {
         let gone = wait_until(WAIT, || !self.screen().contains(what));
-        assert!(gone, "{what:?} did not go away; the screen:\n{}", self.screen());
+        assert!(
+            gone,
+            "{what:?} did not go away; the screen:\n{}",
+            self.screen()
+        );
     }
 
     fn alternate_on(&self) -> String {

@@ -13,8 +13,10 @@ use nsviz::tui::app::App;
 use nsviz::tui::keys::Action;
 
 fn demo() -> Snapshot {
-    nsviz::source::read_file(&Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo-snapshot.json"))
-        .expect("demo snapshot loads")
+    nsviz::source::read_file(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo-snapshot.json"),
+    )
+    .expect("demo snapshot loads")
 }
 
 fn app_sized(snapshot: Snapshot, w: u16, h: u16) -> App {
@@ -23,9 +25,7 @@ fn app_sized(snapshot: Snapshot, w: u16, h: u16) -> App {
 
 fn draw(app: &App) -> String {
     let mut terminal = Terminal::new(TestBackend::new(app.size.width, app.size.height)).unwrap();
-    terminal
-        .draw(|f| f.render_widget(app, f.area()))
-        .unwrap();
+    terminal.draw(|f| f.render_widget(app, f.area())).unwrap();
     terminal.backend().to_string()
 }
 

@@ -300,7 +300,9 @@ impl App {
             .selected
             .filter(|s| self.rows.iter().any(|r| r.key == *s));
         let selected = keep.or_else(|| {
-            let i = old_index.unwrap_or(0).min(self.rows.len().saturating_sub(1));
+            let i = old_index
+                .unwrap_or(0)
+                .min(self.rows.len().saturating_sub(1));
             self.rows.get(i).map(|r| r.key)
         });
         self.tree_state_mut().selected = selected;
@@ -459,7 +461,10 @@ impl App {
     /// Applies one action. Returns whether anything visible may have changed.
     pub fn apply(&mut self, action: Action) -> bool {
         // Any key clears the last message; a new one may be set below.
-        if !matches!(action, Action::Resize { .. } | Action::ScrollUp | Action::ScrollDown) {
+        if !matches!(
+            action,
+            Action::Resize { .. } | Action::ScrollUp | Action::ScrollDown
+        ) {
             self.message = None;
         }
         if self.overlay != Overlay::None {
@@ -611,7 +616,11 @@ impl App {
         if self.view == View::Graph {
             // Right in the graph: the first child box.
             let sel = self.graph.selected;
-            let i = self.graph_layout.boxes.iter().position(|b| Some(b.key) == sel);
+            let i = self
+                .graph_layout
+                .boxes
+                .iter()
+                .position(|b| Some(b.key) == sel);
             if let Some(child) = self
                 .graph_layout
                 .boxes

@@ -45,7 +45,9 @@ fn namespace_matches(snapshot: &Snapshot, ns: &Namespace, query: &str) -> bool {
 pub fn process_matches(p: &Process, query: &str) -> bool {
     p.pid.to_string() == query
         || p.uid.to_string() == query
-        || p.user.as_deref().is_some_and(|u| u.eq_ignore_ascii_case(query))
+        || p.user
+            .as_deref()
+            .is_some_and(|u| u.eq_ignore_ascii_case(query))
         || p.comm.to_lowercase().contains(query)
         || p.cmdline.iter().any(|a| a.to_lowercase().contains(query))
 }

@@ -114,7 +114,10 @@ pub fn run(source: &SourceArgs, interval_ms: u64) -> Result<()> {
                 Request::RunChild(args) => {
                     match guard.run_child(&input, &args) {
                         Ok(status) if !status.success() => {
-                            app.message = Some(format!("nsviz {} ended with {status}", args[0].to_string_lossy()));
+                            app.message = Some(format!(
+                                "nsviz {} ended with {status}",
+                                args[0].to_string_lossy()
+                            ));
                         }
                         Ok(_) => {}
                         Err(e) => app.error = Some(e.to_string()),

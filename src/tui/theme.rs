@@ -48,9 +48,7 @@ impl Default for Theme {
             message: Style::new().fg(Color::Cyan),
             key: Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
             filter: Style::new().fg(Color::Black).bg(Color::Yellow),
-            heading: Style::new()
-                .fg(Color::Cyan)
-                .add_modifier(Modifier::BOLD),
+            heading: Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD),
             cell_same: Style::new().fg(Color::DarkGray),
         }
     }

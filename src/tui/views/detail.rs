@@ -58,7 +58,10 @@ pub fn lines_for(app: &App, key: NodeKey, theme: &Theme) -> Vec<Line<'static>> {
             None => match app.gone_namespace(&key) {
                 Some(ns) => {
                     let mut lines = namespace_lines(snapshot, ns, theme, false);
-                    lines.insert(1, Line::styled("gone: vanished in the last scan", theme.gone));
+                    lines.insert(
+                        1,
+                        Line::styled("gone: vanished in the last scan", theme.gone),
+                    );
                     lines
                 }
                 None => vec![Line::raw(format!("{t} {id}"))],
@@ -69,14 +72,21 @@ pub fn lines_for(app: &App, key: NodeKey, theme: &Theme) -> Vec<Line<'static>> {
             None => vec![Line::raw(format!("PID {pid}"))],
         },
         NodeKey::Group(t) => {
-            let n = snapshot.namespaces.iter().filter(|n| n.ns_type == t).count();
+            let n = snapshot
+                .namespaces
+                .iter()
+                .filter(|n| n.ns_type == t)
+                .count();
             let differ = snapshot
                 .namespaces
                 .iter()
                 .filter(|n| n.ns_type == t && snapshot.differs_from_initial(t, n.id))
                 .count();
             vec![
-                Line::from(vec![badge(t, theme), Span::raw(format!(" {} namespaces", t.long_name()))]),
+                Line::from(vec![
+                    badge(t, theme),
+                    Span::raw(format!(" {} namespaces", t.long_name())),
+                ]),
                 Line::raw(format!("{n} found, {differ} differ from the host")),
                 Line::styled("i explains this type", theme.dim),
             ]
@@ -84,7 +94,12 @@ pub fn lines_for(app: &App, key: NodeKey, theme: &Theme) -> Vec<Line<'static>> {
     }
 }
 
-fn namespace_lines(snapshot: &Snapshot, ns: &Namespace, theme: &Theme, new: bool) -> Vec<Line<'static>> {
+fn namespace_lines(
+    snapshot: &Snapshot,
+    ns: &Namespace,
+    theme: &Theme,
+    new: bool,
+) -> Vec<Line<'static>> {
     let t = ns.ns_type;
     let mut lines = vec![Line::from(vec![
         badge(t, theme),
@@ -124,21 +139,43 @@ fn namespace_lines(snapshot: &Snapshot, ns: &Namespace, theme: &Theme, new: bool
     }
     lines.push(Line::styled("held by", theme.heading));
     let mut items: Vec<String> = Vec::new();
-    items.extend(ns.processes.iter().map(|&p| format!("process {}", process_label(snapshot, p))));
+    items.extend(
+        ns.processes
+            .iter()
+            .map(|&p| format!("process {}", process_label(snapshot, p))),
+    );
     items.extend(ns.tasks.iter().map(|tid| format!("thread {tid}")));
-    items.extend(ns.for_children.iter().map(|p| format!("children of {}", process_label(snapshot, *p))));
-    items.extend(ns.fds.iter().map(|f| format!("fd {} of {}", f.fd, process_label(snapshot, f.pid))));
-    items.extend(ns.sockets.iter().map(|f| format!("socket fd {} of {}", f.fd, process_label(snapshot, f.pid))));
+    items.extend(
+        ns.for_children
+            .iter()
+            .map(|p| format!("children of {}", process_label(snapshot, *p))),
+    );
+    items.extend(
+        ns.fds
+            .iter()
+            .map(|f| format!("fd {} of {}", f.fd, process_label(snapshot, f.pid))),
+    );
+    items.extend(
+        ns.sockets
+            .iter()
+            .map(|f| format!("socket fd {} of {}", f.fd, process_label(snapshot, f.pid))),
+    );
     items.extend(ns.mounts.iter().map(|m| format!("mounted at {}", safe(m))));
     if items.is_empty() {
-        lines.push(Line::styled("  nothing left: hidden (known only as a parent or owner)", theme.dim));
+        lines.push(Line::styled(
+            "  nothing left: hidden (known only as a parent or owner)",
+            theme.dim,
+        ));
     }
     let total = items.len();
     for item in items.into_iter().take(MAX_ITEMS) {
         lines.push(Line::raw(format!("  {item}")));
     }
     if total > MAX_ITEMS {
-        lines.push(Line::styled(format!("  … {} more", total - MAX_ITEMS), theme.dim));
+        lines.push(Line::styled(
+            format!("  … {} more", total - MAX_ITEMS),
+            theme.dim,
+        ));
     }
     if t == NsType::User {
         let owned = snapshot
@@ -151,7 +188,11 @@ fn namespace_lines(snapshot: &Snapshot, ns: &Namespace, theme: &Theme, new: bool
             .iter()
             .filter(|n| n.ns_type == NsType::User && n.parent == Some(ns.id))
             .count();
-        lines.push(field("owns", format!("{owned} namespaces, {children} child user namespaces"), theme));
+        lines.push(field(
+            "owns",
+            format!("{owned} namespaces, {children} child user namespaces"),
+            theme,
+        ));
     }
     lines.push(Line::styled("i explains this type", theme.dim));
     lines
@@ -175,7 +216,11 @@ fn process_lines(snapshot: &Snapshot, p: &Process, theme: &Theme) -> Vec<Line<'s
     }
     lines.push(Line::styled("namespaces", theme.heading));
     for t in NsType::ALL {
-        let mut spans = vec![cell_span(cell(snapshot, p, t), t, theme), Span::raw(" "), badge(t, theme)];
+        let mut spans = vec![
+            cell_span(cell(snapshot, p, t), t, theme),
+            Span::raw(" "),
+            badge(t, theme),
+        ];
         match p.ns.get(&t) {
             Some(&id) => {
                 spans.push(Span::raw(format!(" {id}")));

@@ -75,9 +75,15 @@ pub fn layout(snapshot: &Snapshot, forest: &[TreeNode], zoom: u8) -> GraphLayout
     let mut unowned = Vec::new();
     for node in forest {
         match node.key {
-            NodeKey::Namespace(NsType::User, _) => {
-                roots.push(add_box(snapshot, node, None, 0, zoom, &mut boxes, &mut children))
-            }
+            NodeKey::Namespace(NsType::User, _) => roots.push(add_box(
+                snapshot,
+                node,
+                None,
+                0,
+                zoom,
+                &mut boxes,
+                &mut children,
+            )),
             _ => unowned.push(node),
         }
     }
@@ -106,7 +112,12 @@ pub fn layout(snapshot: &Snapshot, forest: &[TreeNode], zoom: u8) -> GraphLayout
     let max_depth = boxes.iter().map(|b| b.depth).max().unwrap_or(0);
     let mut layer_y = vec![0; max_depth + 2];
     for d in 0..=max_depth {
-        let tallest = boxes.iter().filter(|b| b.depth == d).map(|b| b.h).max().unwrap_or(0);
+        let tallest = boxes
+            .iter()
+            .filter(|b| b.depth == d)
+            .map(|b| b.h)
+            .max()
+            .unwrap_or(0);
         layer_y[d + 1] = layer_y[d] + tallest + GAP_Y;
     }
     let mut left = 0;
@@ -243,7 +254,13 @@ fn add_box(
 }
 
 /// Lines for an owned namespace and its nested (pid) children, indented.
-fn collect_owned(snapshot: &Snapshot, node: &TreeNode, indent: usize, zoom: u8, out: &mut Vec<BoxLine>) {
+fn collect_owned(
+    snapshot: &Snapshot,
+    node: &TreeNode,
+    indent: usize,
+    zoom: u8,
+    out: &mut Vec<BoxLine>,
+) {
     let NodeKey::Namespace(t, id) = node.key else {
         return;
     };
@@ -302,7 +319,13 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     block.render(area, buf);
     let layout = &app.graph_layout;
     if layout.boxes.is_empty() {
-        buf.set_stringn(inner.x, inner.y, "nothing to show", usize::from(inner.width), theme.dim);
+        buf.set_stringn(
+            inner.x,
+            inner.y,
+            "nothing to show",
+            usize::from(inner.width),
+            theme.dim,
+        );
         return;
     }
     let mut c = Canvas {
@@ -313,7 +336,11 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     draw_links(&mut c, layout, theme);
     for b in &layout.boxes {
         let selected = app.graph.selected == Some(b.key);
-        let border = if selected { theme.border_selected } else { theme.border };
+        let border = if selected {
+            theme.border_selected
+        } else {
+            theme.border
+        };
         draw_box(&mut c, b, border, theme);
     }
     // The links touch box borders: redraw the junctions on top.
@@ -343,15 +370,28 @@ fn draw_box(c: &mut Canvas, b: &GraphBox, border: Style, theme: &Theme) {
             c.put(x, y, &format!("{:^6}", t.name()), theme.badge(t));
             x += 7;
         }
-        let style = if line.differs { theme.differs } else { theme.text };
+        let style = if line.differs {
+            theme.differs
+        } else {
+            theme.text
+        };
         c.put(x, y, &line.text, style);
     }
-    c.put(b.x, b.y + b.h - 1, &format!("└{}┘", "─".repeat(inner)), border);
+    c.put(
+        b.x,
+        b.y + b.h - 1,
+        &format!("└{}┘", "─".repeat(inner)),
+        border,
+    );
 }
 
 fn draw_links(c: &mut Canvas, layout: &GraphLayout, theme: &Theme) {
     for (p, pb) in layout.boxes.iter().enumerate() {
-        let kids: Vec<&GraphBox> = layout.boxes.iter().filter(|b| b.parent == Some(p)).collect();
+        let kids: Vec<&GraphBox> = layout
+            .boxes
+            .iter()
+            .filter(|b| b.parent == Some(p))
+            .collect();
         let Some(first) = kids.first() else {
             continue;
         };

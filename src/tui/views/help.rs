@@ -23,10 +23,18 @@ pub fn help_lines(theme: &Theme) -> Vec<Line<'static>> {
         }
     }
     lines.push(Line::styled("Marks", theme.heading));
-    lines.push(Line::raw("  ◆              differs from the host's initial namespace"));
-    lines.push(Line::raw("  new / gone     appeared or vanished in the last scan"));
-    lines.push(Line::raw("  UmpnuiCT       process cells: user mnt pid net uts ipc cgroup time;"));
-    lines.push(Line::raw("                 · as the host, letter: differs, filled: differs from parent"));
+    lines.push(Line::raw(
+        "  ◆              differs from the host's initial namespace",
+    ));
+    lines.push(Line::raw(
+        "  new / gone     appeared or vanished in the last scan",
+    ));
+    lines.push(Line::raw(
+        "  UmpnuiCT       process cells: user mnt pid net uts ipc cgroup time;",
+    ));
+    lines.push(Line::raw(
+        "                 · as the host, letter: differs, filled: differs from parent",
+    ));
     lines
 }
 
@@ -46,10 +54,12 @@ pub fn render_explain(t: NsType, area: Rect, buf: &mut Buffer, theme: &Theme, sc
     clear(area, buf);
     let lines: Vec<Line> = explain::text(t)
         .lines()
-        .map(|l| match l.strip_prefix("# ").or_else(|| l.strip_prefix("## ")) {
-            Some(h) => Line::styled(h.to_string(), theme.heading),
-            None => Line::raw(l.to_string()),
-        })
+        .map(
+            |l| match l.strip_prefix("# ").or_else(|| l.strip_prefix("## ")) {
+                Some(h) => Line::styled(h.to_string(), theme.heading),
+                None => Line::raw(l.to_string()),
+            },
+        )
         .collect();
     Paragraph::new(lines)
         .block(

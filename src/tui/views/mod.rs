@@ -192,7 +192,13 @@ pub fn render_rows(
         return;
     }
     let selected = app.selected_index();
-    for (i, row) in app.rows.iter().enumerate().skip(offset).take(usize::from(inner.height)) {
+    for (i, row) in app
+        .rows
+        .iter()
+        .enumerate()
+        .skip(offset)
+        .take(usize::from(inner.height))
+    {
         let y = inner.y + (i - offset) as u16;
         let line = line_of(row);
         buf.set_line(inner.x, y, &line, inner.width);
@@ -204,7 +210,12 @@ pub fn render_rows(
         let pos = format!(" {}/{} ", selected.map_or(0, |s| s + 1), app.rows.len());
         let w = pos.chars().count() as u16;
         if area.width > w + 2 {
-            buf.set_string(area.x + area.width - w - 1, area.y + area.height - 1, pos, theme.dim);
+            buf.set_string(
+                area.x + area.width - w - 1,
+                area.y + area.height - 1,
+                pos,
+                theme.dim,
+            );
         }
     }
 }

@@ -36,7 +36,11 @@ fn row_line(app: &App, snapshot: &Snapshot, row: &Row, theme: &Theme) -> Line<'s
     spans.push(Span::raw(expander));
     match row.key {
         NodeKey::Group(t) => {
-            let count = snapshot.namespaces.iter().filter(|n| n.ns_type == t).count();
+            let count = snapshot
+                .namespaces
+                .iter()
+                .filter(|n| n.ns_type == t)
+                .count();
             spans.push(badge(t, theme));
             spans.push(Span::styled(
                 format!(" {} {count}", t.long_name()),
@@ -49,7 +53,10 @@ fn row_line(app: &App, snapshot: &Snapshot, row: &Row, theme: &Theme) -> Line<'s
             if row.gone {
                 spans.push(Span::styled("gone", theme.gone));
                 if let Some(ns) = app.gone_namespace(&row.key) {
-                    spans.push(Span::styled(format!(" (was: {})", summary(snapshot, ns)), theme.dim));
+                    spans.push(Span::styled(
+                        format!(" (was: {})", summary(snapshot, ns)),
+                        theme.dim,
+                    ));
                 }
                 return Line::from(spans);
             }
@@ -63,7 +70,11 @@ fn row_line(app: &App, snapshot: &Snapshot, row: &Row, theme: &Theme) -> Line<'s
                 spans.push(Span::styled("new ", theme.appeared));
             }
             if let Some(ns) = snapshot.namespace(t, id) {
-                let style = if ns.is_hidden() { theme.dim } else { theme.text };
+                let style = if ns.is_hidden() {
+                    theme.dim
+                } else {
+                    theme.text
+                };
                 spans.push(Span::styled(summary(snapshot, ns), style));
             }
         }

@@ -16,9 +16,15 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     let letters: String = NsType::ALL.iter().map(|t| t.flag_letter()).collect();
     let title = format!(" Processes  {letters} ");
     let snapshot = &app.snapshot;
-    render_rows(app, area, buf, theme, title, app.proc_state.offset, &|row| {
-        row_line(snapshot, row, theme)
-    });
+    render_rows(
+        app,
+        area,
+        buf,
+        theme,
+        title,
+        app.proc_state.offset,
+        &|row| row_line(snapshot, row, theme),
+    );
 }
 
 /// How one namespace of a process compares with the host and with its parent.
@@ -38,7 +44,9 @@ pub fn cell(snapshot: &Snapshot, p: &Process, t: NsType) -> Cell {
     let Some(&id) = p.ns.get(&t) else {
         return Cell::Unknown;
     };
-    let parent_id = snapshot.process(p.ppid).and_then(|pp| pp.ns.get(&t).copied());
+    let parent_id = snapshot
+        .process(p.ppid)
+        .and_then(|pp| pp.ns.get(&t).copied());
     if parent_id.is_some_and(|pid| pid != id) {
         Cell::Switched
     } else if snapshot.differs_from_initial(t, id) {
@@ -54,7 +62,10 @@ pub fn cell_span(c: Cell, t: NsType, theme: &Theme) -> Span<'static> {
         Cell::Unknown => Span::styled("?", theme.dim),
         Cell::Host => Span::styled("·", theme.cell_same),
         Cell::Inherited => Span::styled(letter, Style::new().fg(theme.type_color(t))),
-        Cell::Switched => Span::styled(letter, Style::new().fg(Color::Black).bg(theme.type_color(t))),
+        Cell::Switched => Span::styled(
+            letter,
+            Style::new().fg(Color::Black).bg(theme.type_color(t)),
+        ),
     }
 }
 

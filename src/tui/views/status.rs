@@ -23,7 +23,11 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
             info.push(Span::raw(format!(" {n}")));
         }
         info.push(Span::styled(
-            format!("  {} procs  scan {:.1} ms", s.processes.len(), s.scan_micros as f64 / 1000.0),
+            format!(
+                "  {} procs  scan {:.1} ms",
+                s.processes.len(),
+                s.scan_micros as f64 / 1000.0
+            ),
             theme.dim,
         ));
         if s.skipped.processes > 0 {
@@ -39,7 +43,10 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     } else if let Some(m) = &app.message {
         Line::styled(format!(" {m}"), theme.message)
     } else if app.filter_editing {
-        Line::styled(" type to filter, Enter keeps it, Esc cancels", theme.message)
+        Line::styled(
+            " type to filter, Enter keeps it, Esc cancels",
+            theme.message,
+        )
     } else {
         let mut spans = Vec::new();
         for (key, what) in hint_line() {
