@@ -52,14 +52,15 @@ pub fn render_help(area: Rect, buf: &mut Buffer, theme: &Theme, scroll: u16) {
 
 pub fn render_explain(t: NsType, area: Rect, buf: &mut Buffer, theme: &Theme, scroll: u16) {
     clear(area, buf);
-    let lines: Vec<Line> = explain::text(t)
-        .lines()
-        .map(
-            |l| match l.strip_prefix("# ").or_else(|| l.strip_prefix("## ")) {
-                Some(h) => Line::styled(h.to_string(), theme.heading),
-                None => Line::raw(l.to_string()),
-            },
-        )
+    let lines: Vec<Line> = reflow(explain::text(t))
+        .into_iter()
+        .map(|(heading, text)| {
+            if heading {
+                Line::styled(text, theme.heading)
+            } else {
+                Line::raw(text)
+            }
+        })
         .collect();
     Paragraph::new(lines)
         .block(
@@ -73,4 +74,27 @@ pub fn render_explain(t: NsType, area: Rect, buf: &mut Buffer, theme: &Theme, sc
         .wrap(Wrap { trim: false })
         .scroll((scroll, 0))
         .render(area, buf);
+}
+
+/// Markdown paragraphs joined into one line each (the widget wraps them to the width);
+/// headings marked; indented code lines and blank lines kept as they are.
+pub fn reflow(markdown: &str) -> Vec<(bool, String)> {
+    let mut out: Vec<(bool, String)> = Vec::new();
+    let mut in_paragraph = false;
+    for line in markdown.lines() {
+        if let Some(h) = line.strip_prefix("# ").or_else(|| line.strip_prefix("## ")) {
+            out.push((true, h.to_string()));
+            in_paragraph = false;
+        } else if line.trim().is_empty() || line.starts_with("    ") {
+            out.push((false, line.to_string()));
+            in_paragraph = false;
+        } else if in_paragraph && let Some((_, last)) = out.last_mut() {
+            last.push(' ');
+            last.push_str(line.trim());
+        } else {
+            out.push((false, line.to_string()));
+            in_paragraph = !line.starts_with("- ");
+        }
+    }
+    out
 }
