@@ -440,3 +440,28 @@ fn docs_list_every_key() {
         "docs/tui.md: paste the table from nsviz::tui::keys::markdown_table()"
     );
 }
+
+#[test]
+fn enter_arguments_for_the_selection() {
+    let mut app = app();
+    let args = |app: &App| -> Vec<String> {
+        app.enter_args()
+            .unwrap()
+            .into_iter()
+            .map(|a| a.into_string().unwrap())
+            .collect()
+    };
+    select(&mut app, ns(NsType::Mnt, 4026532201));
+    assert_eq!(args(&app), ["enter", "-t", "2120", "--mount"]);
+    select(&mut app, ns(NsType::Net, 4026532601));
+    assert_eq!(args(&app), ["enter", "--net=/run/netns/blue"]);
+    select(&mut app, ns(NsType::Uts, 4026532603));
+    assert_eq!(args(&app), ["enter", "--uts=/proc/820/fd/5"]);
+    select(&mut app, ns(NsType::Pid, 4026532404));
+    assert_eq!(args(&app), ["enter", "-t", "3101", "--pid"]);
+    select(&mut app, ns(NsType::User, 4026532401));
+    assert!(app.enter_args().unwrap_err().contains("nothing holds"));
+    app.apply(Action::ShowProcesses);
+    select(&mut app, NodeKey::Process(3101));
+    assert_eq!(args(&app), ["enter", "-t", "3101", "-a"]);
+}

@@ -53,6 +53,15 @@ fn namespaces_view_120x40() {
 }
 
 #[test]
+fn processes_and_graph_80x24() {
+    let mut app = app_sized(demo(), 80, 24);
+    app.apply(Action::ShowProcesses);
+    insta::assert_snapshot!("processes_80x24", draw(&app));
+    app.apply(Action::ShowGraph);
+    insta::assert_snapshot!("graph_80x24", draw(&app));
+}
+
+#[test]
 fn namespaces_by_type() {
     let mut app = app_sized(demo(), 100, 30);
     app.apply(Action::ToggleGrouping);

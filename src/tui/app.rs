@@ -502,6 +502,8 @@ impl App {
             }
             Action::Up => self.move_by(-1),
             Action::Down => self.move_by(1),
+            Action::ScrollUp if self.view == View::Graph => self.pan(0, -3),
+            Action::ScrollDown if self.view == View::Graph => self.pan(0, 3),
             Action::ScrollUp => self.move_by(-3),
             Action::ScrollDown => self.move_by(3),
             Action::PageUp => self.move_by(-(self.page_height() as isize)),
@@ -603,6 +605,43 @@ impl App {
             _ => self.overlay = Overlay::None,
         }
         true
+    }
+
+    /// The `nsviz enter ...` arguments that would enter the selection: a process's namespaces
+    /// (all that differ), or one namespace through whatever holds it. Prepared for the
+    /// EnterSelected action, which runs them with `TerminalGuard::run_child`.
+    pub fn enter_args(&self) -> std::result::Result<Vec<OsString>, String> {
+        let snapshot = &self.snapshot;
+        let mut args: Vec<String> = vec!["enter".into()];
+        match self.selected() {
+            Some(NodeKey::Process(pid)) => args.extend(["-t".into(), pid.to_string(), "-a".into()]),
+            Some(NodeKey::Namespace(t, id)) => {
+                let ns = snapshot
+                    .namespace(t, id)
+                    .ok_or_else(|| format!("{t} namespace {id} is gone"))?;
+                let flag = format!("--{}", if t == NsType::Mnt { "mount" } else { t.name() });
+                if let Some(pid) = ns.processes.first() {
+                    args.extend(["-t".into(), pid.to_string(), flag]);
+                } else {
+                    let path = if let Some(m) = ns.mounts.first() {
+                        m.clone()
+                    } else if let Some(fd) = ns.fds.first() {
+                        format!("/proc/{}/fd/{}", fd.pid, fd.fd)
+                    } else if let Some(tid) = ns.tasks.first() {
+                        format!("/proc/{tid}/ns/{t}")
+                    } else if let Some(pid) = ns.for_children.first() {
+                        format!("/proc/{pid}/ns/{t}_for_children")
+                    } else {
+                        return Err(format!(
+                            "nothing holds {t} namespace {id} that could be opened to enter it"
+                        ));
+                    };
+                    args.push(format!("{flag}={path}"));
+                }
+            }
+            _ => return Err("select a namespace or a process to enter".into()),
+        }
+        Ok(args.into_iter().map(OsString::from).collect())
     }
 
     fn explain_type(&self) -> Option<NsType> {

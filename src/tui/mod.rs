@@ -73,8 +73,14 @@ pub fn run(source: &SourceArgs, interval_ms: u64) -> Result<()> {
         signal_handle = Some(signals.handle());
         let tx = tx.clone();
         std::thread::spawn(move || {
-            if let Some(sig) = signals.forever().next() {
+            for sig in signals.forever() {
+                if sig == signal_hook::consts::SIGINT
+                    && terminal::CHILD_RUNNING.load(std::sync::atomic::Ordering::SeqCst)
+                {
+                    continue;
+                }
                 let _ = tx.send(Event::Signal(sig));
+                break;
             }
         });
     }

@@ -4,6 +4,7 @@
 use std::ffi::OsString;
 use std::io::{Stdout, Write, stdout};
 use std::process::ExitStatus;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
 use crossterm::execute;
@@ -17,6 +18,10 @@ use super::event::InputReader;
 use crate::error::{Error, Result};
 
 pub type Term = Terminal<CrosstermBackend<Stdout>>;
+
+/// True while a child owns the terminal: a Ctrl-C typed then is the child's SIGINT (the
+/// terminal sends it to the whole foreground group), not a request to quit the viewer.
+pub static CHILD_RUNNING: AtomicBool = AtomicBool::new(false);
 
 fn enter() -> std::io::Result<()> {
     enable_raw_mode()?;
@@ -69,6 +74,7 @@ impl TerminalGuard {
     pub fn run_child(&mut self, input: &InputReader, args: &[OsString]) -> Result<ExitStatus> {
         input.pause();
         restore();
+        CHILD_RUNNING.store(true, Ordering::SeqCst);
         let status = std::env::current_exe()
             .map_err(|e| Error::os("cannot find the nsviz binary", e))
             .and_then(|exe| {
@@ -77,6 +83,7 @@ impl TerminalGuard {
                     .status()
                     .map_err(|e| Error::os(format!("cannot run {}", exe.display()), e))
             });
+        CHILD_RUNNING.store(false, Ordering::SeqCst);
         let back = enter().map_err(|e| Error::os("cannot set up the terminal", e));
         let _ = self.terminal.clear();
         while let Ok(true) = crossterm::event::poll(std::time::Duration::ZERO) {
