@@ -142,11 +142,11 @@ fn place(
     layer_y: &[i32],
     boxes: &mut [GraphBox],
 ) {
-    boxes[i].x = left + (sub[i] - boxes[i].w) / 2;
+    // Left-aligned, like an org chart with a spine: a parent and its first child share their
+    // left edge, so chains of single children are straight lines.
+    boxes[i].x = left;
     boxes[i].y = layer_y[boxes[i].depth];
-    let kids: i32 = children[i].iter().map(|&c| sub[c]).sum::<i32>()
-        + GAP_X * (children[i].len() as i32 - 1).max(0);
-    let mut x = left + (sub[i] - kids) / 2;
+    let mut x = left;
     for &c in &children[i] {
         place(c, x, sub, children, layer_y, boxes);
         x += sub[c] + GAP_X;
@@ -347,13 +347,13 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     for b in &layout.boxes {
         if let Some(p) = b.parent {
             let pb = &layout.boxes[p];
-            c.put(pb.x + pb.w / 2, pb.y + pb.h - 1, "┬", theme.border);
+            c.put(link_x(pb), pb.y + pb.h - 1, "┬", theme.border);
             c.put(link_x(b), b.y, "┴", theme.border);
         }
     }
 }
 
-/// Where a link enters a box from above: left of the title, which starts at x + 2.
+/// Where links leave a box below and enter it from above: left of the title (at x + 2).
 fn link_x(b: &GraphBox) -> i32 {
     b.x + 1
 }
@@ -397,7 +397,7 @@ fn draw_links(c: &mut Canvas, layout: &GraphLayout, theme: &Theme) {
         };
         let top = first.y;
         let bus = top - 2;
-        let pcx = pb.x + pb.w / 2;
+        let pcx = link_x(pb);
         for y in pb.y + pb.h..bus {
             c.put(pcx, y, "│", theme.border);
         }
