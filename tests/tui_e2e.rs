@@ -245,3 +245,31 @@ fn live_viewer_finds_a_namespace_the_test_made() {
     tmux.text("q");
     tmux.assert_back_at_the_shell();
 }
+
+#[test]
+fn without_a_terminal_it_says_so_and_writes_no_escape_codes() {
+    let out = common::nsviz()
+        .args(["--from", &demo()])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("nsviz runs");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("needs a terminal"), "{err}");
+    assert!(!err.contains('\x1b'));
+}
+
+#[test]
+fn a_bad_snapshot_file_fails_before_the_screen_changes() {
+    let out = common::nsviz()
+        .args(["--from", "/nonexistent/nsviz-snapshot.json"])
+        .output()
+        .expect("nsviz runs");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("cannot read snapshot /nonexistent/nsviz-snapshot.json"),
+        "{err}"
+    );
+}

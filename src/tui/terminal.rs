@@ -2,7 +2,7 @@
 //! a child process for actions that run a program on it.
 
 use std::ffi::OsString;
-use std::io::{Stdout, Write, stdout};
+use std::io::{IsTerminal, Stdout, Write, stdout};
 use std::process::ExitStatus;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -53,6 +53,11 @@ pub struct TerminalGuard {
 
 impl TerminalGuard {
     pub fn new() -> Result<TerminalGuard> {
+        if !stdout().is_terminal() {
+            return Err(Error::failed(
+                "the viewer needs a terminal and standard output is not one (nsviz list and nsviz tree print text)",
+            ));
+        }
         install_panic_hook();
         if let Err(e) = enter() {
             restore();
