@@ -216,6 +216,11 @@ fn selection_survives_a_refresh_that_adds_and_removes_namespaces() {
     assert!(app.is_new(&ns(NsType::Net, 4026532999)));
     let gone = app.rows.iter().find(|r| r.gone).expect("a gone row");
     assert_eq!(gone.key, ns(NsType::Mnt, 4026532101));
+    // What held it is remembered from the scan that still saw it.
+    assert_eq!(
+        app.gone[0].summary,
+        "1 process: /usr/lib/systemd/systemd-journald"
+    );
 
     // The same scan again: nothing new, the gone row stays until it expires.
     app.set_snapshot(Arc::new(next), now + Duration::from_millis(500));

@@ -95,6 +95,23 @@ fn detail_of_a_namespace_held_by_a_mount() {
 }
 
 #[test]
+fn a_refresh_marks_new_and_gone_namespaces() {
+    let mut app = app_sized(demo(), 100, 44);
+    let mut next = demo();
+    next.namespaces.retain(|n| n.id != 4026532603);
+    let mut fresh = nsviz::model::Namespace::new(4026532999, NsType::Net);
+    fresh.owner = Some(4026531837);
+    fresh.mounts.push("/run/netns/red".into());
+    next.namespaces.push(fresh);
+    next.normalize();
+    app.set_snapshot(std::sync::Arc::new(next), std::time::Instant::now());
+    let text = draw(&app);
+    assert!(text.contains("4026532999 ◆ new mounted at /run/netns/red"));
+    assert!(text.contains("4026532603 gone (was: fd 5 of PID 820)"));
+    insta::assert_snapshot!(text);
+}
+
+#[test]
 fn help_overlay() {
     let mut app = app_sized(demo(), 100, 50);
     app.apply(Action::Help);

@@ -31,6 +31,14 @@ pub enum Overlay {
     Explain { ns_type: NsType, scroll: u16 },
 }
 
+/// A namespace that vanished: what it was, what held it then, and until when it is listed.
+#[derive(Clone, Debug)]
+pub struct Gone {
+    pub ns: Namespace,
+    pub summary: String,
+    pub until: Instant,
+}
+
 /// One visible row of a tree view.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Row {
@@ -93,8 +101,8 @@ pub struct App {
     pub requests: Vec<Request>,
     /// Namespaces new since the previous scan, until when they stay highlighted.
     pub appeared: HashMap<NodeKey, Instant>,
-    /// Namespaces that vanished in the last scan, shown until the instant.
-    pub gone: Vec<(Namespace, Instant)>,
+    /// Namespaces that vanished in the last scan, shown for a while.
+    pub gone: Vec<Gone>,
     /// Visible rows of the current tree view, and the graph layout: rebuilt when the snapshot,
     /// the filter, expansion or view change, never per frame.
     pub rows: Vec<Row>,
@@ -160,13 +168,17 @@ impl App {
             }
             for ns in &old.namespaces {
                 if snapshot.namespace(ns.ns_type, ns.id).is_none() {
-                    self.gone.push((ns.clone(), now + HIGHLIGHT));
+                    self.gone.push(Gone {
+                        ns: ns.clone(),
+                        summary: old.holder_summary(ns),
+                        until: now + HIGHLIGHT,
+                    });
                 }
             }
         }
         // A namespace that came back (or an inode reused) is no longer gone.
         self.gone
-            .retain(|(ns, _)| snapshot.namespace(ns.ns_type, ns.id).is_none());
+            .retain(|g| snapshot.namespace(g.ns.ns_type, g.ns.id).is_none());
         let graph = NsGraph::build(&snapshot);
         self.forests = Forests {
             owner: graph.namespace_forest(Hierarchy::Owner),
@@ -187,7 +199,7 @@ impl App {
     pub fn tick(&mut self, now: Instant) -> bool {
         let before = (self.appeared.len(), self.gone.len());
         self.appeared.retain(|_, until| *until > now);
-        self.gone.retain(|(_, until)| *until > now);
+        self.gone.retain(|g| g.until > now);
         let changed = before != (self.appeared.len(), self.gone.len());
         if changed {
             self.refresh();
@@ -199,7 +211,7 @@ impl App {
     pub fn next_deadline(&self) -> Option<Instant> {
         self.appeared
             .values()
-            .chain(self.gone.iter().map(|(_, t)| t))
+            .chain(self.gone.iter().map(|g| &g.until))
             .min()
             .copied()
     }
@@ -208,14 +220,13 @@ impl App {
         self.appeared.contains_key(key)
     }
 
-    pub fn gone_namespace(&self, key: &NodeKey) -> Option<&Namespace> {
+    pub fn gone_namespace(&self, key: &NodeKey) -> Option<&Gone> {
         let NodeKey::Namespace(t, id) = *key else {
             return None;
         };
         self.gone
             .iter()
-            .map(|(ns, _)| ns)
-            .find(|ns| ns.ns_type == t && ns.id == id)
+            .find(|g| g.ns.ns_type == t && g.ns.id == id)
     }
 
     fn tree_state(&self) -> &TreeState {
@@ -283,7 +294,7 @@ impl App {
         let mut rows = Vec::new();
         flatten(&forest, collapsed, &mut String::new(), 0, &mut rows);
         if self.view == View::Namespaces && query.is_empty() {
-            for (ns, _) in &self.gone {
+            for Gone { ns, .. } in &self.gone {
                 rows.push(Row {
                     key: NodeKey::Namespace(ns.ns_type, ns.id),
                     depth: 0,

@@ -56,8 +56,8 @@ pub fn lines_for(app: &App, key: NodeKey, theme: &Theme) -> Vec<Line<'static>> {
         NodeKey::Namespace(t, id) => match snapshot.namespace(t, id) {
             Some(ns) => namespace_lines(snapshot, ns, theme, app.is_new(&key)),
             None => match app.gone_namespace(&key) {
-                Some(ns) => {
-                    let mut lines = namespace_lines(snapshot, ns, theme, false);
+                Some(g) => {
+                    let mut lines = namespace_lines(snapshot, &g.ns, theme, false);
                     lines.insert(
                         1,
                         Line::styled("gone: vanished in the last scan", theme.gone),

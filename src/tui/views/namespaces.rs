@@ -52,9 +52,9 @@ fn row_line(app: &App, snapshot: &Snapshot, row: &Row, theme: &Theme) -> Line<'s
             spans.push(Span::raw(format!(" {id} ")));
             if row.gone {
                 spans.push(Span::styled("gone", theme.gone));
-                if let Some(ns) = app.gone_namespace(&row.key) {
+                if let Some(g) = app.gone_namespace(&row.key) {
                     spans.push(Span::styled(
-                        format!(" (was: {})", summary(snapshot, ns)),
+                        format!(" (was: {})", safe(&g.summary)),
                         theme.dim,
                     ));
                 }
