@@ -198,6 +198,21 @@ fn namespace_lines(
     lines
 }
 
+/// " alone", " with 2151 nginx", " with 2151 nginx +17".
+fn shared_with(snapshot: &Snapshot, others: &[Pid]) -> String {
+    let Some(&first) = others.first() else {
+        return " alone".to_string();
+    };
+    let name = snapshot
+        .process(first)
+        .map(|q| safe(&q.comm))
+        .unwrap_or_default();
+    match others.len() - 1 {
+        0 => format!(" with {first} {name}"),
+        more => format!(" with {first} {name} +{more}"),
+    }
+}
+
 fn process_lines(snapshot: &Snapshot, p: &Process, theme: &Theme) -> Vec<Line<'static>> {
     let mut lines = vec![
         Line::styled(format!("PID {}", p.pid), theme.title),
@@ -224,15 +239,17 @@ fn process_lines(snapshot: &Snapshot, p: &Process, theme: &Theme) -> Vec<Line<'s
         match p.ns.get(&t) {
             Some(&id) => {
                 spans.push(Span::raw(format!(" {id}")));
-                let others = snapshot
+                let others: Vec<Pid> = snapshot
                     .namespace(t, id)
-                    .map(|ns| ns.processes.iter().filter(|&&q| q != p.pid).count())
-                    .unwrap_or(0);
-                let share = match others {
-                    0 => " alone".to_string(),
-                    n => format!(" +{n} others"),
-                };
-                spans.push(Span::styled(share, theme.dim));
+                    .map(|ns| {
+                        ns.processes
+                            .iter()
+                            .copied()
+                            .filter(|&q| q != p.pid)
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                spans.push(Span::styled(shared_with(snapshot, &others), theme.dim));
             }
             None => spans.push(Span::styled(" unreadable", theme.dim)),
         }
