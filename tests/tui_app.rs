@@ -470,3 +470,34 @@ fn enter_arguments_for_the_selection() {
     select(&mut app, NodeKey::Process(3101));
     assert_eq!(args(&app), ["enter", "-t", "3101", "-a"]);
 }
+
+#[test]
+fn keys_on_an_empty_filtered_view_do_nothing_harmful() {
+    let mut app = app();
+    for view in [
+        Action::ShowNamespaces,
+        Action::ShowProcesses,
+        Action::ShowGraph,
+    ] {
+        app.apply(view);
+        type_filter(&mut app, "no-such-thing-anywhere");
+        assert!(app.rows.is_empty());
+        for a in [
+            Action::Down,
+            Action::Up,
+            Action::End,
+            Action::PageDown,
+            Action::Expand,
+            Action::Collapse,
+            Action::Toggle,
+            Action::Parent,
+            Action::Explain,
+            Action::PanRight,
+            Action::ZoomIn,
+        ] {
+            app.apply(a);
+        }
+        app.apply(Action::ClearFilter);
+    }
+    assert!(app.enter_args().is_ok());
+}

@@ -390,6 +390,9 @@ impl App {
     fn move_by(&mut self, delta: isize) {
         if self.view == View::Graph {
             let keys: Vec<NodeKey> = self.graph_layout.boxes.iter().map(|b| b.key).collect();
+            if keys.is_empty() {
+                return;
+            }
             let i = keys
                 .iter()
                 .position(|k| Some(*k) == self.graph.selected)

@@ -291,7 +291,13 @@ pub static BINDINGS: &[Binding] = &[
         "collapse (or go to parent)",
         None,
     ),
-    b(&[k(' ')], A::Toggle, S::Trees, "expand / collapse", None),
+    b(
+        &[k(' '), code(KeyCode::Enter)],
+        A::Toggle,
+        S::Trees,
+        "expand / collapse",
+        None,
+    ),
     b(&[k('u')], A::Parent, S::Everywhere, "jump to parent", None),
     b(&[k('*')], A::ExpandAll, S::Trees, "expand all", None),
     b(

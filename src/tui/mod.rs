@@ -122,7 +122,9 @@ pub fn run(source: &SourceArgs, interval_ms: u64) -> Result<()> {
                         Ok(status) if !status.success() => {
                             app.message = Some(format!(
                                 "nsviz {} ended with {status}",
-                                args[0].to_string_lossy()
+                                args.first()
+                                    .map(|a| a.to_string_lossy())
+                                    .unwrap_or_default()
                             ));
                         }
                         Ok(_) => {}
