@@ -144,6 +144,9 @@ fn filter_keeps_matches_and_their_ancestors_and_clears() {
             ns(NsType::Pid, 4026532404),
         ]
     );
+    // Only the last row matched; the others are there as its ancestors.
+    let matched: Vec<bool> = app.rows.iter().map(|r| r.matched).collect();
+    assert_eq!(matched, [false, false, false, false, true]);
     // Esc while typing cancels the filter.
     app.apply(Action::StartFilter);
     app.apply(Action::FilterInput('x'));

@@ -50,6 +50,8 @@ pub struct Row {
     pub expanded: bool,
     /// Listed only because it vanished in the last scan.
     pub gone: bool,
+    /// False for a row kept only as the ancestor of a filter match.
+    pub matched: bool,
 }
 
 /// Selection, collapsed nodes and scroll of one tree, keyed by stable ids.
@@ -302,7 +304,14 @@ impl App {
                     has_children: false,
                     expanded: false,
                     gone: true,
+                    matched: true,
                 });
+            }
+        }
+        if !query.is_empty() {
+            let for_processes = self.view == View::Processes;
+            for row in &mut rows {
+                row.matched = filter::matches(&snapshot, &row.key, &query, for_processes);
             }
         }
         self.rows = rows;
@@ -794,6 +803,7 @@ fn flatten(
             has_children: !node.children.is_empty(),
             expanded,
             gone: false,
+            matched: true,
         });
         if expanded && !node.children.is_empty() {
             let len = guides.len();

@@ -200,7 +200,11 @@ pub fn render_rows(
         .take(usize::from(inner.height))
     {
         let y = inner.y + (i - offset) as u16;
-        let line = line_of(row);
+        let mut line = line_of(row);
+        if !row.matched {
+            // Kept only to show where a match sits.
+            line = line.patch_style(theme.dim);
+        }
         buf.set_line(inner.x, y, &line, inner.width);
         if Some(i) == selected {
             buf.set_style(Rect::new(inner.x, y, inner.width, 1), theme.selected);
