@@ -1,18 +1,18 @@
-//! The one event type the viewer's loop handles, and the threads that produce events: the
-//! input reader and the scanner.
+//! The one event type the viewer's loop handles, and the input reader that produces the
+//! terminal's events.
 
-use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
+use std::sync::mpsc::Sender;
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use crate::cli::SourceArgs;
 use crate::model::Snapshot;
-use crate::source;
 
 pub enum Event {
-    /// A key, a mouse action or a resize from the terminal.
+    /// A key, a mouse action or a paste from the terminal.
     Input(crossterm::event::Event),
+    /// The terminal changed size.
+    Resize(u16, u16),
     /// A finished scan (or why it failed).
     Snapshot(Result<Arc<Snapshot>, String>),
     /// Time passed (highlights expire).
@@ -56,7 +56,11 @@ impl InputReader {
                 match crossterm::event::poll(Duration::from_millis(200)) {
                     Ok(true) => match crossterm::event::read() {
                         Ok(ev) => {
-                            if tx.send(Event::Input(ev)).is_err() {
+                            let ev = match ev {
+                                crossterm::event::Event::Resize(w, h) => Event::Resize(w, h),
+                                other => Event::Input(other),
+                            };
+                            if tx.send(ev).is_err() {
                                 return;
                             }
                         }
@@ -99,49 +103,4 @@ impl InputReader {
             cvar.notify_all();
         }
     }
-}
-
-/// Requests to the scanner thread.
-pub enum ScanRequest {
-    Now,
-    Pause,
-    Resume,
-}
-
-/// Scans in the background and sends each whole snapshot. A `--from` file is read once.
-pub fn start_scanner(
-    source: SourceArgs,
-    interval: Duration,
-    tx: Sender<Event>,
-    requests: Receiver<ScanRequest>,
-) -> JoinHandle<()> {
-    std::thread::spawn(move || {
-        let live = source.from.is_none();
-        let mut paused = false;
-        loop {
-            let result = source::load(&source)
-                .map(Arc::new)
-                .map_err(|e| e.to_string());
-            if tx.send(Event::Snapshot(result)).is_err() {
-                return;
-            }
-            // Wait for the next reason to scan.
-            loop {
-                let request = if paused || !live {
-                    requests.recv().map_err(|_| RecvTimeoutError::Disconnected)
-                } else {
-                    requests.recv_timeout(interval)
-                };
-                match request {
-                    Ok(ScanRequest::Now) | Err(RecvTimeoutError::Timeout) => break,
-                    Ok(ScanRequest::Pause) => paused = true,
-                    Ok(ScanRequest::Resume) => {
-                        paused = false;
-                        break;
-                    }
-                    Err(RecvTimeoutError::Disconnected) => return,
-                }
-            }
-        }
-    })
 }

@@ -9,6 +9,7 @@ pub mod event;
 pub mod explain;
 pub mod filter;
 pub mod keys;
+pub mod scanner;
 pub mod terminal;
 pub mod theme;
 pub mod views;
@@ -22,8 +23,9 @@ use crossterm::event::{Event as Term, KeyEventKind, MouseEventKind};
 use crate::cli::SourceArgs;
 use crate::error::{Error, Result};
 use app::{App, Request};
-use event::{Event, InputReader, ScanRequest};
+use event::{Event, InputReader};
 use keys::Action;
+use scanner::ScanRequest;
 use terminal::TerminalGuard;
 
 pub fn run(source: &SourceArgs, interval_ms: u64) -> Result<()> {
@@ -56,7 +58,7 @@ pub fn run(source: &SourceArgs, interval_ms: u64) -> Result<()> {
     let input = InputReader::start(tx.clone());
     let (scan_tx, scan_rx) = mpsc::channel();
     if source.from.is_none() {
-        event::start_scanner(
+        scanner::start_scanner(
             source.clone(),
             Duration::from_millis(interval_ms.max(50)),
             tx.clone(),
@@ -174,7 +176,7 @@ fn handle(app: &mut App, event: Event) -> bool {
             MouseEventKind::ScrollDown => app.apply(Action::ScrollDown),
             _ => false,
         },
-        Event::Input(Term::Resize(width, height)) => app.apply(Action::Resize { width, height }),
+        Event::Resize(width, height) => app.apply(Action::Resize { width, height }),
         Event::Input(_) => false,
         Event::Snapshot(Ok(snapshot)) => {
             app.set_snapshot(snapshot, Instant::now());

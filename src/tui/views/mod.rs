@@ -1,6 +1,8 @@
 //! Rendering: a pure function of the app state (`impl Widget for &App`).
 
 pub mod detail;
+pub mod explain;
+pub mod filter;
 pub mod graph;
 pub mod help;
 pub mod namespaces;
@@ -116,7 +118,7 @@ impl Widget for &App {
             }
             Overlay::Explain { ns_type, scroll } => {
                 let popup = centered(area, 78, area.height.saturating_sub(2));
-                help::render_explain(*ns_type, popup, buf, &theme, *scroll);
+                explain::render(*ns_type, popup, buf, &theme, *scroll);
             }
         }
     }
@@ -141,13 +143,7 @@ fn render_header(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
         spans.push(Span::styled(how, theme.dim));
     }
     buf.set_line(area.x, area.y, &Line::from(spans), area.width);
-    if app.filter_editing || !app.filter.is_empty() {
-        let cursor = if app.filter_editing { "▏" } else { "" };
-        let text = format!(" /{}{cursor} ", safe(&app.filter));
-        let w = (text.chars().count() as u16).min(area.width / 2);
-        let x = area.x + area.width - w;
-        buf.set_stringn(x, area.y, &text, usize::from(w), theme.filter);
-    }
+    filter::render(app, area, buf, theme);
 }
 
 /// A rectangle of at most `width` x `height` in the middle of `area`, cleared.
