@@ -1,9 +1,195 @@
 //! The interactive viewer.
+//!
+//! Threads: the UI thread owns the terminal and the [`app::App`]; an input reader and a
+//! scanner send [`event::Event`]s over one channel. The UI redraws only when an event changed
+//! something, and waits without a timeout when no highlight is about to expire.
+
+pub mod app;
+pub mod event;
+pub mod explain;
+pub mod filter;
+pub mod keys;
+pub mod scanner;
+pub mod terminal;
+pub mod theme;
+pub mod views;
+
+use std::sync::Arc;
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+use crossterm::event::{Event as Term, KeyEventKind, MouseEventKind};
 
 use crate::cli::SourceArgs;
 use crate::error::{Error, Result};
+use app::{App, Request};
+use event::{Event, InputReader};
+use keys::Action;
+use scanner::ScanRequest;
+use terminal::TerminalGuard;
 
 pub fn run(source: &SourceArgs, interval_ms: u64) -> Result<()> {
-    let _ = (source, interval_ms);
-    Err(Error::failed("viewer not built yet"))
+    // A bad snapshot file is a usage error before the screen changes.
+    let first = match &source.from {
+        Some(_) => Some(Arc::new(crate::source::load(source)?)),
+        None => None,
+    };
+    let label = match &source.from {
+        Some(path) => crate::sanitize::for_terminal(&path.display().to_string()).into_owned(),
+        None => "live".to_string(),
+    };
+    let mut app = App::new(label, source.from.is_none());
+    let mut guard = TerminalGuard::new()?;
+    let size = guard
+        .terminal
+        .size()
+        .map_err(|e| Error::os("cannot read the terminal size", e))?;
+    app.apply(Action::Resize {
+        width: size.width,
+        height: size.height,
+    });
+    if let Some(snapshot) = first {
+        app.set_snapshot(snapshot, Instant::now());
+    }
+    // The first frame ("scanning…" in live mode) appears before any scan.
+    draw(&mut guard, &app)?;
+
+    let (tx, rx) = mpsc::channel();
+    let input = InputReader::start(tx.clone());
+    let (scan_tx, scan_rx) = mpsc::channel();
+    if source.from.is_none() {
+        scanner::start_scanner(
+            source.clone(),
+            Duration::from_millis(interval_ms.max(50)),
+            tx.clone(),
+            scan_rx,
+        );
+    }
+    let signals = signal_hook::iterator::Signals::new([
+        signal_hook::consts::SIGTERM,
+        signal_hook::consts::SIGHUP,
+        signal_hook::consts::SIGINT,
+    ]);
+    let mut signal_handle = None;
+    if let Ok(mut signals) = signals {
+        signal_handle = Some(signals.handle());
+        let tx = tx.clone();
+        std::thread::spawn(move || {
+            for sig in signals.forever() {
+                if sig == signal_hook::consts::SIGINT
+                    && terminal::CHILD_RUNNING.load(std::sync::atomic::Ordering::SeqCst)
+                {
+                    continue;
+                }
+                let _ = tx.send(Event::Signal(sig));
+                break;
+            }
+        });
+    }
+
+    loop {
+        let timeout = app
+            .next_deadline()
+            .map(|d| d.saturating_duration_since(Instant::now()) + Duration::from_millis(10))
+            .unwrap_or(Duration::from_secs(3600));
+        let event = match rx.recv_timeout(timeout) {
+            Ok(ev) => ev,
+            Err(RecvTimeoutError::Timeout) => Event::Tick,
+            Err(RecvTimeoutError::Disconnected) => break,
+        };
+        let mut dirty = handle(&mut app, event);
+        // Take whatever else is already queued before drawing once.
+        while let Ok(ev) = rx.try_recv() {
+            dirty |= handle(&mut app, ev);
+        }
+        if app.quit {
+            break;
+        }
+        for request in std::mem::take(&mut app.requests) {
+            match request {
+                Request::Rescan => {
+                    if source.from.is_some() {
+                        app.message = Some("a snapshot file does not change".into());
+                    }
+                    let _ = scan_tx.send(ScanRequest::Now);
+                }
+                Request::Pause => {
+                    let _ = scan_tx.send(ScanRequest::Pause);
+                }
+                Request::Resume => {
+                    let _ = scan_tx.send(ScanRequest::Resume);
+                }
+                Request::RunChild(args) => {
+                    match guard.run_child(&input, &args) {
+                        Ok(status) if !status.success() => {
+                            app.message = Some(format!(
+                                "nsviz {} ended with {status}",
+                                args.first()
+                                    .map(|a| a.to_string_lossy())
+                                    .unwrap_or_default()
+                            ));
+                        }
+                        Ok(_) => {}
+                        Err(e) => app.error = Some(e.to_string()),
+                    }
+                    let _ = scan_tx.send(ScanRequest::Now);
+                    dirty = true;
+                }
+            }
+        }
+        if dirty {
+            draw(&mut guard, &app)?;
+        }
+    }
+    if let Some(h) = signal_handle {
+        h.close();
+    }
+    drop(guard);
+    Ok(())
+}
+
+fn draw(guard: &mut TerminalGuard, app: &App) -> Result<()> {
+    guard
+        .terminal
+        .draw(|frame| frame.render_widget(app, frame.area()))
+        .map_err(|e| Error::os("cannot draw on the terminal", e))?;
+    Ok(())
+}
+
+/// Applies one event; true when a redraw is due.
+fn handle(app: &mut App, event: Event) -> bool {
+    match event {
+        Event::Input(Term::Key(key)) if key.kind != KeyEventKind::Release => {
+            let action = if app.filter_editing {
+                keys::filter_action_for(&key)
+            } else {
+                keys::action_for(&key)
+            };
+            action.is_some_and(|a| app.apply(a))
+        }
+        Event::Input(Term::Mouse(m)) => match m.kind {
+            MouseEventKind::Down(_) => app.apply(Action::Click {
+                column: m.column,
+                row: m.row,
+            }),
+            MouseEventKind::ScrollUp => app.apply(Action::ScrollUp),
+            MouseEventKind::ScrollDown => app.apply(Action::ScrollDown),
+            _ => false,
+        },
+        Event::Resize(width, height) => app.apply(Action::Resize { width, height }),
+        Event::Input(_) => false,
+        Event::Snapshot(Ok(snapshot)) => {
+            app.set_snapshot(snapshot, Instant::now());
+            true
+        }
+        Event::Snapshot(Err(e)) => {
+            app.set_error(format!("scan failed: {e}"));
+            true
+        }
+        Event::Tick => app.tick(Instant::now()),
+        Event::Signal(_) => {
+            app.quit = true;
+            false
+        }
+    }
 }

@@ -1,0 +1,817 @@
+//! The viewer's state and what each action does to it. No terminal here: tests drive an `App`
+//! with actions and snapshots, and rendering (views/) is a pure function of it.
+
+use std::collections::{HashMap, HashSet};
+use std::ffi::OsString;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use ratatui::layout::Rect;
+
+use super::filter;
+use super::keys::Action;
+use super::views::{self, graph::GraphLayout};
+use crate::graph::{Hierarchy, NodeKey, NsGraph, TreeNode, filter_forest};
+use crate::model::{Namespace, NsType, Snapshot};
+
+/// How long new namespaces stay highlighted and vanished ones stay listed.
+pub const HIGHLIGHT: Duration = Duration::from_secs(3);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum View {
+    Namespaces,
+    Processes,
+    Graph,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Overlay {
+    None,
+    Help { scroll: u16 },
+    Explain { ns_type: NsType, scroll: u16 },
+}
+
+/// A namespace that vanished: what it was, what held it then, and until when it is listed.
+#[derive(Clone, Debug)]
+pub struct Gone {
+    pub ns: Namespace,
+    pub summary: String,
+    pub until: Instant,
+}
+
+/// One visible row of a tree view.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Row {
+    pub key: NodeKey,
+    pub depth: usize,
+    /// Tree guides drawn before the row ("│ ├─").
+    pub guides: String,
+    pub has_children: bool,
+    pub expanded: bool,
+    /// Listed only because it vanished in the last scan.
+    pub gone: bool,
+    /// False for a row kept only as the ancestor of a filter match.
+    pub matched: bool,
+}
+
+/// Selection, collapsed nodes and scroll of one tree, keyed by stable ids.
+#[derive(Clone, Debug, Default)]
+pub struct TreeState {
+    pub selected: Option<NodeKey>,
+    pub collapsed: HashSet<NodeKey>,
+    pub offset: usize,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct GraphState {
+    pub selected: Option<NodeKey>,
+    /// Top-left of the viewport in layout coordinates.
+    pub pan: (i32, i32),
+    /// None: pick the most detailed level that fits.
+    pub zoom: Option<u8>,
+}
+
+/// Work the event loop does for the app (the app itself touches no thread or terminal).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Request {
+    Rescan,
+    Pause,
+    Resume,
+    /// Run nsviz with these arguments on the terminal (enter/spawn).
+    RunChild(Vec<OsString>),
+}
+
+pub struct App {
+    pub snapshot: Arc<Snapshot>,
+    /// "live" or the file name.
+    pub source: String,
+    pub live: bool,
+    /// No snapshot yet: the first scan is running.
+    pub loading: bool,
+    pub error: Option<String>,
+    pub message: Option<String>,
+    pub view: View,
+    pub grouping: Hierarchy,
+    pub ns_state: TreeState,
+    pub proc_state: TreeState,
+    pub graph: GraphState,
+    pub filter: String,
+    pub filter_editing: bool,
+    pub overlay: Overlay,
+    pub paused: bool,
+    pub quit: bool,
+    pub requests: Vec<Request>,
+    /// Namespaces new since the previous scan, until when they stay highlighted.
+    pub appeared: HashMap<NodeKey, Instant>,
+    /// Namespaces that vanished in the last scan, shown for a while.
+    pub gone: Vec<Gone>,
+    /// Visible rows of the current tree view, and the graph layout: rebuilt when the snapshot,
+    /// the filter, expansion or view change, never per frame.
+    pub rows: Vec<Row>,
+    pub graph_layout: GraphLayout,
+    pub size: Rect,
+    forests: Forests,
+}
+
+#[derive(Default)]
+struct Forests {
+    owner: Vec<TreeNode>,
+    by_type: Vec<TreeNode>,
+    processes: Vec<TreeNode>,
+}
+
+impl App {
+    pub fn new(source: String, live: bool) -> App {
+        App {
+            snapshot: Arc::new(Snapshot::default()),
+            source,
+            live,
+            loading: true,
+            error: None,
+            message: None,
+            view: View::Namespaces,
+            grouping: Hierarchy::Owner,
+            ns_state: TreeState::default(),
+            proc_state: TreeState::default(),
+            graph: GraphState::default(),
+            filter: String::new(),
+            filter_editing: false,
+            overlay: Overlay::None,
+            paused: false,
+            quit: false,
+            requests: Vec::new(),
+            appeared: HashMap::new(),
+            gone: Vec::new(),
+            rows: Vec::new(),
+            graph_layout: GraphLayout::default(),
+            size: Rect::new(0, 0, 80, 24),
+            forests: Forests::default(),
+        }
+    }
+
+    /// An app showing `snapshot` (tests, and `--from`).
+    pub fn with_snapshot(snapshot: Snapshot, source: &str, size: Rect) -> App {
+        let mut app = App::new(source.to_string(), false);
+        app.size = size;
+        app.set_snapshot(Arc::new(snapshot), Instant::now());
+        app
+    }
+
+    /// Swaps in a new scan: forests are rebuilt once here; new and vanished namespaces are
+    /// noted; selections stay on the same keys.
+    pub fn set_snapshot(&mut self, snapshot: Arc<Snapshot>, now: Instant) {
+        if !self.loading {
+            let old = &self.snapshot;
+            for ns in &snapshot.namespaces {
+                if old.namespace(ns.ns_type, ns.id).is_none() {
+                    self.appeared
+                        .insert(NodeKey::Namespace(ns.ns_type, ns.id), now + HIGHLIGHT);
+                }
+            }
+            for ns in &old.namespaces {
+                if snapshot.namespace(ns.ns_type, ns.id).is_none() {
+                    self.gone.push(Gone {
+                        ns: ns.clone(),
+                        summary: old.holder_summary(ns),
+                        until: now + HIGHLIGHT,
+                    });
+                }
+            }
+        }
+        // A namespace that came back (or an inode reused) is no longer gone.
+        self.gone
+            .retain(|g| snapshot.namespace(g.ns.ns_type, g.ns.id).is_none());
+        let graph = NsGraph::build(&snapshot);
+        self.forests = Forests {
+            owner: graph.namespace_forest(Hierarchy::Owner),
+            by_type: graph.namespace_forest(Hierarchy::Type),
+            processes: graph.process_forest(),
+        };
+        self.snapshot = snapshot;
+        self.loading = false;
+        self.error = None;
+        self.refresh();
+    }
+
+    pub fn set_error(&mut self, message: String) {
+        self.error = Some(message);
+    }
+
+    /// Drops expired highlights; true when something changed (a redraw is due).
+    pub fn tick(&mut self, now: Instant) -> bool {
+        let before = (self.appeared.len(), self.gone.len());
+        self.appeared.retain(|_, until| *until > now);
+        self.gone.retain(|g| g.until > now);
+        let changed = before != (self.appeared.len(), self.gone.len());
+        if changed {
+            self.refresh();
+        }
+        changed
+    }
+
+    /// The next instant a highlight expires.
+    pub fn next_deadline(&self) -> Option<Instant> {
+        self.appeared
+            .values()
+            .chain(self.gone.iter().map(|g| &g.until))
+            .min()
+            .copied()
+    }
+
+    pub fn is_new(&self, key: &NodeKey) -> bool {
+        self.appeared.contains_key(key)
+    }
+
+    pub fn gone_namespace(&self, key: &NodeKey) -> Option<&Gone> {
+        let NodeKey::Namespace(t, id) = *key else {
+            return None;
+        };
+        self.gone
+            .iter()
+            .find(|g| g.ns.ns_type == t && g.ns.id == id)
+    }
+
+    fn tree_state(&self) -> &TreeState {
+        match self.view {
+            View::Processes => &self.proc_state,
+            _ => &self.ns_state,
+        }
+    }
+
+    fn tree_state_mut(&mut self) -> &mut TreeState {
+        match self.view {
+            View::Processes => &mut self.proc_state,
+            _ => &mut self.ns_state,
+        }
+    }
+
+    /// The key under the cursor in the current view.
+    pub fn selected(&self) -> Option<NodeKey> {
+        match self.view {
+            View::Graph => self.graph.selected,
+            _ => self.tree_state().selected,
+        }
+    }
+
+    pub fn selected_index(&self) -> Option<usize> {
+        let sel = self.tree_state().selected?;
+        self.rows.iter().position(|r| r.key == sel)
+    }
+
+    /// Rebuilds the visible rows (and graph layout) from forests, filter and expansion, and
+    /// keeps the selection on its key (or near its old row when the key is gone for good).
+    pub fn refresh(&mut self) {
+        let old_index = self.selected_index();
+        let query = self.filter.trim().to_lowercase();
+        let snapshot = Arc::clone(&self.snapshot);
+        let filtered = |forest: &[TreeNode], for_processes: bool| -> Vec<TreeNode> {
+            if query.is_empty() {
+                forest.to_vec()
+            } else {
+                filter_forest(forest, &|key| {
+                    filter::matches(&snapshot, key, &query, for_processes)
+                })
+            }
+        };
+        if self.view == View::Graph {
+            let forest = filtered(&self.forests.owner, false);
+            self.graph_layout = views::graph::layout(&self.snapshot, &forest, self.zoom_level());
+            if self.graph.zoom.is_none() {
+                self.fit_graph(&forest);
+            }
+            let keys: Vec<NodeKey> = self.graph_layout.boxes.iter().map(|b| b.key).collect();
+            if !self.graph.selected.is_some_and(|s| keys.contains(&s)) {
+                self.graph.selected = keys.first().copied();
+            }
+            self.rows.clear();
+            self.pan_to_selected();
+            return;
+        }
+        let forest = match (self.view, self.grouping) {
+            (View::Processes, _) => filtered(&self.forests.processes, true),
+            (_, Hierarchy::Type) => filtered(&self.forests.by_type, false),
+            _ => filtered(&self.forests.owner, false),
+        };
+        let collapsed = &self.tree_state().collapsed;
+        let mut rows = Vec::new();
+        flatten(&forest, collapsed, &mut String::new(), 0, &mut rows);
+        if self.view == View::Namespaces && query.is_empty() {
+            for Gone { ns, .. } in &self.gone {
+                rows.push(Row {
+                    key: NodeKey::Namespace(ns.ns_type, ns.id),
+                    depth: 0,
+                    guides: String::new(),
+                    has_children: false,
+                    expanded: false,
+                    gone: true,
+                    matched: true,
+                });
+            }
+        }
+        if !query.is_empty() {
+            let for_processes = self.view == View::Processes;
+            for row in &mut rows {
+                row.matched = filter::matches(&snapshot, &row.key, &query, for_processes);
+            }
+        }
+        self.rows = rows;
+        let keep = self
+            .tree_state()
+            .selected
+            .filter(|s| self.rows.iter().any(|r| r.key == *s));
+        let selected = keep.or_else(|| {
+            let i = old_index
+                .unwrap_or(0)
+                .min(self.rows.len().saturating_sub(1));
+            self.rows.get(i).map(|r| r.key)
+        });
+        self.tree_state_mut().selected = selected;
+        self.scroll_to_selected();
+    }
+
+    fn zoom_level(&self) -> u8 {
+        self.graph.zoom.unwrap_or(views::graph::MAX_ZOOM)
+    }
+
+    /// Picks the most detailed zoom level whose layout fits the graph area.
+    fn fit_graph(&mut self, forest: &[TreeNode]) {
+        let area = views::areas(self.size).main;
+        let (w, h) = (i32::from(area.width), i32::from(area.height));
+        for level in (0..=views::graph::MAX_ZOOM).rev() {
+            let layout = views::graph::layout(&self.snapshot, forest, level);
+            if (layout.width <= w && layout.height <= h) || level == 0 {
+                self.graph_layout = layout;
+                break;
+            }
+        }
+        self.graph.pan = (0, 0);
+    }
+
+    /// Rows the tree area shows at once.
+    pub fn page_height(&self) -> usize {
+        usize::from(views::areas(self.size).main.height.saturating_sub(2)).max(1)
+    }
+
+    fn scroll_to_selected(&mut self) {
+        let height = self.page_height();
+        let Some(i) = self.selected_index() else {
+            self.tree_state_mut().offset = 0;
+            return;
+        };
+        let len = self.rows.len();
+        let state = self.tree_state_mut();
+        if i < state.offset {
+            state.offset = i;
+        } else if i >= state.offset + height {
+            state.offset = i + 1 - height;
+        }
+        state.offset = state.offset.min(len.saturating_sub(height));
+    }
+
+    fn pan_to_selected(&mut self) {
+        let Some(b) = self
+            .graph_layout
+            .boxes
+            .iter()
+            .find(|b| Some(b.key) == self.graph.selected)
+        else {
+            return;
+        };
+        let area = views::areas(self.size).main;
+        let (w, h) = (i32::from(area.width), i32::from(area.height));
+        let (px, py) = &mut self.graph.pan;
+        if b.x < *px || b.x + b.w > *px + w {
+            *px = (b.x + b.w / 2 - w / 2).max(0);
+        }
+        if b.y < *py || b.y + b.h > *py + h {
+            *py = (b.y - 1).max(0);
+        }
+    }
+
+    fn select_index(&mut self, i: usize) {
+        if let Some(row) = self.rows.get(i) {
+            let key = row.key;
+            self.tree_state_mut().selected = Some(key);
+            self.scroll_to_selected();
+        }
+    }
+
+    fn move_by(&mut self, delta: isize) {
+        if self.view == View::Graph {
+            let keys: Vec<NodeKey> = self.graph_layout.boxes.iter().map(|b| b.key).collect();
+            if keys.is_empty() {
+                return;
+            }
+            let i = keys
+                .iter()
+                .position(|k| Some(*k) == self.graph.selected)
+                .unwrap_or(0);
+            let j = (i as isize + delta).clamp(0, keys.len() as isize - 1);
+            self.graph.selected = keys.get(j.max(0) as usize).copied();
+            self.pan_to_selected();
+            return;
+        }
+        if self.rows.is_empty() {
+            return;
+        }
+        let i = self.selected_index().unwrap_or(0) as isize;
+        let j = (i + delta).clamp(0, self.rows.len() as isize - 1);
+        self.select_index(j as usize);
+    }
+
+    fn parent_of_selected(&self) -> Option<NodeKey> {
+        if self.view == View::Graph {
+            let sel = self.graph.selected?;
+            return self
+                .graph_layout
+                .boxes
+                .iter()
+                .find(|b| b.key == sel)
+                .and_then(|b| b.parent)
+                .map(|p| self.graph_layout.boxes[p].key);
+        }
+        let i = self.selected_index()?;
+        let depth = self.rows[i].depth;
+        self.rows[..i]
+            .iter()
+            .rev()
+            .find(|r| r.depth < depth)
+            .map(|r| r.key)
+    }
+
+    fn select_key(&mut self, key: NodeKey) {
+        if self.view == View::Graph {
+            self.graph.selected = Some(key);
+            self.pan_to_selected();
+        } else {
+            self.tree_state_mut().selected = Some(key);
+            self.scroll_to_selected();
+        }
+    }
+
+    fn set_view(&mut self, view: View) {
+        // Carry the selection over where the other view shows the same thing.
+        let from = self.selected();
+        self.view = view;
+        if let Some(NodeKey::Namespace(NsType::User, id)) = from {
+            if view == View::Graph {
+                self.graph.selected = Some(NodeKey::Namespace(NsType::User, id));
+            } else if view == View::Namespaces {
+                self.ns_state.selected = from;
+            }
+        }
+        self.refresh();
+    }
+
+    fn set_collapsed(&mut self, key: NodeKey, collapsed: bool) {
+        let state = self.tree_state_mut();
+        if collapsed {
+            state.collapsed.insert(key);
+        } else {
+            state.collapsed.remove(&key);
+        }
+        self.refresh();
+    }
+
+    /// The namespace the cursor is on (the graph's user namespace box included).
+    pub fn selected_namespace(&self) -> Option<(NsType, u64)> {
+        match self.selected()? {
+            NodeKey::Namespace(t, id) => Some((t, id)),
+            NodeKey::Group(_) | NodeKey::Process(_) => None,
+        }
+    }
+
+    /// Applies one action. Returns whether anything visible may have changed.
+    pub fn apply(&mut self, action: Action) -> bool {
+        // Any key clears the last message; a new one may be set below.
+        if !matches!(
+            action,
+            Action::Resize { .. } | Action::ScrollUp | Action::ScrollDown
+        ) {
+            self.message = None;
+        }
+        if self.overlay != Overlay::None {
+            return self.apply_overlay(action);
+        }
+        match action {
+            Action::Quit => self.quit = true,
+            Action::Back => {
+                if self.filter_editing {
+                    self.filter_editing = false;
+                    self.filter.clear();
+                    self.refresh();
+                } else {
+                    self.quit = true;
+                }
+            }
+            Action::FilterInput(c) => {
+                self.filter.push(c);
+                self.refresh();
+            }
+            Action::FilterBackspace => {
+                self.filter.pop();
+                self.refresh();
+            }
+            Action::FilterAccept => self.filter_editing = false,
+            Action::StartFilter => {
+                self.filter_editing = true;
+                self.filter.clear();
+                self.refresh();
+            }
+            Action::ClearFilter => {
+                self.filter.clear();
+                self.filter_editing = false;
+                self.refresh();
+            }
+            Action::Up => self.move_by(-1),
+            Action::Down => self.move_by(1),
+            Action::ScrollUp if self.view == View::Graph => self.pan(0, -3),
+            Action::ScrollDown if self.view == View::Graph => self.pan(0, 3),
+            Action::ScrollUp => self.move_by(-3),
+            Action::ScrollDown => self.move_by(3),
+            Action::PageUp => self.move_by(-(self.page_height() as isize)),
+            Action::PageDown => self.move_by(self.page_height() as isize),
+            Action::Home => self.move_by(isize::MIN / 2),
+            Action::End => self.move_by(isize::MAX / 2),
+            Action::Expand => self.expand(),
+            Action::Collapse => self.collapse(),
+            Action::Toggle => {
+                if let Some(i) = self.selected_index() {
+                    let row = self.rows[i].clone();
+                    if row.has_children {
+                        self.set_collapsed(row.key, row.expanded);
+                    }
+                }
+            }
+            Action::Parent => match self.parent_of_selected() {
+                Some(p) => self.select_key(p),
+                None => self.message = Some("already at the top".into()),
+            },
+            Action::ExpandAll => {
+                self.tree_state_mut().collapsed.clear();
+                self.refresh();
+            }
+            Action::NextView => self.set_view(match self.view {
+                View::Namespaces => View::Processes,
+                View::Processes => View::Graph,
+                View::Graph => View::Namespaces,
+            }),
+            Action::ShowNamespaces => self.set_view(View::Namespaces),
+            Action::ShowProcesses => self.set_view(View::Processes),
+            Action::ShowGraph => self.set_view(View::Graph),
+            Action::ToggleGrouping => {
+                if self.view != View::Namespaces {
+                    self.set_view(View::Namespaces);
+                }
+                self.grouping = match self.grouping {
+                    Hierarchy::Type => Hierarchy::Owner,
+                    _ => Hierarchy::Type,
+                };
+                self.refresh();
+            }
+            Action::Help => self.overlay = Overlay::Help { scroll: 0 },
+            Action::Explain => match self.explain_type() {
+                Some(ns_type) => self.overlay = Overlay::Explain { ns_type, scroll: 0 },
+                None => self.message = Some("select a namespace to explain".into()),
+            },
+            Action::Pause => {
+                if !self.live {
+                    self.message = Some("a snapshot file does not change".into());
+                } else {
+                    self.paused = !self.paused;
+                    self.requests.push(if self.paused {
+                        Request::Pause
+                    } else {
+                        Request::Resume
+                    });
+                }
+            }
+            Action::Rescan => self.requests.push(Request::Rescan),
+            Action::ZoomIn | Action::ZoomOut | Action::ZoomFit => self.zoom(action),
+            Action::PanLeft => self.pan(-8, 0),
+            Action::PanRight => self.pan(8, 0),
+            Action::PanUp => self.pan(0, -4),
+            Action::PanDown => self.pan(0, 4),
+            Action::EnterSelected | Action::SpawnDialog => {
+                self.message = Some(
+                    "entering and spawning from the viewer is not available yet; use `nsviz enter` / `nsviz spawn`"
+                        .into(),
+                );
+            }
+            Action::Click { column, row } => self.click(column, row),
+            Action::Resize { width, height } => {
+                self.size = Rect::new(0, 0, width, height);
+                if self.view == View::Graph && self.graph.zoom.is_none() {
+                    self.refresh();
+                } else {
+                    self.scroll_to_selected();
+                }
+            }
+        }
+        true
+    }
+
+    fn apply_overlay(&mut self, action: Action) -> bool {
+        let scroll = match &mut self.overlay {
+            Overlay::Help { scroll } | Overlay::Explain { scroll, .. } => scroll,
+            Overlay::None => return false,
+        };
+        match action {
+            Action::Quit => self.quit = true,
+            Action::Up | Action::ScrollUp => *scroll = scroll.saturating_sub(1),
+            Action::Down | Action::ScrollDown => *scroll = scroll.saturating_add(1),
+            Action::PageUp => *scroll = scroll.saturating_sub(10),
+            Action::PageDown => *scroll = scroll.saturating_add(10),
+            Action::Home => *scroll = 0,
+            Action::Resize { width, height } => self.size = Rect::new(0, 0, width, height),
+            // Any other key closes the overlay (Esc, ?, i, Enter, a click).
+            _ => self.overlay = Overlay::None,
+        }
+        true
+    }
+
+    /// The `nsviz enter ...` arguments that would enter the selection: a process's namespaces
+    /// (all that differ), or one namespace through whatever holds it. Prepared for the
+    /// EnterSelected action, which runs them with `TerminalGuard::run_child`.
+    pub fn enter_args(&self) -> std::result::Result<Vec<OsString>, String> {
+        let snapshot = &self.snapshot;
+        let mut args: Vec<String> = vec!["enter".into()];
+        match self.selected() {
+            Some(NodeKey::Process(pid)) => args.extend(["-t".into(), pid.to_string(), "-a".into()]),
+            Some(NodeKey::Namespace(t, id)) => {
+                let ns = snapshot
+                    .namespace(t, id)
+                    .ok_or_else(|| format!("{t} namespace {id} is gone"))?;
+                let flag = format!("--{}", if t == NsType::Mnt { "mount" } else { t.name() });
+                if let Some(pid) = ns.processes.first() {
+                    args.extend(["-t".into(), pid.to_string(), flag]);
+                } else {
+                    let path = if let Some(m) = ns.mounts.first() {
+                        m.clone()
+                    } else if let Some(fd) = ns.fds.first() {
+                        format!("/proc/{}/fd/{}", fd.pid, fd.fd)
+                    } else if let Some(tid) = ns.tasks.first() {
+                        format!("/proc/{tid}/ns/{t}")
+                    } else if let Some(pid) = ns.for_children.first() {
+                        format!("/proc/{pid}/ns/{t}_for_children")
+                    } else {
+                        return Err(format!(
+                            "nothing holds {t} namespace {id} that could be opened to enter it"
+                        ));
+                    };
+                    args.push(format!("{flag}={path}"));
+                }
+            }
+            _ => return Err("select a namespace or a process to enter".into()),
+        }
+        Ok(args.into_iter().map(OsString::from).collect())
+    }
+
+    fn explain_type(&self) -> Option<NsType> {
+        match self.selected()? {
+            NodeKey::Namespace(t, _) | NodeKey::Group(t) => Some(t),
+            NodeKey::Process(_) => None,
+        }
+    }
+
+    fn expand(&mut self) {
+        if self.view == View::Graph {
+            // Right in the graph: the first child box.
+            let sel = self.graph.selected;
+            let i = self
+                .graph_layout
+                .boxes
+                .iter()
+                .position(|b| Some(b.key) == sel);
+            if let Some(child) = self
+                .graph_layout
+                .boxes
+                .iter()
+                .find(|b| b.parent.is_some() && b.parent == i)
+            {
+                let key = child.key;
+                self.select_key(key);
+            }
+            return;
+        }
+        let Some(i) = self.selected_index() else {
+            return;
+        };
+        let row = self.rows[i].clone();
+        if !row.has_children {
+            return;
+        }
+        if row.expanded {
+            self.select_index(i + 1);
+        } else {
+            self.set_collapsed(row.key, false);
+        }
+    }
+
+    fn collapse(&mut self) {
+        if self.view != View::Graph
+            && let Some(i) = self.selected_index()
+        {
+            let row = self.rows[i].clone();
+            if row.has_children && row.expanded {
+                self.set_collapsed(row.key, true);
+                return;
+            }
+        }
+        if let Some(p) = self.parent_of_selected() {
+            self.select_key(p);
+        }
+    }
+
+    fn zoom(&mut self, action: Action) {
+        if self.view != View::Graph {
+            self.set_view(View::Graph);
+        }
+        let level = self.zoom_level();
+        self.graph.zoom = match action {
+            Action::ZoomIn => Some((level + 1).min(views::graph::MAX_ZOOM)),
+            Action::ZoomOut => Some(level.saturating_sub(1)),
+            _ => None,
+        };
+        self.refresh();
+    }
+
+    fn pan(&mut self, dx: i32, dy: i32) {
+        if self.view != View::Graph {
+            self.message = Some("panning works in the graph view (3)".into());
+            return;
+        }
+        let area = views::areas(self.size).main;
+        let max_x = (self.graph_layout.width - i32::from(area.width) / 2).max(0);
+        let max_y = (self.graph_layout.height - i32::from(area.height) / 2).max(0);
+        self.graph.pan.0 = (self.graph.pan.0 + dx).clamp(0, max_x);
+        self.graph.pan.1 = (self.graph.pan.1 + dy).clamp(0, max_y);
+    }
+
+    fn click(&mut self, column: u16, row: u16) {
+        let areas = views::areas(self.size);
+        let main = areas.main;
+        if row == areas.header.y {
+            if let Some(view) = views::tab_at(column) {
+                self.set_view(view);
+            }
+            return;
+        }
+        if !main.contains((column, row).into()) {
+            return;
+        }
+        if self.view == View::Graph {
+            let x = i32::from(column - main.x) + self.graph.pan.0;
+            let y = i32::from(row - main.y) + self.graph.pan.1;
+            if let Some(b) = self
+                .graph_layout
+                .boxes
+                .iter()
+                .find(|b| x >= b.x && x < b.x + b.w && y >= b.y && y < b.y + b.h)
+            {
+                self.graph.selected = Some(b.key);
+            }
+            return;
+        }
+        // The tree sits in a bordered block: the first row is one line below the top border.
+        if row > main.y && row < main.y + main.height - 1 {
+            let i = self.tree_state().offset + usize::from(row - main.y - 1);
+            self.select_index(i);
+        }
+    }
+}
+
+/// Depth-first rows of the expanded part of a forest, with tree guides.
+fn flatten(
+    nodes: &[TreeNode],
+    collapsed: &HashSet<NodeKey>,
+    guides: &mut String,
+    depth: usize,
+    rows: &mut Vec<Row>,
+) {
+    for (i, node) in nodes.iter().enumerate() {
+        let last = i + 1 == nodes.len();
+        let expanded = !collapsed.contains(&node.key);
+        let mut g = guides.clone();
+        if depth > 0 {
+            g.push_str(if last { "└─" } else { "├─" });
+        }
+        rows.push(Row {
+            key: node.key,
+            depth,
+            guides: g,
+            has_children: !node.children.is_empty(),
+            expanded,
+            gone: false,
+            matched: true,
+        });
+        if expanded && !node.children.is_empty() {
+            let len = guides.len();
+            if depth > 0 {
+                guides.push_str(if last { "  " } else { "│ " });
+            }
+            flatten(&node.children, collapsed, guides, depth + 1, rows);
+            guides.truncate(len);
+        }
+    }
+}

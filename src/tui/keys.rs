@@ -1,0 +1,414 @@
+//! The key table: data, not code. The dispatcher, the help overlay and the status bar hint are
+//! all built from [`BINDINGS`], so they cannot disagree.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// Everything a user can ask the viewer to do. Pure data: `App::apply` gives it meaning.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    Quit,
+    /// Esc: close the overlay or cancel the filter, else quit.
+    Back,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Home,
+    End,
+    Expand,
+    Collapse,
+    Toggle,
+    Parent,
+    ExpandAll,
+    NextView,
+    ShowNamespaces,
+    ShowProcesses,
+    ShowGraph,
+    ToggleGrouping,
+    StartFilter,
+    ClearFilter,
+    Help,
+    Explain,
+    Pause,
+    Rescan,
+    ZoomIn,
+    ZoomOut,
+    ZoomFit,
+    PanLeft,
+    PanRight,
+    PanUp,
+    PanDown,
+    EnterSelected,
+    SpawnDialog,
+    // Not in the key table: produced by the filter line, the mouse and the terminal.
+    FilterInput(char),
+    FilterBackspace,
+    FilterAccept,
+    Click {
+        column: u16,
+        row: u16,
+    },
+    ScrollUp,
+    ScrollDown,
+    Resize {
+        width: u16,
+        height: u16,
+    },
+}
+
+/// One key: a code and whether Ctrl is held. Shift is part of the character ('G', '?').
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Key {
+    pub code: KeyCode,
+    pub ctrl: bool,
+}
+
+const fn k(c: char) -> Key {
+    Key {
+        code: KeyCode::Char(c),
+        ctrl: false,
+    }
+}
+
+const fn ctrl(c: char) -> Key {
+    Key {
+        code: KeyCode::Char(c),
+        ctrl: true,
+    }
+}
+
+const fn code(code: KeyCode) -> Key {
+    Key { code, ctrl: false }
+}
+
+impl Key {
+    pub fn label(&self) -> String {
+        let base = match self.code {
+            KeyCode::Char(' ') => "Space".to_string(),
+            KeyCode::Char(c) => c.to_string(),
+            KeyCode::Up => "↑".into(),
+            KeyCode::Down => "↓".into(),
+            KeyCode::Left => "←".into(),
+            KeyCode::Right => "→".into(),
+            KeyCode::PageUp => "PgUp".into(),
+            KeyCode::PageDown => "PgDn".into(),
+            KeyCode::Home => "Home".into(),
+            KeyCode::End => "End".into(),
+            KeyCode::Esc => "Esc".into(),
+            KeyCode::Tab => "Tab".into(),
+            KeyCode::Enter => "Enter".into(),
+            KeyCode::Backspace => "Backspace".into(),
+            other => format!("{other:?}"),
+        };
+        if self.ctrl {
+            format!("Ctrl-{base}")
+        } else {
+            base
+        }
+    }
+}
+
+/// Where a binding applies, for the help overlay.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    Everywhere,
+    Trees,
+    Graph,
+}
+
+impl Scope {
+    pub fn title(self) -> &'static str {
+        match self {
+            Scope::Everywhere => "Everywhere",
+            Scope::Trees => "Namespace and process trees",
+            Scope::Graph => "Graph",
+        }
+    }
+}
+
+pub struct Binding {
+    pub keys: &'static [Key],
+    pub action: Action,
+    pub help: &'static str,
+    pub scope: Scope,
+    /// Shown in the status bar hint (short form).
+    pub hint: Option<&'static str>,
+}
+
+const fn b(
+    keys: &'static [Key],
+    action: Action,
+    scope: Scope,
+    help: &'static str,
+    hint: Option<&'static str>,
+) -> Binding {
+    Binding {
+        keys,
+        action,
+        help,
+        scope,
+        hint,
+    }
+}
+
+use Action as A;
+use Scope as S;
+
+pub static BINDINGS: &[Binding] = &[
+    b(
+        &[k('q'), ctrl('c')],
+        A::Quit,
+        S::Everywhere,
+        "quit",
+        Some("quit"),
+    ),
+    b(
+        &[code(KeyCode::Esc)],
+        A::Back,
+        S::Everywhere,
+        "close overlay / cancel filter / quit",
+        None,
+    ),
+    b(&[k('?')], A::Help, S::Everywhere, "this help", Some("help")),
+    b(
+        &[code(KeyCode::Tab)],
+        A::NextView,
+        S::Everywhere,
+        "next view",
+        Some("view"),
+    ),
+    b(
+        &[k('1')],
+        A::ShowNamespaces,
+        S::Everywhere,
+        "namespaces view",
+        None,
+    ),
+    b(
+        &[k('2')],
+        A::ShowProcesses,
+        S::Everywhere,
+        "processes view",
+        None,
+    ),
+    b(&[k('3')], A::ShowGraph, S::Everywhere, "graph view", None),
+    b(
+        &[code(KeyCode::Up), k('k')],
+        A::Up,
+        S::Everywhere,
+        "select previous",
+        None,
+    ),
+    b(
+        &[code(KeyCode::Down), k('j')],
+        A::Down,
+        S::Everywhere,
+        "select next",
+        None,
+    ),
+    b(
+        &[code(KeyCode::PageUp)],
+        A::PageUp,
+        S::Everywhere,
+        "page up",
+        None,
+    ),
+    b(
+        &[code(KeyCode::PageDown)],
+        A::PageDown,
+        S::Everywhere,
+        "page down",
+        None,
+    ),
+    b(
+        &[code(KeyCode::Home), k('g')],
+        A::Home,
+        S::Everywhere,
+        "first row",
+        None,
+    ),
+    b(
+        &[code(KeyCode::End), k('G')],
+        A::End,
+        S::Everywhere,
+        "last row",
+        None,
+    ),
+    b(
+        &[k('/')],
+        A::StartFilter,
+        S::Everywhere,
+        "filter by command, pid, user, namespace id or type",
+        Some("filter"),
+    ),
+    b(
+        &[k('c')],
+        A::ClearFilter,
+        S::Everywhere,
+        "clear the filter",
+        None,
+    ),
+    b(
+        &[k('i')],
+        A::Explain,
+        S::Everywhere,
+        "explain the selected namespace's type",
+        Some("explain"),
+    ),
+    b(
+        &[k('p')],
+        A::Pause,
+        S::Everywhere,
+        "pause / resume live rescanning",
+        Some("pause"),
+    ),
+    b(&[k('r')], A::Rescan, S::Everywhere, "rescan now", None),
+    b(
+        &[k('e')],
+        A::EnterSelected,
+        S::Everywhere,
+        "enter the selected namespace (runs a shell in it)",
+        None,
+    ),
+    b(
+        &[k('s')],
+        A::SpawnDialog,
+        S::Everywhere,
+        "spawn a shell in new namespaces",
+        None,
+    ),
+    b(
+        &[code(KeyCode::Right), k('l')],
+        A::Expand,
+        S::Trees,
+        "expand (or go to first child)",
+        None,
+    ),
+    b(
+        &[code(KeyCode::Left), k('h')],
+        A::Collapse,
+        S::Trees,
+        "collapse (or go to parent)",
+        None,
+    ),
+    b(
+        &[k(' '), code(KeyCode::Enter)],
+        A::Toggle,
+        S::Trees,
+        "expand / collapse",
+        None,
+    ),
+    b(&[k('u')], A::Parent, S::Everywhere, "jump to parent", None),
+    b(&[k('*')], A::ExpandAll, S::Trees, "expand all", None),
+    b(
+        &[k('t')],
+        A::ToggleGrouping,
+        S::Trees,
+        "group namespaces by owner / by type",
+        Some("group"),
+    ),
+    b(
+        &[k('+'), k('=')],
+        A::ZoomIn,
+        S::Graph,
+        "zoom in (more detail)",
+        None,
+    ),
+    b(
+        &[k('-')],
+        A::ZoomOut,
+        S::Graph,
+        "zoom out (less detail)",
+        None,
+    ),
+    b(&[k('0')], A::ZoomFit, S::Graph, "fit to screen", None),
+    b(&[k('H')], A::PanLeft, S::Graph, "pan left", None),
+    b(&[k('L')], A::PanRight, S::Graph, "pan right", None),
+    b(&[k('K')], A::PanUp, S::Graph, "pan up", None),
+    b(&[k('J')], A::PanDown, S::Graph, "pan down", None),
+];
+
+/// The action bound to a key in the normal mode, if any.
+pub fn action_for(event: &KeyEvent) -> Option<Action> {
+    let ctrl = event.modifiers.contains(KeyModifiers::CONTROL);
+    let code = match event.code {
+        // Terminals report Shift+Tab differently; treat it as Tab.
+        KeyCode::BackTab => KeyCode::Tab,
+        c => c,
+    };
+    BINDINGS
+        .iter()
+        .find(|b| b.keys.iter().any(|k| k.code == code && k.ctrl == ctrl))
+        .map(|b| b.action)
+}
+
+/// While the filter line is being edited, keys are text.
+pub fn filter_action_for(event: &KeyEvent) -> Option<Action> {
+    let ctrl = event.modifiers.contains(KeyModifiers::CONTROL);
+    match event.code {
+        KeyCode::Char('c') if ctrl => Some(Action::Quit),
+        KeyCode::Char(c) if !ctrl => Some(Action::FilterInput(c)),
+        KeyCode::Backspace => Some(Action::FilterBackspace),
+        KeyCode::Enter => Some(Action::FilterAccept),
+        KeyCode::Esc => Some(Action::Back),
+        _ => None,
+    }
+}
+
+/// "q, Ctrl-c" for a binding.
+pub fn keys_label(binding: &Binding) -> String {
+    binding
+        .keys
+        .iter()
+        .map(Key::label)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The status bar hint: "q quit  ? help  / filter ...".
+pub fn hint_line() -> Vec<(String, &'static str)> {
+    BINDINGS
+        .iter()
+        .filter_map(|b| b.hint.map(|h| (b.keys[0].label(), h)))
+        .collect()
+}
+
+/// The key table as Markdown, for docs/tui.md (`nsviz` prints nothing of it; a test compares).
+pub fn markdown_table() -> String {
+    let mut out = String::from("| Keys | Where | What |\n|---|---|---|\n");
+    for b in BINDINGS {
+        out.push_str(&format!(
+            "| {} | {} | {} |\n",
+            keys_label(b).replace('|', "\\|"),
+            b.scope.title(),
+            b.help
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_key_is_bound_twice() {
+        let mut seen = Vec::new();
+        for b in BINDINGS {
+            for key in b.keys {
+                assert!(!seen.contains(key), "{} bound twice", key.label());
+                seen.push(*key);
+            }
+        }
+    }
+
+    #[test]
+    fn dispatch_uses_the_table() {
+        let ev = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        assert_eq!(action_for(&ev), Some(Action::Quit));
+        let ev = KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT);
+        assert_eq!(action_for(&ev), Some(Action::End));
+        let ev = KeyEvent::new(KeyCode::Char('Z'), KeyModifiers::SHIFT);
+        assert_eq!(action_for(&ev), None);
+    }
+}

@@ -1,0 +1,116 @@
+//! The real terminal: set up, always restored (normal exit, error, panic, signal), and lent to
+//! a child process for actions that run a program on it.
+
+use std::ffi::OsString;
+use std::io::{IsTerminal, Stdout, Write, stdout};
+use std::process::ExitStatus;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
+use crossterm::execute;
+use crossterm::terminal::{
+    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+
+use super::event::InputReader;
+use crate::error::{Error, Result};
+
+pub type Term = Terminal<CrosstermBackend<Stdout>>;
+
+/// True while a child owns the terminal: a Ctrl-C typed then is the child's SIGINT (the
+/// terminal sends it to the whole foreground group), not a request to quit the viewer.
+pub static CHILD_RUNNING: AtomicBool = AtomicBool::new(false);
+
+fn enter() -> std::io::Result<()> {
+    enable_raw_mode()?;
+    execute!(
+        stdout(),
+        EnterAlternateScreen,
+        EnableMouseCapture,
+        crossterm::cursor::Hide
+    )
+}
+
+/// Puts the terminal back as the shell expects it. Safe to call more than once.
+pub fn restore() {
+    let _ = disable_raw_mode();
+    let mut out = stdout();
+    let _ = execute!(
+        out,
+        DisableMouseCapture,
+        LeaveAlternateScreen,
+        crossterm::cursor::Show
+    );
+    let _ = out.flush();
+}
+
+/// Owns the terminal while the viewer runs; restores it when dropped (also while unwinding).
+pub struct TerminalGuard {
+    pub terminal: Term,
+}
+
+impl TerminalGuard {
+    pub fn new() -> Result<TerminalGuard> {
+        if !stdout().is_terminal() {
+            return Err(Error::failed(
+                "the viewer needs a terminal and standard output is not one (nsviz list and nsviz tree print text)",
+            ));
+        }
+        install_panic_hook();
+        if let Err(e) = enter() {
+            restore();
+            return Err(Error::os("cannot set up the terminal", e));
+        }
+        match Terminal::new(CrosstermBackend::new(stdout())) {
+            Ok(terminal) => Ok(TerminalGuard { terminal }),
+            Err(e) => {
+                restore();
+                Err(Error::os("cannot set up the terminal", e))
+            }
+        }
+    }
+
+    /// Hands the terminal to `current_exe ARGS` and takes it back afterwards: the input reader
+    /// is stopped first (so it does not steal the child's keys), the alternate screen and raw
+    /// mode are left, and on return the screen is cleared and stray input drained. The caller
+    /// asks for a rescan, since the child probably changed namespaces.
+    pub fn run_child(&mut self, input: &InputReader, args: &[OsString]) -> Result<ExitStatus> {
+        input.pause();
+        restore();
+        CHILD_RUNNING.store(true, Ordering::SeqCst);
+        let status = std::env::current_exe()
+            .map_err(|e| Error::os("cannot find the nsviz binary", e))
+            .and_then(|exe| {
+                std::process::Command::new(&exe)
+                    .args(args)
+                    .status()
+                    .map_err(|e| Error::os(format!("cannot run {}", exe.display()), e))
+            });
+        CHILD_RUNNING.store(false, Ordering::SeqCst);
+        let back = enter().map_err(|e| Error::os("cannot set up the terminal", e));
+        let _ = self.terminal.clear();
+        while let Ok(true) = crossterm::event::poll(std::time::Duration::ZERO) {
+            let _ = crossterm::event::read();
+        }
+        input.resume();
+        back?;
+        status
+    }
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore();
+    }
+}
+
+/// Restores the terminal before the panic message is printed, so it is readable.
+fn install_panic_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore();
+        previous(info);
+    }));
+}

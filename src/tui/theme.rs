@@ -1,0 +1,76 @@
+//! One place for every colour and style the viewer uses.
+
+use ratatui::style::{Color, Modifier, Style};
+
+use crate::model::NsType;
+
+#[derive(Clone, Debug)]
+pub struct Theme {
+    pub text: Style,
+    pub dim: Style,
+    pub title: Style,
+    pub border: Style,
+    pub border_selected: Style,
+    pub selected: Style,
+    pub tab: Style,
+    pub tab_active: Style,
+    pub differs: Style,
+    pub appeared: Style,
+    pub gone: Style,
+    pub error: Style,
+    pub message: Style,
+    pub key: Style,
+    pub filter: Style,
+    pub heading: Style,
+    pub cell_same: Style,
+}
+
+impl Default for Theme {
+    fn default() -> Self {
+        Theme {
+            text: Style::new(),
+            dim: Style::new().fg(Color::DarkGray),
+            title: Style::new().add_modifier(Modifier::BOLD),
+            border: Style::new().fg(Color::Gray),
+            border_selected: Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
+            selected: Style::new().add_modifier(Modifier::REVERSED),
+            tab: Style::new().fg(Color::Gray),
+            tab_active: Style::new()
+                .fg(Color::Black)
+                .bg(Color::White)
+                .add_modifier(Modifier::BOLD),
+            differs: Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
+            appeared: Style::new().fg(Color::Green).add_modifier(Modifier::BOLD),
+            gone: Style::new()
+                .fg(Color::Red)
+                .add_modifier(Modifier::CROSSED_OUT),
+            error: Style::new().fg(Color::White).bg(Color::Red),
+            message: Style::new().fg(Color::Cyan),
+            key: Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
+            filter: Style::new().fg(Color::Black).bg(Color::Yellow),
+            heading: Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD),
+            cell_same: Style::new().fg(Color::DarkGray),
+        }
+    }
+}
+
+impl Theme {
+    /// The colour of a namespace type, used by badges and process cells.
+    pub fn type_color(&self, t: NsType) -> Color {
+        match t {
+            NsType::User => Color::Magenta,
+            NsType::Mnt => Color::Blue,
+            NsType::Pid => Color::Green,
+            NsType::Net => Color::Cyan,
+            NsType::Uts => Color::Yellow,
+            NsType::Ipc => Color::Red,
+            NsType::Cgroup => Color::LightBlue,
+            NsType::Time => Color::LightMagenta,
+        }
+    }
+
+    /// A coloured badge: " user " on the type colour.
+    pub fn badge(&self, t: NsType) -> Style {
+        Style::new().fg(Color::Black).bg(self.type_color(t))
+    }
+}

@@ -1,0 +1,89 @@
+//! The namespace tree: a badge, the id, what holds it, and a mark where it differs from the
+//! host's initial namespace.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+
+use super::{render_rows, safe};
+use crate::graph::{Hierarchy, NodeKey};
+use crate::model::{Namespace, NsType, Snapshot};
+use crate::tui::app::{App, Row};
+use crate::tui::theme::Theme;
+
+pub fn render(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
+    let title = match app.grouping {
+        Hierarchy::Type => " Namespaces by type ".to_string(),
+        _ => " Namespaces by owner ".to_string(),
+    };
+    let snapshot = &app.snapshot;
+    render_rows(app, area, buf, theme, title, app.ns_state.offset, &|row| {
+        row_line(app, snapshot, row, theme)
+    });
+}
+
+pub fn badge(t: NsType, theme: &Theme) -> Span<'static> {
+    Span::styled(format!("{:^6}", t.name()), theme.badge(t))
+}
+
+fn row_line(app: &App, snapshot: &Snapshot, row: &Row, theme: &Theme) -> Line<'static> {
+    let mut spans = vec![Span::styled(row.guides.clone(), theme.dim)];
+    let expander = match (row.has_children, row.expanded) {
+        (false, _) => "  ",
+        (true, true) => "▾ ",
+        (true, false) => "▸ ",
+    };
+    spans.push(Span::raw(expander));
+    match row.key {
+        NodeKey::Group(t) => {
+            let count = snapshot
+                .namespaces
+                .iter()
+                .filter(|n| n.ns_type == t)
+                .count();
+            spans.push(badge(t, theme));
+            spans.push(Span::styled(
+                format!(" {} {count}", t.long_name()),
+                theme.title,
+            ));
+        }
+        NodeKey::Namespace(t, id) => {
+            spans.push(badge(t, theme));
+            spans.push(Span::raw(format!(" {id} ")));
+            if row.gone {
+                spans.push(Span::styled("gone", theme.gone));
+                if let Some(g) = app.gone_namespace(&row.key) {
+                    spans.push(Span::styled(
+                        format!(" (was: {})", safe(&g.summary)),
+                        theme.dim,
+                    ));
+                }
+                return Line::from(spans);
+            }
+            let differs = snapshot.differs_from_initial(t, id);
+            spans.push(if differs {
+                Span::styled("◆ ", theme.differs)
+            } else {
+                Span::raw("  ")
+            });
+            if app.is_new(&row.key) {
+                spans.push(Span::styled("new ", theme.appeared));
+            }
+            if let Some(ns) = snapshot.namespace(t, id) {
+                let style = if ns.is_hidden() {
+                    theme.dim
+                } else {
+                    theme.text
+                };
+                spans.push(Span::styled(summary(snapshot, ns), style));
+            }
+        }
+        NodeKey::Process(pid) => spans.push(Span::raw(format!("PID {pid}"))),
+    }
+    Line::from(spans)
+}
+
+/// The holder summary, safe to show.
+pub fn summary(snapshot: &Snapshot, ns: &Namespace) -> String {
+    safe(&snapshot.holder_summary(ns))
+}

@@ -1,0 +1,506 @@
+//! The viewer's state: actions applied to the demo snapshot, and refreshes that add and
+//! remove namespaces. No terminal involved.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use ratatui::layout::Rect;
+
+use nsviz::graph::NodeKey;
+use nsviz::model::{Namespace, NsType, Snapshot};
+use nsviz::tui::app::{App, HIGHLIGHT, Overlay, Request, View};
+use nsviz::tui::keys::{Action, BINDINGS};
+use nsviz::tui::views;
+
+const HOST_USER: u64 = 4026531837;
+
+fn demo() -> Snapshot {
+    nsviz::source::read_file(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo-snapshot.json"),
+    )
+    .expect("demo snapshot loads")
+}
+
+fn app() -> App {
+    App::with_snapshot(demo(), "demo", Rect::new(0, 0, 120, 40))
+}
+
+fn ns(t: NsType, id: u64) -> NodeKey {
+    NodeKey::Namespace(t, id)
+}
+
+fn keys(app: &App) -> Vec<NodeKey> {
+    app.rows.iter().map(|r| r.key).collect()
+}
+
+fn select(app: &mut App, key: NodeKey) {
+    app.apply(Action::Home);
+    for _ in 0..app.rows.len() {
+        if app.selected() == Some(key) {
+            return;
+        }
+        app.apply(Action::Down);
+    }
+    panic!("{key:?} not among the rows");
+}
+
+fn type_filter(app: &mut App, text: &str) {
+    app.apply(Action::StartFilter);
+    for c in text.chars() {
+        app.apply(Action::FilterInput(c));
+    }
+    app.apply(Action::FilterAccept);
+}
+
+#[test]
+fn starts_on_the_namespace_tree_with_the_host_user_namespace_selected() {
+    let app = app();
+    assert_eq!(app.view, View::Namespaces);
+    assert_eq!(app.selected(), Some(ns(NsType::User, HOST_USER)));
+    // Every namespace of the snapshot has exactly one row when all is expanded.
+    assert_eq!(app.rows.len(), demo().namespaces.len());
+    assert_eq!(app.rows[0].depth, 0);
+}
+
+#[test]
+fn moving_the_selection() {
+    let mut app = app();
+    app.apply(Action::Down);
+    assert_eq!(app.selected(), Some(app.rows[1].key));
+    app.apply(Action::End);
+    assert_eq!(app.selected(), Some(app.rows.last().unwrap().key));
+    app.apply(Action::Down);
+    assert_eq!(app.selected(), Some(app.rows.last().unwrap().key));
+    app.apply(Action::Home);
+    app.apply(Action::Up);
+    assert_eq!(app.selected_index(), Some(0));
+    app.apply(Action::PageDown);
+    assert_eq!(app.selected_index(), Some(app.page_height()));
+}
+
+#[test]
+fn collapse_expand_parent_and_expand_all() {
+    let mut app = app();
+    let total = app.rows.len();
+    let podman = ns(NsType::User, 4026532301);
+    select(&mut app, podman);
+    app.apply(Action::Collapse);
+    // The podman user namespace owns 6 namespaces and has 3 nested user namespaces below it
+    // with 3 more: 11 rows hidden.
+    assert_eq!(app.rows.len(), total - 11);
+    assert!(
+        !app.rows
+            .iter()
+            .any(|r| r.key == ns(NsType::User, 4026532402))
+    );
+    assert_eq!(app.selected(), Some(podman));
+    app.apply(Action::Expand);
+    assert_eq!(app.rows.len(), total);
+    // Right on an expanded row goes to its first child; left on a leaf goes to the parent.
+    app.apply(Action::Expand);
+    assert_eq!(app.selected(), Some(ns(NsType::User, 4026532401)));
+    select(&mut app, ns(NsType::Pid, 4026532404));
+    app.apply(Action::Parent);
+    assert_eq!(app.selected(), Some(ns(NsType::User, 4026532402)));
+    app.apply(Action::Collapse);
+    app.apply(Action::Collapse);
+    assert_eq!(app.selected(), Some(ns(NsType::User, 4026532401)));
+    app.apply(Action::Toggle);
+    assert!(app.rows.len() < total);
+    app.apply(Action::ExpandAll);
+    assert_eq!(app.rows.len(), total);
+    app.apply(Action::Home);
+    app.apply(Action::Parent);
+    assert_eq!(app.message.as_deref(), Some("already at the top"));
+}
+
+#[test]
+fn filter_keeps_matches_and_their_ancestors_and_clears() {
+    let mut app = app();
+    let total = app.rows.len();
+    type_filter(&mut app, "nginx");
+    let shown = keys(&app);
+    // The container's namespaces hold nginx; the host user namespace is kept as their owner
+    // (and holds nginx too); a namespace of another program is gone.
+    assert!(shown.contains(&ns(NsType::Mnt, 4026532201)));
+    assert!(shown.contains(&ns(NsType::Pid, 4026532204)));
+    assert!(shown.contains(&ns(NsType::User, HOST_USER)));
+    assert!(!shown.contains(&ns(NsType::Mnt, 4026532101)));
+    assert!(!shown.contains(&ns(NsType::User, 4026532402)));
+    assert!(!app.filter_editing);
+    app.apply(Action::ClearFilter);
+    assert_eq!(app.rows.len(), total);
+
+    // By namespace id: the nested sandbox's pid namespace, with the user namespaces above it.
+    type_filter(&mut app, "4026532404");
+    assert_eq!(
+        keys(&app),
+        vec![
+            ns(NsType::User, HOST_USER),
+            ns(NsType::User, 4026532301),
+            ns(NsType::User, 4026532401),
+            ns(NsType::User, 4026532402),
+            ns(NsType::Pid, 4026532404),
+        ]
+    );
+    // Only the last row matched; the others are there as its ancestors.
+    let matched: Vec<bool> = app.rows.iter().map(|r| r.matched).collect();
+    assert_eq!(matched, [false, false, false, false, true]);
+    // Esc while typing cancels the filter.
+    app.apply(Action::StartFilter);
+    app.apply(Action::FilterInput('x'));
+    app.apply(Action::Back);
+    assert!(app.filter.is_empty());
+    assert_eq!(app.rows.len(), total);
+    assert!(!app.quit);
+}
+
+#[test]
+fn filter_in_the_process_tree_by_pid_user_and_type() {
+    let mut app = app();
+    app.apply(Action::ShowProcesses);
+    type_filter(&mut app, "3101");
+    let pids: Vec<NodeKey> = [1, 3020, 3040, 3100, 3101].map(NodeKey::Process).to_vec();
+    assert_eq!(keys(&app), pids);
+    type_filter(&mut app, "alice");
+    assert!(keys(&app).contains(&NodeKey::Process(4101)));
+    assert!(!keys(&app).contains(&NodeKey::Process(930)));
+    // A type name keeps the processes that differ from the host in that type.
+    type_filter(&mut app, "time");
+    assert_eq!(
+        keys(&app),
+        [1, 820, 1203, 4100, 4101].map(NodeKey::Process).to_vec()
+    );
+}
+
+#[test]
+fn grouping_by_type() {
+    let mut app = app();
+    app.apply(Action::ToggleGrouping);
+    let groups: Vec<NodeKey> = app
+        .rows
+        .iter()
+        .filter(|r| r.depth == 0)
+        .map(|r| r.key)
+        .collect();
+    assert_eq!(groups, NsType::ALL.map(NodeKey::Group).to_vec());
+    // The selection stays on the same namespace.
+    assert_eq!(app.selected(), Some(ns(NsType::User, HOST_USER)));
+    app.apply(Action::ToggleGrouping);
+    assert_eq!(app.rows[0].key, ns(NsType::User, HOST_USER));
+}
+
+#[test]
+fn selection_survives_a_refresh_that_adds_and_removes_namespaces() {
+    let mut app = app();
+    let blue = ns(NsType::Net, 4026532601);
+    select(&mut app, blue);
+    let before = app.selected_index().unwrap();
+
+    let mut next = demo();
+    // One namespace vanishes (above the selection), one appears.
+    next.namespaces.retain(|n| n.id != 4026532101);
+    for p in &mut next.processes {
+        if p.pid == 412 {
+            p.ns.insert(NsType::Mnt, 4026531841);
+        }
+    }
+    let mut fresh = Namespace::new(4026532999, NsType::Net);
+    fresh.owner = Some(HOST_USER);
+    fresh.mounts.push("/run/netns/red".into());
+    next.namespaces.push(fresh);
+    next.normalize();
+    let now = Instant::now();
+    app.set_snapshot(Arc::new(next.clone()), now);
+
+    assert_eq!(app.selected(), Some(blue));
+    assert_ne!(app.selected_index(), Some(before), "rows above it changed");
+    assert!(app.is_new(&ns(NsType::Net, 4026532999)));
+    let gone = app.rows.iter().find(|r| r.gone).expect("a gone row");
+    assert_eq!(gone.key, ns(NsType::Mnt, 4026532101));
+    // What held it is remembered from the scan that still saw it.
+    assert_eq!(
+        app.gone[0].summary,
+        "1 process: /usr/lib/systemd/systemd-journald"
+    );
+
+    // The same scan again: nothing new, the gone row stays until it expires.
+    app.set_snapshot(Arc::new(next), now + Duration::from_millis(500));
+    assert!(app.is_new(&ns(NsType::Net, 4026532999)));
+    assert!(app.next_deadline().is_some());
+    assert!(app.tick(now + HIGHLIGHT + Duration::from_millis(1)));
+    assert!(!app.is_new(&ns(NsType::Net, 4026532999)));
+    assert!(!app.rows.iter().any(|r| r.gone));
+    assert_eq!(app.selected(), Some(blue));
+    assert!(app.next_deadline().is_none());
+}
+
+#[test]
+fn a_selected_namespace_that_vanishes_stays_selected_while_shown_as_gone() {
+    let mut app = app();
+    let key = ns(NsType::Uts, 4026532603);
+    select(&mut app, key);
+    let mut next = demo();
+    next.namespaces.retain(|n| n.id != 4026532603);
+    let now = Instant::now();
+    app.set_snapshot(Arc::new(next), now);
+    assert_eq!(app.selected(), Some(key));
+    assert!(app.rows[app.selected_index().unwrap()].gone);
+    app.tick(now + HIGHLIGHT * 2);
+    // Then the cursor moves to a row that still exists, not off the list.
+    let sel = app.selected().unwrap();
+    assert_ne!(sel, key);
+    assert!(app.rows.iter().any(|r| r.key == sel));
+}
+
+#[test]
+fn the_first_scan_highlights_nothing() {
+    let app = app();
+    assert!(app.appeared.is_empty());
+    assert!(app.gone.is_empty());
+}
+
+#[test]
+fn explain_and_help_overlays() {
+    let mut app = app();
+    select(&mut app, ns(NsType::Net, 4026532601));
+    app.apply(Action::Explain);
+    assert_eq!(
+        app.overlay,
+        Overlay::Explain {
+            ns_type: NsType::Net,
+            scroll: 0
+        }
+    );
+    app.apply(Action::Down);
+    assert_eq!(
+        app.overlay,
+        Overlay::Explain {
+            ns_type: NsType::Net,
+            scroll: 1
+        }
+    );
+    app.apply(Action::Back);
+    assert_eq!(app.overlay, Overlay::None);
+    assert!(!app.quit, "Esc closes the overlay first");
+    app.apply(Action::Help);
+    assert!(matches!(app.overlay, Overlay::Help { .. }));
+    app.apply(Action::Help);
+    assert_eq!(app.overlay, Overlay::None);
+    // A process is not a namespace.
+    app.apply(Action::ShowProcesses);
+    app.apply(Action::Explain);
+    assert_eq!(app.overlay, Overlay::None);
+    assert!(app.message.is_some());
+    app.apply(Action::Back);
+    assert!(app.quit);
+}
+
+#[test]
+fn explain_texts_exist_for_all_eight_types() {
+    for t in NsType::ALL {
+        let text = nsviz::tui::explain::text(t);
+        let flag = match t {
+            NsType::Mnt => "CLONE_NEWNS".to_string(),
+            _ => format!("CLONE_NEW{}", t.name().to_uppercase()),
+        };
+        assert!(text.contains(&flag), "{t}: clone flag");
+        assert!(text.contains("unshare"), "{t}: unshare option");
+        assert!(
+            text.contains(&format!("-{}", t.flag_letter())),
+            "{t}: option letter"
+        );
+        assert!(text.contains("## Try it"), "{t}: something to try");
+        assert!(
+            text.contains("## Hierarchy and ownership"),
+            "{t}: hierarchy"
+        );
+    }
+}
+
+#[test]
+fn pause_rescan_and_stubs_make_requests_or_messages() {
+    let mut live = App::new("live".into(), true);
+    live.apply(Action::Pause);
+    assert!(live.paused);
+    live.apply(Action::Pause);
+    live.apply(Action::Rescan);
+    assert_eq!(
+        live.requests,
+        vec![Request::Pause, Request::Resume, Request::Rescan]
+    );
+    let mut file = app();
+    file.apply(Action::Pause);
+    assert!(!file.paused);
+    file.apply(Action::EnterSelected);
+    assert!(
+        file.message
+            .as_deref()
+            .unwrap()
+            .contains("not available yet")
+    );
+}
+
+#[test]
+fn clicks_select_rows_and_tabs() {
+    let mut app = app();
+    let main = views::areas(app.size).main;
+    app.apply(Action::Click {
+        column: main.x + 5,
+        row: main.y + 3,
+    });
+    assert_eq!(app.selected_index(), Some(2));
+    app.apply(Action::ScrollDown);
+    assert_eq!(app.selected_index(), Some(5));
+    // The second tab in the header.
+    app.apply(Action::Click { column: 17, row: 0 });
+    assert_eq!(app.view, View::Processes);
+}
+
+#[test]
+fn graph_view_walks_boxes_and_zooms() {
+    let mut app = app();
+    app.apply(Action::ShowGraph);
+    let layout = app.graph_layout.clone();
+    let users: Vec<NodeKey> = layout.boxes.iter().map(|b| b.key).collect();
+    assert_eq!(
+        users,
+        [HOST_USER, 4026532301, 4026532401, 4026532402]
+            .map(|id| ns(NsType::User, id))
+            .to_vec()
+    );
+    assert_eq!(app.selected(), Some(users[0]));
+    app.apply(Action::Down);
+    app.apply(Action::Down);
+    assert_eq!(app.selected(), Some(users[2]));
+    app.apply(Action::Parent);
+    assert_eq!(app.selected(), Some(users[1]));
+    app.apply(Action::Expand);
+    assert_eq!(app.selected(), Some(users[2]));
+    app.apply(Action::ZoomOut);
+    assert!(app.graph.zoom.is_some());
+    app.apply(Action::ZoomIn);
+    app.apply(Action::ZoomIn);
+    app.apply(Action::ZoomIn);
+    assert_eq!(app.graph.zoom, Some(views::graph::MAX_ZOOM));
+    app.apply(Action::ZoomFit);
+    assert_eq!(app.graph.zoom, None);
+    // The selection carries into the namespace tree.
+    app.apply(Action::ShowNamespaces);
+    assert_eq!(app.selected(), Some(users[2]));
+}
+
+#[test]
+fn graph_layout_boxes_do_not_overlap_and_children_sit_below_parents() {
+    let snapshot = demo();
+    let forest = nsviz::graph::namespace_forest(&snapshot, nsviz::graph::Hierarchy::Owner);
+    for zoom in 0..=views::graph::MAX_ZOOM {
+        let layout = views::graph::layout(&snapshot, &forest, zoom);
+        let b = &layout.boxes;
+        for (i, x) in b.iter().enumerate() {
+            assert!(x.x >= 0 && x.y >= 0);
+            assert!(x.x + x.w <= layout.width && x.y + x.h <= layout.height);
+            for y in &b[i + 1..] {
+                let apart =
+                    x.x + x.w <= y.x || y.x + y.w <= x.x || x.y + x.h <= y.y || y.y + y.h <= x.y;
+                assert!(apart, "zoom {zoom}: {:?} overlaps {:?}", x.key, y.key);
+            }
+            if let Some(p) = x.parent {
+                assert!(b[p].y + b[p].h < x.y, "zoom {zoom}: child above parent");
+            }
+        }
+        // Each owned namespace is listed once at zoom 1 and 2.
+        if zoom > 0 {
+            let listed: usize = b
+                .iter()
+                .map(|x| x.lines.iter().filter(|l| l.badge.is_some()).count())
+                .sum();
+            let users = snapshot
+                .namespaces
+                .iter()
+                .filter(|n| n.ns_type == NsType::User)
+                .count();
+            assert_eq!(listed, snapshot.namespaces.len() - users);
+        }
+    }
+}
+
+#[test]
+fn help_is_generated_from_the_key_table() {
+    let theme = nsviz::tui::theme::Theme::default();
+    let text: String = views::help::help_lines(&theme)
+        .iter()
+        .map(|l| l.to_string() + "\n")
+        .collect();
+    for b in BINDINGS {
+        assert!(text.contains(b.help), "help lacks {}", b.help);
+        assert!(text.contains(&nsviz::tui::keys::keys_label(b)));
+    }
+}
+
+#[test]
+fn docs_list_every_key() {
+    let docs = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/tui.md"))
+        .expect("docs/tui.md");
+    assert!(
+        docs.contains(&nsviz::tui::keys::markdown_table()),
+        "docs/tui.md: paste the table from nsviz::tui::keys::markdown_table()"
+    );
+}
+
+#[test]
+fn enter_arguments_for_the_selection() {
+    let mut app = app();
+    let args = |app: &App| -> Vec<String> {
+        app.enter_args()
+            .unwrap()
+            .into_iter()
+            .map(|a| a.into_string().unwrap())
+            .collect()
+    };
+    select(&mut app, ns(NsType::Mnt, 4026532201));
+    assert_eq!(args(&app), ["enter", "-t", "2120", "--mount"]);
+    select(&mut app, ns(NsType::Net, 4026532601));
+    assert_eq!(args(&app), ["enter", "--net=/run/netns/blue"]);
+    select(&mut app, ns(NsType::Uts, 4026532603));
+    assert_eq!(args(&app), ["enter", "--uts=/proc/820/fd/5"]);
+    select(&mut app, ns(NsType::Pid, 4026532404));
+    assert_eq!(args(&app), ["enter", "-t", "3101", "--pid"]);
+    select(&mut app, ns(NsType::User, 4026532401));
+    assert!(app.enter_args().unwrap_err().contains("nothing holds"));
+    app.apply(Action::ShowProcesses);
+    select(&mut app, NodeKey::Process(3101));
+    assert_eq!(args(&app), ["enter", "-t", "3101", "-a"]);
+}
+
+#[test]
+fn keys_on_an_empty_filtered_view_do_nothing_harmful() {
+    let mut app = app();
+    for view in [
+        Action::ShowNamespaces,
+        Action::ShowProcesses,
+        Action::ShowGraph,
+    ] {
+        app.apply(view);
+        type_filter(&mut app, "no-such-thing-anywhere");
+        assert!(app.rows.is_empty());
+        for a in [
+            Action::Down,
+            Action::Up,
+            Action::End,
+            Action::PageDown,
+            Action::Expand,
+            Action::Collapse,
+            Action::Toggle,
+            Action::Parent,
+            Action::Explain,
+            Action::PanRight,
+            Action::ZoomIn,
+        ] {
+            app.apply(a);
+        }
+        app.apply(Action::ClearFilter);
+    }
+    assert!(app.enter_args().is_ok());
+}

@@ -1,0 +1,188 @@
+//! What the viewer draws, for each view and overlay, on a TestBackend (insta snapshots). The
+//! demo snapshot's ids and pids are fixed, so nothing needs filtering except the live error.
+
+use std::path::Path;
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::layout::Rect;
+
+use nsviz::graph::NodeKey;
+use nsviz::model::{NsType, Snapshot};
+use nsviz::tui::app::App;
+use nsviz::tui::keys::Action;
+
+fn demo() -> Snapshot {
+    nsviz::source::read_file(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo-snapshot.json"),
+    )
+    .expect("demo snapshot loads")
+}
+
+fn app_sized(snapshot: Snapshot, w: u16, h: u16) -> App {
+    App::with_snapshot(snapshot, "demo-snapshot.json", Rect::new(0, 0, w, h))
+}
+
+fn draw(app: &App) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(app.size.width, app.size.height)).unwrap();
+    terminal.draw(|f| f.render_widget(app, f.area())).unwrap();
+    terminal.backend().to_string()
+}
+
+fn select(app: &mut App, key: NodeKey) {
+    app.apply(Action::Home);
+    for _ in 0..app.rows.len() {
+        if app.selected() == Some(key) {
+            return;
+        }
+        app.apply(Action::Down);
+    }
+    panic!("{key:?} not found");
+}
+
+#[test]
+fn namespaces_view_80x24() {
+    let app = app_sized(demo(), 80, 24);
+    insta::assert_snapshot!(draw(&app));
+}
+
+#[test]
+fn namespaces_view_120x40() {
+    let app = app_sized(demo(), 120, 40);
+    insta::assert_snapshot!(draw(&app));
+}
+
+#[test]
+fn processes_and_graph_80x24() {
+    let mut app = app_sized(demo(), 80, 24);
+    app.apply(Action::ShowProcesses);
+    insta::assert_snapshot!("processes_80x24", draw(&app));
+    app.apply(Action::ShowGraph);
+    insta::assert_snapshot!("graph_80x24", draw(&app));
+}
+
+#[test]
+fn namespaces_by_type() {
+    let mut app = app_sized(demo(), 100, 30);
+    app.apply(Action::ToggleGrouping);
+    insta::assert_snapshot!(draw(&app));
+}
+
+#[test]
+fn processes_view_with_detail() {
+    let mut app = app_sized(demo(), 120, 30);
+    app.apply(Action::ShowProcesses);
+    select(&mut app, NodeKey::Process(3101));
+    insta::assert_snapshot!(draw(&app));
+}
+
+#[test]
+fn graph_view_fit_and_zoomed() {
+    let mut app = app_sized(demo(), 120, 40);
+    app.apply(Action::ShowGraph);
+    insta::assert_snapshot!("graph_fit", draw(&app));
+    app.apply(Action::ZoomIn);
+    app.apply(Action::ZoomIn);
+    app.apply(Action::Down);
+    insta::assert_snapshot!("graph_zoom_2", draw(&app));
+}
+
+#[test]
+fn detail_of_a_namespace_held_by_a_mount() {
+    let mut app = app_sized(demo(), 120, 30);
+    select(&mut app, NodeKey::Namespace(NsType::Net, 4026532601));
+    insta::assert_snapshot!(draw(&app));
+}
+
+#[test]
+fn a_refresh_marks_new_and_gone_namespaces() {
+    let mut app = app_sized(demo(), 100, 44);
+    let mut next = demo();
+    next.namespaces.retain(|n| n.id != 4026532603);
+    let mut fresh = nsviz::model::Namespace::new(4026532999, NsType::Net);
+    fresh.owner = Some(4026531837);
+    fresh.mounts.push("/run/netns/red".into());
+    next.namespaces.push(fresh);
+    next.normalize();
+    app.set_snapshot(std::sync::Arc::new(next), std::time::Instant::now());
+    let text = draw(&app);
+    assert!(text.contains("4026532999 ◆ new mounted at /run/netns/red"));
+    assert!(text.contains("4026532603 gone (was: fd 5 of PID 820)"));
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn help_overlay() {
+    let mut app = app_sized(demo(), 100, 50);
+    app.apply(Action::Help);
+    insta::assert_snapshot!(draw(&app));
+}
+
+#[test]
+fn explain_overlay() {
+    let mut app = app_sized(demo(), 100, 40);
+    select(&mut app, NodeKey::Namespace(NsType::Pid, 4026532204));
+    app.apply(Action::Explain);
+    insta::assert_snapshot!(draw(&app));
+}
+
+#[test]
+fn filter_while_typing() {
+    let mut app = app_sized(demo(), 100, 24);
+    app.apply(Action::StartFilter);
+    for c in "sleep".chars() {
+        app.apply(Action::FilterInput(c));
+    }
+    insta::assert_snapshot!(draw(&app));
+}
+
+#[test]
+fn too_small_terminal() {
+    let app = app_sized(demo(), 40, 10);
+    let text = draw(&app);
+    assert!(text.contains("too small"));
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn live_mode_before_the_first_scan_and_after_a_failed_one() {
+    let mut app = App::new("live".into(), true);
+    app.size = Rect::new(0, 0, 80, 24);
+    insta::assert_snapshot!("live_scanning", draw(&app));
+    app.set_error("scan failed: cannot read /proc: permission denied".into());
+    let text = draw(&app);
+    assert!(text.contains("scan failed: cannot read /proc"));
+    insta::assert_snapshot!("live_error", text);
+}
+
+#[test]
+fn hostile_process_names_are_shown_escaped() {
+    let mut s = demo();
+    for p in &mut s.processes {
+        if p.pid == 3101 {
+            p.comm = "evil\x1b[2J\x07".into();
+            // The scanner keeps invalid UTF-8 as \xNN text; bidi and C1 controls come raw.
+            p.cmdline = vec![
+                "sleep\x1b]0;pwned\x07".into(),
+                "\\xff\\xfe".into(),
+                "\u{202e}gpj.exe".into(),
+                "\u{9b}31m".into(),
+            ];
+        }
+    }
+    let mut app = app_sized(s, 120, 30);
+    app.apply(Action::ShowProcesses);
+    select(&mut app, NodeKey::Process(3101));
+    let text = draw(&app);
+    for raw in ['\x1b', '\x07', '\u{202e}', '\u{9b}'] {
+        assert!(!text.contains(raw), "raw {raw:?} reached the screen");
+    }
+    assert!(text.contains("sleep\\e]0;pwned\\x07 \\xff\\xfe \\u{202e}gpj.exe"));
+    assert!(text.contains("evil\\e[2J\\x07"));
+    insta::assert_snapshot!(text);
+    // The namespace tree shows the same command in holder summaries.
+    app.apply(Action::ShowNamespaces);
+    let text = draw(&app);
+    assert!(!text.contains('\x1b'));
+    assert!(text.contains("sleep\\e]0;pwned"));
+}
