@@ -8,6 +8,7 @@
 # Everything it starts runs in one process group, killed on exit.
 set -euo pipefail
 
+. "$(dirname "$0")/lib.sh"
 cd "$(dirname "$0")/../.."
 cargo build --release --quiet
 NSVIZ=$PWD/target/release/nsviz
@@ -16,19 +17,12 @@ RUNS=${RUNS:-10}
 [ "$(id -u)" = 0 ] || { echo "run as root" >&2; exit 1; }
 command -v lsns >/dev/null || { echo "lsns (util-linux) is needed" >&2; exit 1; }
 
-PGID=""
-cleanup() {
-    if [ -n "$PGID" ]; then
-        kill -KILL -- "-$PGID" 2>/dev/null || true
-        PGID=""
-    fi
-}
 NETNS=()
 remove_netns() {
     for name in "${NETNS[@]}"; do ip netns del "$name" 2>/dev/null || true; done
     NETNS=()
 }
-trap 'cleanup; remove_netns' EXIT INT TERM
+trap 'stop_load; remove_netns' EXIT INT TERM
 for i in $(seq 10); do
     NETNS+=("nsviz-bench-$$-$i")
     ip netns add "nsviz-bench-$$-$i"
@@ -52,22 +46,7 @@ time_one() { # label command...
 
 for N in "${@:-1000 10000}"; do
     for n in $N; do
-        groups=$((n / 10))
-        need=$(( $(ls /proc | grep -c '^[0-9]') + n + 100 ))
-        [ "$need" -lt "$(cat /proc/sys/kernel/pid_max)" ] || echo $((need * 2)) > /proc/sys/kernel/pid_max
-        ulimit -u unlimited 2>/dev/null || true
-        # One process group for everything this size starts.
-        setsid bash -c '
-            for g in $(seq '"$groups"'); do
-                unshare -u -i -n sh -c "i=0; while [ \$i -lt 9 ]; do sleep 100000 & i=\$((i+1)); done; exec sleep 100000" &
-            done
-            wait' </dev/null >/dev/null 2>&1 &
-        PGID=$!
-        disown "$PGID"
-        for _ in $(seq 600); do
-            [ "$(pgrep -c -g "$PGID" sleep || true)" -ge "$n" ] && break
-            sleep 0.1
-        done
+        start_load "$n"
         procs=$(ls /proc | grep -c '^[0-9]')
         found_nsviz=$("$NSVIZ" list --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["namespaces"]))')
         found_lsns=$(lsns -J --output-all | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["namespaces"]))')
@@ -78,7 +57,7 @@ for N in "${@:-1000 10000}"; do
         echo "  nsviz list --json        ${ns_mean} ms (sd ${ns_sd})"
         echo "  lsns -J --output-all     ${ls_mean} ms (sd ${ls_sd})"
         echo "  ratio nsviz/lsns         ${ratio}"
-        cleanup
+        stop_load
         sleep 1
     done
 done
