@@ -338,40 +338,10 @@ fn write_table(
         }
         writeln!(out, "{}", text.trim_end())?;
     }
-    if !noheadings && let Some(footer) = skipped_footer(snapshot) {
+    if !noheadings && let Some(footer) = super::skipped_footer(snapshot) {
         writeln!(out, "{footer}")?;
     }
     Ok(())
-}
-
-/// The footer line of a table when the scan could not read everything.
-pub fn skipped_footer(snapshot: &Snapshot) -> Option<String> {
-    let s = &snapshot.skipped;
-    let total = s.total();
-    if total == 0 {
-        return None;
-    }
-    let parts: Vec<String> = [
-        (s.processes, "process", "processes"),
-        (s.links, "namespace link", "namespace links"),
-        (s.tasks, "thread list", "thread lists"),
-        (s.fds, "fd table", "fd tables"),
-        (s.mountinfo, "mount table", "mount tables"),
-    ]
-    .into_iter()
-    .filter(|(n, _, _)| *n > 0)
-    .map(|(n, one, many)| format!("{n} {}", if n == 1 { one } else { many }))
-    .collect();
-    let hint = if snapshot.host.scanner_uid == 0 {
-        "they vanished or are protected"
-    } else {
-        "permission denied or vanished; run as root to see everything"
-    };
-    Some(format!(
-        "{total} {} could not be read ({}): {hint}",
-        if total == 1 { "item" } else { "items" },
-        parts.join(", ")
-    ))
 }
 
 /// One namespace in `lsns -J --output-all` form: same keys, same order, same value types.

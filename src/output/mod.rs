@@ -8,28 +8,32 @@ pub mod tree;
 
 use crate::model::Snapshot;
 
-/// The line tables and trees end with when the scan could not read everything.
-pub fn skipped_footer(snapshot: &Snapshot) -> String {
+/// The footer line of a table or tree when the scan could not read everything.
+pub fn skipped_footer(snapshot: &Snapshot) -> Option<String> {
     let s = &snapshot.skipped;
-    let mut parts = Vec::new();
-    for (n, what) in [
-        (s.processes, "processes"),
-        (s.links, "namespace links"),
-        (s.tasks, "thread lists"),
-        (s.fds, "fd tables"),
-        (s.mountinfo, "mount tables"),
-    ] {
-        if n > 0 {
-            parts.push(format!("{n} {what}"));
-        }
+    let total = s.total();
+    if total == 0 {
+        return None;
     }
-    let hint = if snapshot.host.scanner_uid != 0 {
-        "; run as root to see everything"
+    let parts: Vec<String> = [
+        (s.processes, "process", "processes"),
+        (s.links, "namespace link", "namespace links"),
+        (s.tasks, "thread list", "thread lists"),
+        (s.fds, "fd table", "fd tables"),
+        (s.mountinfo, "mount table", "mount tables"),
+    ]
+    .into_iter()
+    .filter(|(n, _, _)| *n > 0)
+    .map(|(n, one, many)| format!("{n} {}", if n == 1 { one } else { many }))
+    .collect();
+    let hint = if snapshot.host.scanner_uid == 0 {
+        "they vanished or are protected"
     } else {
-        ""
+        "permission denied or vanished; run as root to see everything"
     };
-    format!(
-        "(could not read {}: vanished or permission denied{hint})",
+    Some(format!(
+        "{total} {} could not be read ({}): {hint}",
+        if total == 1 { "item" } else { "items" },
         parts.join(", ")
-    )
+    ))
 }

@@ -45,8 +45,8 @@ pub fn render(snapshot: &Snapshot, by: TreeBy, types: &[NsType]) -> String {
         text.push('\n');
         write_children(snapshot, node, types, &mut prefix, &mut text);
     }
-    if snapshot.skipped.total() > 0 {
-        text.push_str(&super::skipped_footer(snapshot));
+    if let Some(footer) = super::skipped_footer(snapshot) {
+        text.push_str(&footer);
         text.push('\n');
     }
     text
@@ -178,7 +178,7 @@ user 1 3 processes: p1
         assert!(!text.contains('\x1b'), "{text:?}");
         assert!(text.contains("\\e]0;pwned\\x07evil"), "{text}");
         assert!(text.ends_with(
-            "(could not read 2 namespace links: vanished or permission denied; run as root to see everything)\n"
+            "2 items could not be read (2 namespace links): permission denied or vanished; run as root to see everything\n"
         ));
     }
 }
