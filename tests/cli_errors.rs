@@ -53,3 +53,17 @@ fn malformed_snapshot_is_exit_2() {
     assert!(err.contains("is not an nsviz snapshot"), "{err}");
     assert_eq!(err.trim().lines().count(), 1, "{err}");
 }
+
+#[test]
+fn list_of_a_missing_pid_names_it() {
+    // PIDs wrap at pid_max (at most 2^22), so this one cannot exist.
+    let out = common::nsviz()
+        .args(["list", "-p", "99999999"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr).trim(),
+        "nsviz: no process with PID 99999999"
+    );
+}

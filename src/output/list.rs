@@ -118,6 +118,9 @@ impl Column {
 }
 
 pub fn write(snapshot: &Snapshot, args: &ListArgs, out: &mut dyn Write) -> Result<()> {
+    if let Some(pid) = args.pid.filter(|&pid| snapshot.process(pid).is_none()) {
+        return Err(Error::usage(format!("no process with PID {pid}")));
+    }
     let result = if args.list_columns {
         write_column_list(out)
     } else {
