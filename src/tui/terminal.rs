@@ -89,6 +89,13 @@ impl TerminalGuard {
                     .map_err(|e| Error::os(format!("cannot run {}", exe.display()), e))
             });
         CHILD_RUNNING.store(false, Ordering::SeqCst);
+        // nsviz's own failures (setup 125, cannot run 126, not found 127) printed one sentence
+        // on the terminal: let it be read before the viewer covers it.
+        if let Ok(s) = &status
+            && s.code().is_some_and(|c| (125..=127).contains(&c))
+        {
+            wait_for_a_key(s);
+        }
         let back = enter().map_err(|e| Error::os("cannot set up the terminal", e));
         let _ = self.terminal.clear();
         while let Ok(true) = crossterm::event::poll(std::time::Duration::ZERO) {
@@ -98,6 +105,31 @@ impl TerminalGuard {
         back?;
         status
     }
+}
+
+/// "press any key": in raw mode, so any key will do; gives up when the terminal is gone.
+fn wait_for_a_key(status: &ExitStatus) {
+    let mut out = stdout();
+    let _ = write!(
+        out,
+        "\r\nnsviz: the command ended with {status}; press any key to return to the viewer"
+    );
+    let _ = out.flush();
+    if enable_raw_mode().is_err() {
+        return;
+    }
+    loop {
+        match crossterm::event::read() {
+            Ok(crossterm::event::Event::Key(k))
+                if k.kind != crossterm::event::KeyEventKind::Release =>
+            {
+                break;
+            }
+            Ok(_) => {}
+            Err(_) => break,
+        }
+    }
+    let _ = disable_raw_mode();
 }
 
 impl Drop for TerminalGuard {
