@@ -186,3 +186,69 @@ fn hostile_process_names_are_shown_escaped() {
     assert!(!text.contains('\x1b'));
     assert!(text.contains("sleep\\e]0;pwned"));
 }
+
+/// A live app on the demo plus a set kept under /run/nsviz/old (enter and spawn need live).
+fn live_sized(w: u16, h: u16) -> App {
+    let mut s = demo();
+    let mut ns = nsviz::model::Namespace::new(4026533001, NsType::Uts);
+    ns.owner = Some(4026531837);
+    ns.mounts = vec!["/run/nsviz/old/uts".into()];
+    s.namespaces.push(ns);
+    s.normalize();
+    let mut app = App::new("live".into(), true);
+    app.size = Rect::new(0, 0, w, h);
+    app.set_snapshot(std::sync::Arc::new(s), std::time::Instant::now());
+    app
+}
+
+#[test]
+fn enter_dialog() {
+    for (w, h) in [(80, 24), (120, 40)] {
+        let mut app = live_sized(w, h);
+        app.apply(Action::ShowProcesses);
+        select(&mut app, NodeKey::Process(3101));
+        app.apply(Action::EnterSelected);
+        app.apply(Action::Down);
+        insta::assert_snapshot!(format!("enter_dialog_{w}x{h}"), draw(&app));
+    }
+    // A namespace held only by a bind mount: entered through the file.
+    let mut app = live_sized(80, 24);
+    select(&mut app, NodeKey::Namespace(NsType::Net, 4026532601));
+    app.apply(Action::EnterSelected);
+    insta::assert_snapshot!("enter_dialog_through_a_file", draw(&app));
+}
+
+#[test]
+fn spawn_dialog() {
+    for (w, h) in [(80, 24), (120, 40)] {
+        let mut app = live_sized(w, h);
+        app.apply(Action::SpawnDialog);
+        for _ in 0..9 {
+            app.apply(Action::NextField);
+        }
+        for c in "box".chars() {
+            app.apply(Action::DialogInput(c));
+        }
+        for _ in 0..4 {
+            app.apply(Action::NextField);
+        }
+        app.apply(Action::Check);
+        app.apply(Action::NextField);
+        for c in "demo".chars() {
+            app.apply(Action::DialogInput(c));
+        }
+        // bwrap needs a command: the line shows $SHELL, which differs between machines.
+        let shell = std::env::var("SHELL").unwrap_or_else(|_| "/bin/sh".into());
+        // Same width, so the rest of the line (spaces up to the border) is unchanged.
+        let screen = draw(&app).replace(&shell, &format!("{:<1$}", "$SHELL", shell.len()));
+        insta::assert_snapshot!(format!("spawn_dialog_{w}x{h}"), screen);
+    }
+}
+
+#[test]
+fn delete_confirmation() {
+    let mut app = live_sized(80, 24);
+    select(&mut app, NodeKey::Namespace(NsType::Uts, 4026533001));
+    app.apply(Action::DeleteKept);
+    insta::assert_snapshot!(draw(&app));
+}

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use ratatui::layout::Rect;
 
+use super::dialog::{Dialog, EnterDialog, SpawnDialog, SpawnField, kept_name};
 use super::filter;
 use super::keys::Action;
 use super::views::{self, graph::GraphLayout};
@@ -16,6 +17,15 @@ use crate::model::{Namespace, NsType, Snapshot};
 
 /// How long new namespaces stay highlighted and vanished ones stay listed.
 pub const HIGHLIGHT: Duration = Duration::from_secs(3);
+/// After a shell from the viewer ends, what it created stays highlighted longer: the user
+/// was away and needs a moment to look.
+pub const HIGHLIGHT_AFTER_CHILD: Duration = Duration::from_secs(10);
+/// Scans that arrive this soon after a child ended use the longer highlight.
+const AFTER_CHILD_WINDOW: Duration = Duration::from_secs(5);
+
+/// Why enter, spawn and delete are refused on a snapshot file.
+pub const NEEDS_LIVE: &str =
+    "entering, spawning and deleting kept namespaces need a live host (this is a snapshot file)";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum View {
@@ -79,6 +89,8 @@ pub enum Request {
     Resume,
     /// Run nsviz with these arguments on the terminal (enter/spawn).
     RunChild(Vec<OsString>),
+    /// Unbind the namespaces kept under /run/nsviz/NAME (ns::keep::delete_kept).
+    DeleteKept(String),
 }
 
 pub struct App {
@@ -98,6 +110,10 @@ pub struct App {
     pub filter: String,
     pub filter_editing: bool,
     pub overlay: Overlay,
+    /// The enter or spawn dialog, or a confirmation; it takes every key while open.
+    pub dialog: Option<Dialog>,
+    /// Until when scans count as "right after a child ended" (longer highlight).
+    pub after_child_until: Option<Instant>,
     pub paused: bool,
     pub quit: bool,
     pub requests: Vec<Request>,
@@ -137,6 +153,8 @@ impl App {
             filter: String::new(),
             filter_editing: false,
             overlay: Overlay::None,
+            dialog: None,
+            after_child_until: None,
             paused: false,
             quit: false,
             requests: Vec::new(),
@@ -162,10 +180,15 @@ impl App {
     pub fn set_snapshot(&mut self, snapshot: Arc<Snapshot>, now: Instant) {
         if !self.loading {
             let old = &self.snapshot;
+            let highlight = if self.after_child_until.is_some_and(|until| now <= until) {
+                HIGHLIGHT_AFTER_CHILD
+            } else {
+                HIGHLIGHT
+            };
             for ns in &snapshot.namespaces {
                 if old.namespace(ns.ns_type, ns.id).is_none() {
                     self.appeared
-                        .insert(NodeKey::Namespace(ns.ns_type, ns.id), now + HIGHLIGHT);
+                        .insert(NodeKey::Namespace(ns.ns_type, ns.id), now + highlight);
                 }
             }
             for ns in &old.namespaces {
@@ -490,6 +513,9 @@ impl App {
         ) {
             self.message = None;
         }
+        if self.dialog.is_some() {
+            return self.apply_dialog(action);
+        }
         if self.overlay != Overlay::None {
             return self.apply_overlay(action);
         }
@@ -592,12 +618,39 @@ impl App {
             Action::PanRight => self.pan(8, 0),
             Action::PanUp => self.pan(0, -4),
             Action::PanDown => self.pan(0, 4),
-            Action::EnterSelected | Action::SpawnDialog => {
-                self.message = Some(
-                    "entering and spawning from the viewer is not available yet; use `nsviz enter` / `nsviz spawn`"
-                        .into(),
-                );
+            Action::EnterSelected | Action::SpawnDialog | Action::DeleteKept if !self.live => {
+                self.message = Some(NEEDS_LIVE.into());
             }
+            Action::EnterSelected => match self.enter_dialog() {
+                Ok(d) => self.dialog = Some(Dialog::Enter(d)),
+                Err(e) => self.message = Some(e),
+            },
+            Action::SpawnDialog => {
+                self.dialog = Some(Dialog::Spawn(SpawnDialog::new(&self.snapshot)));
+            }
+            Action::DeleteKept => {
+                let set = self.selected_namespace().and_then(|(t, id)| {
+                    let name = kept_name(self.snapshot.namespace(t, id)?)?;
+                    super::dialog::kept_sets(&self.snapshot)
+                        .into_iter()
+                        .find(|k| k.name == name)
+                });
+                match set {
+                    Some(set) => self.dialog = Some(Dialog::ConfirmDelete(set)),
+                    None => self.message = Some(
+                        "select a namespace kept under /run/nsviz/NAME to delete its set (s, keep)"
+                            .into(),
+                    ),
+                }
+            }
+            // Only meaningful in a dialog.
+            Action::NextField
+            | Action::PrevField
+            | Action::Check
+            | Action::Run
+            | Action::Confirm
+            | Action::DialogInput(_)
+            | Action::DialogBackspace => return false,
             Action::Click { column, row } => self.click(column, row),
             Action::Resize { width, height } => {
                 self.size = Rect::new(0, 0, width, height);
@@ -630,41 +683,115 @@ impl App {
         true
     }
 
-    /// The `nsviz enter ...` arguments that would enter the selection: a process's namespaces
-    /// (all that differ), or one namespace through whatever holds it. Prepared for the
-    /// EnterSelected action, which runs them with `TerminalGuard::run_child`.
-    pub fn enter_args(&self) -> std::result::Result<Vec<OsString>, String> {
-        let snapshot = &self.snapshot;
-        let mut args: Vec<String> = vec!["enter".into()];
+    /// The enter dialog for the selection: a process (its namespaces that differ from ours
+    /// ticked), or one namespace (through a process in it, else the file that holds it).
+    pub fn enter_dialog(&self) -> std::result::Result<EnterDialog, String> {
         match self.selected() {
-            Some(NodeKey::Process(pid)) => args.extend(["-t".into(), pid.to_string(), "-a".into()]),
-            Some(NodeKey::Namespace(t, id)) => {
-                let ns = snapshot
-                    .namespace(t, id)
-                    .ok_or_else(|| format!("{t} namespace {id} is gone"))?;
-                let flag = format!("--{}", if t == NsType::Mnt { "mount" } else { t.name() });
-                if let Some(pid) = ns.processes.first() {
-                    args.extend(["-t".into(), pid.to_string(), flag]);
-                } else {
-                    let path = if let Some(m) = ns.mounts.first() {
-                        m.clone()
-                    } else if let Some(fd) = ns.fds.first() {
-                        format!("/proc/{}/fd/{}", fd.pid, fd.fd)
-                    } else if let Some(tid) = ns.tasks.first() {
-                        format!("/proc/{tid}/ns/{t}")
-                    } else if let Some(pid) = ns.for_children.first() {
-                        format!("/proc/{pid}/ns/{t}_for_children")
-                    } else {
-                        return Err(format!(
-                            "nothing holds {t} namespace {id} that could be opened to enter it"
-                        ));
-                    };
-                    args.push(format!("{flag}={path}"));
+            Some(NodeKey::Process(pid)) => EnterDialog::for_process(&self.snapshot, pid),
+            Some(NodeKey::Namespace(t, id)) => EnterDialog::for_namespace(&self.snapshot, t, id),
+            _ => Err("select a namespace or a process to enter".into()),
+        }
+    }
+
+    /// The `nsviz enter ...` arguments the enter dialog starts with for the selection.
+    pub fn enter_args(&self) -> std::result::Result<Vec<OsString>, String> {
+        let args = self.enter_dialog()?.args()?;
+        Ok(crate::ns::equivalent::enter_argv(&args))
+    }
+
+    /// True while the focused dialog field takes text (keys are characters then).
+    pub fn dialog_text_focus(&self) -> bool {
+        matches!(&self.dialog, Some(Dialog::Spawn(d)) if d.focused().is_text())
+    }
+
+    fn apply_dialog(&mut self, action: Action) -> bool {
+        let Some(dialog) = self.dialog.as_mut() else {
+            return false;
+        };
+        match action {
+            Action::Quit => self.quit = true,
+            Action::Back => self.dialog = None,
+            Action::Resize { width, height } => self.size = Rect::new(0, 0, width, height),
+            Action::NextField | Action::PrevField => {
+                let delta = if action == Action::NextField { 1 } else { -1 };
+                match dialog {
+                    Dialog::Enter(d) => d.move_focus(delta),
+                    Dialog::Spawn(d) => d.move_focus(delta),
+                    Dialog::ConfirmDelete(_) => {}
                 }
             }
-            _ => return Err("select a namespace or a process to enter".into()),
+            Action::Check => match dialog {
+                Dialog::Enter(d) => d.toggle(),
+                Dialog::Spawn(d) => d.toggle(),
+                Dialog::ConfirmDelete(_) => {}
+            },
+            Action::DialogInput(c) => {
+                if let Dialog::Spawn(d) = dialog {
+                    d.input(c);
+                }
+            }
+            Action::DialogBackspace => {
+                if let Dialog::Spawn(d) = dialog {
+                    d.backspace();
+                }
+            }
+            Action::DeleteKept => {
+                if let Dialog::Spawn(d) = dialog
+                    && let SpawnField::Kept(i) = d.focused()
+                {
+                    let set = d.kept[i].clone();
+                    self.dialog = Some(Dialog::ConfirmDelete(set));
+                }
+            }
+            Action::Run | Action::Confirm => {
+                let run = match dialog {
+                    Dialog::Enter(d) if action == Action::Run => d
+                        .args()
+                        .map(|a| Request::RunChild(crate::ns::equivalent::enter_argv(&a))),
+                    Dialog::Spawn(d) if action == Action::Run => d.argv().map(Request::RunChild),
+                    Dialog::ConfirmDelete(set) => Ok(Request::DeleteKept(set.name.clone())),
+                    _ => return false,
+                };
+                match run {
+                    Ok(request) => {
+                        self.requests.push(request);
+                        self.dialog = None;
+                    }
+                    // The dialog shows the same error where the command lines would be.
+                    Err(e) => self.message = Some(e),
+                }
+            }
+            _ => return false,
         }
-        Ok(args.into_iter().map(OsString::from).collect())
+        true
+    }
+
+    /// A child run from a dialog ended (or could not start): say how in the status line, and
+    /// highlight what it created for longer.
+    pub fn child_finished(
+        &mut self,
+        args: &[OsString],
+        status: std::result::Result<std::process::ExitStatus, String>,
+        now: Instant,
+    ) {
+        use std::os::unix::process::ExitStatusExt;
+        let what = format!(
+            "nsviz {}",
+            args.first()
+                .map(|a| a.to_string_lossy())
+                .unwrap_or_default()
+        );
+        self.message = Some(match status {
+            Ok(s) if s.success() => format!("back from {what}; what it created is marked new"),
+            Ok(s) => match (s.code(), s.signal()) {
+                (Some(code), _) => format!("{what} exited with status {code}"),
+                (None, Some(sig)) => format!("{what} was killed by signal {sig}"),
+                _ => format!("{what} ended with {s}"),
+            },
+            Err(e) => e,
+        });
+        self.after_child_until = Some(now + AFTER_CHILD_WINDOW);
+        self.requests.push(Request::Rescan);
     }
 
     fn explain_type(&self) -> Option<NsType> {

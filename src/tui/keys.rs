@@ -40,6 +40,19 @@ pub enum Action {
     PanDown,
     EnterSelected,
     SpawnDialog,
+    /// Delete a kept set (/run/nsviz/NAME), after a confirmation.
+    DeleteKept,
+    // In a dialog (see DIALOG_BINDINGS).
+    NextField,
+    PrevField,
+    /// Space: tick or untick the focused box.
+    Check,
+    /// Enter: run what the dialog shows (or confirm).
+    Run,
+    /// y in a confirmation.
+    Confirm,
+    DialogInput(char),
+    DialogBackspace,
     // Not in the key table: produced by the filter line, the mouse and the terminal.
     FilterInput(char),
     FilterBackspace,
@@ -96,6 +109,7 @@ impl Key {
             KeyCode::End => "End".into(),
             KeyCode::Esc => "Esc".into(),
             KeyCode::Tab => "Tab".into(),
+            KeyCode::BackTab => "Shift-Tab".into(),
             KeyCode::Enter => "Enter".into(),
             KeyCode::Backspace => "Backspace".into(),
             other => format!("{other:?}"),
@@ -114,6 +128,7 @@ pub enum Scope {
     Everywhere,
     Trees,
     Graph,
+    Dialog,
 }
 
 impl Scope {
@@ -122,6 +137,7 @@ impl Scope {
             Scope::Everywhere => "Everywhere",
             Scope::Trees => "Namespace and process trees",
             Scope::Graph => "Graph",
+            Scope::Dialog => "Enter and spawn dialogs",
         }
     }
 }
@@ -260,21 +276,28 @@ pub static BINDINGS: &[Binding] = &[
         A::Pause,
         S::Everywhere,
         "pause / resume live rescanning",
-        Some("pause"),
+        None,
     ),
     b(&[k('r')], A::Rescan, S::Everywhere, "rescan now", None),
     b(
         &[k('e')],
         A::EnterSelected,
         S::Everywhere,
-        "enter the selected namespace (runs a shell in it)",
-        None,
+        "enter the selected namespaces or process (a dialog picks the types)",
+        Some("enter"),
     ),
     b(
         &[k('s')],
         A::SpawnDialog,
         S::Everywhere,
-        "spawn a shell in new namespaces",
+        "spawn a shell in new namespaces (a dialog picks them)",
+        Some("spawn"),
+    ),
+    b(
+        &[k('D')],
+        A::DeleteKept,
+        S::Everywhere,
+        "delete the kept set (/run/nsviz/NAME) holding the selected namespace",
         None,
     ),
     b(
@@ -328,6 +351,97 @@ pub static BINDINGS: &[Binding] = &[
     b(&[k('J')], A::PanDown, S::Graph, "pan down", None),
 ];
 
+/// The keys of the enter/spawn dialogs and the delete confirmation. While a text field has
+/// the focus, plain characters are text instead.
+pub static DIALOG_BINDINGS: &[Binding] = &[
+    b(
+        &[code(KeyCode::Tab), code(KeyCode::Down)],
+        A::NextField,
+        S::Dialog,
+        "next field",
+        Some("next"),
+    ),
+    b(
+        &[code(KeyCode::BackTab), code(KeyCode::Up)],
+        A::PrevField,
+        S::Dialog,
+        "previous field",
+        None,
+    ),
+    b(
+        &[k(' ')],
+        A::Check,
+        S::Dialog,
+        "tick / untick the box",
+        Some("tick"),
+    ),
+    b(
+        &[code(KeyCode::Enter)],
+        A::Run,
+        S::Dialog,
+        "run the command shown (in a confirmation: yes)",
+        Some("run"),
+    ),
+    b(
+        &[k('D')],
+        A::DeleteKept,
+        S::Dialog,
+        "on a kept set in the spawn dialog: delete it (asks first)",
+        None,
+    ),
+    b(
+        &[k('y')],
+        A::Confirm,
+        S::Dialog,
+        "yes (in a confirmation)",
+        None,
+    ),
+    b(
+        &[code(KeyCode::Backspace)],
+        A::DialogBackspace,
+        S::Dialog,
+        "delete a character of the text field",
+        None,
+    ),
+    b(
+        &[code(KeyCode::Esc)],
+        A::Back,
+        S::Dialog,
+        "close the dialog (in a confirmation: no)",
+        Some("cancel"),
+    ),
+    b(&[ctrl('c')], A::Quit, S::Dialog, "quit", None),
+];
+
+/// The dialogs' footer hint: "Tab next  Space tick  Enter run  Esc cancel".
+pub fn dialog_hint() -> Vec<(String, &'static str)> {
+    DIALOG_BINDINGS
+        .iter()
+        .filter_map(|b| b.hint.map(|h| (b.keys[0].label(), h)))
+        .collect()
+}
+
+/// Every binding: the normal table, then the dialogs'.
+pub fn all_bindings() -> impl Iterator<Item = &'static Binding> {
+    BINDINGS.iter().chain(DIALOG_BINDINGS)
+}
+
+fn find(table: &[Binding], code: KeyCode, ctrl: bool) -> Option<Action> {
+    table
+        .iter()
+        .find(|b| b.keys.iter().any(|k| k.code == code && k.ctrl == ctrl))
+        .map(|b| b.action)
+}
+
+/// In a dialog: text while a text field has the focus, else the dialog table.
+pub fn dialog_action_for(event: &KeyEvent, text_focus: bool) -> Option<Action> {
+    let ctrl = event.modifiers.contains(KeyModifiers::CONTROL);
+    match event.code {
+        KeyCode::Char(c) if text_focus && !ctrl => Some(Action::DialogInput(c)),
+        code => find(DIALOG_BINDINGS, code, ctrl),
+    }
+}
+
 /// The action bound to a key in the normal mode, if any.
 pub fn action_for(event: &KeyEvent) -> Option<Action> {
     let ctrl = event.modifiers.contains(KeyModifiers::CONTROL);
@@ -336,10 +450,7 @@ pub fn action_for(event: &KeyEvent) -> Option<Action> {
         KeyCode::BackTab => KeyCode::Tab,
         c => c,
     };
-    BINDINGS
-        .iter()
-        .find(|b| b.keys.iter().any(|k| k.code == code && k.ctrl == ctrl))
-        .map(|b| b.action)
+    find(BINDINGS, code, ctrl)
 }
 
 /// While the filter line is being edited, keys are text.
@@ -376,7 +487,7 @@ pub fn hint_line() -> Vec<(String, &'static str)> {
 /// The key table as Markdown, for docs/tui.md (`nsviz` prints nothing of it; a test compares).
 pub fn markdown_table() -> String {
     let mut out = String::from("| Keys | Where | What |\n|---|---|---|\n");
-    for b in BINDINGS {
+    for b in all_bindings() {
         out.push_str(&format!(
             "| {} | {} | {} |\n",
             keys_label(b).replace('|', "\\|"),
@@ -393,13 +504,26 @@ mod tests {
 
     #[test]
     fn no_key_is_bound_twice() {
-        let mut seen = Vec::new();
-        for b in BINDINGS {
-            for key in b.keys {
-                assert!(!seen.contains(key), "{} bound twice", key.label());
-                seen.push(*key);
+        for table in [BINDINGS, DIALOG_BINDINGS] {
+            let mut seen = Vec::new();
+            for b in table {
+                for key in b.keys {
+                    assert!(!seen.contains(key), "{} bound twice", key.label());
+                    seen.push(*key);
+                }
             }
         }
+    }
+
+    #[test]
+    fn dialog_keys_are_text_in_a_text_field() {
+        let d = KeyEvent::new(KeyCode::Char('D'), KeyModifiers::SHIFT);
+        assert_eq!(dialog_action_for(&d, true), Some(Action::DialogInput('D')));
+        assert_eq!(dialog_action_for(&d, false), Some(Action::DeleteKept));
+        let space = KeyEvent::new(KeyCode::Char(' '), KeyModifiers::NONE);
+        assert_eq!(dialog_action_for(&space, false), Some(Action::Check));
+        let tab = KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE);
+        assert_eq!(dialog_action_for(&tab, true), Some(Action::NextField));
     }
 
     #[test]

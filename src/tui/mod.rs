@@ -5,6 +5,7 @@
 //! something, and waits without a timeout when no highlight is about to expire.
 
 pub mod app;
+pub mod dialog;
 pub mod event;
 pub mod explain;
 pub mod filter;
@@ -105,36 +106,10 @@ pub fn run(source: &SourceArgs, interval_ms: u64) -> Result<()> {
         if app.quit {
             break;
         }
-        for request in std::mem::take(&mut app.requests) {
-            match request {
-                Request::Rescan => {
-                    if source.from.is_some() {
-                        app.message = Some("a snapshot file does not change".into());
-                    }
-                    let _ = scan_tx.send(ScanRequest::Now);
-                }
-                Request::Pause => {
-                    let _ = scan_tx.send(ScanRequest::Pause);
-                }
-                Request::Resume => {
-                    let _ = scan_tx.send(ScanRequest::Resume);
-                }
-                Request::RunChild(args) => {
-                    match guard.run_child(&input, &args) {
-                        Ok(status) if !status.success() => {
-                            app.message = Some(format!(
-                                "nsviz {} ended with {status}",
-                                args.first()
-                                    .map(|a| a.to_string_lossy())
-                                    .unwrap_or_default()
-                            ));
-                        }
-                        Ok(_) => {}
-                        Err(e) => app.error = Some(e.to_string()),
-                    }
-                    let _ = scan_tx.send(ScanRequest::Now);
-                    dirty = true;
-                }
+        // Handling a request may make another (a child's end asks for a rescan).
+        while !app.requests.is_empty() {
+            for request in std::mem::take(&mut app.requests) {
+                dirty |= serve(&mut app, request, &mut guard, &input, &scan_tx, source);
             }
         }
         if dirty {
@@ -146,6 +121,47 @@ pub fn run(source: &SourceArgs, interval_ms: u64) -> Result<()> {
     }
     drop(guard);
     Ok(())
+}
+
+/// Does what the app asked for; true when a redraw is due.
+fn serve(
+    app: &mut App,
+    request: Request,
+    guard: &mut TerminalGuard,
+    input: &InputReader,
+    scan_tx: &mpsc::Sender<ScanRequest>,
+    source: &SourceArgs,
+) -> bool {
+    match request {
+        Request::Rescan => {
+            if source.from.is_some() {
+                app.message = Some("a snapshot file does not change".into());
+            }
+            let _ = scan_tx.send(ScanRequest::Now);
+            false
+        }
+        Request::Pause => {
+            let _ = scan_tx.send(ScanRequest::Pause);
+            false
+        }
+        Request::Resume => {
+            let _ = scan_tx.send(ScanRequest::Resume);
+            false
+        }
+        Request::RunChild(args) => {
+            let status = guard.run_child(input, &args).map_err(|e| e.to_string());
+            app.child_finished(&args, status, Instant::now());
+            true
+        }
+        Request::DeleteKept(name) => {
+            app.message = Some(match crate::ns::keep::delete_kept(&name) {
+                Ok(()) => format!("deleted the kept namespaces {name}"),
+                Err(e) => e.to_string(),
+            });
+            let _ = scan_tx.send(ScanRequest::Now);
+            true
+        }
+    }
 }
 
 fn draw(guard: &mut TerminalGuard, app: &App) -> Result<()> {
@@ -160,7 +176,9 @@ fn draw(guard: &mut TerminalGuard, app: &App) -> Result<()> {
 fn handle(app: &mut App, event: Event) -> bool {
     match event {
         Event::Input(Term::Key(key)) if key.kind != KeyEventKind::Release => {
-            let action = if app.filter_editing {
+            let action = if app.dialog.is_some() {
+                keys::dialog_action_for(&key, app.dialog_text_focus())
+            } else if app.filter_editing {
                 keys::filter_action_for(&key)
             } else {
                 keys::action_for(&key)

@@ -89,6 +89,14 @@ impl TerminalGuard {
                     .map_err(|e| Error::os(format!("cannot run {}", exe.display()), e))
             });
         CHILD_RUNNING.store(false, Ordering::SeqCst);
+        take_foreground();
+        // nsviz's own failures (setup 125, cannot run 126, not found 127) printed one sentence
+        // on the terminal: let it be read before the viewer covers it.
+        if let Ok(s) = &status
+            && s.code().is_some_and(|c| (125..=127).contains(&c))
+        {
+            wait_for_a_key(s);
+        }
         let back = enter().map_err(|e| Error::os("cannot set up the terminal", e));
         let _ = self.terminal.clear();
         while let Ok(true) = crossterm::event::poll(std::time::Duration::ZERO) {
@@ -98,6 +106,47 @@ impl TerminalGuard {
         back?;
         status
     }
+}
+
+/// An interactive shell makes its own process group the terminal's foreground group; run in
+/// a new PID namespace it cannot hand it back on exit (our group is not visible there). Take
+/// it back as a shell does after a job, else reading the terminal fails with EIO. SIGTTOU is
+/// blocked meanwhile: a background group may then call tcsetpgrp.
+fn take_foreground() {
+    use nix::sys::signal::{SigSet, SigmaskHow, Signal, pthread_sigmask};
+    let mut ttou = SigSet::empty();
+    ttou.add(Signal::SIGTTOU);
+    let mut old = SigSet::empty();
+    if pthread_sigmask(SigmaskHow::SIG_BLOCK, Some(&ttou), Some(&mut old)).is_err() {
+        return;
+    }
+    let _ = nix::unistd::tcsetpgrp(std::io::stdin(), nix::unistd::getpgrp());
+    let _ = pthread_sigmask(SigmaskHow::SIG_SETMASK, Some(&old), None);
+}
+
+/// "press any key": in raw mode, so any key will do; gives up when the terminal is gone.
+fn wait_for_a_key(status: &ExitStatus) {
+    let mut out = stdout();
+    let _ = write!(
+        out,
+        "\r\nnsviz: the command ended with {status}; press any key to return to the viewer"
+    );
+    let _ = out.flush();
+    if enable_raw_mode().is_err() {
+        return;
+    }
+    loop {
+        match crossterm::event::read() {
+            Ok(crossterm::event::Event::Key(k))
+                if k.kind != crossterm::event::KeyEventKind::Release =>
+            {
+                break;
+            }
+            Ok(_) => {}
+            Err(_) => break,
+        }
+    }
+    let _ = disable_raw_mode();
 }
 
 impl Drop for TerminalGuard {

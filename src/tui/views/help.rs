@@ -6,14 +6,14 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Widget};
 
 use super::clear;
-use crate::tui::keys::{BINDINGS, Scope, keys_label};
+use crate::tui::keys::{Scope, all_bindings, keys_label};
 use crate::tui::theme::Theme;
 
 pub fn help_lines(theme: &Theme) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
-    for scope in [Scope::Everywhere, Scope::Trees, Scope::Graph] {
+    for scope in [Scope::Everywhere, Scope::Trees, Scope::Graph, Scope::Dialog] {
         lines.push(Line::styled(scope.title().to_string(), theme.heading));
-        for b in BINDINGS.iter().filter(|b| b.scope == scope) {
+        for b in all_bindings().filter(|b| b.scope == scope) {
             lines.push(Line::from(vec![
                 Span::styled(format!("  {:<14}", keys_label(b)), theme.key),
                 Span::raw(b.help),

@@ -1,6 +1,7 @@
 //! Rendering: a pure function of the app state (`impl Widget for &App`).
 
 pub mod detail;
+pub mod dialog;
 pub mod explain;
 pub mod filter;
 pub mod graph;
@@ -120,6 +121,9 @@ impl Widget for &App {
                 let popup = centered(area, 78, area.height.saturating_sub(2));
                 explain::render(*ns_type, popup, buf, &theme, *scroll);
             }
+        }
+        if let Some(d) = &self.dialog {
+            dialog::render(d, area, buf, &theme);
         }
     }
 }

@@ -1,0 +1,402 @@
+//! The enter and spawn dialogs as state: what they tick by default, the command lines they
+//! show, the argv they run (parsed back by the real command line), kept sets, and refusals.
+//! No terminal involved; tests/tui_e2e.rs runs them for real.
+
+use std::ffi::OsString;
+use std::os::unix::process::ExitStatusExt;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+use clap::Parser;
+use ratatui::layout::Rect;
+
+use nsviz::cli::{Cli, Command, EnterArgs, MountOp, SpawnArgs};
+use nsviz::graph::NodeKey;
+use nsviz::model::{Namespace, NsType, Snapshot};
+use nsviz::ns::equivalent;
+use nsviz::tui::app::{App, HIGHLIGHT_AFTER_CHILD, NEEDS_LIVE, Request};
+use nsviz::tui::dialog::{Dialog, SpawnField, kept_sets};
+use nsviz::tui::keys::Action;
+
+fn demo() -> Snapshot {
+    nsviz::source::read_file(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo-snapshot.json"),
+    )
+    .expect("demo snapshot loads")
+}
+
+/// The demo plus a uts and a net namespace kept under /run/nsviz/old.
+fn with_kept() -> Snapshot {
+    let mut s = demo();
+    for (t, id) in [(NsType::Uts, 4026533001), (NsType::Net, 4026533002)] {
+        let mut ns = Namespace::new(id, t);
+        ns.owner = Some(4026531837);
+        ns.mounts = vec![format!("/run/nsviz/old/{}", t.name())];
+        s.namespaces.push(ns);
+    }
+    s.normalize();
+    s
+}
+
+/// A live app (enter and spawn allowed) showing `snapshot`.
+fn live(snapshot: Snapshot) -> App {
+    let mut app = App::new("live".into(), true);
+    app.size = Rect::new(0, 0, 120, 40);
+    app.set_snapshot(Arc::new(snapshot), Instant::now());
+    app
+}
+
+fn select(app: &mut App, key: NodeKey) {
+    app.apply(Action::Home);
+    for _ in 0..app.rows.len() {
+        if app.selected() == Some(key) {
+            return;
+        }
+        app.apply(Action::Down);
+    }
+    panic!("{key:?} not among the rows");
+}
+
+fn parse(argv: &[OsString]) -> Command {
+    let full = std::iter::once(OsString::from("nsviz")).chain(argv.iter().cloned());
+    Cli::try_parse_from(full)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .command
+        .expect("a subcommand")
+}
+
+fn enter_lines(app: &App) -> (String, String) {
+    let Some(Dialog::Enter(d)) = &app.dialog else {
+        panic!("no enter dialog: {:?}", app.dialog)
+    };
+    let (nsviz, nsenter) = d.lines().expect("lines");
+    (nsviz, nsenter.line)
+}
+
+fn typed(app: &mut App, text: &str) {
+    for c in text.chars() {
+        app.apply(Action::DialogInput(c));
+    }
+}
+
+/// Moves the spawn dialog's focus to `field`.
+fn focus(app: &mut App, field: SpawnField) {
+    for _ in 0..40 {
+        match &app.dialog {
+            Some(Dialog::Spawn(d)) if d.focused() == field => return,
+            Some(Dialog::Spawn(_)) => app.apply(Action::NextField),
+            other => panic!("no spawn dialog: {other:?}"),
+        };
+    }
+    panic!("{field:?} is not a field");
+}
+
+#[test]
+fn enter_dialog_on_a_process_ticks_what_differs_and_lines_follow_the_boxes() {
+    let mut app = live(demo());
+    app.apply(Action::ShowProcesses);
+    select(&mut app, NodeKey::Process(3101));
+    app.apply(Action::EnterSelected);
+    let Some(Dialog::Enter(d)) = &app.dialog else {
+        panic!("no dialog; message {:?}", app.message)
+    };
+    // Ours are the scanner's (PID 1250): the host's. 3101 differs in all but time.
+    let ticked: Vec<NsType> = d
+        .choices
+        .iter()
+        .filter(|c| c.checked)
+        .map(|c| c.ns_type)
+        .collect();
+    let snapshot = demo();
+    let (p, me) = (
+        snapshot.process(3101).unwrap(),
+        snapshot.process(1250).unwrap(),
+    );
+    let differs: Vec<NsType> = NsType::ALL
+        .into_iter()
+        .filter(|t| p.ns[t] != me.ns[t])
+        .collect();
+    assert_eq!(ticked, differs);
+    assert!(!ticked.contains(&NsType::Time));
+    assert_eq!(
+        enter_lines(&app),
+        (
+            "nsviz enter --target=3101 -U -m -p -n -u -i -C".to_string(),
+            "nsenter --target=3101 -U -m -p -n -u -i -C --root --wd".to_string()
+        )
+    );
+    // Focus starts on the first ticked box (user); Space unticks it.
+    app.apply(Action::Check);
+    assert_eq!(
+        enter_lines(&app).0,
+        "nsviz enter --target=3101 -m -p -n -u -i -C"
+    );
+    // Up wraps to the last box (time); tick it.
+    app.apply(Action::PrevField);
+    app.apply(Action::Check);
+    let (nsviz, nsenter) = enter_lines(&app);
+    assert_eq!(nsviz, "nsviz enter --target=3101 -m -p -n -u -i -C -T");
+    assert!(nsenter.starts_with("nsenter --target=3101 -m -p -n -u -i -C -T"));
+    // Enter runs exactly that, and the real command line reads it back.
+    app.apply(Action::Run);
+    assert!(app.dialog.is_none());
+    let [Request::RunChild(argv)] = &app.requests[..] else {
+        panic!("{:?}", app.requests)
+    };
+    let Command::Enter(back) = parse(argv) else {
+        panic!("not enter")
+    };
+    let mut want = EnterArgs {
+        target: Some(3101),
+        ..EnterArgs::default()
+    };
+    for t in [
+        NsType::Mnt,
+        NsType::Pid,
+        NsType::Net,
+        NsType::Uts,
+        NsType::Ipc,
+        NsType::Cgroup,
+        NsType::Time,
+    ] {
+        want.ns.set(t, None);
+    }
+    assert_eq!(back, want);
+}
+
+#[test]
+fn enter_dialog_on_a_namespace_row() {
+    let mut app = live(demo());
+    // Held by processes: through the first one, only its type ticked.
+    select(&mut app, NodeKey::Namespace(NsType::Mnt, 4026532201));
+    app.apply(Action::EnterSelected);
+    assert_eq!(
+        enter_lines(&app),
+        (
+            "nsviz enter --target=2120 -m".to_string(),
+            "nsenter --target=2120 -m --root --wd".to_string()
+        )
+    );
+    app.apply(Action::Back);
+    assert!(app.dialog.is_none());
+    // Held only by a mount, or only by an fd: through the file.
+    select(&mut app, NodeKey::Namespace(NsType::Net, 4026532601));
+    app.apply(Action::EnterSelected);
+    assert_eq!(
+        enter_lines(&app),
+        (
+            "nsviz enter --net=/run/netns/blue".to_string(),
+            "nsenter --net=/run/netns/blue".to_string()
+        )
+    );
+    app.apply(Action::Back);
+    select(&mut app, NodeKey::Namespace(NsType::Uts, 4026532603));
+    app.apply(Action::EnterSelected);
+    assert_eq!(enter_lines(&app).0, "nsviz enter --uts=/proc/820/fd/5");
+    // Nothing ticked: Enter says so and runs nothing.
+    app.apply(Action::Check);
+    app.apply(Action::Run);
+    assert!(app.requests.is_empty());
+    assert!(
+        app.message
+            .as_deref()
+            .unwrap()
+            .contains("tick at least one")
+    );
+    assert!(app.dialog.is_some());
+    app.apply(Action::Back);
+    // A hidden user namespace cannot be entered: the status line says why.
+    select(&mut app, NodeKey::Namespace(NsType::User, 4026532401));
+    app.apply(Action::EnterSelected);
+    assert!(app.dialog.is_none());
+    assert!(app.message.as_deref().unwrap().contains("nothing holds"));
+}
+
+#[test]
+fn spawn_dialog_fields_make_the_spawn_args_and_lines() {
+    let mut app = live(demo());
+    app.apply(Action::SpawnDialog);
+    let Some(Dialog::Spawn(d)) = &app.dialog else {
+        panic!("no spawn dialog")
+    };
+    // Defaults for root: mnt, pid, uts and a new /proc.
+    assert_eq!(d.types, [NsType::Mnt, NsType::Pid, NsType::Uts]);
+    assert!(d.mount_proc && !d.map_root);
+    assert!(!app.dialog_text_focus());
+    // Tick net, untick uts (hostname will imply it again).
+    focus(&mut app, SpawnField::Type(NsType::Net));
+    app.apply(Action::Check);
+    focus(&mut app, SpawnField::Type(NsType::Uts));
+    app.apply(Action::Check);
+    focus(&mut app, SpawnField::Hostname);
+    assert!(app.dialog_text_focus());
+    typed(&mut app, "boxx");
+    app.apply(Action::DialogBackspace);
+    focus(&mut app, SpawnField::Binds);
+    typed(&mut app, "/tmp /mnt; /a b");
+    focus(&mut app, SpawnField::DropCaps);
+    app.apply(Action::Check);
+    focus(&mut app, SpawnField::Keep);
+    typed(&mut app, "k1");
+
+    let mut want = SpawnArgs {
+        hostname: Some("box".into()),
+        mount_proc: true,
+        drop_caps: true,
+        keep: Some("k1".into()),
+        ..SpawnArgs::default()
+    };
+    want.mount_ops.0 = vec![
+        MountOp::Bind {
+            src: "/tmp".into(),
+            dst: "/mnt".into(),
+        },
+        MountOp::Bind {
+            src: "/a".into(),
+            dst: "b".into(),
+        },
+    ];
+    for t in [NsType::Mnt, NsType::Pid, NsType::Net] {
+        want.ns.set(t, None);
+    }
+    let Some(Dialog::Spawn(d)) = &app.dialog else {
+        panic!()
+    };
+    assert_eq!(d.args().unwrap(), want);
+    // uts is implied by the hostname: shown as such, and created.
+    assert!(d.implied_types().contains(&NsType::Uts));
+    let (nsviz, unshare, bwrap) = d.lines().unwrap();
+    assert_eq!(nsviz, equivalent::nsviz_spawn_line(&want));
+    assert_eq!(unshare, equivalent::unshare(&want));
+    assert_eq!(bwrap, equivalent::bwrap(&want));
+    assert!(unshare.line.contains("--uts=/run/nsviz/k1/uts"));
+    assert!(bwrap.line.contains("--hostname box"));
+
+    app.apply(Action::Run);
+    let [Request::RunChild(argv)] = &app.requests[..] else {
+        panic!("{:?} {:?}", app.requests, app.message)
+    };
+    assert_eq!(argv, &equivalent::spawn_argv(&want));
+    let Command::Spawn(back) = parse(argv) else {
+        panic!("not spawn")
+    };
+    assert_eq!(back, want);
+}
+
+#[test]
+fn spawn_dialog_refuses_bad_fields_with_one_sentence() {
+    let mut app = live(with_kept());
+    app.apply(Action::SpawnDialog);
+    focus(&mut app, SpawnField::Binds);
+    typed(&mut app, "/only-one");
+    app.apply(Action::Run);
+    assert!(app.requests.is_empty());
+    assert!(app.message.as_deref().unwrap().contains("is not SRC DST"));
+    for _ in 0.."/only-one".len() {
+        app.apply(Action::DialogBackspace);
+    }
+    focus(&mut app, SpawnField::Keep);
+    typed(&mut app, "a/b");
+    app.apply(Action::Run);
+    assert!(app.message.as_deref().unwrap().contains("invalid name"));
+    for _ in 0..3 {
+        app.apply(Action::DialogBackspace);
+    }
+    typed(&mut app, "old");
+    app.apply(Action::Run);
+    assert!(app.message.as_deref().unwrap().contains("already exist"));
+    assert!(app.requests.is_empty());
+    // Nothing ticked, nothing implied.
+    app.apply(Action::Back);
+    app.apply(Action::SpawnDialog);
+    for t in [NsType::Mnt, NsType::Pid, NsType::Uts] {
+        focus(&mut app, SpawnField::Type(t));
+        app.apply(Action::Check);
+    }
+    focus(&mut app, SpawnField::MountProc);
+    app.apply(Action::Check);
+    app.apply(Action::Run);
+    assert!(
+        app.message
+            .as_deref()
+            .unwrap()
+            .contains("nothing to create")
+    );
+    assert!(app.requests.is_empty());
+}
+
+#[test]
+fn kept_sets_are_listed_and_deleted_after_a_confirmation() {
+    let snapshot = with_kept();
+    let sets = kept_sets(&snapshot);
+    assert_eq!(sets.len(), 1);
+    assert_eq!(sets[0].name, "old");
+    assert_eq!(sets[0].types, [NsType::Net, NsType::Uts]);
+
+    // From the namespace tree: D on a kept namespace, Esc keeps it, y deletes.
+    let mut app = live(snapshot);
+    select(&mut app, NodeKey::Namespace(NsType::Uts, 4026533001));
+    app.apply(Action::DeleteKept);
+    assert!(matches!(&app.dialog, Some(Dialog::ConfirmDelete(s)) if s.name == "old"));
+    app.apply(Action::Back);
+    assert!(app.dialog.is_none() && app.requests.is_empty());
+    app.apply(Action::DeleteKept);
+    app.apply(Action::Confirm);
+    assert_eq!(app.requests, [Request::DeleteKept("old".into())]);
+    app.requests.clear();
+    // D on a namespace that is not kept says how to make one.
+    select(&mut app, NodeKey::Namespace(NsType::Net, 4026532601));
+    app.apply(Action::DeleteKept);
+    assert!(app.dialog.is_none());
+    assert!(app.message.as_deref().unwrap().contains("/run/nsviz/NAME"));
+
+    // From the spawn dialog's list: D on the kept row, Enter confirms.
+    app.apply(Action::SpawnDialog);
+    focus(&mut app, SpawnField::Kept(0));
+    app.apply(Action::DeleteKept);
+    app.apply(Action::Run);
+    assert_eq!(app.requests, [Request::DeleteKept("old".into())]);
+}
+
+#[test]
+fn a_snapshot_file_refuses_enter_spawn_and_delete() {
+    let mut app = App::with_snapshot(with_kept(), "demo", Rect::new(0, 0, 120, 40));
+    select(&mut app, NodeKey::Namespace(NsType::Uts, 4026533001));
+    for a in [
+        Action::EnterSelected,
+        Action::SpawnDialog,
+        Action::DeleteKept,
+    ] {
+        app.apply(a);
+        assert!(app.dialog.is_none());
+        assert_eq!(app.message.as_deref(), Some(NEEDS_LIVE));
+    }
+    assert!(app.requests.is_empty());
+}
+
+#[test]
+fn after_a_child_the_status_line_tells_and_new_namespaces_stay_highlighted_longer() {
+    let mut app = live(demo());
+    let argv: Vec<OsString> = vec!["spawn".into(), "-u".into()];
+    let now = Instant::now();
+    app.child_finished(&argv, Ok(std::process::ExitStatus::from_raw(125 << 8)), now);
+    assert_eq!(
+        app.message.as_deref(),
+        Some("nsviz spawn exited with status 125")
+    );
+    assert_eq!(app.requests, [Request::Rescan]);
+    app.child_finished(&argv, Ok(std::process::ExitStatus::from_raw(9)), now);
+    assert_eq!(
+        app.message.as_deref(),
+        Some("nsviz spawn was killed by signal 9")
+    );
+    app.child_finished(&argv, Err("cannot run /x: no such file".into()), now);
+    assert_eq!(app.message.as_deref(), Some("cannot run /x: no such file"));
+    // The rescan that follows marks what appeared, for longer than usual.
+    let snapshot = with_kept();
+    app.set_snapshot(Arc::new(snapshot), now);
+    let key = NodeKey::Namespace(NsType::Uts, 4026533001);
+    assert!(app.is_new(&key));
+    assert_eq!(app.appeared[&key], now + HIGHLIGHT_AFTER_CHILD);
+}
