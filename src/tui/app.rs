@@ -99,6 +99,9 @@ pub struct App {
     pub filter_editing: bool,
     pub overlay: Overlay,
     pub paused: bool,
+    /// Live scans come this far apart (the scanner's CPU budget on a large host), if that
+    /// is longer than the interval asked for.
+    pub stretched_interval: Option<Duration>,
     pub quit: bool,
     pub requests: Vec<Request>,
     /// Namespaces new since the previous scan, until when they stay highlighted.
@@ -138,6 +141,7 @@ impl App {
             filter_editing: false,
             overlay: Overlay::None,
             paused: false,
+            stretched_interval: None,
             quit: false,
             requests: Vec::new(),
             appeared: HashMap::new(),
