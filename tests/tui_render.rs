@@ -252,3 +252,16 @@ fn delete_confirmation() {
     app.apply(Action::DeleteKept);
     insta::assert_snapshot!(draw(&app));
 }
+
+#[test]
+fn status_line_shows_a_stretched_scan_interval() {
+    let mut app = app_sized(demo(), 160, 24);
+    assert!(!draw(&app).contains("large host"), "not stretched: no note");
+    app.stretched_interval = Some(std::time::Duration::from_millis(11_200));
+    let screen = draw(&app);
+    let status = screen.lines().rev().nth(1).unwrap_or_default();
+    assert!(
+        status.contains("every 12 s (large host)"),
+        "status line: {status}"
+    );
+}

@@ -1,6 +1,7 @@
 //! Open file descriptors that keep namespaces alive: nsfs fds (`readlink` shows `net:[...]`)
 //! and sockets, whose network namespace lives as long as the socket does.
 
+use std::fmt::Write;
 use std::os::fd::AsFd;
 
 use rustix::fs::{Dir, Mode, OFlags};
@@ -14,8 +15,13 @@ impl Scan {
     /// own network namespace: only sockets of another namespace are recorded, since those are
     /// the ones that keep a namespace alive that nothing else may show.
     pub(super) fn scan_fds(&mut self, dir: impl AsFd, pid: Pid, own_net: Option<NsId>) {
-        let entries = match list_dir(dir.as_fd(), "fd") {
-            Ok(entries) => entries,
+        // Links are read relative to the open `fd` directory: one path component each.
+        let listed = open_dir(dir.as_fd(), "fd").and_then(|mut fd_dir| {
+            let entries = read_numbers(&mut fd_dir)?;
+            Ok((fd_dir, entries))
+        });
+        let (fd_dir, entries) = match listed {
+            Ok(listed) => listed,
             Err(_) => {
                 self.skipped.fds += 1;
                 return;
@@ -23,10 +29,14 @@ impl Scan {
         };
         let mut sockets = Vec::new();
         let mut buf = [0u8; 64];
+        let mut name = String::new();
         for fd in entries {
-            let path = format!("fd/{fd}");
+            name.clear();
+            write!(name, "{fd}").ok();
             // The fd may be closed meanwhile: that is a race, not something to count.
-            let Ok(len) = rustix::fs::readlinkat_raw(dir.as_fd(), path.as_str(), &mut buf[..])
+            let Ok(len) = fd_dir
+                .fd()
+                .and_then(|d| rustix::fs::readlinkat_raw(d, name.as_str(), &mut buf[..]))
             else {
                 continue;
             };
@@ -79,14 +89,22 @@ pub(super) fn list_dir(
     dir: std::os::fd::BorrowedFd<'_>,
     name: &str,
 ) -> rustix::io::Result<Vec<i32>> {
+    read_numbers(&mut open_dir(dir, name)?)
+}
+
+fn open_dir(dir: std::os::fd::BorrowedFd<'_>, name: &str) -> rustix::io::Result<Dir> {
     let fd = rustix::fs::openat(
         dir,
         name,
         OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
         Mode::empty(),
     )?;
+    Dir::new(fd)
+}
+
+/// The numeric entries of an open directory (which stays open for reads relative to it).
+fn read_numbers(dir: &mut Dir) -> rustix::io::Result<Vec<i32>> {
     let mut entries = Vec::new();
-    let mut dir = Dir::new(fd)?;
     while let Some(entry) = dir.read() {
         let entry = entry?;
         if let Some(n) = entry.file_name().to_str().ok().and_then(|s| s.parse().ok()) {

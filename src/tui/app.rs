@@ -115,6 +115,9 @@ pub struct App {
     /// Until when scans count as "right after a child ended" (longer highlight).
     pub after_child_until: Option<Instant>,
     pub paused: bool,
+    /// Live scans come this far apart (the scanner's CPU budget on a large host), if that
+    /// is longer than the interval asked for.
+    pub stretched_interval: Option<Duration>,
     pub quit: bool,
     pub requests: Vec<Request>,
     /// Namespaces new since the previous scan, until when they stay highlighted.
@@ -156,6 +159,7 @@ impl App {
             dialog: None,
             after_child_until: None,
             paused: false,
+            stretched_interval: None,
             quit: false,
             requests: Vec::new(),
             appeared: HashMap::new(),

@@ -15,6 +15,8 @@ pub enum Event {
     Resize(u16, u16),
     /// A finished scan (or why it failed).
     Snapshot(Result<Arc<Snapshot>, String>),
+    /// The wait before the next scan when the CPU budget stretched it past the interval.
+    Pace(Option<Duration>),
     /// Time passed (highlights expire).
     Tick,
     /// SIGTERM, SIGHUP or SIGINT: leave cleanly.

@@ -30,6 +30,12 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
             ),
             theme.dim,
         ));
+        if let Some(every) = app.stretched_interval {
+            info.push(Span::styled(
+                format!("  every {} s (large host)", every.as_secs_f64().ceil()),
+                theme.dim,
+            ));
+        }
         if s.skipped.processes > 0 {
             info.push(Span::styled(
                 format!("  {} unreadable", s.skipped.processes),
