@@ -36,7 +36,8 @@ pub struct Cli {
     #[command(flatten)]
     pub source: SourceArgs,
 
-    /// Viewer only: rescan the host every MS milliseconds.
+    /// Viewer only: rescan the host every MS milliseconds (less often on a large host, where
+    /// scans may use at most about 2% of one core).
     #[arg(long, value_name = "MS", default_value_t = 1000,
           value_parser = clap::value_parser!(u64).range(50..=3_600_000))]
     pub interval: u64,

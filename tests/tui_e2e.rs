@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use common::{Background, Cleanup, ns_inode, nsviz_path, unique, wait_until};
+use common::{Background, Cleanup, ns_inode, nsviz_path, stdout_of, unique, wait_until};
 
 const WAIT: Duration = Duration::from_secs(15);
 
@@ -102,6 +102,33 @@ impl Tmux {
             !screen.contains("Namespaces by owner"),
             "the viewer is still on screen:\n{screen}"
         );
+    }
+}
+
+impl Tmux {
+    /// The live viewer, with SHELL=/bin/sh so the shells it runs are the same everywhere.
+    fn live_viewer() -> Tmux {
+        Tmux::start(&format!(
+            "sh -c 'SHELL=/bin/sh {} --interval 300; echo DONE; sleep 100'",
+            nsviz_path().display()
+        ))
+    }
+
+    /// Waits until the viewer has (on) or has not (off) the alternate screen: it is off while
+    /// a child has the terminal.
+    fn wait_alternate(&self, on: bool) {
+        let want = if on { "1" } else { "0" };
+        assert!(
+            wait_until(WAIT, || self.alternate_on() == want),
+            "alternate screen not {want}; the screen:\n{}",
+            self.screen()
+        );
+    }
+
+    /// Types a shell command and Enter.
+    fn command(&self, line: &str) {
+        self.text(line);
+        self.keys(&["Enter"]);
     }
 }
 
@@ -272,4 +299,134 @@ fn a_bad_snapshot_file_fails_before_the_screen_changes() {
         err.contains("cannot read snapshot /nonexistent/nsviz-snapshot.json"),
         "{err}"
     );
+}
+
+/// The spawn dialog end to end: uts with a hostname, pid with its /proc, kept under a unique
+/// name; a command in the spawned shell; back in the viewer the kept namespaces are new and
+/// mounted under /run/nsviz/NAME, and D deletes the set.
+#[test]
+fn spawn_dialog_runs_a_shell_in_new_namespaces_and_deletes_the_kept_set() {
+    if !common::require_root("spawn namespaces and keep them under /run/nsviz") {
+        return;
+    }
+    let name = unique("e2e-keep");
+    let host = unique("nsviz-e2e");
+    let dir = Path::new(nsviz::ns::keep::KEEP_DIR).join(&name);
+    let _forget = Cleanup(|| {
+        if dir.exists() {
+            let _ = common::nsviz().args(["forget", &name]).output();
+        }
+    });
+    let tmux = Tmux::live_viewer();
+    tmux.wait_for("Namespaces by owner");
+    tmux.text("s");
+    tmux.wait_for("Spawn a shell in new namespaces");
+    // Defaults: mnt, pid (with a new /proc) and uts. The focus starts on user; the hostname
+    // field is 9 fields further, keep 5 after it.
+    for _ in 0..9 {
+        tmux.keys(&["Tab"]);
+    }
+    tmux.text(&host);
+    for _ in 0..5 {
+        tmux.keys(&["Tab"]);
+    }
+    tmux.text(&name);
+    tmux.wait_for(&format!("--hostname={host} --mount-proc --keep={name}"));
+    tmux.wait_for(&format!("unshare --mount={}/mnt", dir.display()));
+    tmux.keys(&["Enter"]);
+    tmux.wait_alternate(false);
+    tmux.wait_for("[nsviz:mnt,pid,uts]");
+    // Inside: the hostname, PID 2 under nsviz-init, and a /proc of the new PID namespace.
+    tmux.command("echo H=$(hostname) P=$$ C=$(cat /proc/1/comm)");
+    tmux.wait_for(&format!("H={host} P=2 C=nsviz-init"));
+    // A witness from outside: the kept uts namespace has that hostname.
+    let uts = dir.join("uts");
+    let seen = stdout_of(
+        Command::new("timeout")
+            .args(["10", "nsenter"])
+            .arg(format!("--uts={}", uts.display()))
+            .arg("hostname"),
+    );
+    assert_eq!(seen.trim(), host);
+    let inode = {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(&uts).expect("kept uts file").ino()
+    };
+    tmux.command("exit");
+    tmux.wait_alternate(true);
+    tmux.wait_for("back from nsviz spawn");
+    // The kept namespaces, marked new, held by their mounts once the shell is gone.
+    tmux.text("/");
+    tmux.text(&name);
+    tmux.keys(&["Enter"]);
+    let row = format!("mounted at {}", uts.display());
+    let found = wait_until(WAIT, || {
+        tmux.screen()
+            .lines()
+            .any(|l| l.contains(&inode.to_string()) && l.contains(" new ") && l.contains(&row))
+    });
+    assert!(
+        found,
+        "no new row {inode} {row}; the screen:\n{}",
+        tmux.screen()
+    );
+    // The uts row is the last one the filter leaves; D asks, y deletes.
+    tmux.text("G");
+    tmux.text("D");
+    tmux.wait_for(&format!("Delete kept namespaces {name}"));
+    tmux.text("y");
+    tmux.wait_for(&format!("deleted the kept namespaces {name}"));
+    assert!(!dir.exists(), "{} still exists", dir.display());
+    tmux.wait_for("nothing matches the filter");
+    tmux.text("q");
+    tmux.assert_back_at_the_shell();
+}
+
+/// The enter dialog end to end: a process the test put in a new UTS namespace, found by its
+/// command, entered with e and Enter; its hostname inside; the viewer back after exit.
+#[test]
+fn enter_dialog_enters_a_process_namespaces_and_comes_back() {
+    if !common::require_root("create a UTS namespace with unshare") {
+        return;
+    }
+    let host = unique("nsviz-e2e-enter");
+    let marker = (7_000_000 + std::process::id()).to_string();
+    let sleeper = Background::spawn(Command::new("unshare").args([
+        "-u",
+        "sh",
+        "-c",
+        &format!("hostname {host} && exec sleep {marker}"),
+    ]));
+    let pid = sleeper.pid();
+    assert!(
+        wait_until(WAIT, || std::fs::read_to_string(format!(
+            "/proc/{pid}/comm"
+        ))
+        .is_ok_and(|c| c.trim() == "sleep")),
+        "the sleeper did not start"
+    );
+    let tmux = Tmux::live_viewer();
+    tmux.wait_for("Namespaces by owner");
+    tmux.text("2");
+    tmux.text("/");
+    tmux.text(&marker);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for(&format!("{pid} sleep {marker}"));
+    // The match is the last row (its ancestors come first).
+    tmux.text("G");
+    tmux.text("e");
+    tmux.wait_for(&format!("Enter PID {pid} sleep {marker}"));
+    // Only the uts namespace differs from the viewer's.
+    tmux.wait_for(&format!("nsviz enter --target={pid} -u "));
+    tmux.wait_for(&format!("nsenter --target={pid} -u "));
+    tmux.keys(&["Enter"]);
+    tmux.wait_alternate(false);
+    tmux.command("echo H=$(hostname)");
+    tmux.wait_for(&format!("H={host}"));
+    tmux.command("exit");
+    tmux.wait_alternate(true);
+    tmux.wait_for("back from nsviz enter");
+    tmux.wait_for(&format!("{pid} sleep {marker}"));
+    tmux.text("q");
+    tmux.assert_back_at_the_shell();
 }

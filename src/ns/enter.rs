@@ -39,6 +39,7 @@ struct Wanted {
 
 /// Returns the exit status of the command.
 pub fn run(args: &EnterArgs) -> Result<i32> {
+    let foreground = exec::in_foreground();
     let blocked = init::block_signals();
     let target = args.target.map(Target::open).transpose()?;
     let mut wanted = select(args, target.as_ref())?;
@@ -87,6 +88,7 @@ pub fn run(args: &EnterArgs) -> Result<i32> {
         command: &args.command,
         label: ns_label(&entered),
         wd: args.wd.as_deref(),
+        own_terminal: foreground && args.command.is_empty() && entered.contains(&NsType::Pid),
     };
     if !entered.contains(&NsType::Pid) {
         return Err(exec::exec(&launch, Some(&blocked), || {}));
@@ -101,7 +103,13 @@ pub fn run(args: &EnterArgs) -> Result<i32> {
     })?;
     match forked {
         0 => die(exec::exec(&launch, Some(&blocked), || {})),
-        child => init::wait_forwarding(child, &blocked),
+        child => {
+            let status = init::wait_forwarding(child, &blocked);
+            if launch.own_terminal {
+                exec::give_terminal_back();
+            }
+            status
+        }
     }
 }
 

@@ -20,6 +20,48 @@ pub struct Launch<'a> {
     pub label: String,
     /// Working directory to change to, if any (resolved after every namespace change).
     pub wd: Option<&'a Path>,
+    /// Give the command a process group of its own that owns the terminal. For an
+    /// interactive shell in another PID namespace: it notes the terminal's group when it
+    /// starts and gives it back on exit, and a group outside its PID namespace has no number
+    /// there (dash then fails: "Cannot set tty process group"). nsviz gives the terminal back
+    /// to its own group when the command ends ([`give_terminal_back`]).
+    pub own_terminal: bool,
+}
+
+/// True when standard input is a terminal whose foreground process group is ours. Asked
+/// before any namespace change, while the answer still means something.
+pub fn in_foreground() -> bool {
+    let stdin = std::io::stdin();
+    rustix::termios::tcgetpgrp(&stdin).is_ok_and(|fg| fg == rustix::process::getpgrp())
+}
+
+/// Makes this process a group of its own and that group the terminal's foreground one. Best
+/// effort: without it the command still runs.
+fn take_terminal() {
+    if rustix::process::setpgid(None, None).is_ok() {
+        set_foreground(rustix::process::getpgrp());
+    }
+}
+
+/// After a command that took the terminal ([`Launch::own_terminal`]): give it back to our
+/// group, so that whoever started nsviz can read the terminal again even if it is not a
+/// shell that takes it back itself (a script).
+pub fn give_terminal_back() {
+    set_foreground(rustix::process::getpgrp());
+}
+
+/// SIGTTOU is blocked meanwhile: a process outside the foreground group may then call
+/// tcsetpgrp.
+fn set_foreground(group: rustix::process::Pid) {
+    use nix::sys::signal::{SigSet, SigmaskHow, Signal, pthread_sigmask};
+    let mut ttou = SigSet::empty();
+    ttou.add(Signal::SIGTTOU);
+    let mut old = SigSet::empty();
+    if pthread_sigmask(SigmaskHow::SIG_BLOCK, Some(&ttou), Some(&mut old)).is_err() {
+        return;
+    }
+    let _ = rustix::termios::tcsetpgrp(std::io::stdin(), group);
+    let _ = pthread_sigmask(SigmaskHow::SIG_SETMASK, Some(&old), None);
 }
 
 /// Sets the group and user ids (group first: afterwards we may no longer be allowed to).
@@ -48,6 +90,9 @@ pub fn set_ids(uid: Option<u32>, gid: Option<u32>, clear_groups: bool) -> Result
 pub fn exec(launch: &Launch, blocked: Option<&init::Blocked>, commit: impl FnOnce()) -> Error {
     match prepare(launch) {
         Ok(prepared) => {
+            if launch.own_terminal {
+                take_terminal();
+            }
             commit();
             if let Some(blocked) = blocked {
                 blocked.restore();

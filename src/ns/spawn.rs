@@ -115,13 +115,14 @@ impl Plan {
 /// Returns the exit status of the command.
 pub fn run(args: &SpawnArgs) -> Result<i32> {
     let plan = Plan::new(args)?;
+    let foreground = exec::in_foreground();
     let blocked = init::block_signals();
     let mut binder = if plan.bindings.is_empty() {
         None
     } else {
         Some(Binder::start(plan.bindings.clone(), args.keep.as_deref())?)
     };
-    let result = create_and_run(args, &plan, &blocked, &mut binder);
+    let result = create_and_run(args, &plan, &blocked, &mut binder, foreground);
     // Whatever happened, wait for the binder to keep or undo its work before we report.
     if let Some(b) = binder {
         b.finish();
@@ -134,6 +135,7 @@ fn create_and_run(
     plan: &Plan,
     blocked: &init::Blocked,
     binder: &mut Option<Binder>,
+    foreground: bool,
 ) -> Result<i32> {
     let outside = Outside {
         uid: sys::geteuid(),
@@ -171,6 +173,7 @@ fn create_and_run(
         command: &args.command,
         label: ns_label(&plan.types),
         wd: args.wd.as_deref(),
+        own_terminal: foreground && args.command.is_empty() && plan.has(NsType::Pid),
     };
     // Only children enter a new PID or time namespace.
     if !plan.has(NsType::Pid) && !plan.has(NsType::Time) {
@@ -196,7 +199,11 @@ fn create_and_run(
     if let Some(b) = binder.as_mut() {
         b.close();
     }
-    init::wait_forwarding(child, blocked)
+    let status = init::wait_forwarding(child, blocked);
+    if launch.own_terminal {
+        exec::give_terminal_back();
+    }
+    status
 }
 
 fn bind(binder: &mut Option<Binder>) -> Result<()> {
