@@ -85,18 +85,31 @@ impl Tmux {
     }
 
     fn alternate_on(&self) -> String {
+        self.display("#{alternate_on}")
+    }
+
+    /// A tmux format variable of the pane.
+    fn display(&self, format: &str) -> String {
         let out = self
             .cmd()
-            .args(["display", "-p", "#{alternate_on}"])
+            .args(["display", "-p", format])
             .output()
             .expect("display");
         String::from_utf8_lossy(&out.stdout).trim().to_string()
     }
 
-    /// The shell printed DONE after nsviz ended, and the alternate screen is off.
+    /// The shell printed DONE after nsviz ended, the alternate screen is off, and the
+    /// terminal is out of raw mode (canonical input and echo are back).
     fn assert_back_at_the_shell(&self) {
         self.wait_for("DONE");
         assert_eq!(self.alternate_on(), "0", "alternate screen left on");
+        let tty = self.display("#{pane_tty}");
+        let modes = stdout_of(Command::new("stty").args(["-a", "-F", &tty]));
+        let words: Vec<&str> = modes.split_whitespace().collect();
+        assert!(
+            words.contains(&"icanon") && words.contains(&"echo"),
+            "the terminal is left in raw mode: {modes}"
+        );
         let screen = self.screen();
         assert!(
             !screen.contains("Namespaces by owner"),
@@ -197,6 +210,21 @@ fn sigterm_restores_the_terminal() {
     let rc = unsafe { libc::kill(pid, libc::SIGTERM) };
     assert_eq!(rc, 0);
     tmux.assert_back_at_the_shell();
+}
+
+/// A panic (forced in debug builds by NSVIZ_DEBUG_PANIC) leaves the alternate screen and raw
+/// mode before its message is printed, so the message is readable at the shell.
+#[test]
+fn a_panic_restores_the_terminal_and_its_message_is_readable() {
+    let tmux = Tmux::start(&format!(
+        "sh -c 'NSVIZ_DEBUG_PANIC=1 RUST_BACKTRACE=0 {} --from {}; echo DONE $?; sleep 100'",
+        nsviz_path().display(),
+        demo()
+    ));
+    tmux.assert_back_at_the_shell();
+    let screen = tmux.screen();
+    assert!(screen.contains("NSVIZ_DEBUG_PANIC is set"), "{screen}");
+    assert!(screen.contains("DONE 101"), "{screen}");
 }
 
 #[test]

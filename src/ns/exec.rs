@@ -43,9 +43,9 @@ fn take_terminal() {
     }
 }
 
-/// After a command that took the terminal ([`Launch::own_terminal`]): give it back to our
-/// group, so that whoever started nsviz can read the terminal again even if it is not a
-/// shell that takes it back itself (a script).
+/// Makes our process group the terminal's foreground one again. After a command that took
+/// the terminal ([`Launch::own_terminal`]), so that whoever started nsviz can read it even if
+/// it is not a shell that takes it back itself (a script); and in the viewer after a child.
 pub fn give_terminal_back() {
     set_foreground(rustix::process::getpgrp());
 }

@@ -54,6 +54,10 @@ pub fn run(source: &SourceArgs, interval_ms: u64) -> Result<()> {
     }
     // The first frame ("scanning…" in live mode) appears before any scan.
     draw(&mut guard, &app)?;
+    // Debug builds only: lets the end-to-end test check that a panic restores the terminal.
+    if cfg!(debug_assertions) && std::env::var_os("NSVIZ_DEBUG_PANIC").is_some() {
+        panic!("NSVIZ_DEBUG_PANIC is set");
+    }
 
     let (tx, rx) = mpsc::channel();
     let input = InputReader::start(tx.clone());

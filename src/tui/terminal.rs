@@ -89,7 +89,10 @@ impl TerminalGuard {
                     .map_err(|e| Error::os(format!("cannot run {}", exe.display()), e))
             });
         CHILD_RUNNING.store(false, Ordering::SeqCst);
-        take_foreground();
+        // An interactive shell run in a new PID namespace cannot hand the terminal's
+        // foreground back on exit (our group has no number there): take it, as a shell does
+        // after a job, else reading the terminal fails with EIO.
+        crate::ns::exec::give_terminal_back();
         // nsviz's own failures (setup 125, cannot run 126, not found 127) printed one sentence
         // on the terminal: let it be read before the viewer covers it.
         if let Ok(s) = &status
@@ -106,22 +109,6 @@ impl TerminalGuard {
         back?;
         status
     }
-}
-
-/// An interactive shell makes its own process group the terminal's foreground group; run in
-/// a new PID namespace it cannot hand it back on exit (our group is not visible there). Take
-/// it back as a shell does after a job, else reading the terminal fails with EIO. SIGTTOU is
-/// blocked meanwhile: a background group may then call tcsetpgrp.
-fn take_foreground() {
-    use nix::sys::signal::{SigSet, SigmaskHow, Signal, pthread_sigmask};
-    let mut ttou = SigSet::empty();
-    ttou.add(Signal::SIGTTOU);
-    let mut old = SigSet::empty();
-    if pthread_sigmask(SigmaskHow::SIG_BLOCK, Some(&ttou), Some(&mut old)).is_err() {
-        return;
-    }
-    let _ = nix::unistd::tcsetpgrp(std::io::stdin(), nix::unistd::getpgrp());
-    let _ = pthread_sigmask(SigmaskHow::SIG_SETMASK, Some(&old), None);
 }
 
 /// "press any key": in raw mode, so any key will do; gives up when the terminal is gone.
