@@ -273,6 +273,25 @@ impl Skipped {
     pub fn total(&self) -> u32 {
         self.processes + self.links + self.tasks + self.fds + self.mountinfo
     }
+
+    pub fn add(&mut self, other: &Skipped) {
+        self.processes += other.processes;
+        self.links += other.links;
+        self.tasks += other.tasks;
+        self.fds += other.fds;
+        self.mountinfo += other.mountinfo;
+    }
+
+    /// What was counted since `before` (an earlier state of the same count).
+    pub fn since(&self, before: &Skipped) -> Skipped {
+        Skipped {
+            processes: self.processes - before.processes,
+            links: self.links - before.links,
+            tasks: self.tasks - before.tasks,
+            fds: self.fds - before.fds,
+            mountinfo: self.mountinfo - before.mountinfo,
+        }
+    }
 }
 
 /// Where and when a snapshot was taken.

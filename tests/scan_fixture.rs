@@ -316,3 +316,92 @@ fn unreadable_proc_root_is_one_sentence() {
     assert_eq!(bad_col.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad_col.stderr).contains("unknown column 'bogus'"));
 }
+
+/// A snapshot with the fields that differ between two scans of the same tree cleared.
+fn timeless(mut snap: nsviz::model::Snapshot) -> nsviz::model::Snapshot {
+    snap.scan_micros = 0;
+    snap.host.taken_at = 0;
+    snap
+}
+
+/// The viewer's rescans replay known processes instead of reading them again: on an unchanged
+/// tree the result is exactly a full scan's (holders of every kind and the skipped counts
+/// included); a process that appears is read at once, one that vanishes is gone at once.
+#[test]
+fn a_rescan_replays_known_processes_and_reads_new_ones() {
+    use nsviz::scan::Rescanner;
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    build_tree(root);
+    let full = timeless(scan(&ScanOptions::new(root)).unwrap());
+    let mut rescanner = Rescanner::new(ScanOptions::new(root));
+    let first = rescanner.scan(1000).unwrap();
+    assert_eq!(first.read, 10, "the first scan reads every pid directory");
+    // Round 1 of 1000: pid 1 is due; the unreadable 300 is tried again; the rest is replayed.
+    let second = rescanner.scan(1000).unwrap();
+    assert_eq!(second.read, 2, "pids 1 and 300");
+    assert_eq!(timeless((*second.snapshot).clone()), full);
+
+    // A new process in a new uts namespace; the odd one (400) is gone.
+    process(root, 900, "newcomer", "", &[("uts", "uts:[4026533100]")]);
+    std::fs::remove_dir_all(root.join("400")).unwrap();
+    let third = rescanner.scan(1000).unwrap();
+    assert_eq!(
+        third.read, 3,
+        "pid 2 (due in round 2), the new 900, the unreadable 300"
+    );
+    assert_eq!(
+        timeless((*third.snapshot).clone()),
+        timeless(scan(&ScanOptions::new(root)).unwrap())
+    );
+    let uts = third.snapshot.namespace(NsType::Uts, 4026533100).unwrap();
+    assert_eq!(uts.processes, vec![900]);
+    assert!(third.snapshot.process(400).is_none());
+
+    // Pid 600 exits and a new process gets its pid (a new directory, so a new inode number):
+    // it is read, not replayed, though pid 600 is not due.
+    process(root, 601, "reuser", "", &[("ipc", "ipc:[4026533500]")]);
+    std::fs::remove_dir_all(root.join("600")).unwrap();
+    std::fs::rename(root.join("601"), root.join("600")).unwrap();
+    let fourth = rescanner.scan(1000).unwrap();
+    let reused = fourth.snapshot.process(600).unwrap();
+    assert_eq!(reused.comm, "reuser");
+    assert_eq!(reused.ns[&NsType::Ipc], 4026533500);
+    assert_eq!(
+        timeless((*fourth.snapshot).clone()),
+        timeless(scan(&ScanOptions::new(root)).unwrap())
+    );
+}
+
+/// A known process changing namespace in place (setns, or unshare then exec) is not seen by a
+/// rescan that replays it; every process is read again within `passes` rescans.
+#[test]
+fn a_rescan_reads_every_known_process_again_within_its_passes() {
+    use nsviz::scan::Rescanner;
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    build_tree(root);
+    let mut rescanner = Rescanner::new(ScanOptions::new(root));
+    rescanner.scan(3).unwrap();
+    let link = root.join("700/ns/uts");
+    std::fs::remove_file(&link).unwrap();
+    symlink("uts:[4026533200]", &link).unwrap();
+    let uts_of_700 = |snap: &nsviz::model::Snapshot| snap.process(700).unwrap().ns[&NsType::Uts];
+    let mut seen = Vec::new();
+    for _ in 0..3 {
+        seen.push(uts_of_700(&rescanner.scan(3).unwrap().snapshot));
+    }
+    // 700 % 3 == 1: rounds 1 and 2 follow the first scan, then 0; it is read in the first.
+    assert_eq!(seen, vec![4026533200; 3]);
+    let mut other = Rescanner::new(ScanOptions::new(root));
+    other.scan(3).unwrap();
+    std::fs::remove_file(&link).unwrap();
+    symlink("uts:[4026533300]", &link).unwrap();
+    let _ = other.scan(3).unwrap(); // round 1: 700 is read
+    std::fs::remove_file(&link).unwrap();
+    symlink("uts:[4026533400]", &link).unwrap();
+    let stale = uts_of_700(&other.scan(3).unwrap().snapshot); // round 2: replayed
+    let fresh = uts_of_700(&other.scan(3).unwrap().snapshot); // round 0: replayed
+    let again = uts_of_700(&other.scan(3).unwrap().snapshot); // round 1: read
+    assert_eq!((stale, fresh, again), (4026533300, 4026533300, 4026533400));
+}

@@ -331,3 +331,74 @@ fn namespaces_made_in_a_user_namespace_are_owned_by_it() {
         assert!(ns.nsid.is_some(), "6.18 has NS_GET_ID");
     }
 }
+
+/// The viewer's rescans on the live host: a process started after the first scan is read at
+/// once with its new namespace; a known one is replayed, and the kernel facts of its
+/// namespaces (parent, owner, owner uid, ids) come from the previous scan and match a full
+/// scan's; a process that exits is gone at the next rescan.
+#[test]
+fn a_rescan_of_the_host_matches_a_full_scan() {
+    if !common::require_root("unshare user, uts and net namespaces") {
+        return;
+    }
+    use nsviz::scan::Rescanner;
+    let wait = Duration::from_secs(20);
+    let differs = |pid: i32, ty: &str| {
+        common::ns_inode(pid, ty).is_some_and(|id| Some(id) != common::ns_inode(1, ty))
+    };
+    let known = Background::spawn(Command::new("unshare").args(["-U", "-u", "sleep", "1000"]));
+    let a = known.pid();
+    assert!(common::wait_until(wait, || differs(a, "uts")), "no uts ns");
+    let mut rescanner = Rescanner::new(ScanOptions::new(std::path::Path::new("/proc")));
+    let first = rescanner.scan(1000).expect("scan");
+    assert!(first.snapshot.process(a).is_some());
+
+    let mut newcomer = Background::spawn(Command::new("unshare").args(["-n", "sleep", "1000"]));
+    let b = newcomer.pid();
+    assert!(common::wait_until(wait, || differs(b, "net")), "no net ns");
+    let again = rescanner.scan(1000).expect("rescan");
+    let full = scan_host();
+    assert!(
+        again.read < again.snapshot.processes.len(),
+        "most processes are replayed: read {} of {}",
+        again.read,
+        again.snapshot.processes.len()
+    );
+    let facts = |snap: &Snapshot, ty: NsType, id: u64| {
+        let ns = snap
+            .namespace(ty, id)
+            .unwrap_or_else(|| panic!("{ty} {id} missing"));
+        (ns.parent, ns.owner, ns.owner_uid, ns.nsid, ns.netnsid)
+    };
+    for (pid, ty, name) in [
+        (a, NsType::User, "user"),
+        (a, NsType::Uts, "uts"),
+        (b, NsType::Net, "net"),
+    ] {
+        let id = common::ns_inode(pid, name).unwrap();
+        let seen = again.snapshot.process(pid).expect("process in the rescan");
+        assert_eq!(seen.ns.get(&ty), Some(&id));
+        assert_eq!(
+            facts(&again.snapshot, ty, id),
+            facts(&full, ty, id),
+            "{ty} {id}"
+        );
+        assert!(
+            facts(&again.snapshot, ty, id).1.is_some(),
+            "{ty} {id} has an owner"
+        );
+    }
+
+    let net = common::ns_inode(b, "net").unwrap();
+    let _ = newcomer.child.kill();
+    let _ = newcomer.child.wait();
+    let after = rescanner.scan(1000).expect("rescan");
+    assert!(after.snapshot.process(b).is_none());
+    assert!(
+        after
+            .snapshot
+            .namespace(NsType::Net, net)
+            .is_none_or(|ns| !ns.processes.contains(&b)),
+        "the exited process still holds its net namespace"
+    );
+}

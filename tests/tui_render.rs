@@ -254,14 +254,17 @@ fn delete_confirmation() {
 }
 
 #[test]
-fn status_line_shows_a_stretched_scan_interval() {
+fn status_line_shows_how_scanning_keeps_to_its_budget() {
     let mut app = app_sized(demo(), 160, 24);
-    assert!(!draw(&app).contains("large host"), "not stretched: no note");
-    app.stretched_interval = Some(std::time::Duration::from_millis(11_200));
+    assert!(!draw(&app).contains("rescan"), "within budget: no note");
+    app.pace = Some(nsviz::tui::event::Pace {
+        every: std::time::Duration::from_millis(1_200),
+        full_pass: std::time::Duration::from_millis(83_100),
+    });
     let screen = draw(&app);
     let status = screen.lines().rev().nth(1).unwrap_or_default();
     assert!(
-        status.contains("every 12 s (large host)"),
+        status.contains("rescan 2 s, full 84 s"),
         "status line: {status}"
     );
 }

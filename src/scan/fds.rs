@@ -7,8 +7,8 @@ use std::os::fd::AsFd;
 use rustix::fs::{Dir, Mode, OFlags};
 use rustix::process::{Pid as RustixPid, PidfdFlags, PidfdGetfdFlags};
 
-use super::{Holder, Scan, ioctl, links};
-use crate::model::{FdRef, NsId, NsType, Pid};
+use super::{Held, Hold, Scan, ioctl, links};
+use crate::model::{NsId, NsType, Pid};
 
 impl Scan {
     /// Reads the fd table of `pid` (its /proc directory is `dir`). `own_net` is the process's
@@ -44,11 +44,8 @@ impl Scan {
             if target.starts_with(b"socket:[") {
                 sockets.push(fd);
             } else if let Some((ns_type, id)) = links::parse_target(target) {
-                self.found(ns_type, id, |root| {
-                    Holder::Path(format!("{root}/{pid}/fd/{fd}"))
-                })
-                .fds
-                .push(FdRef { pid, fd });
+                let how = Hold::Fd(fd);
+                self.hold(pid, Held { ns_type, id, how }, None);
             }
         }
         if self.live && !sockets.is_empty() {
@@ -76,9 +73,8 @@ impl Scan {
                 continue;
             };
             if Some(id) != own_net {
-                self.found(NsType::Net, id, |_| Holder::Fd(netns))
-                    .sockets
-                    .push(FdRef { pid, fd });
+                let (ns_type, how) = (NsType::Net, Hold::Socket(fd));
+                self.hold(pid, Held { ns_type, id, how }, Some(netns));
             }
         }
     }
@@ -104,11 +100,22 @@ fn open_dir(dir: std::os::fd::BorrowedFd<'_>, name: &str) -> rustix::io::Result<
 
 /// The numeric entries of an open directory (which stays open for reads relative to it).
 fn read_numbers(dir: &mut Dir) -> rustix::io::Result<Vec<i32>> {
+    Ok(read_numbered(dir)?.into_iter().map(|(n, _)| n).collect())
+}
+
+/// The numeric entries of the proc root with their inode numbers. A process's directory
+/// keeps its inode number while the process lives and a new process gets a new one, so the
+/// pair tells a known process from a new one that reuses its pid.
+pub(super) fn list_pids(root: std::os::fd::BorrowedFd<'_>) -> rustix::io::Result<Vec<(i32, u64)>> {
+    read_numbered(&mut open_dir(root, ".")?)
+}
+
+fn read_numbered(dir: &mut Dir) -> rustix::io::Result<Vec<(i32, u64)>> {
     let mut entries = Vec::new();
     while let Some(entry) = dir.read() {
         let entry = entry?;
         if let Some(n) = entry.file_name().to_str().ok().and_then(|s| s.parse().ok()) {
-            entries.push(n);
+            entries.push((n, entry.ino()));
         }
     }
     Ok(entries)

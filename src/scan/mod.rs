@@ -5,15 +5,22 @@
 //! One pass over the processes collects every namespace with a "holder" (a path or an open fd
 //! through which it can be opened); a second pass opens each namespace once for the ioctls and
 //! follows parents and owners up to the root, which brings in namespaces no process is in.
+//!
+//! The viewer rescans through a [`Rescanner`], which remembers what each process held and
+//! reads again only new processes and a rotating share of the known ones.
 
 mod fds;
 mod ioctl;
 pub mod links;
 pub mod mounts;
 pub mod process;
+mod rescan;
 mod tasks;
 pub mod users;
 
+pub use rescan::{Rescanned, Rescanner};
+
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::os::fd::{AsFd, OwnedFd};
 use std::path::{Path, PathBuf};
@@ -23,7 +30,7 @@ use rustix::fs::{Mode, OFlags};
 
 use crate::error::{Error, Result};
 use crate::model::{
-    HostInfo, Namespace, NsId, NsType, Pid, Process, SNAPSHOT_VERSION, Skipped, Snapshot,
+    FdRef, HostInfo, Namespace, NsId, NsType, Pid, Process, SNAPSHOT_VERSION, Skipped, Snapshot,
 };
 
 /// What to scan.
@@ -52,6 +59,64 @@ struct Found {
     holder: Option<Holder>,
 }
 
+/// How a process holds a namespace. One read of a process yields a list of these, which a
+/// rescan replays for a process it does not read again.
+#[derive(Clone, Copy, Debug)]
+enum Hold {
+    /// `/proc/PID/ns/TYPE`.
+    Member,
+    /// `pid_for_children` or `time_for_children`, where it differs from the process's own.
+    ForChildren,
+    /// A thread (this tid) in another namespace than its process.
+    Task(Pid),
+    /// An open nsfs file descriptor.
+    Fd(i32),
+    /// A socket created in another network namespace.
+    Socket(i32),
+}
+
+impl Hold {
+    /// The path that opens the namespace (for a socket, the socket itself: it does not open,
+    /// and the ioctls then come from a rescan's memory or are left out).
+    fn path(self, root: &str, pid: Pid, ns_type: NsType) -> String {
+        match self {
+            Hold::Member => format!("{root}/{pid}/ns/{ns_type}"),
+            Hold::ForChildren => format!("{root}/{pid}/ns/{ns_type}_for_children"),
+            Hold::Task(tid) => format!("{root}/{pid}/task/{tid}/ns/{ns_type}"),
+            Hold::Fd(fd) | Hold::Socket(fd) => format!("{root}/{pid}/fd/{fd}"),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Held {
+    ns_type: NsType,
+    id: NsId,
+    how: Hold,
+}
+
+/// What one read of a process found, kept for the next rescan.
+#[derive(Clone, Debug)]
+struct Remembered {
+    /// Index of the process in its snapshot's `processes`.
+    index: usize,
+    /// Inode number of its /proc directory (a pid reused by a new process has another one).
+    ino: u64,
+    held: Vec<Held>,
+    skipped: Skipped,
+}
+
+/// What the previous scan found, for a rescan to reuse.
+struct Reuse<'a> {
+    previous: &'a Snapshot,
+    remembered: &'a HashMap<Pid, Remembered>,
+    /// Read this known process again.
+    recheck: &'a dyn Fn(Pid) -> bool,
+    /// Take parents, owners and ids of namespaces still held by a process not read again from
+    /// the previous snapshot instead of asking the kernel (false: ask for every namespace).
+    known_ioctls: bool,
+}
+
 /// State of one scan.
 struct Scan {
     /// The proc root as text, for the paths recorded in the snapshot.
@@ -63,6 +128,16 @@ struct Scan {
     found: HashMap<(NsType, NsId), Found>,
     processes: Vec<Process>,
     skipped: Skipped,
+    /// Record what each process held (for a [`Rescanner`]).
+    remember: bool,
+    /// The holds of the process being read.
+    current: Vec<Held>,
+    remembered: HashMap<Pid, Remembered>,
+    /// Namespaces held by a process that was not read again: they are the ones the previous
+    /// scan saw (an nsfs inode is not reused while something holds it).
+    vouched: HashSet<(NsType, NsId)>,
+    /// Processes read afresh.
+    read: usize,
 }
 
 impl Scan {
@@ -82,11 +157,43 @@ impl Scan {
         }
         &mut entry.ns
     }
+
+    /// Records that `pid` holds a namespace; `fd` is a way in when the hold gives no path.
+    fn hold(&mut self, pid: Pid, held: Held, fd: Option<OwnedFd>) {
+        let Held { ns_type, id, how } = held;
+        let ns = self.found(ns_type, id, |root| match fd {
+            Some(fd) => Holder::Fd(fd),
+            None => Holder::Path(how.path(root, pid, ns_type)),
+        });
+        match how {
+            Hold::Member => ns.processes.push(pid),
+            Hold::ForChildren => ns.for_children.push(pid),
+            Hold::Task(tid) => ns.tasks.push(tid),
+            Hold::Fd(fd) => ns.fds.push(FdRef { pid, fd }),
+            Hold::Socket(fd) => ns.sockets.push(FdRef { pid, fd }),
+        }
+        if self.remember {
+            self.current.push(held);
+        }
+    }
 }
 
 /// Scan the host. Fails only when the proc root itself cannot be read; everything else that
 /// cannot be read is counted in `Snapshot::skipped`.
 pub fn scan(options: &ScanOptions) -> Result<Snapshot> {
+    run(options, false, None).map(|outcome| outcome.snapshot)
+}
+
+struct Outcome {
+    snapshot: Snapshot,
+    remembered: HashMap<Pid, Remembered>,
+    /// Processes read afresh (not replayed).
+    read: usize,
+}
+
+/// One scan; with `remember`, also what each process held; with `reuse`, known processes
+/// that need no fresh read are taken from the previous scan.
+fn run(options: &ScanOptions, remember: bool, reuse: Option<Reuse>) -> Result<Outcome> {
     let start = Instant::now();
     let root_path = &options.proc_root;
     let root_text = root_path
@@ -98,7 +205,7 @@ pub fn scan(options: &ScanOptions) -> Result<Snapshot> {
         OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
         Mode::empty(),
     )
-    .and_then(|fd| fds::list_dir(fd.as_fd(), ".").map(|pids| (fd, pids)));
+    .and_then(|fd| fds::list_pids(fd.as_fd()).map(|pids| (fd, pids)));
     let (root_fd, mut pids) = match root_fd {
         Ok(found) => found,
         Err(e) => {
@@ -128,14 +235,28 @@ pub fn scan(options: &ScanOptions) -> Result<Snapshot> {
         found: HashMap::new(),
         processes: Vec::with_capacity(pids.len()),
         skipped: Skipped::default(),
+        remember,
+        current: Vec::new(),
+        remembered: HashMap::new(),
+        vouched: HashSet::new(),
+        read: 0,
     };
     let users = users::read_passwd("/etc/passwd");
     let mut buf = Vec::with_capacity(4096);
-    for pid in pids {
-        scan.scan_process(&root_fd, pid, &users, &mut buf);
+    for (pid, ino) in pids {
+        let known = reuse
+            .as_ref()
+            .filter(|r| !(r.recheck)(pid))
+            .and_then(|r| Some((r.previous, r.remembered.get(&pid)?)))
+            .filter(|(_, remembered)| remembered.ino == ino);
+        match known {
+            Some((previous, remembered)) => scan.replay(pid, previous, remembered),
+            None => scan.scan_process(&root_fd, pid, ino, &users, &mut buf),
+        }
     }
     scan.scan_mounts(&mut buf);
-    scan.follow_ioctls();
+    let known = reuse.filter(|r| r.known_ioctls).map(|r| r.previous);
+    scan.follow_ioctls(known);
 
     let mut namespaces: Vec<Namespace> = scan.found.into_values().map(|f| f.ns).collect();
     namespaces.sort_by_key(|n| (n.ns_type, n.id));
@@ -155,7 +276,11 @@ pub fn scan(options: &ScanOptions) -> Result<Snapshot> {
     };
     snapshot.initial = initial_namespaces(&snapshot);
     snapshot.scan_micros = start.elapsed().as_micros() as u64;
-    Ok(snapshot)
+    Ok(Outcome {
+        snapshot,
+        remembered: scan.remembered,
+        read: scan.read,
+    })
 }
 
 impl Scan {
@@ -163,9 +288,13 @@ impl Scan {
         &mut self,
         root: &OwnedFd,
         pid: Pid,
+        ino: u64,
         users: &HashMap<u32, String>,
         buf: &mut Vec<u8>,
     ) {
+        self.current.clear();
+        self.read += 1;
+        let skipped_before = self.skipped.clone();
         let dir = match rustix::fs::openat(
             root,
             pid.to_string().as_str(),
@@ -200,25 +329,18 @@ impl Scan {
         };
 
         for &(ns_type, id) in &links.ns {
-            self.found(ns_type, id, |root| {
-                Holder::Path(format!("{root}/{pid}/ns/{ns_type}"))
-            })
-            .processes
-            .push(pid);
+            let how = Hold::Member;
+            self.hold(pid, Held { ns_type, id, how }, None);
         }
-        if let Some(id) = links.pid_for_children {
-            self.found(NsType::Pid, id, |root| {
-                Holder::Path(format!("{root}/{pid}/ns/pid_for_children"))
-            })
-            .for_children
-            .push(pid);
-        }
-        if let Some(id) = links.time_for_children {
-            self.found(NsType::Time, id, |root| {
-                Holder::Path(format!("{root}/{pid}/ns/time_for_children"))
-            })
-            .for_children
-            .push(pid);
+        let for_children = [
+            (NsType::Pid, links.pid_for_children),
+            (NsType::Time, links.time_for_children),
+        ];
+        for (ns_type, id) in for_children {
+            if let Some(id) = id {
+                let how = Hold::ForChildren;
+                self.hold(pid, Held { ns_type, id, how }, None);
+            }
         }
         // Our own fds are the scan's, not the host's.
         let ours = self.live && pid == self.scanner_pid;
@@ -240,6 +362,31 @@ impl Scan {
             time_for_children: links.time_for_children,
             nspid: status.nspid,
         });
+        if self.remember {
+            let remembered = Remembered {
+                index: self.processes.len() - 1,
+                ino,
+                held: std::mem::take(&mut self.current),
+                skipped: self.skipped.since(&skipped_before),
+            };
+            self.remembered.insert(pid, remembered);
+        }
+    }
+
+    /// A known process not read again: what the previous scan found for it.
+    fn replay(&mut self, pid: Pid, previous: &Snapshot, remembered: &Remembered) {
+        self.processes
+            .push(previous.processes[remembered.index].clone());
+        for &held in &remembered.held {
+            self.hold(pid, held, None);
+            self.vouched.insert((held.ns_type, held.id));
+        }
+        self.skipped.add(&remembered.skipped);
+        if self.remember {
+            let mut again = remembered.clone();
+            again.index = self.processes.len() - 1;
+            self.remembered.insert(pid, again);
+        }
     }
 
     /// nsfs bind mounts, read once per mount namespace through one of its processes. Mounts of
@@ -291,11 +438,20 @@ impl Scan {
 
     /// Opens each namespace once through its holder for the ioctls, and follows parents and
     /// owners to the root: namespaces found that way (no process left in them) join the scan.
-    /// On a fixture tree nothing opens, and the ioctl fields stay empty.
-    fn follow_ioctls(&mut self) {
+    /// On a fixture tree nothing opens, and the ioctl fields stay empty. With `known` (the
+    /// previous snapshot), a namespace still held by a process not read again takes them from
+    /// there, and so do its parents and owners, which live at least as long.
+    fn follow_ioctls(&mut self, known: Option<&Snapshot>) {
         let mut queue: Vec<(NsType, NsId)> = self.found.keys().copied().collect();
         let mut nsid_query = None;
         while let Some(key) = queue.pop() {
+            if let Some(before) = known
+                .filter(|_| self.vouched.contains(&key))
+                .and_then(|k| k.namespace(key.0, key.1))
+            {
+                self.copy_ioctls(key, before, &mut queue);
+                continue;
+            }
             let Some(holder) = self.found.get_mut(&key).and_then(|f| f.holder.take()) else {
                 continue;
             };
@@ -338,6 +494,36 @@ impl Scan {
                 (ns.owner, ns.parent, ns.owner_uid, ns.netnsid, ns.nsid) =
                     (owner, parent, owner_uid, netnsid, nsid);
             }
+        }
+    }
+
+    /// Parent, owner and ids as the previous scan found them; a parent or owner not met yet
+    /// joins the scan, vouched for, and is queued.
+    fn copy_ioctls(
+        &mut self,
+        key: (NsType, NsId),
+        before: &Namespace,
+        queue: &mut Vec<(NsType, NsId)>,
+    ) {
+        let related = [(NsType::User, before.owner), (key.0, before.parent)];
+        for (ns_type, id) in related {
+            let Some(id) = id else { continue };
+            if let Entry::Vacant(entry) = self.found.entry((ns_type, id)) {
+                let ns = Namespace::new(id, ns_type);
+                entry.insert(Found { ns, holder: None });
+                self.vouched.insert((ns_type, id));
+                queue.push((ns_type, id));
+            }
+        }
+        if let Some(found) = self.found.get_mut(&key) {
+            let ns = &mut found.ns;
+            (ns.owner, ns.parent, ns.owner_uid, ns.netnsid, ns.nsid) = (
+                before.owner,
+                before.parent,
+                before.owner_uid,
+                before.netnsid,
+                before.nsid,
+            );
         }
     }
 

@@ -5,7 +5,7 @@ use std::os::fd::AsFd;
 use rustix::fs::{Mode, OFlags};
 
 use super::fds::list_dir;
-use super::{Holder, Scan, links};
+use super::{Held, Hold, Scan, links};
 use crate::model::Pid;
 
 impl Scan {
@@ -33,11 +33,8 @@ impl Scan {
             let task = links::read(&task_dir);
             for (ns_type, id) in task.ns {
                 if process.get(ns_type) != Some(id) {
-                    self.found(ns_type, id, |root| {
-                        Holder::Path(format!("{root}/{pid}/task/{tid}/ns/{ns_type}"))
-                    })
-                    .tasks
-                    .push(tid);
+                    let how = Hold::Task(tid);
+                    self.hold(pid, Held { ns_type, id, how }, None);
                 }
             }
         }

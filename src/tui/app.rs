@@ -115,9 +115,8 @@ pub struct App {
     /// Until when scans count as "right after a child ended" (longer highlight).
     pub after_child_until: Option<Instant>,
     pub paused: bool,
-    /// Live scans come this far apart (the scanner's CPU budget on a large host), if that
-    /// is longer than the interval asked for.
-    pub stretched_interval: Option<Duration>,
+    /// How live scanning keeps to its CPU budget on a large host, when it has to.
+    pub pace: Option<crate::tui::event::Pace>,
     pub quit: bool,
     pub requests: Vec<Request>,
     /// Namespaces new since the previous scan, until when they stay highlighted.
@@ -159,7 +158,7 @@ impl App {
             dialog: None,
             after_child_until: None,
             paused: false,
-            stretched_interval: None,
+            pace: None,
             quit: false,
             requests: Vec::new(),
             appeared: HashMap::new(),

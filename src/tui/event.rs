@@ -15,12 +15,21 @@ pub enum Event {
     Resize(u16, u16),
     /// A finished scan (or why it failed).
     Snapshot(Result<Arc<Snapshot>, String>),
-    /// The wait before the next scan when the CPU budget stretched it past the interval.
-    Pace(Option<Duration>),
+    /// How live scanning keeps to its CPU budget on a large host; None while it does not need
+    /// to (every scan reads every process, an interval apart).
+    Pace(Option<Pace>),
     /// Time passed (highlights expire).
     Tick,
     /// SIGTERM, SIGHUP or SIGINT: leave cleanly.
     Signal(i32),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Pace {
+    /// Time between scans (longer than the interval asked for when even a rescan is costly).
+    pub every: Duration,
+    /// Time until every process has been read again (new processes are read at once).
+    pub full_pass: Duration,
 }
 
 /// Reads terminal input on its own thread. It can be paused while a child owns the terminal.

@@ -204,9 +204,10 @@ fn handle(app: &mut App, event: Event) -> bool {
             app.set_snapshot(snapshot, Instant::now());
             true
         }
-        Event::Pace(stretched) => {
-            app.stretched_interval = stretched;
-            false
+        Event::Pace(pace) => {
+            let changed = app.pace != pace;
+            app.pace = pace;
+            changed
         }
         Event::Snapshot(Err(e)) => {
             app.set_error(format!("scan failed: {e}"));

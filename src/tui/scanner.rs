@@ -1,16 +1,22 @@
-//! The scanner thread: scans off the UI thread and sends each whole, immutable snapshot.
+//! The scanner thread: scans off the UI thread and sends each whole, immutable snapshot
+//! (only when it differs from the last one: taking one in costs the UI time on a large host).
 //!
-//! Its background cost is bounded by design: a scan that took T of CPU time is followed by a
-//! wait of at least T / [`CPU_BUDGET`], so on a huge host scans come less often instead of
-//! taking a whole core. A rescan asked for (`r`, after enter/spawn) still runs at once.
+//! Its background cost is bounded by design. Rescans read only new processes and a rotating
+//! share of the known ones ([`Rescanner`]): the share is set so that re-reading takes at most
+//! half of [`CPU_BUDGET`], from what the last full scan cost. As a backstop, a scan that took
+//! T of CPU time is followed by a wait of at least T / [`CPU_BUDGET`]. So on a huge host new
+//! processes still show up every interval, and the scanner never takes a whole core. A rescan
+//! asked for (`r`, after enter/spawn, resuming) is a full scan and runs at once.
 
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use super::event::Event;
+use super::event::{Event, Pace};
 use crate::cli::SourceArgs;
+use crate::model::Snapshot;
+use crate::scan::{Rescanner, ScanOptions};
 use crate::source;
 
 /// The share of one core that live scanning may use.
@@ -26,6 +32,24 @@ pub enum ScanRequest {
 /// The wait before the next scan, after one that took `scan_cpu` of CPU time.
 pub fn pace(interval: Duration, scan_cpu: Duration) -> Duration {
     interval.max(scan_cpu.div_f64(CPU_BUDGET))
+}
+
+/// Over how many rescans to spread re-reading every known process, after a full scan that
+/// took `full_scan_cpu`: re-reading then takes at most half the budget of one interval (the
+/// rest is for what every rescan does: listing /proc, mountinfo, building the snapshot).
+pub fn passes(interval: Duration, full_scan_cpu: Duration) -> u64 {
+    let share = interval.mul_f64(CPU_BUDGET / 2.0);
+    (full_scan_cpu.as_secs_f64() / share.as_secs_f64())
+        .ceil()
+        .clamp(1.0, 1000.0) as u64
+}
+
+/// True when two scans saw the same host (scan time and clock aside).
+fn same_host(a: &Snapshot, b: &Snapshot) -> bool {
+    a.processes == b.processes
+        && a.namespaces == b.namespaces
+        && a.skipped == b.skipped
+        && a.initial == b.initial
 }
 
 /// CPU time (user + system) this thread has used so far.
@@ -54,17 +78,47 @@ pub fn start_scanner(
 ) -> JoinHandle<()> {
     std::thread::spawn(move || {
         let live = source.from.is_none();
+        let mut rescanner = Rescanner::new(ScanOptions::new(&source.proc_root));
         let mut paused = false;
+        let mut full = true;
+        let mut spread = 1;
+        let mut last: Option<Arc<Snapshot>> = None;
         loop {
             let cpu_before = thread_cpu_time();
-            let result = source::load(&source)
-                .map(Arc::new)
-                .map_err(|e| e.to_string());
-            let wait = pace(interval, thread_cpu_time().saturating_sub(cpu_before));
-            let stretched = (live && wait > interval).then_some(wait);
-            if tx.send(Event::Pace(stretched)).is_err() || tx.send(Event::Snapshot(result)).is_err()
-            {
+            let result = if live {
+                rescanner
+                    .scan(if full { 1 } else { spread })
+                    .map(|r| r.snapshot)
+            } else {
+                source::load(&source).map(Arc::new)
+            };
+            let cpu = thread_cpu_time().saturating_sub(cpu_before);
+            if full {
+                spread = passes(interval, cpu);
+            }
+            full = false;
+            let wait = pace(interval, cpu);
+            let pace = (live && (wait > interval || spread > 1)).then(|| Pace {
+                every: wait,
+                full_pass: wait * u32::try_from(spread).unwrap_or(u32::MAX),
+            });
+            if tx.send(Event::Pace(pace)).is_err() {
                 return;
+            }
+            let changed = match (&result, &last) {
+                (Ok(new), Some(old)) => !same_host(new, old),
+                _ => true,
+            };
+            if changed {
+                if let Ok(snapshot) = &result {
+                    last = Some(Arc::clone(snapshot));
+                }
+                if tx
+                    .send(Event::Snapshot(result.map_err(|e| e.to_string())))
+                    .is_err()
+                {
+                    return;
+                }
             }
             // Wait for the next reason to scan.
             let next = Instant::now() + wait;
@@ -75,10 +129,15 @@ pub fn start_scanner(
                     requests.recv_timeout(next.saturating_duration_since(Instant::now()))
                 };
                 match request {
-                    Ok(ScanRequest::Now) | Err(RecvTimeoutError::Timeout) => break,
+                    Err(RecvTimeoutError::Timeout) => break,
+                    Ok(ScanRequest::Now) => {
+                        full = true;
+                        break;
+                    }
                     Ok(ScanRequest::Pause) => paused = true,
                     Ok(ScanRequest::Resume) => {
                         paused = false;
+                        full = true;
                         break;
                     }
                     Err(RecvTimeoutError::Disconnected) => return,
@@ -105,5 +164,19 @@ mod tests {
             pace(Duration::from_secs(60), Duration::from_millis(400)),
             Duration::from_secs(60)
         );
+    }
+
+    #[test]
+    fn passes_keep_rereading_within_half_the_budget() {
+        let second = Duration::from_secs(1);
+        assert_eq!(passes(second, Duration::from_millis(3)), 1);
+        assert_eq!(passes(second, Duration::from_millis(10)), 1);
+        assert_eq!(passes(second, Duration::from_millis(11)), 2);
+        assert_eq!(passes(second, Duration::from_millis(700)), 70);
+        assert_eq!(
+            passes(Duration::from_secs(10), Duration::from_millis(700)),
+            7
+        );
+        assert_eq!(passes(second, Duration::from_secs(3600)), 1000);
     }
 }

@@ -6,7 +6,7 @@
 #   - key answer: from sending a key (j, move down) to the changed frame, median of 30;
 #   - idle CPU: utime+stime of the nsviz process over 20 s of live mode at the default 1 s
 #     interval (or over 3 scan periods when the CPU budget stretched the interval), as a
-#     share of one core.
+#     share of one core; the status line's pace note (rescan N s, full N s) is printed too.
 # Usage (root): tests/bench/tui.sh [N...]   (default: 1000 10000)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -57,8 +57,9 @@ for n in ${@:-1000 10000}; do
     cpu() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
     sleep 2
     # The window must hold several scans: when the CPU budget stretched the interval (the
-    # status line says "every N s"), measure over 3 of those periods instead of 20 s.
-    every=$(screen | grep -o 'every [0-9]* s' | grep -o '[0-9]*' || true)
+    # status line says "rescan N s"), measure over 3 of those periods if that is longer.
+    note=$(screen | grep -o 'rescan [0-9]* s, full [0-9]* s' || true)
+    every=$(echo "$note" | grep -o '^rescan [0-9]*' | grep -o '[0-9]*' || true)
     window=20; [ -n "$every" ] && [ $((every * 3)) -gt $window ] && window=$((every * 3))
     c0=$(cpu); sleep "$window"; c1=$(cpu)
     idle=$(python3 -c "print(f'{($c1-$c0)/$ticks/$window*100:.1f}')")
@@ -67,7 +68,7 @@ for n in ${@:-1000 10000}; do
     echo "  first frame            ${first} ms"
     echo "  first frame with host  ${full} ms"
     echo "  key answered           median ${median} ms, max ${max} ms (30 keys, includes tmux capture ~ms)"
-    echo "  idle CPU (1 s interval) ${idle}% of one core over ${window} s${every:+ (scans every $every s)}"
+    echo "  idle CPU (1 s interval) ${idle}% of one core over ${window} s${note:+ ($note)}"
     stop_load
     sleep 1
 done

@@ -30,9 +30,16 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
             ),
             theme.dim,
         ));
-        if let Some(every) = app.stretched_interval {
+        // On a large host: how often it rescans, and how long until every process is read
+        // again (docs/tui.md, "Live").
+        if let Some(pace) = app.pace {
+            let secs = |d: std::time::Duration| d.as_secs_f64().ceil();
             info.push(Span::styled(
-                format!("  every {} s (large host)", every.as_secs_f64().ceil()),
+                format!(
+                    "  rescan {} s, full {} s",
+                    secs(pace.every),
+                    secs(pace.full_pass)
+                ),
                 theme.dim,
             ));
         }
