@@ -22,8 +22,10 @@ pub use rescan::{Rescanned, Rescanner};
 
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::os::fd::{AsFd, OwnedFd};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use rustix::fs::{Mode, OFlags};
@@ -32,6 +34,41 @@ use crate::error::{Error, Result};
 use crate::model::{
     FdRef, HostInfo, Namespace, NsId, NsType, Pid, Process, SNAPSHOT_VERSION, Skipped, Snapshot,
 };
+
+/// Hashes pids and (type, inode) keys with one multiply per word. SipHash's defence against
+/// chosen keys buys nothing here (the kernel picks the keys), and a rescan of a large host
+/// looks up a hundred thousand of them.
+#[derive(Default, Clone, Copy)]
+struct WordHasher(u64);
+
+impl Hasher for WordHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(u64::from(n));
+    }
+    fn write_i32(&mut self, n: i32) {
+        self.write_u64(u64::from(n as u32));
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+    fn write_isize(&mut self, n: isize) {
+        self.write_u64(n as u64);
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<WordHasher>>;
+type FastSet<K> = HashSet<K, BuildHasherDefault<WordHasher>>;
 
 /// What to scan.
 #[derive(Debug, Clone)]
@@ -102,14 +139,14 @@ struct Remembered {
     index: usize,
     /// Inode number of its /proc directory (a pid reused by a new process has another one).
     ino: u64,
-    held: Vec<Held>,
+    held: Arc<[Held]>,
     skipped: Skipped,
 }
 
 /// What the previous scan found, for a rescan to reuse.
 struct Reuse<'a> {
     previous: &'a Snapshot,
-    remembered: &'a HashMap<Pid, Remembered>,
+    remembered: &'a FastMap<Pid, Remembered>,
     /// Read this known process again.
     recheck: &'a dyn Fn(Pid) -> bool,
     /// Take parents, owners and ids of namespaces still held by a process not read again from
@@ -125,17 +162,17 @@ struct Scan {
     /// same to pidfd_open as to the tree, so only then are sockets looked at.
     live: bool,
     scanner_pid: Pid,
-    found: HashMap<(NsType, NsId), Found>,
+    found: FastMap<(NsType, NsId), Found>,
     processes: Vec<Process>,
     skipped: Skipped,
     /// Record what each process held (for a [`Rescanner`]).
     remember: bool,
     /// The holds of the process being read.
     current: Vec<Held>,
-    remembered: HashMap<Pid, Remembered>,
+    remembered: FastMap<Pid, Remembered>,
     /// Namespaces held by a process that was not read again: they are the ones the previous
     /// scan saw (an nsfs inode is not reused while something holds it).
-    vouched: HashSet<(NsType, NsId)>,
+    vouched: FastSet<(NsType, NsId)>,
     /// Processes read afresh.
     read: usize,
 }
@@ -186,7 +223,7 @@ pub fn scan(options: &ScanOptions) -> Result<Snapshot> {
 
 struct Outcome {
     snapshot: Snapshot,
-    remembered: HashMap<Pid, Remembered>,
+    remembered: FastMap<Pid, Remembered>,
     /// Processes read afresh (not replayed).
     read: usize,
 }
@@ -232,13 +269,13 @@ fn run(options: &ScanOptions, remember: bool, reuse: Option<Reuse>) -> Result<Ou
         root: root_text.clone(),
         live,
         scanner_pid,
-        found: HashMap::new(),
+        found: FastMap::default(),
         processes: Vec::with_capacity(pids.len()),
         skipped: Skipped::default(),
         remember,
         current: Vec::new(),
-        remembered: HashMap::new(),
-        vouched: HashSet::new(),
+        remembered: FastMap::default(),
+        vouched: FastSet::default(),
         read: 0,
     };
     let users = users::read_passwd("/etc/passwd");
@@ -366,7 +403,7 @@ impl Scan {
             let remembered = Remembered {
                 index: self.processes.len() - 1,
                 ino,
-                held: std::mem::take(&mut self.current),
+                held: Arc::from(self.current.as_slice()),
                 skipped: self.skipped.since(&skipped_before),
             };
             self.remembered.insert(pid, remembered);
@@ -377,7 +414,7 @@ impl Scan {
     fn replay(&mut self, pid: Pid, previous: &Snapshot, remembered: &Remembered) {
         self.processes
             .push(previous.processes[remembered.index].clone());
-        for &held in &remembered.held {
+        for &held in remembered.held.iter() {
             self.hold(pid, held, None);
             self.vouched.insert((held.ns_type, held.id));
         }

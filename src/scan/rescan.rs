@@ -6,17 +6,16 @@
 //! so a change inside a long-running process (setns, a new nsfs fd) shows up within that many
 //! scans, while new processes and exits show up at once.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::{Remembered, Reuse, ScanOptions, run};
+use super::{FastMap, Remembered, Reuse, ScanOptions, run};
 use crate::error::Result;
 use crate::model::{Pid, Snapshot};
 
 /// Carries what one scan found to the next.
 pub struct Rescanner {
     options: ScanOptions,
-    previous: Option<(Arc<Snapshot>, HashMap<Pid, Remembered>)>,
+    previous: Option<(Arc<Snapshot>, FastMap<Pid, Remembered>)>,
     round: u64,
 }
 

@@ -3,8 +3,8 @@
 //!
 //! Its background cost is bounded by design. Rescans read only new processes and a rotating
 //! share of the known ones ([`Rescanner`]): the share is set so that re-reading takes at most
-//! half of [`CPU_BUDGET`], from what the last full scan cost. As a backstop, a scan that took
-//! T of CPU time is followed by a wait of at least T / [`CPU_BUDGET`]. So on a huge host new
+//! half of [`CPU_BUDGET`], from what the last full scan cost. As a backstop, a rescan that
+//! took T of CPU time is followed by a wait of at least T / [`CPU_BUDGET`]. So on a huge host new
 //! processes still show up every interval, and the scanner never takes a whole core. A rescan
 //! asked for (`r`, after enter/spawn, resuming) is a full scan and runs at once.
 
@@ -93,11 +93,15 @@ pub fn start_scanner(
                 source::load(&source).map(Arc::new)
             };
             let cpu = thread_cpu_time().saturating_sub(cpu_before);
-            if full {
+            // A full scan is the first one or one asked for: it sets the share of re-reads
+            // and is not held against the budget (the user asked; the next rescans are cheap).
+            let wait = if full {
                 spread = passes(interval, cpu);
-            }
+                interval
+            } else {
+                pace(interval, cpu)
+            };
             full = false;
-            let wait = pace(interval, cpu);
             let pace = (live && (wait > interval || spread > 1)).then(|| Pace {
                 every: wait,
                 full_pass: wait * u32::try_from(spread).unwrap_or(u32::MAX),

@@ -27,7 +27,7 @@ for n in ${@:-1000 10000}; do
     start_load "$n"
     procs=$(ls /proc | grep -c '^[0-9]')
     t0=$(now)
-    tmux -L "$SOCK" new-session -d -x 120 -y 40 "$NSVIZ"
+    tmux -L "$SOCK" new-session -d -x 200 -y 40 "$NSVIZ"
     first="" full=""
     while [ -z "$full" ]; do
         s=$(screen)
