@@ -54,21 +54,7 @@ fn list_json_matches_lsns_with_all_types_and_nesting() {
     if !common::require_root("create namespaces of every type") {
         return;
     }
-    let all = Background::spawn(Command::new("unshare").args([
-        "-U",
-        "-r",
-        "-p",
-        "-f",
-        "-m",
-        "-u",
-        "-i",
-        "-n",
-        "-C",
-        "-T",
-        "--mount-proc",
-        "sleep",
-        "100",
-    ]));
+    let all = Background::spawn(&mut common::unshare_every_type());
     let nested = Background::spawn(Command::new("unshare").args([
         "-U", "-r", "-p", "-f", "unshare", "-U", "-r", "-p", "-f", "sleep", "100",
     ]));

@@ -294,21 +294,7 @@ fn namespaces_made_in_a_user_namespace_are_owned_by_it() {
     if !common::require_root("create namespaces of every type") {
         return;
     }
-    let bg = Background::spawn(Command::new("unshare").args([
-        "-U",
-        "-r",
-        "-p",
-        "-f",
-        "-m",
-        "-u",
-        "-i",
-        "-n",
-        "-C",
-        "-T",
-        "--mount-proc",
-        "sleep",
-        "100",
-    ]));
+    let bg = Background::spawn(&mut common::unshare_every_type());
     let host_user = common::ns_inode(std::process::id() as i32, "user").unwrap();
     let child = || first_child(bg.pid());
     assert!(common::wait_until(Duration::from_secs(10), || {

@@ -1,6 +1,8 @@
 //! The viewer's state: actions applied to the demo snapshot, and refreshes that add and
 //! remove namespaces. No terminal involved.
 
+mod common;
+
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -32,17 +34,6 @@ fn ns(t: NsType, id: u64) -> NodeKey {
 
 fn keys(app: &App) -> Vec<NodeKey> {
     app.rows.iter().map(|r| r.key).collect()
-}
-
-fn select(app: &mut App, key: NodeKey) {
-    app.apply(Action::Home);
-    for _ in 0..app.rows.len() {
-        if app.selected() == Some(key) {
-            return;
-        }
-        app.apply(Action::Down);
-    }
-    panic!("{key:?} not among the rows");
 }
 
 fn type_filter(app: &mut App, text: &str) {
@@ -84,7 +75,7 @@ fn collapse_expand_parent_and_expand_all() {
     let mut app = app();
     let total = app.rows.len();
     let podman = ns(NsType::User, 4026532301);
-    select(&mut app, podman);
+    common::select_row(&mut app, podman);
     app.apply(Action::Collapse);
     // The podman user namespace owns 6 namespaces and has 3 nested user namespaces below it
     // with 3 more: 11 rows hidden.
@@ -100,7 +91,7 @@ fn collapse_expand_parent_and_expand_all() {
     // Right on an expanded row goes to its first child; left on a leaf goes to the parent.
     app.apply(Action::Expand);
     assert_eq!(app.selected(), Some(ns(NsType::User, 4026532401)));
-    select(&mut app, ns(NsType::Pid, 4026532404));
+    common::select_row(&mut app, ns(NsType::Pid, 4026532404));
     app.apply(Action::Parent);
     assert_eq!(app.selected(), Some(ns(NsType::User, 4026532402)));
     app.apply(Action::Collapse);
@@ -195,7 +186,7 @@ fn grouping_by_type() {
 fn selection_survives_a_refresh_that_adds_and_removes_namespaces() {
     let mut app = app();
     let blue = ns(NsType::Net, 4026532601);
-    select(&mut app, blue);
+    common::select_row(&mut app, blue);
     let before = app.selected_index().unwrap();
 
     let mut next = demo();
@@ -240,7 +231,7 @@ fn selection_survives_a_refresh_that_adds_and_removes_namespaces() {
 fn a_selected_namespace_that_vanishes_stays_selected_while_shown_as_gone() {
     let mut app = app();
     let key = ns(NsType::Uts, 4026532603);
-    select(&mut app, key);
+    common::select_row(&mut app, key);
     let mut next = demo();
     next.namespaces.retain(|n| n.id != 4026532603);
     let now = Instant::now();
@@ -264,7 +255,7 @@ fn the_first_scan_highlights_nothing() {
 #[test]
 fn explain_and_help_overlays() {
     let mut app = app();
-    select(&mut app, ns(NsType::Net, 4026532601));
+    common::select_row(&mut app, ns(NsType::Net, 4026532601));
     app.apply(Action::Explain);
     assert_eq!(
         app.overlay,
@@ -452,18 +443,18 @@ fn enter_arguments_for_the_selection() {
             .map(|a| a.into_string().unwrap())
             .collect()
     };
-    select(&mut app, ns(NsType::Mnt, 4026532201));
+    common::select_row(&mut app, ns(NsType::Mnt, 4026532201));
     assert_eq!(args(&app), ["enter", "--target=2120", "-m"]);
-    select(&mut app, ns(NsType::Net, 4026532601));
+    common::select_row(&mut app, ns(NsType::Net, 4026532601));
     assert_eq!(args(&app), ["enter", "--net=/run/netns/blue"]);
-    select(&mut app, ns(NsType::Uts, 4026532603));
+    common::select_row(&mut app, ns(NsType::Uts, 4026532603));
     assert_eq!(args(&app), ["enter", "--uts=/proc/820/fd/5"]);
-    select(&mut app, ns(NsType::Pid, 4026532404));
+    common::select_row(&mut app, ns(NsType::Pid, 4026532404));
     assert_eq!(args(&app), ["enter", "--target=3101", "-p"]);
-    select(&mut app, ns(NsType::User, 4026532401));
+    common::select_row(&mut app, ns(NsType::User, 4026532401));
     assert!(app.enter_args().unwrap_err().contains("nothing holds"));
     app.apply(Action::ShowProcesses);
-    select(&mut app, NodeKey::Process(3101));
+    common::select_row(&mut app, NodeKey::Process(3101));
     // Every type where it differs from the scanner (PID 1250, all host namespaces): not time.
     assert_eq!(
         args(&app),

@@ -2,6 +2,8 @@
 //! show, the argv they run (parsed back by the real command line), kept sets, and refusals.
 //! No terminal involved; tests/tui_e2e.rs runs them for real.
 
+mod common;
+
 use std::ffi::OsString;
 use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
@@ -47,17 +49,6 @@ fn live(snapshot: Snapshot) -> App {
     app
 }
 
-fn select(app: &mut App, key: NodeKey) {
-    app.apply(Action::Home);
-    for _ in 0..app.rows.len() {
-        if app.selected() == Some(key) {
-            return;
-        }
-        app.apply(Action::Down);
-    }
-    panic!("{key:?} not among the rows");
-}
-
 fn parse(argv: &[OsString]) -> Command {
     let full = std::iter::once(OsString::from("nsviz")).chain(argv.iter().cloned());
     Cli::try_parse_from(full)
@@ -96,7 +87,7 @@ fn focus(app: &mut App, field: SpawnField) {
 fn enter_dialog_on_a_process_ticks_what_differs_and_lines_follow_the_boxes() {
     let mut app = live(demo());
     app.apply(Action::ShowProcesses);
-    select(&mut app, NodeKey::Process(3101));
+    common::select_row(&mut app, NodeKey::Process(3101));
     app.apply(Action::EnterSelected);
     let Some(Dialog::Enter(d)) = &app.dialog else {
         panic!("no dialog; message {:?}", app.message)
@@ -169,7 +160,7 @@ fn enter_dialog_on_a_process_ticks_what_differs_and_lines_follow_the_boxes() {
 fn enter_dialog_on_a_namespace_row() {
     let mut app = live(demo());
     // Held by processes: through the first one, only its type ticked.
-    select(&mut app, NodeKey::Namespace(NsType::Mnt, 4026532201));
+    common::select_row(&mut app, NodeKey::Namespace(NsType::Mnt, 4026532201));
     app.apply(Action::EnterSelected);
     assert_eq!(
         enter_lines(&app),
@@ -181,7 +172,7 @@ fn enter_dialog_on_a_namespace_row() {
     app.apply(Action::Back);
     assert!(app.dialog.is_none());
     // Held only by a mount, or only by an fd: through the file.
-    select(&mut app, NodeKey::Namespace(NsType::Net, 4026532601));
+    common::select_row(&mut app, NodeKey::Namespace(NsType::Net, 4026532601));
     app.apply(Action::EnterSelected);
     assert_eq!(
         enter_lines(&app),
@@ -191,7 +182,7 @@ fn enter_dialog_on_a_namespace_row() {
         )
     );
     app.apply(Action::Back);
-    select(&mut app, NodeKey::Namespace(NsType::Uts, 4026532603));
+    common::select_row(&mut app, NodeKey::Namespace(NsType::Uts, 4026532603));
     app.apply(Action::EnterSelected);
     assert_eq!(enter_lines(&app).0, "nsviz enter --uts=/proc/820/fd/5");
     // Nothing ticked: Enter says so and runs nothing.
@@ -207,7 +198,7 @@ fn enter_dialog_on_a_namespace_row() {
     assert!(app.dialog.is_some());
     app.apply(Action::Back);
     // A hidden user namespace cannot be entered: the status line says why.
-    select(&mut app, NodeKey::Namespace(NsType::User, 4026532401));
+    common::select_row(&mut app, NodeKey::Namespace(NsType::User, 4026532401));
     app.apply(Action::EnterSelected);
     assert!(app.dialog.is_none());
     assert!(app.message.as_deref().unwrap().contains("nothing holds"));
@@ -336,7 +327,7 @@ fn kept_sets_are_listed_and_deleted_after_a_confirmation() {
 
     // From the namespace tree: D on a kept namespace, Esc keeps it, y deletes.
     let mut app = live(snapshot);
-    select(&mut app, NodeKey::Namespace(NsType::Uts, 4026533001));
+    common::select_row(&mut app, NodeKey::Namespace(NsType::Uts, 4026533001));
     app.apply(Action::DeleteKept);
     assert!(matches!(&app.dialog, Some(Dialog::ConfirmDelete(s)) if s.name == "old"));
     app.apply(Action::Back);
@@ -346,7 +337,7 @@ fn kept_sets_are_listed_and_deleted_after_a_confirmation() {
     assert_eq!(app.requests, [Request::DeleteKept("old".into())]);
     app.requests.clear();
     // D on a namespace that is not kept says how to make one.
-    select(&mut app, NodeKey::Namespace(NsType::Net, 4026532601));
+    common::select_row(&mut app, NodeKey::Namespace(NsType::Net, 4026532601));
     app.apply(Action::DeleteKept);
     assert!(app.dialog.is_none());
     assert!(app.message.as_deref().unwrap().contains("/run/nsviz/NAME"));
@@ -362,7 +353,7 @@ fn kept_sets_are_listed_and_deleted_after_a_confirmation() {
 #[test]
 fn a_snapshot_file_refuses_enter_spawn_and_delete() {
     let mut app = App::with_snapshot(with_kept(), "demo", Rect::new(0, 0, 120, 40));
-    select(&mut app, NodeKey::Namespace(NsType::Uts, 4026533001));
+    common::select_row(&mut app, NodeKey::Namespace(NsType::Uts, 4026533001));
     for a in [
         Action::EnterSelected,
         Action::SpawnDialog,

@@ -1,6 +1,8 @@
 //! What the viewer draws, for each view and overlay, on a TestBackend (insta snapshots). The
 //! demo snapshot's ids and pids are fixed, so nothing needs filtering except the live error.
 
+mod common;
+
 use std::path::Path;
 
 use ratatui::Terminal;
@@ -27,17 +29,6 @@ fn draw(app: &App) -> String {
     let mut terminal = Terminal::new(TestBackend::new(app.size.width, app.size.height)).unwrap();
     terminal.draw(|f| f.render_widget(app, f.area())).unwrap();
     terminal.backend().to_string()
-}
-
-fn select(app: &mut App, key: NodeKey) {
-    app.apply(Action::Home);
-    for _ in 0..app.rows.len() {
-        if app.selected() == Some(key) {
-            return;
-        }
-        app.apply(Action::Down);
-    }
-    panic!("{key:?} not found");
 }
 
 #[test]
@@ -72,7 +63,7 @@ fn namespaces_by_type() {
 fn processes_view_with_detail() {
     let mut app = app_sized(demo(), 120, 30);
     app.apply(Action::ShowProcesses);
-    select(&mut app, NodeKey::Process(3101));
+    common::select_row(&mut app, NodeKey::Process(3101));
     insta::assert_snapshot!(draw(&app));
 }
 
@@ -90,7 +81,7 @@ fn graph_view_fit_and_zoomed() {
 #[test]
 fn detail_of_a_namespace_held_by_a_mount() {
     let mut app = app_sized(demo(), 120, 30);
-    select(&mut app, NodeKey::Namespace(NsType::Net, 4026532601));
+    common::select_row(&mut app, NodeKey::Namespace(NsType::Net, 4026532601));
     insta::assert_snapshot!(draw(&app));
 }
 
@@ -121,7 +112,7 @@ fn help_overlay() {
 #[test]
 fn explain_overlay() {
     let mut app = app_sized(demo(), 100, 40);
-    select(&mut app, NodeKey::Namespace(NsType::Pid, 4026532204));
+    common::select_row(&mut app, NodeKey::Namespace(NsType::Pid, 4026532204));
     app.apply(Action::Explain);
     insta::assert_snapshot!(draw(&app));
 }
@@ -172,7 +163,7 @@ fn hostile_process_names_are_shown_escaped() {
     }
     let mut app = app_sized(s, 120, 30);
     app.apply(Action::ShowProcesses);
-    select(&mut app, NodeKey::Process(3101));
+    common::select_row(&mut app, NodeKey::Process(3101));
     let text = draw(&app);
     for raw in ['\x1b', '\x07', '\u{202e}', '\u{9b}'] {
         assert!(!text.contains(raw), "raw {raw:?} reached the screen");
@@ -206,14 +197,14 @@ fn enter_dialog() {
     for (w, h) in [(80, 24), (120, 40)] {
         let mut app = live_sized(w, h);
         app.apply(Action::ShowProcesses);
-        select(&mut app, NodeKey::Process(3101));
+        common::select_row(&mut app, NodeKey::Process(3101));
         app.apply(Action::EnterSelected);
         app.apply(Action::Down);
         insta::assert_snapshot!(format!("enter_dialog_{w}x{h}"), draw(&app));
     }
     // A namespace held only by a bind mount: entered through the file.
     let mut app = live_sized(80, 24);
-    select(&mut app, NodeKey::Namespace(NsType::Net, 4026532601));
+    common::select_row(&mut app, NodeKey::Namespace(NsType::Net, 4026532601));
     app.apply(Action::EnterSelected);
     insta::assert_snapshot!("enter_dialog_through_a_file", draw(&app));
 }
@@ -248,7 +239,7 @@ fn spawn_dialog() {
 #[test]
 fn delete_confirmation() {
     let mut app = live_sized(80, 24);
-    select(&mut app, NodeKey::Namespace(NsType::Uts, 4026533001));
+    common::select_row(&mut app, NodeKey::Namespace(NsType::Uts, 4026533001));
     app.apply(Action::DeleteKept);
     insta::assert_snapshot!(draw(&app));
 }

@@ -123,3 +123,38 @@ pub fn unique(prefix: &str) -> String {
         N.fetch_add(1, Ordering::Relaxed)
     )
 }
+
+/// `unshare` making one namespace of every type, root mapped, with its own /proc, running
+/// `sleep 100` (as PID 1 of the new PID namespace's child).
+pub fn unshare_every_type() -> Command {
+    let mut cmd = Command::new("unshare");
+    cmd.args([
+        "-U",
+        "-r",
+        "-p",
+        "-f",
+        "-m",
+        "-u",
+        "-i",
+        "-n",
+        "-C",
+        "-T",
+        "--mount-proc",
+        "sleep",
+        "100",
+    ]);
+    cmd
+}
+
+/// Moves the viewer's selection to `key` with Home and Down, as a user would.
+pub fn select_row(app: &mut nsviz::tui::app::App, key: nsviz::graph::NodeKey) {
+    use nsviz::tui::keys::Action;
+    app.apply(Action::Home);
+    for _ in 0..app.rows.len() {
+        if app.selected() == Some(key) {
+            return;
+        }
+        app.apply(Action::Down);
+    }
+    panic!("{key:?} not among the rows");
+}
