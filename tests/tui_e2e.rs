@@ -458,3 +458,34 @@ fn enter_dialog_enters_a_process_namespaces_and_comes_back() {
     tmux.text("q");
     tmux.assert_back_at_the_shell();
 }
+
+/// A spawn that fails (a bind source that does not exist): its one sentence stays on the
+/// screen until a key, then the viewer is back, running, with the status in its status line.
+#[test]
+fn a_failed_spawn_from_the_dialog_is_reported_and_the_viewer_keeps_running() {
+    if !common::require_root("spawn a mount namespace") {
+        return;
+    }
+    let missing = format!("/nonexistent-{}", unique("src"));
+    let tmux = Tmux::live_viewer();
+    tmux.wait_for("Namespaces by owner");
+    tmux.text("s");
+    tmux.wait_for("Spawn a shell in new namespaces");
+    // The binds field is 11 fields after the first (user).
+    for _ in 0..11 {
+        tmux.keys(&["Tab"]);
+    }
+    tmux.text(&format!("{missing} /mnt"));
+    tmux.wait_for(&format!("--bind {missing} /mnt"));
+    tmux.keys(&["Enter"]);
+    tmux.wait_for(&format!("cannot bind {missing}: no such file or directory"));
+    tmux.wait_for("press any key to return to the viewer");
+    tmux.text("x");
+    tmux.wait_alternate(true);
+    tmux.wait_for("nsviz spawn exited with status 125");
+    // Still running: a key still works.
+    tmux.text("2");
+    tmux.wait_for("Processes");
+    tmux.text("q");
+    tmux.assert_back_at_the_shell();
+}
