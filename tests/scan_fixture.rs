@@ -405,3 +405,60 @@ fn a_rescan_reads_every_known_process_again_within_its_passes() {
     let again = uts_of_700(&other.scan(3).unwrap().snapshot); // round 1: read
     assert_eq!((stale, fresh, again), (4026533300, 4026533300, 4026533400));
 }
+
+/// When /proc/loadavg says no process started or ended, a rescan re-reads only the processes
+/// due and the nsfs mounts, and keeps the last snapshot (the same one) if they are unchanged.
+#[test]
+fn a_quiet_rescan_keeps_the_snapshot_until_something_it_reads_changes() {
+    use nsviz::scan::Rescanner;
+    use std::sync::Arc;
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    build_tree(root);
+    let loadavg = |tasks: u32, last: u32| {
+        std::fs::write(
+            root.join("loadavg"),
+            format!("0.00 0.01 0.05 1/{tasks} {last}\n"),
+        )
+        .unwrap()
+    };
+    loadavg(10, 800);
+    let mut rescanner = Rescanner::new(ScanOptions::new(root));
+    let first = rescanner.scan(3).unwrap(); // round 0: full
+    let quiet = rescanner.scan(3).unwrap(); // round 1: pids 1, 100, 400, 700 are due
+    assert!(Arc::ptr_eq(&first.snapshot, &quiet.snapshot));
+    assert_eq!(quiet.read, 4);
+
+    // A new nsfs mount: seen at once, though no process is due for it.
+    std::fs::write(
+        root.join("100/mountinfo"),
+        "22 1 0:21 / /proc rw - proc proc rw\n\
+         600 30 0:4 uts:[4026532600] /run/x rw shared:7 - nsfs nsfs rw\n\
+         610 30 0:4 ipc:[4026533600] /run/y rw - nsfs nsfs rw\n",
+    )
+    .unwrap();
+    let mounted = rescanner.scan(3).unwrap(); // round 2
+    assert!(!Arc::ptr_eq(&quiet.snapshot, &mounted.snapshot));
+    let ipc = mounted.snapshot.namespace(NsType::Ipc, 4026533600).unwrap();
+    assert_eq!(ipc.mounts, vec!["/run/y".to_string()]);
+
+    // Pid 700 moves to another uts namespace in place: seen in round 1, when it is due.
+    let link = root.join("700/ns/uts");
+    std::fs::remove_file(&link).unwrap();
+    symlink("uts:[4026533700]", &link).unwrap();
+    let uts_of_700 = |snap: &nsviz::model::Snapshot| snap.process(700).unwrap().ns[&NsType::Uts];
+    let round_0 = rescanner.scan(3).unwrap();
+    assert_eq!(uts_of_700(&round_0.snapshot), 4026531838, "replayed");
+    let round_1 = rescanner.scan(3).unwrap();
+    assert_eq!(uts_of_700(&round_1.snapshot), 4026533700, "read again");
+
+    // A new process with loadavg saying so: read at once.
+    process(root, 901, "later", "", &[]);
+    loadavg(11, 901);
+    let started = rescanner.scan(3).unwrap();
+    assert!(started.snapshot.process(901).is_some());
+    assert_eq!(
+        timeless((*started.snapshot).clone()),
+        timeless(scan(&ScanOptions::new(root)).unwrap())
+    );
+}

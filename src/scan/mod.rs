@@ -98,7 +98,7 @@ struct Found {
 
 /// How a process holds a namespace. One read of a process yields a list of these, which a
 /// rescan replays for a process it does not read again.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Hold {
     /// `/proc/PID/ns/TYPE`.
     Member,
@@ -125,7 +125,7 @@ impl Hold {
     }
 }
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Held {
     ns_type: NsType,
     id: NsId,
@@ -178,6 +178,28 @@ struct Scan {
 }
 
 impl Scan {
+    fn new(root_fd: &OwnedFd, root: String, remember: bool, processes: usize) -> Scan {
+        let scanner_pid = rustix::fs::readlinkat(root_fd, "self", Vec::new())
+            .ok()
+            .and_then(|t| t.to_str().ok()?.parse().ok())
+            .unwrap_or(0);
+        let is_procfs =
+            rustix::fs::fstatfs(root_fd).is_ok_and(|fs| fs.f_type == rustix::fs::PROC_SUPER_MAGIC);
+        Scan {
+            root,
+            live: is_procfs && scanner_pid == rustix::process::getpid().as_raw_nonzero().get(),
+            scanner_pid,
+            found: FastMap::default(),
+            processes: Vec::with_capacity(processes),
+            skipped: Skipped::default(),
+            remember,
+            current: Vec::new(),
+            remembered: FastMap::default(),
+            vouched: FastSet::default(),
+            read: 0,
+        }
+    }
+
     /// The namespace record, created on first sight with `holder` as its way in.
     fn found(
         &mut self,
@@ -257,27 +279,8 @@ fn run(options: &ScanOptions, remember: bool, reuse: Option<Reuse>) -> Result<Ou
     };
     pids.sort_unstable();
 
-    let scanner_pid = rustix::fs::readlinkat(&root_fd, "self", Vec::new())
-        .ok()
-        .and_then(|t| t.to_str().ok()?.parse().ok())
-        .unwrap_or(0);
-    let is_procfs =
-        rustix::fs::fstatfs(&root_fd).is_ok_and(|fs| fs.f_type == rustix::fs::PROC_SUPER_MAGIC);
-    let live = is_procfs && scanner_pid == rustix::process::getpid().as_raw_nonzero().get();
-
-    let mut scan = Scan {
-        root: root_text.clone(),
-        live,
-        scanner_pid,
-        found: FastMap::default(),
-        processes: Vec::with_capacity(pids.len()),
-        skipped: Skipped::default(),
-        remember,
-        current: Vec::new(),
-        remembered: FastMap::default(),
-        vouched: FastSet::default(),
-        read: 0,
-    };
+    let mut scan = Scan::new(&root_fd, root_text.clone(), remember, pids.len());
+    let scanner_pid = scan.scanner_pid;
     let users = users::read_passwd("/etc/passwd");
     let mut buf = Vec::with_capacity(4096);
     for (pid, ino) in pids {
@@ -426,50 +429,27 @@ impl Scan {
         }
     }
 
-    /// nsfs bind mounts, read once per mount namespace through one of its processes. Mounts of
-    /// our own mount namespace keep their path; others are reached through /proc/PID/root.
-    /// A mount seen at the same place in several mount namespaces (copied when one was made
-    /// from the other) is recorded once, ours first.
+    /// nsfs bind mounts of every mount namespace a process is in.
     fn scan_mounts(&mut self, buf: &mut Vec<u8>) {
         let own_mnt = self
             .processes
             .binary_search_by_key(&self.scanner_pid, |p| p.pid)
             .ok()
             .and_then(|i| self.processes[i].ns.get(&NsType::Mnt).copied());
-        let mut mnt_namespaces: Vec<(NsId, Vec<Pid>)> = self
+        let mnt_namespaces: Vec<(NsId, Vec<Pid>)> = self
             .found
             .values()
             .filter(|f| f.ns.ns_type == NsType::Mnt && !f.ns.processes.is_empty())
             .map(|f| (f.ns.id, f.ns.processes.clone()))
             .collect();
-        mnt_namespaces.sort_by_key(|(id, _)| (Some(*id) != own_mnt, *id));
-        let mut seen = HashSet::new();
-        for (mnt, mut pids) in mnt_namespaces {
-            if Some(mnt) == own_mnt {
-                pids.insert(0, self.scanner_pid);
-            }
-            // The first process may exit under us; try a few.
-            let Some(pid) = pids.iter().take(3).copied().find(|pid| {
-                let path = format!("{}/{pid}/mountinfo", self.root);
-                process::read_at(rustix::fs::CWD, path.as_str(), buf).is_ok()
-            }) else {
-                self.skipped.mountinfo += 1;
-                continue;
-            };
-            for mount in mounts::parse_mountinfo(buf) {
-                if !seen.insert((mount.ns_type, mount.id, mount.mount_point.clone())) {
-                    continue;
-                }
-                let path = if Some(mnt) == own_mnt {
-                    mount.mount_point
-                } else {
-                    format!("{}/{pid}/root{}", self.root, mount.mount_point)
-                };
-                let holder = path.clone();
-                self.found(mount.ns_type, mount.id, |_| Holder::Path(holder))
-                    .mounts
-                    .push(path);
-            }
+        let (mounts, unreadable) =
+            nsfs_mounts(&self.root, self.scanner_pid, own_mnt, mnt_namespaces, buf);
+        self.skipped.mountinfo += unreadable;
+        for (ns_type, id, path) in mounts {
+            let holder = path.clone();
+            self.found(ns_type, id, |_| Holder::Path(holder))
+                .mounts
+                .push(path);
         }
     }
 
@@ -579,6 +559,106 @@ impl Scan {
         }
         Some(id)
     }
+}
+
+/// nsfs bind mounts, read once per mount namespace through one of its processes: (type, id,
+/// path), and how many mount namespaces could not be read. Mounts of our own mount namespace
+/// keep their path; others are reached through /proc/PID/root. A mount seen at the same place
+/// in several mount namespaces (copied when one was made from the other) is given once, ours
+/// first.
+fn nsfs_mounts(
+    root: &str,
+    scanner_pid: Pid,
+    own_mnt: Option<NsId>,
+    mut mnt_namespaces: Vec<(NsId, Vec<Pid>)>,
+    buf: &mut Vec<u8>,
+) -> (Vec<(NsType, NsId, String)>, u32) {
+    mnt_namespaces.sort_by_key(|(id, _)| (Some(*id) != own_mnt, *id));
+    let mut seen = HashSet::new();
+    let mut found = Vec::new();
+    let mut unreadable = 0;
+    for (mnt, mut pids) in mnt_namespaces {
+        if Some(mnt) == own_mnt {
+            pids.insert(0, scanner_pid);
+        }
+        // The first process may exit under us; try a few.
+        let Some(pid) = pids.iter().take(3).copied().find(|pid| {
+            let path = format!("{root}/{pid}/mountinfo");
+            process::read_at(rustix::fs::CWD, path.as_str(), buf).is_ok()
+        }) else {
+            unreadable += 1;
+            continue;
+        };
+        for mount in mounts::parse_mountinfo(buf) {
+            if !seen.insert((mount.ns_type, mount.id, mount.mount_point.clone())) {
+                continue;
+            }
+            let path = if Some(mnt) == own_mnt {
+                mount.mount_point
+            } else {
+                format!("{root}/{pid}/root{}", mount.mount_point)
+            };
+            found.push((mount.ns_type, mount.id, path));
+        }
+    }
+    (found, unreadable)
+}
+
+/// For a rescan that knows no process started or ended since `previous`: re-reads the known
+/// processes `recheck` picks and the nsfs mounts, and returns how many processes it read when
+/// all is as `previous` shows (the snapshot can then be kept as it is), None otherwise.
+fn unchanged(
+    options: &ScanOptions,
+    previous: &Snapshot,
+    remembered: &FastMap<Pid, Remembered>,
+    recheck: &dyn Fn(Pid) -> bool,
+) -> Option<usize> {
+    let root_fd = rustix::fs::open(
+        &options.proc_root,
+        OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+        Mode::empty(),
+    )
+    .ok()?;
+    let mut scan = Scan::new(&root_fd, previous.host.proc_root.clone(), true, 64);
+    if scan.scanner_pid != previous.host.scanner_pid {
+        return None;
+    }
+    let users = users::read_passwd("/etc/passwd");
+    let mut buf = Vec::with_capacity(4096);
+    for (&pid, before) in remembered.iter().filter(|&(&pid, _)| recheck(pid)) {
+        scan.scan_process(&root_fd, pid, before.ino, &users, &mut buf);
+        let now = scan.remembered.get(&pid)?;
+        let same = now.held == before.held
+            && now.skipped == before.skipped
+            && scan.processes.get(now.index) == previous.processes.get(before.index);
+        if !same {
+            return None;
+        }
+    }
+    let own_mnt = previous
+        .process(previous.host.scanner_pid)
+        .and_then(|p| p.ns.get(&NsType::Mnt).copied());
+    let mnt_namespaces = previous
+        .namespaces
+        .iter()
+        .filter(|n| n.ns_type == NsType::Mnt && !n.processes.is_empty())
+        .map(|n| (n.id, n.processes.clone()))
+        .collect();
+    let (mut mounts, unreadable) = nsfs_mounts(
+        &scan.root,
+        scan.scanner_pid,
+        own_mnt,
+        mnt_namespaces,
+        &mut buf,
+    );
+    let mut before: Vec<(NsType, NsId, String)> = previous
+        .namespaces
+        .iter()
+        .flat_map(|n| n.mounts.iter().map(|m| (n.ns_type, n.id, m.clone())))
+        .collect();
+    mounts.sort();
+    before.sort();
+    (mounts == before && unreadable == previous.skipped.mountinfo).then_some(scan.read)
 }
 
 /// The host's namespaces: those of PID 2 (kthreadd), else PID 1. Where neither could be read

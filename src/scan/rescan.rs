@@ -5,18 +5,44 @@
 //! what its last read found. Every process is read again at least once every `passes` scans,
 //! so a change inside a long-running process (setns, a new nsfs fd) shows up within that many
 //! scans, while new processes and exits show up at once.
+//!
+//! When no process started or ended since the last scan (the task count and the last pid in
+//! /proc/loadavg are the same) and the processes due for a read and the nsfs mounts are as the
+//! last scan found them, the last snapshot is kept as it is: an idle host costs a rescan
+//! only those reads.
 
 use std::sync::Arc;
 
-use super::{FastMap, Remembered, Reuse, ScanOptions, run};
+use std::path::Path;
+
+use super::{FastMap, Remembered, Reuse, ScanOptions, run, unchanged};
 use crate::error::Result;
 use crate::model::{Pid, Snapshot};
 
 /// Carries what one scan found to the next.
 pub struct Rescanner {
     options: ScanOptions,
-    previous: Option<(Arc<Snapshot>, FastMap<Pid, Remembered>)>,
+    previous: Option<Previous>,
     round: u64,
+}
+
+struct Previous {
+    snapshot: Arc<Snapshot>,
+    remembered: FastMap<Pid, Remembered>,
+    /// [`task_counter`] just before that scan listed the processes.
+    tasks: Option<(u64, u64)>,
+}
+
+/// The number of tasks and the last pid handed out, from /proc/loadavg. Both the same: no
+/// process or thread started (each takes a new pid, also one in a nested pid namespace) or
+/// was reaped (which lowers the count). A process that exited but is not reaped yet is seen
+/// when its turn to be read comes.
+fn task_counter(proc_root: &Path) -> Option<(u64, u64)> {
+    let text = std::fs::read_to_string(proc_root.join("loadavg")).ok()?;
+    let mut fields = text.split_whitespace().skip(3);
+    let tasks = fields.next()?.split_once('/')?.1.parse().ok()?;
+    let last_pid = fields.next()?.parse().ok()?;
+    Some((tasks, last_pid))
 }
 
 /// One rescan's result.
@@ -42,13 +68,27 @@ impl Rescanner {
         let round = self.round % passes;
         self.round = self.round.wrapping_add(1);
         let recheck = |pid: Pid| u64::from(pid.unsigned_abs()) % passes == round;
+        let tasks = task_counter(&self.options.proc_root);
+        // Round 0 ends a full pass: it always builds (and asks the kernel again, below).
+        let quiet = self
+            .previous
+            .as_ref()
+            .filter(|p| passes > 1 && round != 0 && tasks.is_some() && p.tasks == tasks);
+        if let Some(p) = quiet
+            && let Some(read) = unchanged(&self.options, &p.snapshot, &p.remembered, &recheck)
+        {
+            return Ok(Rescanned {
+                snapshot: Arc::clone(&p.snapshot),
+                read,
+            });
+        }
         let reuse = self
             .previous
             .as_ref()
             .filter(|_| passes > 1)
-            .map(|(previous, remembered)| Reuse {
-                previous,
-                remembered,
+            .map(|p| Reuse {
+                previous: &p.snapshot,
+                remembered: &p.remembered,
                 recheck: &recheck,
                 // A full pass just ended: ask the kernel again (an RTM_GETNSID id may have
                 // been assigned since).
@@ -56,7 +96,11 @@ impl Rescanner {
             });
         let outcome = run(&self.options, true, reuse)?;
         let snapshot = Arc::new(outcome.snapshot);
-        self.previous = Some((Arc::clone(&snapshot), outcome.remembered));
+        self.previous = Some(Previous {
+            snapshot: Arc::clone(&snapshot),
+            remembered: outcome.remembered,
+            tasks,
+        });
         Ok(Rescanned {
             snapshot,
             read: outcome.read,

@@ -45,11 +45,12 @@ pub fn passes(interval: Duration, full_scan_cpu: Duration) -> u64 {
 }
 
 /// True when two scans saw the same host (scan time and clock aside).
-fn same_host(a: &Snapshot, b: &Snapshot) -> bool {
-    a.processes == b.processes
-        && a.namespaces == b.namespaces
-        && a.skipped == b.skipped
-        && a.initial == b.initial
+fn same_host(a: &Arc<Snapshot>, b: &Arc<Snapshot>) -> bool {
+    Arc::ptr_eq(a, b)
+        || a.processes == b.processes
+            && a.namespaces == b.namespaces
+            && a.skipped == b.skipped
+            && a.initial == b.initial
 }
 
 /// CPU time (user + system) this thread has used so far.
