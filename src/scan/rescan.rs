@@ -38,11 +38,9 @@ struct Previous {
 /// was reaped (which lowers the count). A process that exited but is not reaped yet is seen
 /// when its turn to be read comes.
 fn task_counter(proc_root: &Path) -> Option<(u64, u64)> {
-    let text = std::fs::read_to_string(proc_root.join("loadavg")).ok()?;
-    let mut fields = text.split_whitespace().skip(3);
-    let tasks = fields.next()?.split_once('/')?.1.parse().ok()?;
-    let last_pid = fields.next()?.parse().ok()?;
-    Some((tasks, last_pid))
+    use procfs::FromRead;
+    let load = procfs::LoadAverage::from_file(proc_root.join("loadavg")).ok()?;
+    Some((u64::from(load.max), u64::from(load.latest_pid)))
 }
 
 /// One rescan's result.
