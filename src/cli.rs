@@ -36,8 +36,9 @@ pub struct Cli {
     #[command(flatten)]
     pub source: SourceArgs,
 
-    /// Viewer only: rescan the host every MS milliseconds (less often on a large host, where
-    /// scans may use at most about 2% of one core).
+    /// Viewer only: rescan the host every MS milliseconds. Scanning may use about 2% of one
+    /// core: on a large host a rescan reads new processes and a rotating share of the known
+    /// ones, and rescans may come less often (the status line says so).
     #[arg(long, value_name = "MS", default_value_t = 1000,
           value_parser = clap::value_parser!(u64).range(50..=3_600_000))]
     pub interval: u64,
