@@ -100,22 +100,23 @@ fn open_dir(dir: std::os::fd::BorrowedFd<'_>, name: &str) -> rustix::io::Result<
 
 /// The numeric entries of an open directory (which stays open for reads relative to it).
 fn read_numbers(dir: &mut Dir) -> rustix::io::Result<Vec<i32>> {
-    Ok(read_numbered(dir)?.into_iter().map(|(n, _)| n).collect())
+    read_numbered(dir, |n, _| n)
 }
 
 /// The numeric entries of the proc root with their inode numbers. A process's directory
 /// keeps its inode number while the process lives and a new process gets a new one, so the
 /// pair tells a known process from a new one that reuses its pid.
 pub(super) fn list_pids(root: std::os::fd::BorrowedFd<'_>) -> rustix::io::Result<Vec<(i32, u64)>> {
-    read_numbered(&mut open_dir(root, ".")?)
+    read_numbered(&mut open_dir(root, ".")?, |n, ino| (n, ino))
 }
 
-fn read_numbered(dir: &mut Dir) -> rustix::io::Result<Vec<(i32, u64)>> {
+/// `entry(number, inode)` for each numeric entry of an open directory.
+fn read_numbered<T>(dir: &mut Dir, entry: impl Fn(i32, u64) -> T) -> rustix::io::Result<Vec<T>> {
     let mut entries = Vec::new();
-    while let Some(entry) = dir.read() {
-        let entry = entry?;
-        if let Some(n) = entry.file_name().to_str().ok().and_then(|s| s.parse().ok()) {
-            entries.push((n, entry.ino()));
+    while let Some(e) = dir.read() {
+        let e = e?;
+        if let Some(n) = e.file_name().to_str().ok().and_then(|s| s.parse().ok()) {
+            entries.push(entry(n, e.ino()));
         }
     }
     Ok(entries)

@@ -259,12 +259,8 @@ fn run(options: &ScanOptions, remember: bool, reuse: Option<Reuse>) -> Result<Ou
         .to_string_lossy()
         .trim_end_matches('/')
         .to_string();
-    let root_fd = rustix::fs::open(
-        root_path,
-        OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
-        Mode::empty(),
-    )
-    .and_then(|fd| fds::list_pids(fd.as_fd()).map(|pids| (fd, pids)));
+    let root_fd =
+        open_root(root_path).and_then(|fd| fds::list_pids(fd.as_fd()).map(|pids| (fd, pids)));
     let (root_fd, mut pids) = match root_fd {
         Ok(found) => found,
         Err(e) => {
@@ -561,6 +557,14 @@ impl Scan {
     }
 }
 
+fn open_root(path: &Path) -> rustix::io::Result<OwnedFd> {
+    rustix::fs::open(
+        path,
+        OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+        Mode::empty(),
+    )
+}
+
 /// nsfs bind mounts, read once per mount namespace through one of its processes: (type, id,
 /// path), and how many mount namespaces could not be read. Mounts of our own mount namespace
 /// keep their path; others are reached through /proc/PID/root. A mount seen at the same place
@@ -613,12 +617,7 @@ fn unchanged(
     remembered: &FastMap<Pid, Remembered>,
     recheck: &dyn Fn(Pid) -> bool,
 ) -> Option<usize> {
-    let root_fd = rustix::fs::open(
-        &options.proc_root,
-        OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
-        Mode::empty(),
-    )
-    .ok()?;
+    let root_fd = open_root(&options.proc_root).ok()?;
     let mut scan = Scan::new(&root_fd, previous.host.proc_root.clone(), true, 64);
     if scan.scanner_pid != previous.host.scanner_pid {
         return None;

@@ -11,9 +11,8 @@
 //! last scan found them, the last snapshot is kept as it is: an idle host costs a rescan
 //! only those reads.
 
-use std::sync::Arc;
-
 use std::path::Path;
+use std::sync::Arc;
 
 use super::{FastMap, Remembered, Reuse, ScanOptions, run, unchanged};
 use crate::error::Result;
