@@ -4,8 +4,7 @@
 mod common;
 mod ns_common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 use ns_common::{PRINT_LINKS, link, nsviz, nsviz_as_nobody, parse_links, run};
@@ -293,32 +292,9 @@ fn sigterm_reaches_the_command_in_a_pid_namespace() {
         return;
     }
     let (_bg, sleeper) = pid_ns_target();
-    let mut cmd = common::nsviz();
-    cmd.args([
-        "enter",
-        "-t",
-        &sleeper.to_string(),
-        "-p",
-        "--",
-        "sh",
-        "-c",
-        "trap 'exit 43' TERM; echo ready; while :; do sleep 0.05; done",
-    ])
-    .stdout(Stdio::piped());
-    let mut bg = common::Background::spawn(&mut cmd);
-    let mut line = String::new();
-    BufReader::new(bg.child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    assert_eq!(line, "ready\n");
-    // SAFETY: kill(2) on our own child has no memory-safety preconditions.
-    unsafe { libc::kill(bg.pid(), libc::SIGTERM) };
-    let mut status = None;
-    assert!(common::wait_until(Duration::from_secs(30), || {
-        status = bg.child.try_wait().unwrap();
-        status.is_some()
-    }));
-    assert_eq!(status.unwrap().code(), Some(43));
+    let target = sleeper.to_string();
+    let code = ns_common::exit_code_after_sigterm(&["enter", "-t", &target, "-p"], 43);
+    assert_eq!(code, Some(43));
 }
 
 #[test]

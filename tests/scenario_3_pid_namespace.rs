@@ -4,18 +4,11 @@
 mod common;
 mod ns_common;
 
-use std::io::{BufRead, BufReader};
-use std::process::Stdio;
-use std::time::Duration;
-
 use ns_common::{link, nsviz};
 
-#[test]
-fn ps_sees_only_init_and_the_command_running_as_nobody() {
-    if !common::require_root("create PID namespaces and switch uid") {
-        return;
-    }
-    let r = nsviz(&[
+/// The scenario's spawn: new pid (with its /proc) and ipc namespaces, the command as 65534.
+fn as_nobody_in_new_pid_ns(command: &[&str]) -> ns_common::Run {
+    let mut args = vec![
         "spawn",
         "-p",
         "-i",
@@ -25,12 +18,17 @@ fn ps_sees_only_init_and_the_command_running_as_nobody() {
         "--setgid",
         "65534",
         "--",
-        "ps",
-        "-e",
-        "-o",
-        "pid=,uid=,comm=",
-    ])
-    .ok();
+    ];
+    args.extend(command);
+    nsviz(&args).ok()
+}
+
+#[test]
+fn ps_sees_only_init_and_the_command_running_as_nobody() {
+    if !common::require_root("create PID namespaces and switch uid") {
+        return;
+    }
+    let r = as_nobody_in_new_pid_ns(&["ps", "-e", "-o", "pid=,uid=,comm="]);
     let rows: Vec<Vec<&str>> = r
         .out
         .lines()
@@ -49,21 +47,11 @@ fn the_command_has_the_ids_and_namespaces_asked_for() {
     if !common::require_root("create PID namespaces and switch uid") {
         return;
     }
-    let r = nsviz(&[
-        "spawn",
-        "-p",
-        "-i",
-        "--mount-proc",
-        "--setuid",
-        "65534",
-        "--setgid",
-        "65534",
-        "--",
+    let r = as_nobody_in_new_pid_ns(&[
         "sh",
         "-c",
         "id -u; id -g; id -G; echo $$; readlink /proc/self/ns/ipc /proc/self/ns/pid",
-    ])
-    .ok();
+    ]);
     let lines: Vec<&str> = r.out.lines().collect();
     assert_eq!(&lines[..4], ["65534", "65534", "65534", "2"], "{}", r.out);
     assert_ne!(lines[4], link(None, "ipc"));
@@ -93,28 +81,6 @@ fn exit_status_and_signals_pass_through_init() {
     assert_eq!(r.code, Some(7));
 
     // SIGTERM sent to nsviz reaches the command through nsviz and its init.
-    let mut cmd = common::nsviz();
-    cmd.args([
-        "spawn",
-        "-p",
-        "--",
-        "sh",
-        "-c",
-        "trap 'exit 42' TERM; echo ready; while :; do sleep 0.05; done",
-    ])
-    .stdout(Stdio::piped());
-    let mut bg = common::Background::spawn(&mut cmd);
-    let mut line = String::new();
-    BufReader::new(bg.child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    assert_eq!(line, "ready\n");
-    // SAFETY: kill(2) on our own child has no memory-safety preconditions.
-    unsafe { libc::kill(bg.pid(), libc::SIGTERM) };
-    let mut status = None;
-    assert!(common::wait_until(Duration::from_secs(30), || {
-        status = bg.child.try_wait().unwrap();
-        status.is_some()
-    }));
-    assert_eq!(status.unwrap().code(), Some(42));
+    let code = ns_common::exit_code_after_sigterm(&["spawn", "-p"], 42);
+    assert_eq!(code, Some(42));
 }

@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::Command;
 
 use ns_common::{
-    PRINT_LINKS, hostname, is_mount_point, link, nsviz, nsviz_as_nobody, parse_links, unbind,
+    BindFile, PRINT_LINKS, hostname, is_mount_point, link, nsviz, nsviz_as_nobody, parse_links,
 };
 
 #[test]
@@ -17,10 +17,8 @@ fn uts_bound_to_a_file_outlives_the_command_and_can_be_entered() {
     if !common::require_root("bind namespaces to files") {
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("uts");
-    let f = file.to_str().unwrap().to_string();
-    let _cleanup = common::Cleanup(|| unbind(Path::new(&f)));
+    let bound = BindFile::new("uts");
+    let (file, f) = (&bound.path, bound.as_str());
     let name = common::unique("kept");
     let host_name = hostname();
 
@@ -33,7 +31,7 @@ fn uts_bound_to_a_file_outlives_the_command_and_can_be_entered() {
         "true",
     ])
     .ok();
-    assert!(is_mount_point(&file), "{f} is not bound");
+    assert!(is_mount_point(file), "{f} is not bound");
     assert_eq!(hostname(), host_name);
 
     let ours = nsviz(&["enter", &format!("--uts={f}"), "--", "hostname"]).ok();

@@ -7,7 +7,7 @@ mod ns_common;
 use std::path::Path;
 use std::process::Command;
 
-use ns_common::{is_mount_point, nsviz, run, unbind};
+use ns_common::{BindFile, is_mount_point, nsviz, run};
 
 #[test]
 fn a_missing_bind_source_is_named() {
@@ -34,10 +34,8 @@ fn a_failed_spawn_leaves_no_bound_file_behind() {
     if !common::require_root("bind namespaces to files") {
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("uts");
-    let f = file.to_str().unwrap().to_string();
-    let _cleanup = common::Cleanup(|| unbind(Path::new(&f)));
+    let bound = BindFile::new("uts");
+    let (file, f) = (&bound.path, bound.as_str());
 
     // Fails after the binder bound the namespace (a mount error, then a missing command).
     let r = nsviz(&[
@@ -53,7 +51,7 @@ fn a_failed_spawn_leaves_no_bound_file_behind() {
         r.one_error_line()
             .starts_with("nsviz: cannot mount a tmpfs on /nonexistent/nsviz-dst")
     );
-    assert!(!is_mount_point(&file));
+    assert!(!is_mount_point(file));
     assert!(!file.exists(), "the file nsviz created was left behind");
 
     let r = nsviz(&[
@@ -64,7 +62,7 @@ fn a_failed_spawn_leaves_no_bound_file_behind() {
         "no-such-command-nsviz",
     ]);
     assert_eq!(r.code, Some(127));
-    assert!(!is_mount_point(&file));
+    assert!(!is_mount_point(file));
     assert!(!file.exists());
 
     let name = common::unique("failed");
@@ -182,10 +180,8 @@ fn no_fd_of_nsviz_reaches_the_command() {
     if !common::require_root("bind namespaces to files") {
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("uts");
-    let f = file.to_str().unwrap().to_string();
-    let _cleanup = common::Cleanup(|| unbind(Path::new(&f)));
+    let bound = BindFile::new("uts");
+    let f = bound.as_str();
     // With a binder (pipes) and an init, and fd 7 inherited from the caller.
     let script = format!(
         "exec 7</dev/null; exec {} spawn -p --uts={f} -- ls /proc/self/fd",

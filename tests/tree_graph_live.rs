@@ -94,6 +94,12 @@ fn tree_shows_mounted_and_nested_namespaces() {
     assert!(unshare_line.ends_with(" [user uts]"), "{unshare_line}");
 }
 
+/// `nsviz snapshot -o FILE` of this host, and what FILE holds as JSON.
+fn snapshot_to(file: &std::path::Path) -> serde_json::Value {
+    common::run_ok(nsviz().args(["snapshot", "-o"]).arg(file));
+    serde_json::from_slice(&std::fs::read(file).unwrap()).unwrap()
+}
+
 #[test]
 fn snapshot_round_trips_through_from() {
     if !common::require_root("read every process") {
@@ -101,8 +107,7 @@ fn snapshot_round_trips_through_from() {
     }
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("host.json");
-    common::run_ok(nsviz().args(["snapshot", "-o"]).arg(&file));
-    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    let json = snapshot_to(&file);
     assert_eq!(json["version"], 1);
     assert!(json["namespaces"].as_array().unwrap().len() >= 8);
     let initial_user = json["initial"]["user"].as_u64().unwrap();
@@ -133,8 +138,7 @@ fn graph_formats_cover_every_namespace_shown() {
     }
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("host.json");
-    common::run_ok(nsviz().args(["snapshot", "-o"]).arg(&file));
-    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    let json = snapshot_to(&file);
     let ids: Vec<u64> = json["namespaces"]
         .as_array()
         .unwrap()

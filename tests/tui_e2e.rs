@@ -116,9 +116,7 @@ impl Tmux {
             "the viewer is still on screen:\n{screen}"
         );
     }
-}
 
-impl Tmux {
     /// The live viewer, with SHELL=/bin/sh so the shells it runs are the same everywhere.
     fn live_viewer() -> Tmux {
         Tmux::start(&format!(

@@ -2,8 +2,10 @@
 //! namespaces and mounts from outside.
 #![allow(dead_code)]
 
-use std::path::Path;
-use std::process::{Command, Output};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
 
 /// A finished run: exit code, stdout, stderr.
 pub struct Run {
@@ -124,4 +126,56 @@ pub fn hostname() -> String {
         .unwrap()
         .trim()
         .to_string()
+}
+
+/// Runs `nsviz ARGS -- sh -c ...` where the shell exits with `code` on SIGTERM, sends SIGTERM
+/// to nsviz once the shell runs, and returns nsviz's exit code: the signal must reach the
+/// command through nsviz (and an init, in a new PID namespace).
+pub fn exit_code_after_sigterm(args: &[&str], code: i32) -> Option<i32> {
+    let script = format!("trap 'exit {code}' TERM; echo ready; while :; do sleep 0.05; done");
+    let mut cmd = crate::common::nsviz();
+    cmd.args(args)
+        .args(["--", "sh", "-c", &script])
+        .stdout(Stdio::piped());
+    let mut bg = crate::common::Background::spawn(&mut cmd);
+    let mut line = String::new();
+    BufReader::new(bg.child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert_eq!(line, "ready\n");
+    // SAFETY: kill(2) on our own child has no memory-safety preconditions.
+    unsafe { libc::kill(bg.pid(), libc::SIGTERM) };
+    let mut status = None;
+    assert!(crate::common::wait_until(Duration::from_secs(30), || {
+        status = bg.child.try_wait().unwrap();
+        status.is_some()
+    }));
+    status.unwrap().code()
+}
+
+/// A file in a fresh temporary directory for a test to bind a namespace to; unbound and
+/// removed when dropped, also when the test fails.
+pub struct BindFile {
+    pub path: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl BindFile {
+    pub fn new(name: &str) -> BindFile {
+        let dir = tempfile::tempdir().unwrap();
+        BindFile {
+            path: dir.path().join(name),
+            _dir: dir,
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        self.path.to_str().unwrap()
+    }
+}
+
+impl Drop for BindFile {
+    fn drop(&mut self) {
+        unbind(&self.path);
+    }
 }
