@@ -152,11 +152,7 @@ pub fn nsenter(a: &EnterArgs) -> Equivalent {
                 .into(),
         );
     }
-    command(&mut v, &a.command);
-    Equivalent {
-        line: shell_line(v.0),
-        notes,
-    }
+    v.equivalent(&a.command, notes)
 }
 
 /// The unshare(1) command doing what `spawn` does, as far as it can.
@@ -248,11 +244,7 @@ pub fn unshare(a: &SpawnArgs) -> Equivalent {
                 .into(),
         );
     }
-    command(&mut v, &a.command);
-    Equivalent {
-        line: shell_line(v.0),
-        notes,
-    }
+    v.equivalent(&a.command, notes)
 }
 
 /// The bwrap(1) command doing what `spawn` does, as far as it can. bwrap always creates a
@@ -322,13 +314,8 @@ pub fn bwrap(a: &SpawnArgs) -> Equivalent {
     if a.command.is_empty() {
         // bwrap needs a command; nsviz's default is the user's shell.
         v.push(std::env::var("SHELL").unwrap_or_else(|_| "/bin/sh".into()));
-    } else {
-        command(&mut v, &a.command);
     }
-    Equivalent {
-        line: shell_line(v.0),
-        notes,
-    }
+    v.equivalent(&a.command, notes)
 }
 
 /// The types `spawn` will create: the same rules as [`crate::ns::spawn::Plan`], which also
@@ -390,6 +377,15 @@ impl<const N: usize> From<[&str; N]> for Words {
 }
 
 impl Words {
+    /// The finished line, with the command after `--` (nothing when it is empty).
+    fn equivalent(mut self, cmd: &[OsString], notes: Vec<String>) -> Equivalent {
+        command(&mut self, cmd);
+        Equivalent {
+            line: shell_line(self.0),
+            notes,
+        }
+    }
+
     fn push(&mut self, w: impl Into<OsString>) {
         self.0.push(w.into());
     }
