@@ -103,13 +103,7 @@ pub fn run(args: &EnterArgs) -> Result<i32> {
     })?;
     match forked {
         0 => die(exec::exec(&launch, Some(&blocked), || {})),
-        child => {
-            let status = init::wait_forwarding(child, &blocked);
-            if launch.own_terminal {
-                exec::give_terminal_back();
-            }
-            status
-        }
+        child => launch.wait(child, &blocked),
     }
 }
 

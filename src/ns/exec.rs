@@ -64,6 +64,18 @@ fn set_foreground(group: rustix::process::Pid) {
     let _ = pthread_sigmask(SigmaskHow::SIG_SETMASK, Some(&old), None);
 }
 
+impl Launch<'_> {
+    /// Waits for the child that runs the command (forwarding signals to it), then takes the
+    /// terminal back if the command had it.
+    pub fn wait(&self, child: i32, blocked: &init::Blocked) -> Result<i32, Error> {
+        let status = init::wait_forwarding(child, blocked);
+        if self.own_terminal {
+            give_terminal_back();
+        }
+        status
+    }
+}
+
 /// Sets the group and user ids (group first: afterwards we may no longer be allowed to).
 /// `clear_groups` drops supplementary groups; a user namespace with setgroups denied refuses,
 /// and there the groups are already as few as they can be, so that refusal is ignored.

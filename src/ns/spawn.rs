@@ -199,11 +199,7 @@ fn create_and_run(
     if let Some(b) = binder.as_mut() {
         b.close();
     }
-    let status = init::wait_forwarding(child, blocked);
-    if launch.own_terminal {
-        exec::give_terminal_back();
-    }
-    status
+    launch.wait(child, blocked)
 }
 
 fn bind(binder: &mut Option<Binder>) -> Result<()> {

@@ -64,7 +64,7 @@ pub fn run(source: &SourceArgs, interval_ms: u64) -> Result<()> {
     let (scan_tx, scan_rx) = mpsc::channel();
     if source.from.is_none() {
         scanner::start_scanner(
-            source.clone(),
+            crate::scan::ScanOptions::new(&source.proc_root),
             Duration::from_millis(interval_ms.max(50)),
             tx.clone(),
             scan_rx,

@@ -4,9 +4,9 @@
 //! Its background cost is bounded by design. Rescans read only new processes and a rotating
 //! share of the known ones ([`Rescanner`]): the share is set so that re-reading takes at most
 //! half of [`CPU_BUDGET`], from what the last full scan cost. As a backstop, a rescan that
-//! took T of CPU time is followed by a wait of at least T / [`CPU_BUDGET`]. So on a huge host new
-//! processes still show up every interval, and the scanner never takes a whole core. A rescan
-//! asked for (`r`, after enter/spawn, resuming) is a full scan and runs at once.
+//! took T of CPU time is followed by a wait of at least T / [`CPU_BUDGET`]. So on a huge host
+//! new processes still show up every interval, and the scanner never takes a whole core. A
+//! rescan asked for (`r`, after enter/spawn, resuming) is a full scan and runs at once.
 
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
@@ -14,10 +14,8 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use super::event::{Event, Pace};
-use crate::cli::SourceArgs;
 use crate::model::Snapshot;
 use crate::scan::{Rescanner, ScanOptions};
-use crate::source;
 
 /// The share of one core that live scanning may use.
 pub const CPU_BUDGET: f64 = 0.02;
@@ -70,29 +68,25 @@ fn thread_cpu_time() -> Duration {
     )
 }
 
-/// Scans in the background and sends each whole snapshot. A `--from` file is read once.
+/// Scans the live host in the background and sends each snapshot that differs from the last.
+/// (A `--from` file is read once, before the viewer starts: no scanner runs then.)
 pub fn start_scanner(
-    source: SourceArgs,
+    options: ScanOptions,
     interval: Duration,
     tx: Sender<Event>,
     requests: Receiver<ScanRequest>,
 ) -> JoinHandle<()> {
     std::thread::spawn(move || {
-        let live = source.from.is_none();
-        let mut rescanner = Rescanner::new(ScanOptions::new(&source.proc_root));
+        let mut rescanner = Rescanner::new(options);
         let mut paused = false;
         let mut full = true;
         let mut spread = 1;
         let mut last: Option<Arc<Snapshot>> = None;
         loop {
             let cpu_before = thread_cpu_time();
-            let result = if live {
-                rescanner
-                    .scan(if full { 1 } else { spread })
-                    .map(|r| r.snapshot)
-            } else {
-                source::load(&source).map(Arc::new)
-            };
+            let result = rescanner
+                .scan(if full { 1 } else { spread })
+                .map(|r| r.snapshot);
             let cpu = thread_cpu_time().saturating_sub(cpu_before);
             // A full scan is the first one or one asked for: it sets the share of re-reads
             // and is not held against the budget (the user asked; the next rescans are cheap).
@@ -103,7 +97,7 @@ pub fn start_scanner(
                 pace(interval, cpu)
             };
             full = false;
-            let pace = (live && (wait > interval || spread > 1)).then(|| Pace {
+            let pace = (wait > interval || spread > 1).then(|| Pace {
                 every: wait,
                 full_pass: wait * u32::try_from(spread).unwrap_or(u32::MAX),
             });
@@ -128,7 +122,7 @@ pub fn start_scanner(
             // Wait for the next reason to scan.
             let next = Instant::now() + wait;
             loop {
-                let request = if paused || !live {
+                let request = if paused {
                     requests.recv().map_err(|_| RecvTimeoutError::Disconnected)
                 } else {
                     requests.recv_timeout(next.saturating_duration_since(Instant::now()))
