@@ -132,10 +132,6 @@ fn map_current_user_keeps_the_uid() {
         "id -u; cat /proc/self/uid_map",
     ])
     .ok();
-    let words: Vec<Vec<&str>> = r
-        .out
-        .lines()
-        .map(|l| l.split_whitespace().collect())
-        .collect();
+    let words = r.words();
     assert_eq!(words, vec![vec!["65534"], vec!["65534", "65534", "1"]]);
 }

@@ -29,11 +29,7 @@ fn ps_sees_only_init_and_the_command_running_as_nobody() {
         return;
     }
     let r = as_nobody_in_new_pid_ns(&["ps", "-e", "-o", "pid=,uid=,comm="]);
-    let rows: Vec<Vec<&str>> = r
-        .out
-        .lines()
-        .map(|l| l.split_whitespace().collect())
-        .collect();
+    let rows = r.words();
     assert_eq!(
         rows,
         vec![vec!["1", "0", "nsviz-init"], vec!["2", "65534", "ps"]],

@@ -63,11 +63,7 @@ fn time_offsets_are_visible_inside() {
         "cat /proc/self/timens_offsets; cat /proc/uptime",
     ])
     .ok();
-    let lines: Vec<Vec<&str>> = r
-        .out
-        .lines()
-        .map(|l| l.split_whitespace().collect())
-        .collect();
+    let lines = r.words();
     assert_eq!(lines[0], ["monotonic", "86400", "0"], "{}", r.out);
     assert_eq!(lines[1], ["boottime", "172800", "0"], "{}", r.out);
     // /proc/uptime is CLOCK_BOOTTIME: two days ahead of the host's.
@@ -155,11 +151,7 @@ fn map_root_user_denies_setgroups() {
         "cat /proc/self/setgroups /proc/self/uid_map /proc/self/gid_map; id -u",
     ])
     .ok();
-    let words: Vec<Vec<&str>> = r
-        .out
-        .lines()
-        .map(|l| l.split_whitespace().collect())
-        .collect();
+    let words = r.words();
     assert_eq!(
         words,
         vec![

@@ -27,6 +27,14 @@ impl Run {
         self
     }
 
+    /// Standard output as lines of whitespace-separated words.
+    pub fn words(&self) -> Vec<Vec<&str>> {
+        self.out
+            .lines()
+            .map(|l| l.split_whitespace().collect())
+            .collect()
+    }
+
     /// The one line nsviz printed to stderr (asserting it is one line).
     pub fn one_error_line(&self) -> &str {
         let text = self.err.trim_end();
