@@ -17,7 +17,7 @@ fn target() -> common::Background {
     );
     let pid = bg.pid();
     let ready = common::wait_until(Duration::from_secs(10), || {
-        common::ns_inode(pid, "uts") != common::ns_inode(std::process::id() as i32, "uts")
+        common::in_other_ns(pid, "uts")
             && std::fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|c| c == "sleep\n")
     });
     assert!(ready, "target did not start");

@@ -329,19 +329,22 @@ fn a_rescan_of_the_host_matches_a_full_scan() {
     }
     use nsviz::scan::Rescanner;
     let wait = Duration::from_secs(20);
-    let differs = |pid: i32, ty: &str| {
-        common::ns_inode(pid, ty).is_some_and(|id| Some(id) != common::ns_inode(1, ty))
-    };
     let known = Background::spawn(Command::new("unshare").args(["-U", "-u", "sleep", "1000"]));
     let a = known.pid();
-    assert!(common::wait_until(wait, || differs(a, "uts")), "no uts ns");
+    assert!(
+        common::wait_until(wait, || common::in_other_ns(a, "uts")),
+        "no uts ns"
+    );
     let mut rescanner = Rescanner::new(ScanOptions::new(std::path::Path::new("/proc")));
     let first = rescanner.scan(1000).expect("scan");
     assert!(first.snapshot.process(a).is_some());
 
     let mut newcomer = Background::spawn(Command::new("unshare").args(["-n", "sleep", "1000"]));
     let b = newcomer.pid();
-    assert!(common::wait_until(wait, || differs(b, "net")), "no net ns");
+    assert!(
+        common::wait_until(wait, || common::in_other_ns(b, "net")),
+        "no net ns"
+    );
     let again = rescanner.scan(1000).expect("rescan");
     let full = scan_host();
     assert!(

@@ -259,9 +259,8 @@ fn live_viewer_finds_a_namespace_the_test_made() {
     }
     let sleeper = Background::spawn(Command::new("unshare").args(["-u", "sleep", "1234567"]));
     let pid = sleeper.pid();
-    let ours = ns_inode(std::process::id() as i32, "uts").expect("our uts namespace");
     assert!(
-        wait_until(WAIT, || ns_inode(pid, "uts").is_some_and(|id| id != ours)),
+        wait_until(WAIT, || common::in_other_ns(pid, "uts")),
         "unshare -u did not make a new uts namespace"
     );
     let uts = ns_inode(pid, "uts").expect("its uts namespace").to_string();

@@ -113,6 +113,19 @@ pub fn ns_inode(pid: i32, ns_type: &str) -> Option<u64> {
     text[start..end].parse().ok()
 }
 
+/// Whether `pid` is in a `ns_type` namespace other than this test's own; false while either
+/// link cannot be read. (PID 1 may be unreadable from inside a container, so the test process is
+/// the reference.)
+pub fn in_other_ns(pid: i32, ns_type: &str) -> bool {
+    match (
+        ns_inode(pid, ns_type),
+        ns_inode(std::process::id() as i32, ns_type),
+    ) {
+        (Some(theirs), Some(ours)) => theirs != ours,
+        _ => false,
+    }
+}
+
 /// A name unique to this test run, for netns names, hostnames and temp paths.
 pub fn unique(prefix: &str) -> String {
     use std::sync::atomic::{AtomicU32, Ordering};
