@@ -7,6 +7,12 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+pub mod details;
+pub mod holder;
+pub mod label;
+
+pub use details::{Attribution, Details};
+
 /// Inode number of a namespace on nsfs: what /proc/PID/ns/* links show (`net:[4026531840]`).
 pub type NsId = u64;
 pub type Pid = i32;
@@ -133,7 +139,7 @@ impl FromStr for NsType {
 }
 
 /// A file descriptor of a process: an nsfs fd, or a socket holding a network namespace.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct FdRef {
     pub pid: Pid,
     pub fd: i32,
@@ -182,6 +188,16 @@ pub struct Namespace {
     /// when it has none (lsns: "unassigned"), None when it could not be asked (fixture tree).
     #[serde(default)]
     pub netnsid: Option<i32>,
+    /// What is inside it (read when details were asked for; None in version 1 snapshots).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub details: Option<Details>,
+    /// Whose it is: the attribution its processes agree on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attribution: Option<Attribution>,
+    /// A short human name: the attribution, else its hostname, else its leading command or
+    /// the file it is bound to (see `label.rs`). Untrusted text.
+    #[serde(default)]
+    pub label: String,
 }
 
 impl Namespace {
@@ -200,18 +216,10 @@ impl Namespace {
             fds: Vec::new(),
             sockets: Vec::new(),
             netnsid: None,
+            details: None,
+            attribution: None,
+            label: String::new(),
         }
-    }
-
-    /// True when nothing found keeps it alive: it is only known as a parent or owner of another
-    /// namespace (an intermediate user namespace with no process left, say).
-    pub fn is_hidden(&self) -> bool {
-        self.processes.is_empty()
-            && self.tasks.is_empty()
-            && self.for_children.is_empty()
-            && self.mounts.is_empty()
-            && self.fds.is_empty()
-            && self.sockets.is_empty()
     }
 }
 
@@ -241,6 +249,16 @@ pub struct Process {
     /// The PID in each nested pid namespace, outermost first (NSpid in /proc/PID/status).
     #[serde(default)]
     pub nspid: Vec<Pid>,
+    /// Its cgroup: the cgroup v2 path, else that of the v1 name=systemd hierarchy, as the
+    /// scanner's cgroup namespace shows it (read when details were asked for). Untrusted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cgroup: Option<String>,
+    /// Whose it is, told from `cgroup`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attribution: Option<Attribution>,
+    /// A short human name (see `label.rs`). Untrusted text.
+    #[serde(default)]
+    pub label: String,
 }
 
 impl Process {
@@ -255,42 +273,62 @@ impl Process {
 }
 
 /// What could not be read. Races and permission limits are normal; they are counted, not fatal.
+/// Counts are u64 and add up saturating: a crafted snapshot cannot overflow them.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Skipped {
     /// Processes that vanished or could not be read at all.
-    pub processes: u32,
+    pub processes: u64,
     /// Namespace links that could not be read (EACCES, ENOENT on a zombie, ...).
-    pub links: u32,
+    pub links: u64,
     /// Processes whose threads could not be listed.
-    pub tasks: u32,
+    pub tasks: u64,
     /// Processes whose fd table could not be read.
-    pub fds: u32,
+    pub fds: u64,
     /// Mount namespaces whose mountinfo could not be read.
-    pub mountinfo: u32,
+    pub mountinfo: u64,
+    /// Namespaces some of whose details could not be read (each says why in
+    /// `details.unreadable`).
+    #[serde(default)]
+    pub details: u64,
 }
 
 impl Skipped {
-    pub fn total(&self) -> u32 {
-        self.processes + self.links + self.tasks + self.fds + self.mountinfo
+    fn counts(&self) -> [u64; 6] {
+        [
+            self.processes,
+            self.links,
+            self.tasks,
+            self.fds,
+            self.mountinfo,
+            self.details,
+        ]
+    }
+
+    fn from_counts(c: [u64; 6]) -> Skipped {
+        let [processes, links, tasks, fds, mountinfo, details] = c;
+        Skipped {
+            processes,
+            links,
+            tasks,
+            fds,
+            mountinfo,
+            details,
+        }
+    }
+
+    pub fn total(&self) -> u64 {
+        self.counts().into_iter().fold(0, u64::saturating_add)
     }
 
     pub fn add(&mut self, other: &Skipped) {
-        self.processes += other.processes;
-        self.links += other.links;
-        self.tasks += other.tasks;
-        self.fds += other.fds;
-        self.mountinfo += other.mountinfo;
+        let (a, b) = (self.counts(), other.counts());
+        *self = Skipped::from_counts(std::array::from_fn(|i| a[i].saturating_add(b[i])));
     }
 
     /// What was counted since `before` (an earlier state of the same count).
     pub fn since(&self, before: &Skipped) -> Skipped {
-        Skipped {
-            processes: self.processes - before.processes,
-            links: self.links - before.links,
-            tasks: self.tasks - before.tasks,
-            fds: self.fds - before.fds,
-            mountinfo: self.mountinfo - before.mountinfo,
-        }
+        let (a, b) = (self.counts(), before.counts());
+        Skipped::from_counts(std::array::from_fn(|i| a[i].saturating_sub(b[i])))
     }
 }
 
@@ -327,7 +365,11 @@ pub struct Snapshot {
     pub scan_micros: u64,
 }
 
-pub const SNAPSHOT_VERSION: u32 = 1;
+/// Version 2 added `details`, `attribution` and `label` (namespaces and processes), `cgroup`
+/// (processes) and `skipped.details`; version 1 files are still read.
+pub const SNAPSHOT_VERSION: u32 = 2;
+/// The oldest snapshot version this nsviz reads.
+pub const OLDEST_SNAPSHOT_VERSION: u32 = 1;
 
 impl Snapshot {
     pub fn namespace(&self, ns_type: NsType, id: NsId) -> Option<&Namespace> {
@@ -424,6 +466,9 @@ pub(crate) mod fixture {
             pid_for_children: None,
             time_for_children: None,
             nspid: vec![pid],
+            cgroup: None,
+            attribution: None,
+            label: String::new(),
         }
     }
 

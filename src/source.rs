@@ -4,7 +4,7 @@ use std::path::Path;
 
 use crate::cli::SourceArgs;
 use crate::error::{Error, Result};
-use crate::model::{SNAPSHOT_VERSION, Snapshot};
+use crate::model::{OLDEST_SNAPSHOT_VERSION, SNAPSHOT_VERSION, Snapshot};
 use crate::scan;
 
 /// A fresh scan, or the snapshot in `--from FILE`.
@@ -26,12 +26,15 @@ pub fn read_file(path: &Path) -> Result<Snapshot> {
     })?;
     let mut snapshot: Snapshot = serde_json::from_slice(&text)
         .map_err(|e| Error::usage(format!("{shown} is not an nsviz snapshot: {e}")))?;
-    if snapshot.version != SNAPSHOT_VERSION {
+    if !(OLDEST_SNAPSHOT_VERSION..=SNAPSHOT_VERSION).contains(&snapshot.version) {
         return Err(Error::usage(format!(
-            "{shown} is a version {} snapshot; this nsviz reads version {SNAPSHOT_VERSION}",
+            "{shown} is a version {} snapshot; this nsviz reads versions \
+             {OLDEST_SNAPSHOT_VERSION} to {SNAPSHOT_VERSION}",
             snapshot.version
         )));
     }
     snapshot.normalize();
+    // Version 1 files carry no labels: make them from what they do carry.
+    crate::model::label::assign(&mut snapshot);
     Ok(snapshot)
 }

@@ -370,7 +370,7 @@ struct JsonNamespace {
 struct JsonList {
     namespaces: Vec<JsonNamespace>,
     /// Items the scan could not read (Snapshot::skipped, summed); lsns has no such figure.
-    skipped: u32,
+    skipped: u64,
 }
 
 fn write_json(snapshot: &Snapshot, rows: &[Row], out: &mut dyn Write) -> std::io::Result<()> {

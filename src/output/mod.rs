@@ -21,6 +21,7 @@ pub fn skipped_footer(snapshot: &Snapshot) -> Option<String> {
         (s.tasks, "thread list", "thread lists"),
         (s.fds, "fd table", "fd tables"),
         (s.mountinfo, "mount table", "mount tables"),
+        (s.details, "namespace's details", "namespaces' details"),
     ]
     .into_iter()
     .filter(|(n, _, _)| *n > 0)

@@ -9,6 +9,8 @@
 //! The viewer rescans through a [`Rescanner`], which remembers what each process held and
 //! reads again only new processes and a rotating share of the known ones.
 
+pub mod attribution;
+pub mod details;
 mod fds;
 mod ioctl;
 pub mod links;
@@ -75,13 +77,25 @@ type FastSet<K> = HashSet<K, BuildHasherDefault<WordHasher>>;
 pub struct ScanOptions {
     /// Root of the proc filesystem (a fixture tree in tests).
     pub proc_root: PathBuf,
+    /// Also read what is inside each namespace, whose each process is, and label both.
+    pub details: bool,
+    /// Where the engines keep their local files (container names): `/` on a host.
+    pub engine_root: PathBuf,
 }
 
 impl ScanOptions {
     pub fn new(proc_root: &Path) -> Self {
         ScanOptions {
             proc_root: proc_root.to_path_buf(),
+            details: false,
+            engine_root: PathBuf::from("/"),
         }
+    }
+
+    /// The same, reading details too.
+    pub fn with_details(mut self) -> Self {
+        self.details = true;
+        self
     }
 }
 
@@ -175,6 +189,8 @@ struct Scan {
     vouched: FastSet<(NsType, NsId)>,
     /// Processes read afresh.
     read: usize,
+    /// Read each process's cgroup (for attribution).
+    details: bool,
 }
 
 impl Scan {
@@ -197,6 +213,7 @@ impl Scan {
             remembered: FastMap::default(),
             vouched: FastSet::default(),
             read: 0,
+            details: false,
         }
     }
 
@@ -276,6 +293,7 @@ fn run(options: &ScanOptions, remember: bool, reuse: Option<Reuse>) -> Result<Ou
     pids.sort_unstable();
 
     let mut scan = Scan::new(&root_fd, root_text.clone(), remember, pids.len());
+    scan.details = options.details;
     let scanner_pid = scan.scanner_pid;
     let users = users::read_passwd("/etc/passwd");
     let mut buf = Vec::with_capacity(4096);
@@ -293,6 +311,8 @@ fn run(options: &ScanOptions, remember: bool, reuse: Option<Reuse>) -> Result<Ou
     scan.scan_mounts(&mut buf);
     let known = reuse.filter(|r| r.known_ioctls).map(|r| r.previous);
     scan.follow_ioctls(known);
+    let vouched = std::mem::take(&mut scan.vouched);
+    let live = scan.live;
 
     let mut namespaces: Vec<Namespace> = scan.found.into_values().map(|f| f.ns).collect();
     namespaces.sort_by_key(|n| (n.ns_type, n.id));
@@ -311,6 +331,23 @@ fn run(options: &ScanOptions, remember: bool, reuse: Option<Reuse>) -> Result<Ou
         scan_micros: 0,
     };
     snapshot.initial = initial_namespaces(&snapshot);
+    if options.details {
+        let mut names = attribution::Names::new(&options.engine_root);
+        for p in &mut snapshot.processes {
+            if let Some(a) = p.attribution.as_mut().filter(|a| a.name.is_none()) {
+                a.name = names.name(a);
+            }
+        }
+        let cx = details::Context {
+            root: &root_fd,
+            live,
+            previous: known,
+            vouched: &|t, id| vouched.contains(&(t, id)),
+            users: &users,
+        };
+        details::read(&mut snapshot, &cx);
+        crate::model::label::assign(&mut snapshot);
+    }
     snapshot.scan_micros = start.elapsed().as_micros() as u64;
     Ok(Outcome {
         snapshot,
@@ -353,7 +390,7 @@ impl Scan {
         let links = links::read(&dir);
         // A zombie's links are gone with its namespaces: nothing was missed.
         if !status.is_zombie() {
-            self.skipped.links += links.failed;
+            self.skipped.links += u64::from(links.failed);
         }
         let kernel_thread = status.kthread || pid == 2 || status.ppid == 2;
         let cmdline = if kernel_thread || status.is_zombie() {
@@ -386,6 +423,14 @@ impl Scan {
         if status.threads > 1 {
             self.scan_tasks(&dir, pid, &links);
         }
+        let cgroup = if self.details && !kernel_thread && !status.is_zombie() {
+            process::read_at(&dir, "cgroup", buf)
+                .ok()
+                .and_then(|()| attribution::parse_cgroup(buf))
+        } else {
+            None
+        };
+        let attribution = cgroup.as_deref().and_then(attribution::attribute);
         self.processes.push(Process {
             pid,
             ppid: status.ppid,
@@ -397,6 +442,9 @@ impl Scan {
             pid_for_children: links.pid_for_children,
             time_for_children: links.time_for_children,
             nspid: status.nspid,
+            cgroup,
+            attribution,
+            label: String::new(),
         });
         if self.remember {
             let remembered = Remembered {
@@ -440,7 +488,7 @@ impl Scan {
             .collect();
         let (mounts, unreadable) =
             nsfs_mounts(&self.root, self.scanner_pid, own_mnt, mnt_namespaces, buf);
-        self.skipped.mountinfo += unreadable;
+        self.skipped.mountinfo += u64::from(unreadable);
         for (ns_type, id, path) in mounts {
             let holder = path.clone();
             self.found(ns_type, id, |_| Holder::Path(holder))
@@ -657,7 +705,7 @@ fn unchanged(
         .collect();
     mounts.sort();
     before.sort();
-    (mounts == before && unreadable == previous.skipped.mountinfo).then_some(scan.read)
+    (mounts == before && u64::from(unreadable) == previous.skipped.mountinfo).then_some(scan.read)
 }
 
 /// The host's namespaces: those of PID 2 (kthreadd), else PID 1. Where neither could be read

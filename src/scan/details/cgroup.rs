@@ -1,0 +1,1 @@
+//! The cgroup section, read from inside (see inside.rs).

@@ -1,0 +1,1 @@
+//! The ipc section, read from inside (see inside.rs).

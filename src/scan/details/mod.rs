@@ -1,0 +1,227 @@
+//! What is inside each namespace (docs/snapshot.md, `details`), read from the cheapest source
+//! that is correct:
+//! - files of a member process: uid_map, gid_map and setgroups (user), mountinfo (mnt),
+//!   timens_offsets (time); the pid section comes from the snapshot itself;
+//! - inside the namespace, on a short-lived thread that joins it and nothing else
+//!   ([`inside`]): the hostname (uts), System V and POSIX IPC objects (ipc), interfaces,
+//!   addresses, routes and sockets through netlink (net), and the cgroup root (cgroup).
+//!
+//! What cannot be read is said in `Details::unreadable` and counted in `skipped.details`.
+//! A rescan takes the details of a namespace it vouches for (still held by a process not read
+//! again) from the previous snapshot.
+
+mod cgroup;
+mod inside;
+mod ipc;
+mod mnt;
+mod net;
+mod pid;
+mod time;
+mod user;
+mod uts;
+
+use std::collections::HashMap;
+use std::os::fd::OwnedFd;
+
+use rustix::fs::{Mode, OFlags};
+
+use super::ioctl;
+use crate::model::details::Mount;
+use crate::model::{Details, Namespace, NsId, NsType, Pid, Snapshot};
+
+/// What a details pass may use besides the snapshot.
+pub struct Context<'a> {
+    /// The proc root the snapshot was scanned from.
+    pub root: &'a OwnedFd,
+    /// True when the root is our own procfs: only then can namespaces be entered.
+    pub live: bool,
+    /// Namespaces whose details the previous snapshot has and that are still the same
+    /// (held by a process not read again): their details are copied from there.
+    pub previous: Option<&'a Snapshot>,
+    pub vouched: &'a dyn Fn(NsType, NsId) -> bool,
+    /// uid -> user name.
+    pub users: &'a HashMap<u32, String>,
+}
+
+/// Fills `details` of every namespace in `snapshot`, and counts what could not be read.
+pub fn read(snapshot: &mut Snapshot, cx: &Context) {
+    let mut found: Vec<Details> = vec![Details::default(); snapshot.namespaces.len()];
+    let mut to_enter: Vec<inside::Target> = Vec::new();
+    let host_mounts = host_mounts(snapshot, cx);
+    for (i, ns) in snapshot.namespaces.iter().enumerate() {
+        if let Some(before) = cx
+            .previous
+            .filter(|_| (cx.vouched)(ns.ns_type, ns.id))
+            .and_then(|p| p.namespace(ns.ns_type, ns.id))
+            .and_then(|n| n.details.clone())
+        {
+            found[i] = before;
+            continue;
+        }
+        let d = &mut found[i];
+        match ns.ns_type {
+            NsType::User => read_user(snapshot, ns, cx, d),
+            NsType::Mnt => read_mnt(snapshot, ns, cx, host_mounts.as_deref(), d),
+            NsType::Pid => d.pid = Some(pid::details(snapshot, ns)),
+            NsType::Time => read_time(ns, cx, d),
+            NsType::Uts | NsType::Ipc | NsType::Net | NsType::Cgroup => match open_ns(ns, cx) {
+                Ok(fd) => to_enter.push(inside::Target {
+                    index: i,
+                    ns_type: ns.ns_type,
+                    id: ns.id,
+                    fd,
+                    member: ns.processes.first().copied(),
+                }),
+                Err(why) => d.unreadable.push(why),
+            },
+        }
+    }
+    for (index, result) in inside::read_all(to_enter, snapshot) {
+        let d = &mut found[index];
+        match result {
+            Ok(section) => section.store(d),
+            Err(why) => d.unreadable.push(why),
+        }
+    }
+    let mut unreadable = 0u64;
+    for (ns, d) in snapshot.namespaces.iter_mut().zip(found) {
+        if !d.unreadable.is_empty() {
+            unreadable += 1;
+        }
+        ns.details = Some(d);
+    }
+    snapshot.skipped.details = snapshot.skipped.details.saturating_add(unreadable);
+}
+
+/// One section read from inside a namespace.
+pub enum Section {
+    Uts(crate::model::details::UtsDetails),
+    Ipc(crate::model::details::IpcDetails),
+    Net(crate::model::details::NetDetails),
+    Cgroup(crate::model::details::CgroupDetails),
+}
+
+impl Section {
+    fn store(self, d: &mut Details) {
+        match self {
+            Section::Uts(s) => d.uts = Some(s),
+            Section::Ipc(s) => d.ipc = Some(s),
+            Section::Net(s) => d.net = Some(s),
+            Section::Cgroup(s) => d.cgroup = Some(s),
+        }
+    }
+}
+
+/// Opens /proc/PID (relative to the proc root) of a namespace's first member that opens.
+fn member_dir(ns: &Namespace, cx: &Context) -> Option<(Pid, OwnedFd)> {
+    ns.processes.iter().take(3).find_map(|&pid| {
+        let dir = rustix::fs::openat(
+            cx.root,
+            pid.to_string().as_str(),
+            OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+            Mode::empty(),
+        )
+        .ok()?;
+        Some((pid, dir))
+    })
+}
+
+/// Opens the namespace itself through its first holder that opens and is still it.
+fn open_ns(ns: &Namespace, cx: &Context) -> Result<OwnedFd, String> {
+    if !cx.live {
+        return Err("not read: the snapshot is not of this host's live /proc".to_string());
+    }
+    let mut last = None;
+    for path in ns
+        .holders()
+        .filter_map(|h| h.path("/proc", ns.ns_type))
+        .take(3)
+    {
+        match rustix::fs::open(
+            path.as_str(),
+            OFlags::RDONLY | OFlags::CLOEXEC | OFlags::NOFOLLOW,
+            Mode::empty(),
+        ) {
+            Ok(fd) if ioctl::inode(&fd) == Some(ns.id) => return Ok(fd),
+            Ok(_) => last = Some(rustix::io::Errno::NOENT),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(match last {
+        Some(e) => format!(
+            "not read: cannot open it ({})",
+            crate::error::describe_io(&e.into())
+        ),
+        None => "not read: nothing holds it that could be opened".to_string(),
+    })
+}
+
+fn read_user(snapshot: &Snapshot, ns: &Namespace, cx: &Context, d: &mut Details) {
+    let mut details = match member_dir(ns, cx) {
+        Some((_, dir)) => user::read(&dir).unwrap_or_else(|why| {
+            d.unreadable.push(format!("id maps: {why}"));
+            user::unknown(why)
+        }),
+        None => user::unknown(
+            "no process is in it, and the kernel shows a user namespace's maps only through \
+             a process in it"
+                .to_string(),
+        ),
+    };
+    let _ = snapshot;
+    details.owner_user = ns.owner_uid.and_then(|uid| cx.users.get(&uid).cloned());
+    d.user = Some(details);
+}
+
+fn read_mnt(
+    snapshot: &Snapshot,
+    ns: &Namespace,
+    cx: &Context,
+    host: Option<&[Mount]>,
+    d: &mut Details,
+) {
+    let Some((pid, dir)) = member_dir(ns, cx) else {
+        d.unreadable
+            .push("mounts: no process is in it to read its mount table through".to_string());
+        return;
+    };
+    match mnt::read_mounts(&dir) {
+        Ok(mounts) => {
+            let root = mnt::root(cx.root, pid);
+            let is_host = snapshot.initial.get(&NsType::Mnt) == Some(&ns.id);
+            let host = match host {
+                Some(host) => host,
+                None if is_host => &mounts,
+                None => {
+                    d.unreadable.push(
+                        "mounts: the host's mount table could not be read to compare with"
+                            .to_string(),
+                    );
+                    &mounts
+                }
+            };
+            d.mnt = Some(mnt::details(host, &mounts, root));
+        }
+        Err(why) => d.unreadable.push(format!("mounts: {why}")),
+    }
+}
+
+fn read_time(ns: &Namespace, cx: &Context, d: &mut Details) {
+    match member_dir(ns, cx) {
+        Some((_, dir)) => match time::read(&dir) {
+            Ok(t) => d.time = Some(t),
+            Err(why) => d.unreadable.push(format!("offsets: {why}")),
+        },
+        None => d
+            .unreadable
+            .push("offsets: no process is in it to read them through".to_string()),
+    }
+}
+
+/// The mount table of the host's initial mount namespace, for the diffs.
+fn host_mounts(snapshot: &Snapshot, cx: &Context) -> Option<Vec<Mount>> {
+    let id = *snapshot.initial.get(&NsType::Mnt)?;
+    let ns = snapshot.namespace(NsType::Mnt, id)?;
+    let (_, dir) = member_dir(ns, cx)?;
+    mnt::read_mounts(&dir).ok()
+}

@@ -1,0 +1,1 @@
+//! The net section, read from inside (see inside.rs).

@@ -1,0 +1,1 @@
+//! The uts section, read from inside (see inside.rs).
