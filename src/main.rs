@@ -40,16 +40,17 @@ fn run(cli: Cli) -> Result<i32, Error> {
         Some(Command::Spawn(args)) => return ns::spawn::run(&args),
         Some(Command::Forget(args)) => ns::keep::forget(&args, &mut text)?,
         Some(Command::List(args)) => {
-            output::list::write(&source::load(&args.source)?, &args, &mut text)?
+            let details = output::list::needs_details(&args)?;
+            output::list::write(&source::load(&args.source, details)?, &args, &mut text)?
         }
         Some(Command::Tree(args)) => {
-            output::tree::write(&source::load(&args.source)?, &args, &mut text)?
+            output::tree::write(&source::load(&args.source, true)?, &args, &mut text)?
         }
         Some(Command::Graph(args)) => {
-            output::graph::write(&source::load(&args.source)?, &args, &mut text)?
+            output::graph::write(&source::load(&args.source, true)?, &args, &mut text)?
         }
         Some(Command::Snapshot(args)) => {
-            output::snapshot::write(&source::load(&args.source)?, &args, &mut text)?;
+            output::snapshot::write(&source::load(&args.source, true)?, &args, &mut text)?;
             if let Some(path) = &args.output {
                 std::fs::write(path, &text)
                     .map_err(|e| Error::os(format!("cannot write {}", path.display()), e))?;

@@ -7,11 +7,15 @@ use crate::error::{Error, Result};
 use crate::model::{OLDEST_SNAPSHOT_VERSION, SNAPSHOT_VERSION, Snapshot};
 use crate::scan;
 
-/// A fresh scan, or the snapshot in `--from FILE`.
-pub fn load(source: &SourceArgs) -> Result<Snapshot> {
+/// A fresh scan (with what is inside each namespace when `details`), or the snapshot in
+/// `--from FILE` (which has details when it was saved with them).
+pub fn load(source: &SourceArgs, details: bool) -> Result<Snapshot> {
     match &source.from {
         Some(path) => read_file(path),
-        None => scan::scan(&scan::ScanOptions::new(&source.proc_root)),
+        None => {
+            let options = scan::ScanOptions::new(&source.proc_root);
+            scan::scan(&if details { options.with_details() } else { options })
+        }
     }
 }
 

@@ -82,7 +82,14 @@ pub fn render(
         } else {
             " (initial)"
         };
-        let summary = for_terminal(&snapshot.holder_summary(n)).into_owned();
+        // The label and what is inside say most; the holders where there is no label.
+        let brief = crate::describe::brief(n);
+        let summary = match (n.label.as_str(), brief.is_empty()) {
+            ("", _) => snapshot.holder_summary(n),
+            (label, true) => label.to_string(),
+            (label, false) => format!("{label}: {brief}"),
+        };
+        let summary = for_terminal(&summary).into_owned();
         let summary = if summary.chars().count() > 48 {
             format!("{}…", summary.chars().take(47).collect::<String>())
         } else {

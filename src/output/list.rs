@@ -6,7 +6,9 @@ use std::io::Write;
 use serde::Serialize;
 
 use crate::cli::ListArgs;
+use crate::describe;
 use crate::error::{Error, Result};
+use crate::model::holder::Holder;
 use crate::model::{Namespace, NsType, Process, Snapshot};
 use crate::sanitize::for_terminal;
 
@@ -28,9 +30,15 @@ enum Column {
     Ons,
     Nsid,
     Holders,
+    Label,
+    Whose,
+    Details,
+    Hostname,
+    Addresses,
+    Map,
 }
 
-const ALL_COLUMNS: [Column; 15] = [
+const ALL_COLUMNS: [Column; 21] = [
     Column::Ns,
     Column::Type,
     Column::Path,
@@ -46,6 +54,12 @@ const ALL_COLUMNS: [Column; 15] = [
     Column::Ons,
     Column::Nsid,
     Column::Holders,
+    Column::Label,
+    Column::Whose,
+    Column::Details,
+    Column::Hostname,
+    Column::Addresses,
+    Column::Map,
 ];
 
 impl Column {
@@ -66,6 +80,12 @@ impl Column {
             Column::Ons => "ONS",
             Column::Nsid => "NSID",
             Column::Holders => "HOLDERS",
+            Column::Label => "LABEL",
+            Column::Whose => "WHOSE",
+            Column::Details => "DETAILS",
+            Column::Hostname => "HOSTNAME",
+            Column::Addresses => "ADDRESSES",
+            Column::Map => "MAP",
         }
     }
 
@@ -86,7 +106,26 @@ impl Column {
             Column::Ons => "owner namespace identifier (inode number)",
             Column::Nsid => "the kernel's 64-bit namespace id (NS_GET_ID), never reused",
             Column::Holders => "what else keeps it alive: mounts, fds, sockets, threads, children",
+            Column::Label => "a short name: container, service, hostname or command",
+            Column::Whose => "the engine and container (or service) its processes belong to",
+            Column::Details => "the most telling thing inside it (hostname, addresses, map...)",
+            Column::Hostname => "hostname of the UTS namespace (of its first process)",
+            Column::Addresses => "addresses of the network namespace (of its first process)",
+            Column::Map => "uid map of the user namespace (of its owner)",
         }
+    }
+
+    /// Columns that need what is inside each namespace (a slower scan).
+    fn needs_details(self) -> bool {
+        matches!(
+            self,
+            Column::Label
+                | Column::Whose
+                | Column::Details
+                | Column::Hostname
+                | Column::Addresses
+                | Column::Map
+        )
     }
 
     fn right_aligned(self) -> bool {
@@ -115,6 +154,15 @@ impl Column {
                 ))
             })
     }
+}
+
+/// True when the chosen columns show what is inside namespaces (the lsns-compatible JSON and
+/// the default columns do not).
+pub fn needs_details(args: &ListArgs) -> Result<bool> {
+    if args.json || args.list_columns {
+        return Ok(false);
+    }
+    Ok(columns(args)?.iter().any(|c| c.needs_details()))
 }
 
 pub fn write(snapshot: &Snapshot, args: &ListArgs, out: &mut dyn Write) -> Result<()> {
@@ -205,38 +253,23 @@ fn path(snapshot: &Snapshot, row: &Row) -> Option<String> {
     if let Some(p) = row.process {
         return Some(format!("{root}/{}/ns/{}", p.pid, ns.ns_type));
     }
-    if let Some(mount) = ns.mounts.first() {
-        return Some(mount.clone());
-    }
-    if let Some(fd) = ns.fds.first() {
-        return Some(format!("{root}/{}/fd/{}", fd.pid, fd.fd));
-    }
-    if let Some(tid) = ns.tasks.first() {
-        return Some(format!("{root}/{tid}/ns/{}", ns.ns_type));
-    }
-    ns.for_children
-        .first()
-        .map(|pid| format!("{root}/{pid}/ns/{}_for_children", ns.ns_type))
+    ns.open_path(root)
 }
 
 /// A short description of what keeps a namespace alive besides its processes.
 fn holders(snapshot: &Snapshot, ns: &Namespace) -> String {
     let mut items: Vec<String> = Vec::new();
-    items.extend(ns.mounts.iter().map(|m| format!("mounted at {m}")));
-    items.extend(
-        ns.fds
-            .iter()
-            .map(|f| format!("fd {} of PID {}", f.fd, f.pid)),
-    );
-    let mut socket_pids: Vec<i32> = ns.sockets.iter().map(|s| s.pid).collect();
-    socket_pids.dedup();
-    items.extend(socket_pids.iter().map(|pid| format!("socket of PID {pid}")));
-    items.extend(ns.tasks.iter().map(|t| format!("thread {t}")));
-    items.extend(
-        ns.for_children
-            .iter()
-            .map(|pid| format!("{}_for_children of PID {pid}", ns.ns_type)),
-    );
+    let mut socket_pids = Vec::new();
+    for holder in ns.other_holders() {
+        // One entry per process for sockets: a server holds many.
+        if let Holder::Socket(f) = holder {
+            if socket_pids.contains(&f.pid) {
+                continue;
+            }
+            socket_pids.push(f.pid);
+        }
+        items.push(holder.describe(ns.ns_type, |pid| format!("PID {pid}")));
+    }
     if ns.is_hidden() {
         let child = snapshot
             .namespaces
@@ -294,6 +327,16 @@ fn cell(snapshot: &Snapshot, row: &Row, column: Column) -> String {
         Column::Ons => ns.owner.unwrap_or(0).to_string(),
         Column::Nsid => ns.nsid.map(|id| id.to_string()).unwrap_or_default(),
         Column::Holders => holders(snapshot, ns),
+        Column::Label => ns.label.clone(),
+        Column::Whose => ns
+            .attribution
+            .as_ref()
+            .map(|a| a.describe())
+            .unwrap_or_default(),
+        Column::Details => describe::brief(ns),
+        Column::Hostname => describe::hostname(snapshot, ns).unwrap_or_default(),
+        Column::Addresses => describe::addresses(snapshot, ns).join(","),
+        Column::Map => describe::uid_map(snapshot, ns).unwrap_or_default(),
     };
     for_terminal(&text).into_owned()
 }

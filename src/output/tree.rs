@@ -73,8 +73,9 @@ fn write_children(
     }
 }
 
-/// One line: `net 4026532305 * mounted at /run/netns/blue`. `*` marks a namespace that is not
-/// one of the host's initial ones.
+/// One line: `net 4026532305 * [netns blue] mounted at /run/netns/blue: lo, veth1 10.0.0.2/24`.
+/// `*` marks a namespace that is not one of the host's initial ones; the label is in brackets
+/// and the brief of what is inside follows a colon.
 fn label(snapshot: &Snapshot, key: NodeKey, types: &[NsType]) -> String {
     match key {
         NodeKey::Namespace(t, id) => {
@@ -90,8 +91,16 @@ fn label(snapshot: &Snapshot, key: NodeKey, types: &[NsType]) -> String {
                 Some(uid) if t == NsType::User => format!(" (owner uid {uid})"),
                 _ => String::new(),
             };
+            let label = match ns.label.as_str() {
+                "" => String::new(),
+                label => format!(" [{}]", for_terminal(label)),
+            };
+            let brief = match crate::describe::brief(ns) {
+                b if b.is_empty() => String::new(),
+                b => format!(": {}", for_terminal(&b)),
+            };
             format!(
-                "{t} {id}{mark} {}{owner_uid}",
+                "{t} {id}{mark}{label} {}{owner_uid}{brief}",
                 for_terminal(&snapshot.holder_summary(ns))
             )
         }
@@ -124,13 +133,20 @@ fn process_label(snapshot: &Snapshot, pid: i32, types: &[NsType]) -> String {
     } else {
         format!(" [{}]", differs.join(" "))
     };
-    format!("{pid} {}{mark}", for_terminal(&p.command()))
+    // The label where it says more than the command name (a container, service or hostname).
+    let label = if p.label.is_empty() || p.label == p.comm {
+        String::new()
+    } else {
+        format!(" ({})", for_terminal(&p.label))
+    };
+    format!("{pid} {}{label}{mark}", for_terminal(&p.command()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::fixture::sample;
+    use crate::model::Namespace;
 
     #[test]
     fn owner_tree_says_what_holds_each_namespace() {
@@ -148,6 +164,33 @@ user 1 3 processes: p1
 └─net 20 3 processes: p1
 "
         );
+    }
+
+    #[test]
+    fn lines_carry_labels_and_what_is_inside() {
+        use crate::model::details::{Details, UtsDetails};
+        let mut s = sample();
+        s.namespaces.push(Namespace::new(30, NsType::Uts));
+        s.namespace_mut(NsType::Uts, 30).processes = vec![3];
+        s.namespace_mut(NsType::Uts, 30).owner = Some(2);
+        s.namespace_mut(NsType::Uts, 30).details = Some(Details {
+            uts: Some(UtsDetails {
+                hostname: "c2\x1b".into(),
+                domainname: "(none)".into(),
+            }),
+            ..Details::default()
+        });
+        s.processes[2].ns.insert(NsType::Uts, 30);
+        s.normalize();
+        crate::model::label::assign(&mut s);
+        let text = render(&s, TreeBy::Owner, &[NsType::Uts]);
+        assert!(text.starts_with("user 1 [host] 3 processes"), "{text}");
+        assert!(
+            text.contains("uts 30 [c2\\e] 1 process: sleep 100: hostname c2\\e"),
+            "{text}"
+        );
+        let text = render(&s, TreeBy::Process, &[]);
+        assert!(text.contains("3 sleep 100 (c2\\e) [user pid net]"), "{text}");
     }
 
     #[test]

@@ -128,6 +128,8 @@ pub struct App {
     pub rows: Vec<Row>,
     pub graph_layout: GraphLayout,
     pub size: Rect,
+    /// How far the detail pane is scrolled, and for which selection (another starts at 0).
+    pub detail_scroll: (Option<NodeKey>, u16),
     forests: Forests,
 }
 
@@ -166,6 +168,7 @@ impl App {
             rows: Vec::new(),
             graph_layout: GraphLayout::default(),
             size: Rect::new(0, 0, 80, 24),
+            detail_scroll: (None, 0),
             forests: Forests::default(),
         }
     }
@@ -599,6 +602,20 @@ impl App {
                 self.refresh();
             }
             Action::Help => self.overlay = Overlay::Help { scroll: 0 },
+            Action::DetailDown | Action::DetailUp => {
+                let key = self.selected();
+                let now = if self.detail_scroll.0 == key {
+                    self.detail_scroll.1
+                } else {
+                    0
+                };
+                let next = if action == Action::DetailDown {
+                    now.saturating_add(3)
+                } else {
+                    now.saturating_sub(3)
+                };
+                self.detail_scroll = (key, next);
+            }
             Action::Explain => match self.explain_type() {
                 Some(ns_type) => self.overlay = Overlay::Explain { ns_type, scroll: 0 },
                 None => self.message = Some("select a namespace to explain".into()),

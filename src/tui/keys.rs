@@ -29,6 +29,9 @@ pub enum Action {
     ClearFilter,
     Help,
     Explain,
+    /// Scroll the detail pane (long mount diffs, interface lists).
+    DetailDown,
+    DetailUp,
     Pause,
     Rescan,
     ZoomIn,
@@ -254,7 +257,7 @@ pub static BINDINGS: &[Binding] = &[
         &[k('/')],
         A::StartFilter,
         S::Everywhere,
-        "filter by command, pid, user, namespace id or type",
+        "filter by command, label, hostname, address, container, pid, user, id or type",
         Some("filter"),
     ),
     b(
@@ -270,6 +273,20 @@ pub static BINDINGS: &[Binding] = &[
         S::Everywhere,
         "explain the selected namespace's type",
         Some("explain"),
+    ),
+    b(
+        &[k('J')],
+        A::DetailDown,
+        S::Everywhere,
+        "scroll the details down",
+        None,
+    ),
+    b(
+        &[k('K')],
+        A::DetailUp,
+        S::Everywhere,
+        "scroll the details up",
+        None,
     ),
     b(
         &[k('p')],

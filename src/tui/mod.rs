@@ -32,7 +32,7 @@ use terminal::TerminalGuard;
 pub fn run(source: &SourceArgs, interval_ms: u64) -> Result<()> {
     // A bad snapshot file is a usage error before the screen changes.
     let first = match &source.from {
-        Some(_) => Some(Arc::new(crate::source::load(source)?)),
+        Some(_) => Some(Arc::new(crate::source::load(source, true)?)),
         None => None,
     };
     let label = match &source.from {
@@ -64,7 +64,7 @@ pub fn run(source: &SourceArgs, interval_ms: u64) -> Result<()> {
     let (scan_tx, scan_rx) = mpsc::channel();
     if source.from.is_none() {
         scanner::start_scanner(
-            crate::scan::ScanOptions::new(&source.proc_root),
+            crate::scan::ScanOptions::new(&source.proc_root).with_details(),
             Duration::from_millis(interval_ms.max(50)),
             tx.clone(),
             scan_rx,

@@ -23,6 +23,8 @@ pub struct Theme {
     pub filter: Style,
     pub heading: Style,
     pub cell_same: Style,
+    /// A namespace's or process's label (container, service, hostname).
+    pub label: Style,
 }
 
 impl Default for Theme {
@@ -50,6 +52,7 @@ impl Default for Theme {
             filter: Style::new().fg(Color::Black).bg(Color::Yellow),
             heading: Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD),
             cell_same: Style::new().fg(Color::DarkGray),
+            label: Style::new().fg(Color::LightCyan).add_modifier(Modifier::BOLD),
         }
     }
 }

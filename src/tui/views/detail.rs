@@ -25,9 +25,22 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
         Some(key) => lines_for(app, key, theme),
         None => vec![Line::styled("nothing selected", theme.dim)],
     };
+    let scroll = match app.detail_scroll {
+        (key, scroll) if key == app.selected() => scroll,
+        _ => 0,
+    };
+    // Past the end, the last lines stay in view.
+    let visible = area.height.saturating_sub(2);
+    let scroll = scroll.min((lines.len() as u16).saturating_sub(visible));
+    let block = if scroll > 0 {
+        block.title_bottom(Span::styled(format!(" ↑ {scroll} more (K) "), theme.dim))
+    } else {
+        block
+    };
     Paragraph::new(lines)
         .block(block)
         .wrap(Wrap { trim: false })
+        .scroll((scroll, 0))
         .render(area, buf);
 }
 
@@ -137,30 +150,26 @@ fn namespace_lines(
     if let Some(n) = ns.netnsid {
         lines.push(field("netnsid", n.to_string(), theme));
     }
+    if !ns.label.is_empty() {
+        lines.push(field("label", safe(&ns.label), theme));
+    }
+    lines.push(Line::styled("inside", theme.heading));
+    for f in crate::describe::section(snapshot, ns) {
+        let style = if f.name == "unread" {
+            theme.dim
+        } else {
+            theme.text
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!("{:<8}", f.name), theme.dim),
+            Span::styled(safe(&f.value), style),
+        ]));
+    }
     lines.push(Line::styled("held by", theme.heading));
-    let mut items: Vec<String> = Vec::new();
-    items.extend(
-        ns.processes
-            .iter()
-            .map(|&p| format!("process {}", process_label(snapshot, p))),
-    );
-    items.extend(ns.tasks.iter().map(|tid| format!("thread {tid}")));
-    items.extend(
-        ns.for_children
-            .iter()
-            .map(|p| format!("children of {}", process_label(snapshot, *p))),
-    );
-    items.extend(
-        ns.fds
-            .iter()
-            .map(|f| format!("fd {} of {}", f.fd, process_label(snapshot, f.pid))),
-    );
-    items.extend(
-        ns.sockets
-            .iter()
-            .map(|f| format!("socket fd {} of {}", f.fd, process_label(snapshot, f.pid))),
-    );
-    items.extend(ns.mounts.iter().map(|m| format!("mounted at {}", safe(m))));
+    let items: Vec<String> = ns
+        .holders()
+        .map(|h| safe(&h.describe(t, |pid| process_label(snapshot, pid))))
+        .collect();
     if items.is_empty() {
         lines.push(Line::styled(
             "  nothing left: hidden (known only as a parent or owner)",

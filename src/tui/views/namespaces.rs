@@ -1,5 +1,5 @@
-//! The namespace tree: a badge, the id, what holds it, and a mark where it differs from the
-//! host's initial namespace.
+//! The namespace tree: a badge, the id, a mark where it differs from the host's initial
+//! namespace, its label, the most telling thing inside it, and what holds it.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -70,12 +70,14 @@ fn row_line(app: &App, snapshot: &Snapshot, row: &Row, theme: &Theme) -> Line<'s
                 spans.push(Span::styled("new ", theme.appeared));
             }
             if let Some(ns) = snapshot.namespace(t, id) {
-                let style = if ns.is_hidden() {
-                    theme.dim
-                } else {
-                    theme.text
-                };
-                spans.push(Span::styled(summary(snapshot, ns), style));
+                if !ns.label.is_empty() {
+                    spans.push(Span::styled(format!("{} ", safe(&ns.label)), theme.label));
+                }
+                let brief = crate::describe::brief(ns);
+                if !brief.is_empty() {
+                    spans.push(Span::styled(format!("{} ", safe(&brief)), theme.text));
+                }
+                spans.push(Span::styled(format!("· {}", summary(snapshot, ns)), theme.dim));
             }
         }
         NodeKey::Process(pid) => spans.push(Span::raw(format!("PID {pid}"))),

@@ -88,6 +88,10 @@ fn row_line(snapshot: &Snapshot, row: &Row, theme: &Theme) -> Line<'static> {
         (true, false) => "▸ ",
     }));
     spans.push(Span::styled(format!("{pid} "), theme.title));
+    // The label where it says more than the command name (a container, service, hostname).
+    if !p.label.is_empty() && p.label != p.comm {
+        spans.push(Span::styled(format!("{} ", safe(&p.label)), theme.label));
+    }
     spans.push(Span::raw(safe(&p.command())));
     let user = p.user.clone().unwrap_or_else(|| p.uid.to_string());
     spans.push(Span::styled(format!(" ({})", safe(&user)), theme.dim));
