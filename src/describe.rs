@@ -219,7 +219,7 @@ pub fn section(snapshot: &Snapshot, ns: &Namespace) -> Vec<Field> {
         out.push(field("cgroup", a.cgroup.clone()));
     }
     let Some(d) = &ns.details else {
-        out.push(field("inside", "not read (a snapshot without details)"));
+        out.push(field("", "not read: this snapshot has no details"));
         return out;
     };
     if let Some(u) = &d.uts {

@@ -403,8 +403,8 @@ impl Snapshot {
     }
 
     /// What keeps a namespace alive, in a few words: "3 processes: sleep 100",
-    /// "fd 5 of PID 123", "mounted at /run/netns/x", "thread 456",
-    /// "socket of PID 12", "children of PID 9", or "nothing left: hidden".
+    /// "mounted at /run/netns/x", "fd 5 of PID 123", "thread 456",
+    /// "pid_for_children of PID 9", "socket fd 3 of PID 12", or "nothing left: hidden".
     /// Text is raw (untrusted command); escape it before display.
     pub fn holder_summary(&self, ns: &Namespace) -> String {
         if let Some(&first) = ns.processes.first() {
@@ -416,22 +416,10 @@ impl Snapshot {
             let noun = if count == 1 { "process" } else { "processes" };
             return format!("{count} {noun}: {command}");
         }
-        if let Some(path) = ns.mounts.first() {
-            return format!("mounted at {path}");
+        match ns.other_holders().next() {
+            Some(holder) => holder.describe(ns.ns_type, |pid| format!("PID {pid}")),
+            None => "nothing left: hidden".to_string(),
         }
-        if let Some(fd) = ns.fds.first() {
-            return format!("fd {} of PID {}", fd.fd, fd.pid);
-        }
-        if let Some(sock) = ns.sockets.first() {
-            return format!("socket of PID {}", sock.pid);
-        }
-        if let Some(&tid) = ns.tasks.first() {
-            return format!("thread {tid}");
-        }
-        if let Some(&pid) = ns.for_children.first() {
-            return format!("children of PID {pid}");
-        }
-        "nothing left: hidden".to_string()
     }
 }
 

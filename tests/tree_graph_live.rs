@@ -52,7 +52,9 @@ fn tree_shows_mounted_and_nested_namespaces() {
 
     let tree = stdout_of(nsviz().args(["tree", "--by", "owner"]));
     assert!(
-        tree.contains(&format!("net {net_id} * mounted at /run/netns/{name}")),
+        tree.contains(&format!(
+            "net {net_id} * [netns {name}] mounted at /run/netns/{name}"
+        )),
         "{tree}"
     );
     let user_line = tree
@@ -108,7 +110,7 @@ fn snapshot_round_trips_through_from() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("host.json");
     let json = snapshot_to(&file);
-    assert_eq!(json["version"], 1);
+    assert_eq!(json["version"], 2);
     assert!(json["namespaces"].as_array().unwrap().len() >= 8);
     let initial_user = json["initial"]["user"].as_u64().unwrap();
     assert_eq!(

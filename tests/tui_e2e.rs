@@ -384,7 +384,8 @@ fn spawn_dialog_runs_a_shell_in_new_namespaces_and_deletes_the_kept_set() {
     tmux.text("/");
     tmux.text(&name);
     tmux.keys(&["Enter"]);
-    let row = format!("mounted at {}", uts.display());
+    // The label says what holds it: the kept set.
+    let row = format!("kept {name}");
     let found = wait_until(WAIT, || {
         tmux.screen()
             .lines()

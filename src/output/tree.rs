@@ -158,7 +158,7 @@ user 1 3 processes: p1
 ├─user 2 * 1 process: sleep 100
 │ ├─user 3 * nothing left: hidden
 │ ├─pid 11 * 1 process: sleep 100
-│ │ └─pid 12 * children of PID 3
+│ │ └─pid 12 * pid_for_children of PID 3
 │ └─net 21 * 1 process: sleep 100
 ├─pid 10 3 processes: p1
 └─net 20 3 processes: p1

@@ -149,15 +149,7 @@ impl EnterDialog {
                 Some(t),
             ));
         }
-        let path = if let Some(m) = ns.mounts.first() {
-            m.clone()
-        } else if let Some(fd) = ns.fds.first() {
-            format!("/proc/{}/fd/{}", fd.pid, fd.fd)
-        } else if let Some(tid) = ns.tasks.first() {
-            format!("/proc/{tid}/ns/{t}")
-        } else if let Some(pid) = ns.for_children.first() {
-            format!("/proc/{pid}/ns/{t}_for_children")
-        } else {
+        let Some(path) = ns.open_path("/proc") else {
             return Err(format!(
                 "nothing holds {t} namespace {id} that could be opened to enter it"
             ));

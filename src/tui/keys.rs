@@ -275,14 +275,14 @@ pub static BINDINGS: &[Binding] = &[
         Some("explain"),
     ),
     b(
-        &[k('J')],
+        &[k(']')],
         A::DetailDown,
         S::Everywhere,
         "scroll the details down",
         None,
     ),
     b(
-        &[k('K')],
+        &[k('[')],
         A::DetailUp,
         S::Everywhere,
         "scroll the details up",

@@ -33,7 +33,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     let visible = area.height.saturating_sub(2);
     let scroll = scroll.min((lines.len() as u16).saturating_sub(visible));
     let block = if scroll > 0 {
-        block.title_bottom(Span::styled(format!(" ↑ {scroll} more (K) "), theme.dim))
+        block.title_bottom(Span::styled(format!(" ↑ {scroll} more ([) "), theme.dim))
     } else {
         block
     };

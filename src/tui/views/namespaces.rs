@@ -77,7 +77,9 @@ fn row_line(app: &App, snapshot: &Snapshot, row: &Row, theme: &Theme) -> Line<'s
                 if !brief.is_empty() {
                     spans.push(Span::styled(format!("{} ", safe(&brief)), theme.text));
                 }
-                spans.push(Span::styled(format!("· {}", summary(snapshot, ns)), theme.dim));
+                if let Some(holders) = holders(snapshot, ns) {
+                    spans.push(Span::styled(format!("· {holders}"), theme.dim));
+                }
             }
         }
         NodeKey::Process(pid) => spans.push(Span::raw(format!("PID {pid}"))),
@@ -88,4 +90,15 @@ fn row_line(app: &App, snapshot: &Snapshot, row: &Row, theme: &Theme) -> Line<'s
 /// The holder summary, safe to show.
 pub fn summary(snapshot: &Snapshot, ns: &Namespace) -> String {
     safe(&snapshot.holder_summary(ns))
+}
+
+/// What holds it, after the label: a count of processes (the label already names who), or
+/// the other holder; None for a hidden namespace (its label says so).
+fn holders(snapshot: &Snapshot, ns: &Namespace) -> Option<String> {
+    match ns.processes.len() {
+        0 if ns.is_hidden() => None,
+        0 => Some(summary(snapshot, ns)).filter(|s| *s != safe(&ns.label)),
+        1 => Some("1 process".to_string()),
+        n => Some(format!("{n} processes")),
+    }
 }
