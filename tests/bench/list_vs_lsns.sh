@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Benchmark (not a test): `nsviz list --json` against `lsns -J --output-all` on a host with
+# Benchmark (not a test): `nsviz list --json` against `lsns -J --output-all`, and
+# `nsviz snapshot` (every detail of every namespace) against `nsviz list --json`, on a host with
 # N extra processes spread over N/10 namespace groups (each group: new uts, ipc and net
 # namespaces, ten sleeping processes), plus 10 network namespaces held only by a bind mount
 # (`ip netns add`), which lsns does not list. Needs root. Usage:
@@ -52,11 +53,15 @@ for N in "${@:-1000 10000}"; do
         found_lsns=$(lsns -J --output-all | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["namespaces"]))')
         read -r ns_mean ns_sd < <(time_one nsviz "$NSVIZ" list --json)
         read -r ls_mean ls_sd < <(time_one lsns lsns -J --output-all)
+        read -r sn_mean sn_sd < <(time_one snapshot "$NSVIZ" snapshot)
         ratio=$(python3 -c "print(f'{$ns_mean/$ls_mean:.2f}')")
+        detail_ratio=$(python3 -c "print(f'{$sn_mean/$ns_mean:.2f}')")
         echo "N=$n processes_on_host=$procs namespaces: nsviz=$found_nsviz lsns=$found_lsns"
         echo "  nsviz list --json        ${ns_mean} ms (sd ${ns_sd})"
         echo "  lsns -J --output-all     ${ls_mean} ms (sd ${ls_sd})"
         echo "  ratio nsviz/lsns         ${ratio}"
+        echo "  nsviz snapshot           ${sn_mean} ms (sd ${sn_sd})"
+        echo "  ratio snapshot/list      ${detail_ratio}"
         stop_load
         sleep 1
     done
