@@ -35,7 +35,11 @@ pub fn brief(ns: &Namespace) -> String {
             .as_ref()
             .map(|u| format!("hostname {}", u.hostname))
             .unwrap_or_default(),
-        NsType::Net => d.net.as_ref().map(|n| interfaces_brief(&n.interfaces)).unwrap_or_default(),
+        NsType::Net => d
+            .net
+            .as_ref()
+            .map(|n| interfaces_brief(&n.interfaces))
+            .unwrap_or_default(),
         NsType::User => d.user.as_ref().map(map_brief).unwrap_or_default(),
         NsType::Mnt => d
             .mnt
@@ -96,18 +100,20 @@ pub fn brief(ns: &Namespace) -> String {
     }
 }
 
-/// "lo, veth0 10.1.0.1/24 fe80::1/64": interfaces other than a loopback that is down, with
-/// their addresses.
+/// "veth0 10.1.0.1/24, eth1 (down)": the interfaces with their addresses (link-local ones
+/// left out); the loopback only where it is all there is.
 fn interfaces_brief(interfaces: &[Interface]) -> String {
+    let others = interfaces.iter().any(|i| i.kind != "loopback");
     let shown: Vec<String> = interfaces
         .iter()
+        .filter(|i| !(others && i.kind == "loopback"))
         .map(|i| {
             let mut s = i.name.clone();
             for a in i.addresses.iter().filter(|a| !a.starts_with("fe80:")) {
                 s.push(' ');
                 s.push_str(a);
             }
-            if i.state == "down" && i.kind != "loopback" {
+            if i.state == "down" {
                 s.push_str(" (down)");
             }
             s
@@ -120,16 +126,27 @@ fn interfaces_brief(interfaces: &[Interface]) -> String {
     }
 }
 
-/// "root is uid 1000", "uids 0-65535 → 100000-165535", "no map", "maps unknown".
+/// "root is uid 1000", "0-65535 → 100000-165535", "all ids, unmapped", "no uid map yet",
+/// "maps unknown".
 fn map_brief(u: &UserDetails) -> String {
     match &u.uid_map {
         None => "maps unknown".to_string(),
         Some(map) if map.is_empty() => "no uid map yet".to_string(),
+        Some(map) if is_identity(map) => "all ids, unmapped".to_string(),
         Some(map) => match UserDetails::outside(map, 0) {
             Some(root) if map.len() == 1 && map[0].count == 1 => format!("root is uid {root}"),
             _ => ranges(map),
         },
     }
+}
+
+/// The initial user namespace's map: every id is itself.
+fn is_identity(map: &[IdRange]) -> bool {
+    map == [IdRange {
+        inside: 0,
+        outside: 0,
+        count: u32::MAX,
+    }]
 }
 
 /// "0-65535 → 100000-165535, 70000 → 1000".
@@ -245,14 +262,18 @@ pub fn section(snapshot: &Snapshot, ns: &Namespace) -> Vec<Field> {
                 "changed",
                 m.changed
                     .iter()
-                    .map(|c| {
-                        format!("{}  was: {}", mount_line(&c.after), mount_line(&c.before))
+                    .flat_map(|c| {
+                        [
+                            mount_line(&c.after),
+                            format!("  was {}", mount_line(&c.before)),
+                        ]
                     })
                     .collect(),
             ),
         ];
-        for (name, lines) in diff {
-            out.push(field(name, lines.len().to_string()));
+        let counts = [m.added.len(), m.removed.len(), m.changed.len()];
+        for ((name, lines), count) in diff.into_iter().zip(counts) {
+            out.push(field(name, count.to_string()));
             out.extend(lines.into_iter().map(|l| field("", l)));
         }
     }
@@ -279,7 +300,9 @@ pub fn section(snapshot: &Snapshot, ns: &Namespace) -> Vec<Field> {
         out.push(field("shm", i.shm_segments.to_string()));
         out.push(field("sem", i.semaphore_sets.to_string()));
         out.push(field("msg", i.message_queues.to_string()));
-        let q = i.posix_queues.map_or("unknown".to_string(), |q| q.to_string());
+        let q = i
+            .posix_queues
+            .map_or("unknown".to_string(), |q| q.to_string());
         out.push(field("mqueue", q));
     }
     if let Some(c) = &d.cgroup {
@@ -298,18 +321,21 @@ pub fn section(snapshot: &Snapshot, ns: &Namespace) -> Vec<Field> {
 fn net_section(snapshot: &Snapshot, n: &crate::model::details::NetDetails, out: &mut Vec<Field>) {
     for i in &n.interfaces {
         let mut head = format!("{} {} {} mtu {}", i.name, i.kind, i.state, i.mtu);
-        if let Some(mac) = i.mac.as_ref().filter(|m| !m.is_empty()) {
-            head.push_str(&format!(" {mac}"));
-        }
         if let Some(master) = &i.master {
             head.push_str(&format!(" master {master}"));
         }
         out.push(field("iface", head));
+        if let Some(mac) = i.mac.as_ref().filter(|m| !m.is_empty()) {
+            out.push(field("", format!("  mac {mac}")));
+        }
         for a in &i.addresses {
             out.push(field("", format!("  {a}")));
         }
         if let Some(p) = &i.peer {
-            let name = p.name.clone().unwrap_or_else(|| format!("index {}", p.index));
+            let name = p
+                .name
+                .clone()
+                .unwrap_or_else(|| format!("index {}", p.index));
             let place = match p.netns {
                 Some(id) => {
                     let label = snapshot
@@ -325,8 +351,16 @@ fn net_section(snapshot: &Snapshot, n: &crate::model::details::NetDetails, out: 
         }
     }
     for r in &n.default_routes {
-        let via = r.gateway.as_ref().map(|g| format!(" via {g}")).unwrap_or_default();
-        let dev = r.dev.as_ref().map(|d| format!(" dev {d}")).unwrap_or_default();
+        let via = r
+            .gateway
+            .as_ref()
+            .map(|g| format!(" via {g}"))
+            .unwrap_or_default();
+        let dev = r
+            .dev
+            .as_ref()
+            .map(|d| format!(" dev {d}"))
+            .unwrap_or_default();
         out.push(field("default", format!("{}{via}{dev}", r.family)));
     }
     out.push(field(
@@ -337,15 +371,23 @@ fn net_section(snapshot: &Snapshot, n: &crate::model::details::NetDetails, out: 
 
 fn user_section(ns: &Namespace, u: &UserDetails, out: &mut Vec<Field>) {
     if let Some(uid) = ns.owner_uid {
-        let name = u.owner_user.as_deref().map(|n| format!(" ({n})")).unwrap_or_default();
+        let name = u
+            .owner_user
+            .as_deref()
+            .map(|n| format!(" ({n})"))
+            .unwrap_or_default();
         out.push(field("owner", format!("uid {uid}{name}")));
     }
-    if let Some(sentence) = u.root_sentence() {
-        out.push(field("root", sentence));
+    if let Some(sentence) = u
+        .root_sentence()
+        .filter(|_| !u.uid_map.as_deref().is_some_and(is_identity))
+    {
+        out.push(field("mapping", sentence));
     }
     let map = |m: &Option<Vec<IdRange>>| match m {
         None => "unknown".to_string(),
         Some(m) if m.is_empty() => "none written yet".to_string(),
+        Some(m) if is_identity(m) => "all ids, unmapped".to_string(),
         Some(m) => ranges(m),
     };
     out.push(field("uid map", map(&u.uid_map)));
@@ -366,12 +408,32 @@ mod tests {
     #[test]
     fn ranges_and_offsets_read_as_words() {
         let map = [
-            IdRange { inside: 0, outside: 100000, count: 65536 },
-            IdRange { inside: 70000, outside: 1000, count: 1 },
+            IdRange {
+                inside: 0,
+                outside: 100000,
+                count: 65536,
+            },
+            IdRange {
+                inside: 70000,
+                outside: 1000,
+                count: 1,
+            },
         ];
         assert_eq!(ranges(&map), "0-65535 → 100000-165535, 70000 → 1000");
-        assert_eq!(offset(TimeOffset { secs: 1000, nanos: 0 }), "+1000s");
-        assert_eq!(offset(TimeOffset { secs: -5, nanos: 250_000_000 }), "-5.250000000s");
+        assert_eq!(
+            offset(TimeOffset {
+                secs: 1000,
+                nanos: 0
+            }),
+            "+1000s"
+        );
+        assert_eq!(
+            offset(TimeOffset {
+                secs: -5,
+                nanos: 250_000_000
+            }),
+            "-5.250000000s"
+        );
         assert_eq!(offset(TimeOffset::default()), "0");
     }
 
@@ -379,14 +441,21 @@ mod tests {
     fn brief_names_the_hostname_and_root_mapping() {
         let mut uts = Namespace::new(1, NsType::Uts);
         uts.details = Some(Details {
-            uts: Some(UtsDetails { hostname: "c2".into(), domainname: "(none)".into() }),
+            uts: Some(UtsDetails {
+                hostname: "c2".into(),
+                domainname: "(none)".into(),
+            }),
             ..Details::default()
         });
         assert_eq!(brief(&uts), "hostname c2");
         let mut user = Namespace::new(2, NsType::User);
         user.details = Some(Details {
             user: Some(UserDetails {
-                uid_map: Some(vec![IdRange { inside: 0, outside: 65534, count: 1 }]),
+                uid_map: Some(vec![IdRange {
+                    inside: 0,
+                    outside: 65534,
+                    count: 1,
+                }]),
                 ..UserDetails::default()
             }),
             ..Details::default()

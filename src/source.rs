@@ -14,7 +14,11 @@ pub fn load(source: &SourceArgs, details: bool) -> Result<Snapshot> {
         Some(path) => read_file(path),
         None => {
             let options = scan::ScanOptions::new(&source.proc_root);
-            scan::scan(&if details { options.with_details() } else { options })
+            scan::scan(&if details {
+                options.with_details()
+            } else {
+                options
+            })
         }
     }
 }

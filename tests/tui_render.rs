@@ -86,6 +86,54 @@ fn detail_of_a_namespace_held_by_a_mount() {
 }
 
 #[test]
+fn detail_of_a_container_network_namespace_names_the_veth_peer() {
+    let mut app = app_sized(demo(), 120, 50);
+    common::select_row(&mut app, NodeKey::Namespace(NsType::Net, 4026532206));
+    let text = draw(&app);
+    assert!(
+        text.contains("whose     docker web (3f2a9c1b7d4e)"),
+        "{text}"
+    );
+    assert!(text.contains("172.17.0.2/16"), "{text}");
+    assert!(
+        text.contains("peer veth3a1f2b0 in net 4026531840"),
+        "{text}"
+    );
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn detail_of_a_user_namespace_says_who_root_is() {
+    let mut app = app_sized(demo(), 120, 50);
+    common::select_row(&mut app, NodeKey::Namespace(NsType::User, 4026532301));
+    let text = draw(&app);
+    assert!(text.contains("root inside is uid 1000 outside"), "{text}");
+    assert!(text.contains("0 → 1000, 1-65536 → 100000-165535"), "{text}");
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn detail_of_a_mount_namespace_lists_its_difference_and_scrolls() {
+    let mut app = app_sized(demo(), 120, 24);
+    common::select_row(&mut app, NodeKey::Namespace(NsType::Mnt, 4026532101));
+    let top = draw(&app);
+    assert!(top.contains("tmpfs → /tmp (tmpfs, rw)"), "{top}");
+    for _ in 0..3 {
+        app.apply(Action::DetailDown);
+    }
+    let scrolled = draw(&app);
+    assert!(scrolled.contains("more ([)"), "{scrolled}");
+    assert!(
+        scrolled.contains("was /dev/vda1:/usr → /usr (ext4,"),
+        "{scrolled}"
+    );
+    insta::assert_snapshot!(scrolled);
+    // Another selection starts at the top again.
+    app.apply(Action::Down);
+    assert!(!draw(&app).contains("more ([)"));
+}
+
+#[test]
 fn a_refresh_marks_new_and_gone_namespaces() {
     let mut app = app_sized(demo(), 100, 44);
     let mut next = demo();
@@ -161,7 +209,7 @@ fn hostile_process_names_are_shown_escaped() {
             ];
         }
     }
-    let mut app = app_sized(s, 120, 30);
+    let mut app = app_sized(s, 160, 30);
     app.apply(Action::ShowProcesses);
     common::select_row(&mut app, NodeKey::Process(3101));
     let text = draw(&app);

@@ -145,8 +145,8 @@ fn process_label(snapshot: &Snapshot, pid: i32, types: &[NsType]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::fixture::sample;
     use crate::model::Namespace;
+    use crate::model::fixture::sample;
 
     #[test]
     fn owner_tree_says_what_holds_each_namespace() {
@@ -190,7 +190,10 @@ user 1 3 processes: p1
             "{text}"
         );
         let text = render(&s, TreeBy::Process, &[]);
-        assert!(text.contains("3 sleep 100 (c2\\e) [user pid net]"), "{text}");
+        assert!(
+            text.contains("3 sleep 100 (c2\\e) [user pid net]"),
+            "{text}"
+        );
     }
 
     #[test]

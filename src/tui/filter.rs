@@ -41,7 +41,10 @@ fn namespace_matches(snapshot: &Snapshot, ns: &Namespace, query: &str) -> bool {
             .any(|p| process_matches(p, query))
         || ns.mounts.iter().any(|m| m.to_lowercase().contains(query))
         || contains(&ns.label, query)
-        || ns.attribution.as_ref().is_some_and(|a| attribution_matches(a, query))
+        || ns
+            .attribution
+            .as_ref()
+            .is_some_and(|a| attribution_matches(a, query))
         || crate::describe::hostname(snapshot, ns).is_some_and(|h| contains(&h, query))
         || (ns.ns_type == crate::model::NsType::Net
             && crate::describe::addresses(snapshot, ns)
@@ -70,5 +73,7 @@ pub fn process_matches(p: &Process, query: &str) -> bool {
         || p.comm.to_lowercase().contains(query)
         || p.cmdline.iter().any(|a| a.to_lowercase().contains(query))
         || contains(&p.label, query)
-        || p.attribution.as_ref().is_some_and(|a| attribution_matches(a, query))
+        || p.attribution
+            .as_ref()
+            .is_some_and(|a| attribution_matches(a, query))
 }

@@ -52,7 +52,9 @@ impl Default for Theme {
             filter: Style::new().fg(Color::Black).bg(Color::Yellow),
             heading: Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD),
             cell_same: Style::new().fg(Color::DarkGray),
-            label: Style::new().fg(Color::LightCyan).add_modifier(Modifier::BOLD),
+            label: Style::new()
+                .fg(Color::LightCyan)
+                .add_modifier(Modifier::BOLD),
         }
     }
 }

@@ -29,9 +29,18 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
         (key, scroll) if key == app.selected() => scroll,
         _ => 0,
     };
-    // Past the end, the last lines stay in view.
+    // Past the end, the last lines stay in view (counting the rows wrapped lines take).
+    let inner_width = usize::from(area.width.saturating_sub(2)).max(1);
+    let rows: usize = lines
+        .iter()
+        .map(|l| l.width().div_ceil(inner_width).max(1))
+        .sum();
     let visible = area.height.saturating_sub(2);
-    let scroll = scroll.min((lines.len() as u16).saturating_sub(visible));
+    let scroll = scroll.min(
+        u16::try_from(rows)
+            .unwrap_or(u16::MAX)
+            .saturating_sub(visible),
+    );
     let block = if scroll > 0 {
         block.title_bottom(Span::styled(format!(" ↑ {scroll} more ([) "), theme.dim))
     } else {
@@ -150,7 +159,8 @@ fn namespace_lines(
     if let Some(n) = ns.netnsid {
         lines.push(field("netnsid", n.to_string(), theme));
     }
-    if !ns.label.is_empty() {
+    // With an attribution the section below says whose it is; the label would repeat it.
+    if !ns.label.is_empty() && ns.attribution.is_none() {
         lines.push(field("label", safe(&ns.label), theme));
     }
     lines.push(Line::styled("inside", theme.heading));
@@ -161,7 +171,7 @@ fn namespace_lines(
             theme.text
         };
         lines.push(Line::from(vec![
-            Span::styled(format!("{:<8}", f.name), theme.dim),
+            Span::styled(format!("{:<9} ", f.name), theme.dim),
             Span::styled(safe(&f.value), style),
         ]));
     }
@@ -234,6 +244,14 @@ fn process_lines(snapshot: &Snapshot, p: &Process, theme: &Theme) -> Vec<Line<'s
         ),
         field("parent", process_label(snapshot, p.ppid), theme),
     ];
+    if let Some(a) = &p.attribution {
+        lines.push(field("whose", safe(&a.describe()), theme));
+    } else if !p.label.is_empty() && p.label != p.comm {
+        lines.push(field("label", safe(&p.label), theme));
+    }
+    if let Some(cgroup) = &p.cgroup {
+        lines.push(field("cgroup", safe(cgroup), theme));
+    }
     if p.nspid.len() > 1 {
         let chain: Vec<String> = p.nspid.iter().map(|n| n.to_string()).collect();
         lines.push(field("nspid", chain.join(" → "), theme));

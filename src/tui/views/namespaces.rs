@@ -78,7 +78,12 @@ fn row_line(app: &App, snapshot: &Snapshot, row: &Row, theme: &Theme) -> Line<'s
                     spans.push(Span::styled(format!("{} ", safe(&brief)), theme.text));
                 }
                 if let Some(holders) = holders(snapshot, ns) {
-                    spans.push(Span::styled(format!("· {holders}"), theme.dim));
+                    let dot = if ns.label.is_empty() && brief.is_empty() {
+                        ""
+                    } else {
+                        "· "
+                    };
+                    spans.push(Span::styled(format!("{dot}{holders}"), theme.dim));
                 }
             }
         }
