@@ -197,6 +197,12 @@ fn live_mode_before_the_first_scan_and_after_a_failed_one() {
 #[test]
 fn hostile_process_names_are_shown_escaped() {
     let mut s = demo();
+    // A label made from a hostile hostname.
+    for n in &mut s.namespaces {
+        if n.id == 4026532404 {
+            n.label = "box\x1b]0;pwned\x07".into();
+        }
+    }
     for p in &mut s.processes {
         if p.pid == 3101 {
             p.comm = "evil\x1b[2J\x07".into();
@@ -219,11 +225,11 @@ fn hostile_process_names_are_shown_escaped() {
     assert!(text.contains("sleep\\e]0;pwned\\x07 \\xff\\xfe \\u{202e}gpj.exe"));
     assert!(text.contains("evil\\e[2J\\x07"));
     insta::assert_snapshot!(text);
-    // The namespace tree shows the same command in holder summaries.
+    // The namespace tree shows labels escaped.
     app.apply(Action::ShowNamespaces);
     let text = draw(&app);
     assert!(!text.contains('\x1b'));
-    assert!(text.contains("sleep\\e]0;pwned"));
+    assert!(text.contains("box\\e]0;pwned\\x07"), "{text}");
 }
 
 /// A live app on the demo plus a set kept under /run/nsviz/old (enter and spawn need live).
