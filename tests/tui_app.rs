@@ -147,6 +147,43 @@ fn filter_keeps_matches_and_their_ancestors_and_clears() {
     assert!(!app.quit);
 }
 
+/// The rows the filter matched (not the ancestors kept for context).
+fn matched(app: &App) -> Vec<NodeKey> {
+    app.rows
+        .iter()
+        .filter(|r| r.matched)
+        .map(|r| r.key)
+        .collect()
+}
+
+#[test]
+fn filter_matches_what_is_inside_and_whose_it_is() {
+    let mut app = app();
+    // A hostname: the podman container's uts namespace (and every namespace of its processes).
+    type_filter(&mut app, "alpine-box");
+    assert!(matched(&app).contains(&ns(NsType::Uts, 4026532303)));
+    assert!(!matched(&app).contains(&ns(NsType::Uts, 4026532202)));
+    // An address: the docker container's network namespace, not the host's.
+    type_filter(&mut app, "172.17.0.2");
+    assert_eq!(matched(&app), vec![ns(NsType::Net, 4026532206)]);
+    // A container name and an engine.
+    type_filter(&mut app, "web");
+    assert!(matched(&app).contains(&ns(NsType::Mnt, 4026532201)));
+    assert!(!matched(&app).contains(&ns(NsType::Mnt, 4026532302)));
+    type_filter(&mut app, "podman");
+    assert!(matched(&app).contains(&ns(NsType::Net, 4026532307)));
+    // A label of a namespace no process is in.
+    type_filter(&mut app, "netns blue");
+    assert_eq!(matched(&app), vec![ns(NsType::Net, 4026532601)]);
+    // In the process tree, a container id prefix.
+    app.apply(Action::ShowProcesses);
+    type_filter(&mut app, "3f2a9c1b7d4e");
+    assert_eq!(
+        matched(&app),
+        [2120, 2151, 2152].map(NodeKey::Process).to_vec()
+    );
+}
+
 #[test]
 fn filter_in_the_process_tree_by_pid_user_and_type() {
     let mut app = app();
