@@ -667,6 +667,7 @@ fn unchanged(
 ) -> Option<usize> {
     let root_fd = open_root(&options.proc_root).ok()?;
     let mut scan = Scan::new(&root_fd, previous.host.proc_root.clone(), true, 64);
+    scan.details = options.details;
     if scan.scanner_pid != previous.host.scanner_pid {
         return None;
     }
@@ -677,7 +678,7 @@ fn unchanged(
         let now = scan.remembered.get(&pid)?;
         let same = now.held == before.held
             && now.skipped == before.skipped
-            && scan.processes.get(now.index) == previous.processes.get(before.index);
+            && same_reading(scan.processes.get(now.index), previous.processes.get(before.index));
         if !same {
             return None;
         }
@@ -706,6 +707,24 @@ fn unchanged(
     mounts.sort();
     before.sort();
     (mounts == before && u64::from(unreadable) == previous.skipped.mountinfo).then_some(scan.read)
+}
+
+/// Whether a fresh read of a process found what the previous scan did. Its label and its
+/// container's name are filled in after a scan, not by the read: they are left out.
+fn same_reading(fresh: Option<&Process>, before: Option<&Process>) -> bool {
+    let (Some(fresh), Some(before)) = (fresh, before) else {
+        return false;
+    };
+    let engine_and_id = |p: &Process| p.attribution.as_ref().map(|a| (a.engine, a.id.clone()));
+    Process {
+        label: String::new(),
+        attribution: None,
+        ..before.clone()
+    } == Process {
+        label: String::new(),
+        attribution: None,
+        ..fresh.clone()
+    } && engine_and_id(fresh) == engine_and_id(before)
 }
 
 /// The host's namespaces: those of PID 2 (kthreadd), else PID 1. Where neither could be read
