@@ -191,6 +191,9 @@ fn kubernetes() {
     // The kubelet in that node is the node's.
     let kubelet = format!("/system.slice/docker-{OTHER_ID}.scope/system.slice/kubelet.service");
     expect(&kubelet, Engine::Docker, OTHER_ID);
+    assert_eq!(attribute(&systemd).unwrap().describe(), "k8s 5b1c2d3e");
+    let hash_pod = attribute(&format!("/kubepods/pod{hash}/{id}")).unwrap();
+    assert_eq!(hash_pod.describe(), "k8s 3a3bd7d5a5b4");
 }
 
 #[test]
@@ -346,6 +349,11 @@ fn parse_picks_the_line_that_tells_most() {
     assert_eq!(parse_cgroup(b""), None);
     assert_eq!(parse_cgroup(b"garbage\n\x00\xff:::\n"), None);
     assert_eq!(parse_cgroup(b"0::relative\n"), None);
+    // Hostile bytes stay as they are (escaped only when shown).
+    let hostile = b"0::/system.slice/\x1b]0;owned\x07.service\n";
+    let path = parse_cgroup(hostile).unwrap();
+    assert_eq!(path, "/system.slice/\u{1b}]0;owned\u{7}.service");
+    assert_eq!(attribute(&path), None);
     // Invalid UTF-8 kept as escapes.
     assert_eq!(parse_cgroup(b"0::/a\xffb\n").as_deref(), Some("/a\\xffb"));
     // Absurdly long input is not believed.
@@ -444,6 +452,7 @@ fn names_from_engine_files() {
     let mut pod = attribute(&format!("/kubepods/besteffort/pod{POD_UID}/{DOCKER_ID}")).unwrap();
     names.complete(&mut pod);
     assert_eq!(pod.name.as_deref(), Some("default/nginx-7d9f"));
+    assert_eq!(pod.describe(), "k8s default/nginx-7d9f (5b1c2d3e)");
 
     let mut lxc = attribute("/lxc.payload.inbox").unwrap();
     names.complete(&mut lxc);

@@ -12,7 +12,8 @@
 //! What the path cannot tell: LXC and Incus (and LXD) all place containers in
 //! `lxc.payload.NAME`; [`Names::complete`] calls one Incus's when Incus keeps a container of
 //! that name. LXD's are left as LXC. Every id is validated (hex ids are hex, names are plain
-//! file-name characters) before it is used to build a path.
+//! file-name characters) before it is used to build a path. Rules and examples:
+//! docs/attribution.md.
 
 use std::collections::HashMap;
 use std::io::Read;
@@ -63,7 +64,7 @@ pub fn parse_cgroup(text: &[u8]) -> Option<String> {
         }
     }
     match (unified, systemd) {
-        (Some(v2), Some(v1)) if rank(&v1) > rank(&v2) => Some(v1),
+        (Some(v2), Some(v1)) if v1 != v2 && rank(&v1) > rank(&v2) => Some(v1),
         (Some(v2), _) => Some(v2),
         (None, v1) => v1,
     }
