@@ -90,6 +90,12 @@ fn docker() {
     expect(&nested, Engine::Docker, id);
     // The daemon itself is a service.
     expect("/system.slice/docker.service", Engine::Service, "docker");
+    // A unit merely named like Docker's scopes.
+    expect(
+        "/system.slice/docker-compose@app.service",
+        Engine::Service,
+        "docker-compose@app",
+    );
     let a = attribute(&format!("/docker/{id}")).unwrap();
     assert_eq!(a.short_id(), "3f2a9c1b7d4e");
     assert_eq!(a.describe(), "docker 3f2a9c1b7d4e");
