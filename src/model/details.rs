@@ -301,10 +301,22 @@ pub struct Attribution {
 }
 
 impl Attribution {
-    /// The id shortened as engines show it (12 characters of a hex id).
+    /// The id shortened as engines show it (12 characters of a hex id), a pod's UUID to its
+    /// first group of 8.
     pub fn short_id(&self) -> &str {
         let hex = self.id.len() >= 32 && self.id.bytes().all(|b| b.is_ascii_hexdigit());
-        if hex { &self.id[..12] } else { &self.id }
+        let uuid = self.id.len() == 36
+            && self.id.bytes().enumerate().all(|(i, b)| match i {
+                8 | 13 | 18 | 23 => b == b'-',
+                _ => b.is_ascii_hexdigit(),
+            });
+        if hex {
+            &self.id[..12]
+        } else if uuid {
+            &self.id[..8]
+        } else {
+            &self.id
+        }
     }
 
     /// "docker web (3f2a9c1b7d4e)", "service nginx", "k8s pod 5b1c…".

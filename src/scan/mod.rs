@@ -334,8 +334,8 @@ fn run(options: &ScanOptions, remember: bool, reuse: Option<Reuse>) -> Result<Ou
     if options.details {
         let mut names = attribution::Names::new(&options.engine_root);
         for p in &mut snapshot.processes {
-            if let Some(a) = p.attribution.as_mut().filter(|a| a.name.is_none()) {
-                a.name = names.name(a);
+            if let Some(a) = p.attribution.as_mut() {
+                names.complete(a);
             }
         }
         let cx = details::Context {
