@@ -12,6 +12,7 @@ use rustix::io::Errno;
 use rustix::thread::LinkNameSpaceType;
 
 use super::{Section, cgroup, ipc, net, uts};
+use crate::model::details::NetDetails;
 use crate::model::{NsId, NsType, Pid, Snapshot};
 
 /// A namespace to read from inside.
@@ -29,7 +30,13 @@ pub struct Target {
 type Results = Vec<(usize, Result<Section, String>)>;
 
 /// Reads every target from inside; returns (index, section or why not).
-pub fn read_all(targets: Vec<Target>, snapshot: &Snapshot) -> Results {
+/// `kept_nets`: network namespaces whose details were kept from an earlier scan, where veth
+/// peers may be.
+pub fn read_all(
+    targets: Vec<Target>,
+    snapshot: &Snapshot,
+    kept_nets: &[(NsId, &NetDetails)],
+) -> Results {
     let (nets, others): (Vec<Target>, Vec<Target>) =
         targets.into_iter().partition(|t| t.ns_type == NsType::Net);
     // A few members of each cgroup namespace, to read its root through.
@@ -53,7 +60,7 @@ pub fn read_all(targets: Vec<Target>, snapshot: &Snapshot) -> Results {
     });
 
     let mut net_reads: Vec<Result<net::NetRead, String>> = net_reads;
-    resolve_peers(&nets, &mut net_reads);
+    resolve_peers(&nets, &mut net_reads, kept_nets);
     let mut out: Results = Vec::with_capacity(nets.len() + others.len());
     out.extend(
         nets.iter()
@@ -169,31 +176,36 @@ fn read_others(targets: &[Target], members: &[Vec<Pid>]) -> Vec<Result<Section, 
         .collect()
 }
 
-/// Finds every veth's peer among the network namespaces read, and fills it in.
-fn resolve_peers(targets: &[Target], reads: &mut [Result<net::NetRead, String>]) {
-    let read: Vec<usize> = (0..reads.len()).filter(|&i| reads[i].is_ok()).collect();
-    let ids: Vec<NsId> = read.iter().map(|&i| targets[i].id).collect();
-    let ends: Vec<Vec<net::VethEnd>> = read
+/// Finds every veth's peer among the network namespaces read now and those whose details
+/// were kept from an earlier scan (`kept`), and fills it in.
+fn resolve_peers(
+    targets: &[Target],
+    reads: &mut [Result<net::NetRead, String>],
+    kept: &[(NsId, &NetDetails)],
+) {
+    let mut ok: Vec<(&Target, &mut net::NetRead)> = targets
         .iter()
-        .map(|&i| match &reads[i] {
-            Ok(r) => r.veths.clone(),
-            Err(_) => Vec::new(),
-        })
+        .zip(reads.iter_mut())
+        .filter_map(|(t, r)| r.as_mut().ok().map(|r| (t, r)))
         .collect();
+    let mut ids: Vec<NsId> = ok.iter().map(|(t, _)| t.id).collect();
+    let mut ends: Vec<Vec<net::VethEnd>> = ok.iter().map(|(_, r)| r.veths.clone()).collect();
+    for (id, details) in kept {
+        ids.push(*id);
+        ends.push(net::kept_ends(*id, details));
+    }
     // The nsid sockets were opened inside each namespace: asking through them needs no setns.
-    let mut queries: Vec<Option<crate::scan::ioctl::NsidQuery>> = read
-        .iter()
-        .map(|&i| reads[i].as_mut().ok().and_then(|r| r.nsid.take()))
-        .collect();
-    let matches = net::match_peers(&ids, &ends, |a, b| {
-        queries[a].as_mut()?.get(targets[read[b]].fd.as_fd())
+    let mut queries: Vec<Option<crate::scan::ioctl::NsidQuery>> =
+        ok.iter_mut().map(|(_, r)| r.nsid.take()).collect();
+    let matches = net::match_peers(&ids, &ends, ok.len(), |a, b| {
+        let fd = ok.get(b)?.0.fd.as_fd();
+        queries.get_mut(a)?.as_mut()?.get(fd)
     });
-    let mut by_ns: Vec<(NsId, &mut net::NetRead)> = reads
-        .iter_mut()
-        .zip(targets)
-        .filter_map(|(r, t)| r.as_mut().ok().map(|r| (t.id, r)))
-        .collect();
-    net::fill_peers(&mut by_ns, matches);
+    let mut known: Vec<(NsId, &NetDetails)> = ok.iter().map(|(t, r)| (t.id, &r.details)).collect();
+    known.extend_from_slice(kept);
+    let names = net::names_of(&known);
+    let mut reads: Vec<&mut net::NetRead> = ok.into_iter().map(|(_, r)| r).collect();
+    net::fill_peers(&mut reads, matches, &names);
 }
 
 #[cfg(test)]

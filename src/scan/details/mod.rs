@@ -77,7 +77,14 @@ pub fn read(snapshot: &mut Snapshot, cx: &Context) {
             },
         }
     }
-    for (index, result) in inside::read_all(to_enter, snapshot) {
+    let kept_nets: Vec<(NsId, &crate::model::details::NetDetails)> = snapshot
+        .namespaces
+        .iter()
+        .zip(&found)
+        .filter_map(|(ns, d)| Some((ns.id, d.net.as_ref()?)))
+        .collect();
+    let results = inside::read_all(to_enter, snapshot, &kept_nets);
+    for (index, result) in results {
         let d = &mut found[index];
         match result {
             Ok(section) => section.store(d),

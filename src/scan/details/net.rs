@@ -43,9 +43,41 @@ pub struct VethEnd {
     pub index: u32,
     /// IFLA_LINK: the peer's index in the peer's namespace.
     pub peer_index: u32,
-    /// IFLA_LINK_NETNSID: the id this namespace gave the peer's namespace; None when the
-    /// peer is in this same namespace.
-    pub peer_nsid: Option<i32>,
+    pub peer_at: PeerAt,
+}
+
+/// Where the other end of a veth is, as far as its namespace tells.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PeerAt {
+    /// In the same namespace (no IFLA_LINK_NETNSID).
+    Here,
+    /// In the namespace this one gave that id (IFLA_LINK_NETNSID).
+    Nsid(i32),
+    /// In that namespace: details kept from an earlier scan said so.
+    Known(NsId),
+    /// In another namespace, not told which (details kept from an earlier scan).
+    Elsewhere,
+}
+
+/// The veth ends of a namespace whose details were kept from an earlier scan, so a namespace
+/// read now can still find its peers there.
+pub fn kept_ends(own: NsId, details: &NetDetails) -> Vec<VethEnd> {
+    details
+        .interfaces
+        .iter()
+        .filter_map(|i| {
+            let peer = i.peer.as_ref()?;
+            Some(VethEnd {
+                index: i.index,
+                peer_index: peer.index,
+                peer_at: match peer.netns {
+                    Some(ns) if ns == own => PeerAt::Here,
+                    Some(ns) => PeerAt::Known(ns),
+                    None => PeerAt::Elsewhere,
+                },
+            })
+        })
+        .collect()
 }
 
 /// What reading one network namespace gives, before peers are matched.
@@ -127,7 +159,7 @@ pub fn read() -> Result<NetRead, String> {
                 veths.push(VethEnd {
                     index: l.index,
                     peer_index,
-                    peer_nsid: l.link_netnsid,
+                    peer_at: l.link_netnsid.map_or(PeerAt::Here, PeerAt::Nsid),
                 });
                 // A peer in this same namespace is named at once; others once all are read.
                 peer = Some(Peer {
@@ -383,8 +415,9 @@ pub fn count_in_state(table: &[u8], state: &str) -> u32 {
     u32::try_from(count).unwrap_or(u32::MAX)
 }
 
-/// Where each veth end's peer is: `(namespace, index)` per end, in the order of `ends`.
-/// `ends[a]` are the veth ends namespace `a` (with inode `ids[a]`) reported.
+/// Where each veth end's peer is: `(namespace, index)` per end, for the first `read`
+/// namespaces (those read now), in the order of their ends. `ends[a]` are the veth ends
+/// namespace `a` (inode `ids[a]`) has; those past `read` were kept from an earlier scan.
 /// `ask_nsid(a, b)` is the id namespace `a` gives namespace `b`, where it can say.
 ///
 /// A peer in another namespace is the veth there whose index is our peer index and whose peer
@@ -393,32 +426,39 @@ pub fn count_in_state(table: &[u8], state: &str) -> u32 {
 pub fn match_peers(
     ids: &[NsId],
     ends: &[Vec<VethEnd>],
+    read: usize,
     mut ask_nsid: impl FnMut(usize, usize) -> Option<i32>,
 ) -> Vec<Vec<Option<(NsId, u32)>>> {
     ends.iter()
+        .take(read)
         .enumerate()
         .map(|(a, mine)| {
             mine.iter()
                 .map(|end| {
-                    let Some(nsid) = end.peer_nsid else {
-                        return Some((ids[a], end.peer_index));
+                    let nsid = match end.peer_at {
+                        PeerAt::Here => return Some((ids[a], end.peer_index)),
+                        PeerAt::Known(ns) => return Some((ns, end.peer_index)),
+                        PeerAt::Elsewhere => None,
+                        PeerAt::Nsid(nsid) => Some(nsid),
+                    };
+                    let points_back = |other: &VethEnd| {
+                        other.index == end.peer_index
+                            && other.peer_index == end.index
+                            && match other.peer_at {
+                                PeerAt::Here => false,
+                                PeerAt::Nsid(_) | PeerAt::Elsewhere => true,
+                                PeerAt::Known(ns) => ns == ids[a],
+                            }
                     };
                     let candidates: Vec<usize> = (0..ends.len())
-                        .filter(|&b| b != a)
-                        .filter(|&b| {
-                            ends[b].iter().any(|other| {
-                                other.index == end.peer_index
-                                    && other.peer_index == end.index
-                                    && other.peer_nsid.is_some()
-                            })
-                        })
+                        .filter(|&b| b != a && ends[b].iter().any(points_back))
                         .collect();
                     let found = match candidates.as_slice() {
                         [only] => Some(*only),
                         several => several
                             .iter()
                             .copied()
-                            .find(|&b| ask_nsid(a, b) == Some(nsid)),
+                            .find(|&b| nsid.is_some() && ask_nsid(a, b) == nsid),
                     }?;
                     Some((ids[found], end.peer_index))
                 })
@@ -427,18 +467,14 @@ pub fn match_peers(
         .collect()
 }
 
-/// Fills each veth's peer namespace and name from the matches of [`match_peers`].
-pub fn fill_peers(reads: &mut [(NsId, &mut NetRead)], matches: Vec<Vec<Option<(NsId, u32)>>>) {
-    let names: HashMap<(NsId, u32), String> = reads
-        .iter()
-        .flat_map(|(id, read)| {
-            read.details
-                .interfaces
-                .iter()
-                .map(move |i| ((*id, i.index), i.name.clone()))
-        })
-        .collect();
-    for ((_, read), found) in reads.iter_mut().zip(matches) {
+/// Fills each veth's peer namespace and name from the matches of [`match_peers`]; `names`
+/// has the interface names of every namespace known, by (namespace, index).
+pub fn fill_peers(
+    reads: &mut [&mut NetRead],
+    matches: Vec<Vec<Option<(NsId, u32)>>>,
+    names: &HashMap<(NsId, u32), String>,
+) {
+    for (read, found) in reads.iter_mut().zip(matches) {
         let ends: Vec<u32> = read.veths.iter().map(|e| e.index).collect();
         for (index, found) in ends.into_iter().zip(found) {
             let Some(interface) = read
@@ -455,6 +491,19 @@ pub fn fill_peers(reads: &mut [(NsId, &mut NetRead)], matches: Vec<Vec<Option<(N
             }
         }
     }
+}
+
+/// (namespace, index) -> interface name, for `fill_peers`.
+pub fn names_of(namespaces: &[(NsId, &NetDetails)]) -> HashMap<(NsId, u32), String> {
+    namespaces
+        .iter()
+        .flat_map(|(id, details)| {
+            details
+                .interfaces
+                .iter()
+                .map(move |i| ((*id, i.index), i.name.clone()))
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -484,15 +533,18 @@ mod tests {
         VethEnd {
             index,
             peer_index,
-            peer_nsid,
+            peer_at: peer_nsid.map_or(PeerAt::Here, PeerAt::Nsid),
         }
     }
 
     #[test]
     fn peers_in_the_same_namespace_need_no_matching() {
-        let found = match_peers(&[10], &[vec![end(2, 3, None), end(3, 2, None)]], |_, _| {
-            None
-        });
+        let found = match_peers(
+            &[10],
+            &[vec![end(2, 3, None), end(3, 2, None)]],
+            1,
+            |_, _| None,
+        );
         assert_eq!(found, vec![vec![Some((10, 3)), Some((10, 2))]]);
     }
 
@@ -504,7 +556,7 @@ mod tests {
             vec![end(5, 2, Some(0))],
             vec![end(5, 9, Some(1))], // index 5 but its peer is not ours
         ];
-        let found = match_peers(&ids, &ends, |_, _| panic!("no need to ask"));
+        let found = match_peers(&ids, &ends, 3, |_, _| panic!("no need to ask"));
         assert_eq!(found[0], vec![Some((20, 5))]);
         assert_eq!(found[1], vec![Some((10, 2))]);
         assert_eq!(found[2], vec![None]);
@@ -512,37 +564,63 @@ mod tests {
 
     #[test]
     fn several_candidates_are_told_apart_by_the_nsid() {
-        // Namespace 0 has two veths (index 2 and 3) whose peers both have index 2 in
-        // namespaces 1 and 2; ids namespace 0 gave: 1 -> 7, 2 -> 8.
-        let ids = [10, 20, 30];
+        // Namespace 0 has two veths (index 2 and 3) whose peers both have index 2, one in
+        // namespace 1, one in namespace 2; namespace 3 mirrors namespace 1, which makes the
+        // first end ambiguous. Ids namespace 0 gave: 1 -> 7, 2 -> 8, 3 -> 9.
+        let ids = [10, 20, 30, 40];
         let ends = vec![
             vec![end(2, 2, Some(7)), end(3, 2, Some(8))],
             vec![end(2, 2, Some(0))],
             vec![end(2, 3, Some(0))],
+            vec![end(2, 2, Some(0))],
         ];
-        // End (2, 2) in namespace 0 matches namespace 1 only; end (3, 2) matches namespace 2
-        // only. Make the ambiguous case: namespace 3 mirrors namespace 1.
-        let ids4 = [10, 20, 30, 40];
-        let mut ends4 = ends.clone();
-        ends4.push(vec![end(2, 2, Some(0))]);
         let given = |a: usize, b: usize| match (a, b) {
             (0, 1) => Some(7),
             (0, 2) => Some(8),
             (0, 3) => Some(9),
             _ => None,
         };
-        let found = match_peers(&ids4, &ends4, given);
+        let found = match_peers(&ids, &ends, 4, given);
         assert_eq!(found[0], vec![Some((20, 2)), Some((30, 2))]);
-        let found = match_peers(&ids, &ends, given);
-        assert_eq!(found[0], vec![Some((20, 2)), Some((30, 2))]);
-        // No id answers: not told.
-        let found = match_peers(&ids4, &ends4, |_, _| None);
-        assert_eq!(found[0][0], None);
+        // No id answers: the ambiguous end is not told; the other needs no asking.
+        let found = match_peers(&ids, &ends, 4, |_, _| None);
+        assert_eq!(found[0], vec![None, Some((30, 2))]);
     }
 
     #[test]
     fn peer_in_a_namespace_not_read_is_unknown() {
-        let found = match_peers(&[10], &[vec![end(4, 7, Some(3))]], |_, _| Some(3));
+        let found = match_peers(&[10], &[vec![end(4, 7, Some(3))]], 1, |_, _| Some(3));
         assert_eq!(found, vec![vec![None]]);
+    }
+
+    #[test]
+    fn peers_are_found_in_namespaces_kept_from_an_earlier_scan() {
+        // Namespace 10 is read now; 20 and 30 were kept. 20's veth 5 says its peer is index 2
+        // in namespace 10; 30's veth 5 points at index 2 of namespace 99.
+        let kept_20 = NetDetails {
+            interfaces: vec![Interface {
+                index: 5,
+                name: "b".into(),
+                kind: "veth".into(),
+                peer: Some(Peer {
+                    netns: Some(10),
+                    index: 2,
+                    name: Some("a".into()),
+                }),
+                ..Interface::default()
+            }],
+            ..NetDetails::default()
+        };
+        let mut kept_30 = kept_20.clone();
+        kept_30.interfaces[0].peer.as_mut().unwrap().netns = Some(99);
+        let ends = vec![
+            vec![end(2, 5, Some(4))],
+            kept_ends(20, &kept_20),
+            kept_ends(30, &kept_30),
+        ];
+        let found = match_peers(&[10, 20, 30], &ends, 1, |_, _| None);
+        assert_eq!(found, vec![vec![Some((20, 5))]]);
+        let names = names_of(&[(20, &kept_20)]);
+        assert_eq!(names.get(&(20, 5)).map(String::as_str), Some("b"));
     }
 }
