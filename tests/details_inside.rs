@@ -462,3 +462,50 @@ fn the_host_cgroup_namespace_root_is_slash() {
     // Seen from our own namespace, a member's path outside and inside is the same.
     assert_eq!(root, "/");
 }
+
+#[test]
+fn veth_peers_with_the_same_indexes_are_told_apart() {
+    if !common::require_root("make network namespaces and veth pairs") {
+        return;
+    }
+    // Two pairs whose four ends all have index 2 and peer index 2: only the ids each
+    // namespace gave the other tell which end belongs to which.
+    let spaces: Vec<NetNs> = (0..4).map(|_| NetNs::new()).collect();
+    for pair in spaces.chunks(2) {
+        common::run_ok(Command::new("ip").args([
+            "link",
+            "add",
+            "x",
+            "netns",
+            &pair[0].name,
+            "type",
+            "veth",
+            "peer",
+            "name",
+            "y",
+            "netns",
+            &pair[1].name,
+        ]));
+    }
+    let index_of =
+        |ns: &NetNs, dev: &str| ns.json(&["link", "show", "dev", dev])[0]["ifindex"].clone();
+    let indexes: Vec<Value> = spaces
+        .iter()
+        .zip(["x", "y", "x", "y"])
+        .map(|(ns, dev)| index_of(ns, dev))
+        .collect();
+    let snapshot = scan_with_details();
+    for (i, ns) in spaces.iter().enumerate() {
+        let other = &spaces[i ^ 1];
+        let (dev, other_dev) = if i % 2 == 0 { ("x", "y") } else { ("y", "x") };
+        let details = details_of(&snapshot, NsType::Net, ns.inode());
+        let net = details
+            .net
+            .unwrap_or_else(|| panic!("{:?}", details.unreadable));
+        let iface = net.interfaces.iter().find(|i| i.name == dev).unwrap();
+        let peer = iface.peer.as_ref().expect("a veth has a peer");
+        assert_eq!(peer.netns, Some(other.inode()), "end {i} ({indexes:?})");
+        assert_eq!(Value::from(peer.index), index_of(other, other_dev));
+        assert_eq!(peer.name.as_deref(), Some(other_dev));
+    }
+}

@@ -187,6 +187,7 @@ pub fn read() -> Result<NetRead, String> {
         })
         .collect();
 
+    let has_remote_veth = veths.iter().any(|v| matches!(v.peer_at, PeerAt::Nsid(_)));
     let (listening_tcp, listening_udp) = count_sockets()?;
     Ok(NetRead {
         details: NetDetails {
@@ -196,7 +197,12 @@ pub fn read() -> Result<NetRead, String> {
             listening_udp,
         },
         veths,
-        nsid: NsidQuery::new(),
+        // Only a namespace with a veth elsewhere may need asking.
+        nsid: if has_remote_veth {
+            NsidQuery::new()
+        } else {
+            None
+        },
     })
 }
 
