@@ -50,7 +50,7 @@ pub fn read_all(
         })
         .collect();
 
-    let (net_reads, mut results) = std::thread::scope(|s| {
+    let (mut net_reads, results) = std::thread::scope(|s| {
         let net_worker = on_thread(s, !nets.is_empty(), || read_nets(&nets));
         let other_worker = on_thread(s, !others.is_empty(), || read_others(&others, &members));
         (
@@ -59,7 +59,6 @@ pub fn read_all(
         )
     });
 
-    let mut net_reads: Vec<Result<net::NetRead, String>> = net_reads;
     resolve_peers(&nets, &mut net_reads, kept_nets);
     let mut out: Results = Vec::with_capacity(nets.len() + others.len());
     out.extend(
@@ -67,7 +66,7 @@ pub fn read_all(
             .zip(net_reads)
             .map(|(t, r)| (t.index, r.map(|read| Section::Net(read.details)))),
     );
-    out.extend(others.iter().map(|t| t.index).zip(results.drain(..)));
+    out.extend(others.iter().map(|t| t.index).zip(results));
     out
 }
 
