@@ -27,6 +27,7 @@ use rustix::fs::{Mode, OFlags};
 
 use super::ioctl;
 use crate::model::details::Mount;
+use crate::model::holder::Holder;
 use crate::model::{Details, Namespace, NsId, NsType, Pid, Snapshot};
 
 /// What a details pass may use besides the snapshot.
@@ -76,7 +77,14 @@ pub fn read(snapshot: &mut Snapshot, cx: &Context) {
             },
         }
     }
-    for (index, result) in inside::read_all(to_enter, snapshot) {
+    let kept_nets: Vec<(NsId, &crate::model::details::NetDetails)> = snapshot
+        .namespaces
+        .iter()
+        .zip(&found)
+        .filter_map(|(ns, d)| Some((ns.id, d.net.as_ref()?)))
+        .collect();
+    let results = inside::read_all(to_enter, snapshot, &kept_nets);
+    for (index, result) in results {
         let d = &mut found[index];
         match result {
             Ok(section) => section.store(d),
@@ -132,16 +140,17 @@ fn open_ns(ns: &Namespace, cx: &Context) -> Result<OwnedFd, String> {
         return Err("not read: the snapshot is not of this host's live /proc".to_string());
     }
     let mut last = None;
-    for path in ns
-        .holders()
-        .filter_map(|h| h.path("/proc", ns.ns_type))
-        .take(3)
-    {
-        match rustix::fs::open(
-            path.as_str(),
-            OFlags::RDONLY | OFlags::CLOEXEC | OFlags::NOFOLLOW,
-            Mode::empty(),
-        ) {
+    for holder in ns.holders().take(4) {
+        let Some(path) = holder.path("/proc", ns.ns_type) else {
+            continue;
+        };
+        // /proc/PID/ns/* and /proc/PID/fd/* are the kernel's magic links, which no user can
+        // plant and O_NOFOLLOW would refuse; a bind mount is a file, never a symlink.
+        let flags = match holder {
+            Holder::Mount(_) => OFlags::RDONLY | OFlags::CLOEXEC | OFlags::NOFOLLOW,
+            _ => OFlags::RDONLY | OFlags::CLOEXEC,
+        };
+        match rustix::fs::open(path.as_str(), flags, Mode::empty()) {
             Ok(fd) if ioctl::inode(&fd) == Some(ns.id) => return Ok(fd),
             Ok(_) => last = Some(rustix::io::Errno::NOENT),
             Err(e) => last = Some(e),
