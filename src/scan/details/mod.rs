@@ -236,7 +236,7 @@ fn read_time(snapshot: &Snapshot, ns: &Namespace, cx: &Context, d: &mut Details)
         },
         None => d
             .unreadable
-            .push("offsets: no process is in it to read them through".to_string()),
+            .push("offsets: no process has it as its namespace for children, through which the kernel shows them".to_string()),
     }
 }
 
