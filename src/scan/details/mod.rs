@@ -234,9 +234,11 @@ fn read_time(snapshot: &Snapshot, ns: &Namespace, cx: &Context, d: &mut Details)
             Ok(t) => d.time = Some(t),
             Err(why) => d.unreadable.push(format!("offsets: {why}")),
         },
-        None => d
-            .unreadable
-            .push("offsets: no process has it as its namespace for children, through which the kernel shows them".to_string()),
+        None => d.unreadable.push(
+            "offsets: no process to read them through (the kernel shows them only through \
+             a process whose time namespace for children it is)"
+                .to_string(),
+        ),
     }
 }
 
