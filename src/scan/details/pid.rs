@@ -54,3 +54,33 @@ fn level(snapshot: &Snapshot, ns: &Namespace) -> Option<u32> {
         .or_else(from_parents)
         .and_then(|l| u32::try_from(l).ok())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::fixture::sample;
+
+    #[test]
+    fn level_and_init_from_nspid_and_parents() {
+        let mut s = sample();
+        // Process 3 is PID 1 of pid ns 11 (one level down) and made 12 for its children.
+        s.processes[2].nspid = vec![3, 1];
+        let of = |s: &Snapshot, id| details(s, s.namespace(NsType::Pid, id).unwrap());
+        let host = of(&s, 10);
+        assert_eq!((host.level, host.init_pid), (0, Some(1)));
+        assert_eq!(host.init_command.as_deref(), Some("p1"));
+        let inner = of(&s, 11);
+        assert_eq!((inner.level, inner.init_pid), (1, Some(3)));
+        assert_eq!(inner.init_command.as_deref(), Some("sleep 100"));
+        // No member yet: the level from its forker, no init.
+        let unborn = of(&s, 12);
+        assert_eq!((unborn.level, unborn.init_pid), (2, None));
+
+        // Without the forker, the parents count.
+        s.namespace_mut(NsType::Pid, 12).for_children.clear();
+        assert_eq!(of(&s, 12).level, 2);
+        // A member that is not PID 1 is not the init.
+        s.processes[2].nspid = vec![3, 7];
+        assert_eq!(of(&s, 11).init_pid, None);
+    }
+}
