@@ -202,8 +202,10 @@ pub struct MntDetails {
     #[serde(default)]
     pub propagation: String,
     /// True when its root mount is not the host's (another filesystem or directory, as after
-    /// pivot_root): then `added` lists all its visible mounts and `removed` and `changed` are
-    /// left empty, since comparing with the host's table would only list the host's mounts.
+    /// pivot_root), or its table has no mount at "/" (read through a chrooted member, which
+    /// sees only the mounts below its root): then `added` lists all its visible mounts and
+    /// `removed` and `changed` are left empty, since comparing with the host's table would
+    /// only list the host's mounts.
     #[serde(default)]
     pub new_root: bool,
     /// Against the host's initial mount namespace (empty for the host's own), keyed by target:

@@ -47,9 +47,12 @@ pub fn details(host: &[Mount], mounts: &[Mount], root: Option<String>) -> MntDet
     let host_visible = visible_by_target(host);
     let root_mount = visible.iter().find(|m| m.target == "/");
     let host_root = host_visible.get("/");
+    // No mount at "/": the member's root is a directory below a mount's root (a chroot), and
+    // mountinfo shows only the mounts under it, relative to it.
     let new_root = match (root_mount, host_root) {
         (Some(ours), Some(theirs)) => !same_root(ours, theirs),
-        _ => false,
+        (None, Some(_)) => true,
+        (_, None) => false,
     };
     let mut details = MntDetails {
         root,
@@ -203,6 +206,18 @@ mod tests {
         assert_eq!(added, ["/", "/usr", "/proc", "/tmp"]);
         assert!(d.added[1].bind && d.added[1].read_only);
         assert!(d.removed.is_empty() && d.changed.is_empty());
+    }
+
+    #[test]
+    fn a_table_without_a_root_mount_is_a_new_root() {
+        // Seen through a chrooted member: only the mounts below its root, relative to it.
+        let host = parse_mounts(HOST);
+        let chrooted = parse_mounts(b"800 27 0:50 / /proc rw,relatime - proc proc rw\n");
+        let d = details(&host, &chrooted, None);
+        assert!(d.new_root);
+        assert_eq!(d.added.len(), 1);
+        assert!(d.removed.is_empty() && d.changed.is_empty());
+        assert_eq!(d.propagation, "");
     }
 
     #[test]
