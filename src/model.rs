@@ -391,6 +391,22 @@ impl Snapshot {
             .map(|i| &self.processes[i])
     }
 
+    /// The PID `pid` has inside the pid namespace `ns`: its NSpid entry at that namespace's
+    /// level, found by walking up from the process's own pid namespace. None when `ns` is not
+    /// the process's namespace or one of its ancestors (or the process is unknown).
+    pub fn pid_inside(&self, pid: Pid, ns: NsId) -> Option<Pid> {
+        let process = self.process(pid)?;
+        let mut at = *process.ns.get(&NsType::Pid)?;
+        // NSpid is outermost first: the process's own namespace is the last entry.
+        for up in 0..process.nspid.len() {
+            if at == ns {
+                return Some(process.nspid[process.nspid.len() - 1 - up]);
+            }
+            at = self.namespace(NsType::Pid, at)?.parent?;
+        }
+        None
+    }
+
     /// True when `id` is not one of the host's initial namespaces.
     pub fn differs_from_initial(&self, ns_type: NsType, id: NsId) -> bool {
         self.initial.get(&ns_type).is_some_and(|&init| init != id)
@@ -503,5 +519,24 @@ pub(crate) mod fixture {
                 .find(|n| n.ns_type == t && n.id == id)
                 .expect("fixture namespace")
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixture::sample;
+
+    #[test]
+    fn pid_inside_reads_nspid_at_the_namespace_level() {
+        let mut s = sample();
+        // Process 3 is in pid ns 11 (a child of 10) as PID 1 there.
+        s.processes[2].nspid = vec![3, 1];
+        assert_eq!(s.pid_inside(3, 11), Some(1));
+        assert_eq!(s.pid_inside(3, 10), Some(3));
+        // Not in ns 12 (only its children will be), and 1 is not inside 11.
+        assert_eq!(s.pid_inside(3, 12), None);
+        assert_eq!(s.pid_inside(1, 11), None);
+        assert_eq!(s.pid_inside(1, 10), Some(1));
+        assert_eq!(s.pid_inside(99, 10), None);
     }
 }

@@ -161,8 +161,9 @@ impl UserDetails {
 pub struct Mount {
     /// Where it is mounted, as the namespace's processes see it.
     pub target: String,
-    /// What is mounted: the device or source, and for a bind mount the directory within the
-    /// source filesystem ("/dev/sda1:/srv/second").
+    /// What is mounted: mountinfo's source field ("/dev/sda1", "tmpfs", "proc"), and where the
+    /// mount shows a directory of its filesystem rather than its root, a colon and that
+    /// directory ("/dev/sda1:/srv/second").
     pub source: String,
     pub fstype: String,
     /// True when read-only (per-mount or superblock flag).
@@ -172,9 +173,14 @@ pub struct Mount {
     pub bind: bool,
     /// "shared", "slave", "shared,slave", "unbindable" or "private".
     pub propagation: String,
-    /// The mount options, as mountinfo gives them (per-mount, then superblock).
+    /// The mount options, comma-separated as findmnt shows them: the per-mount options, then
+    /// the superblock options not already among them.
     #[serde(default)]
     pub options: String,
+    /// The filesystem's device number, "major:minor" (a fresh mount of a pseudo-filesystem,
+    /// such as a new proc, gets a new one).
+    #[serde(default)]
+    pub device: String,
 }
 
 /// A mount present in both namespaces at the same target, but different.
@@ -190,15 +196,29 @@ pub struct MntDetails {
     /// Its root directory as the host sees it (`/proc/PID/root` of a member), where reachable.
     #[serde(default)]
     pub root: Option<String>,
+    /// Every line of its mountinfo, hidden (stacked-over) mounts included.
     pub mount_count: u32,
     /// Propagation of its root mount.
     #[serde(default)]
     pub propagation: String,
-    /// Against the host's initial mount namespace (empty for the host's own).
+    /// True when its root mount is not the host's (another filesystem or directory, as after
+    /// pivot_root), or its table has no mount at "/" (read through a chrooted member, which
+    /// sees only the mounts below its root): then `added` lists all its visible mounts and
+    /// `removed` and `changed` are left empty, since comparing with the host's table would
+    /// only list the host's mounts.
+    #[serde(default)]
+    pub new_root: bool,
+    /// Against the host's initial mount namespace (empty for the host's own), keyed by target:
+    /// where several mounts stack on one target, only the last one in mountinfo order (the
+    /// visible one) counts. Added: visible here at a target where the host has none.
     #[serde(default)]
     pub added: Vec<Mount>,
+    /// Visible in the host's at a target where this namespace has none.
     #[serde(default)]
     pub removed: Vec<Mount>,
+    /// At the same target in both, but another source, filesystem type, device, read-only
+    /// flag, options or bind flag (propagation is not compared: `unshare -m` makes every
+    /// mount private).
     #[serde(default)]
     pub changed: Vec<MountChange>,
 }

@@ -64,7 +64,7 @@ pub fn read(snapshot: &mut Snapshot, cx: &Context) {
             NsType::User => read_user(snapshot, ns, cx, d),
             NsType::Mnt => read_mnt(snapshot, ns, cx, host_mounts.as_deref(), d),
             NsType::Pid => d.pid = Some(pid::details(snapshot, ns)),
-            NsType::Time => read_time(ns, cx, d),
+            NsType::Time => read_time(snapshot, ns, cx, d),
             NsType::Uts | NsType::Ipc | NsType::Net | NsType::Cgroup => match open_ns(ns, cx) {
                 Ok(fd) => to_enter.push(inside::Target {
                     index: i,
@@ -122,7 +122,12 @@ impl Section {
 
 /// Opens /proc/PID (relative to the proc root) of a namespace's first member that opens.
 fn member_dir(ns: &Namespace, cx: &Context) -> Option<(Pid, OwnedFd)> {
-    ns.processes.iter().take(3).find_map(|&pid| {
+    first_dir(ns.processes.iter().copied(), cx)
+}
+
+/// Opens /proc/PID of the first of (at most three of) `pids` that opens.
+fn first_dir(pids: impl Iterator<Item = Pid>, cx: &Context) -> Option<(Pid, OwnedFd)> {
+    pids.take(3).find_map(|pid| {
         let dir = rustix::fs::openat(
             cx.root,
             pid.to_string().as_str(),
@@ -215,15 +220,64 @@ fn read_mnt(
     }
 }
 
-fn read_time(ns: &Namespace, cx: &Context, d: &mut Details) {
-    match member_dir(ns, cx) {
+fn read_time(snapshot: &Snapshot, ns: &Namespace, cx: &Context, d: &mut Details) {
+    // timens_offsets shows the offsets of the reader's time_for_children namespace: read it
+    // through a member whose time_for_children is its own, or a process whose
+    // time_for_children is this namespace (after unshare(CLONE_NEWTIME), before exec).
+    let time_for_children_here = |&pid: &Pid| {
+        snapshot
+            .process(pid)
+            .is_some_and(|p| match p.time_for_children {
+                None => p.ns.get(&NsType::Time) == Some(&ns.id),
+                Some(id) => id == ns.id,
+            })
+    };
+    let readers = ns
+        .processes
+        .iter()
+        .chain(&ns.for_children)
+        .filter(|pid| time_for_children_here(pid))
+        .copied();
+    match first_dir(readers, cx) {
         Some((_, dir)) => match time::read(&dir) {
             Ok(t) => d.time = Some(t),
             Err(why) => d.unreadable.push(format!("offsets: {why}")),
         },
-        None => d
-            .unreadable
-            .push("offsets: no process is in it to read them through".to_string()),
+        None => d.unreadable.push(
+            "offsets: no process to read them through (the kernel shows them only through \
+             a process whose time namespace for children it is)"
+                .to_string(),
+        ),
+    }
+}
+
+/// Reads the file `name` of `dir` (/proc/PID), refusing more than `cap` bytes (a file of
+/// /proc is small; a bound keeps a crafted or runaway table from taking the scanner's memory).
+/// The error is one short clause ("permission denied", "the process exited").
+fn read_file(dir: &OwnedFd, name: &str, cap: usize) -> Result<Vec<u8>, String> {
+    let clause = |e: rustix::io::Errno| match e {
+        rustix::io::Errno::NOENT | rustix::io::Errno::SRCH => "the process exited".to_string(),
+        rustix::io::Errno::ACCESS | rustix::io::Errno::PERM => "permission denied".to_string(),
+        e => crate::error::describe_io(&e.into()),
+    };
+    let fd = rustix::fs::openat(
+        dir,
+        name,
+        OFlags::RDONLY | OFlags::CLOEXEC | OFlags::NOFOLLOW,
+        Mode::empty(),
+    )
+    .map_err(clause)?;
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        let n = rustix::io::read(&fd, &mut chunk).map_err(clause)?;
+        if n == 0 {
+            return Ok(buf);
+        }
+        if buf.len() + n > cap {
+            return Err(format!("{name} is larger than {} KiB", cap / 1024));
+        }
+        buf.extend_from_slice(&chunk[..n]);
     }
 }
 
