@@ -78,7 +78,9 @@ fn tree_shows_mounted_and_nested_namespaces() {
 
     let by_type = stdout_of(nsviz().args(["tree", "--by", "parent", "-t", "pid"]));
     assert!(
-        by_type.contains(&format!("pid {pid_id} * 1 process: sleep {marker}")),
+        by_type.contains(&format!(
+            "pid {pid_id} * [sleep {marker}] 1 process: sleep {marker}: PID 1 is"
+        )),
         "{by_type}"
     );
     assert!(!by_type.contains("net "), "{by_type}");

@@ -167,7 +167,7 @@ fn snapshot_file_filter_help_explain_and_quit() {
     tmux.wait_for("4026532101");
     tmux.text("/blue");
     tmux.keys(&["Enter"]);
-    tmux.wait_for("mounted at /run/netns/blue");
+    tmux.wait_for("◆ netns blue veth-blue 10.200.0.2/24");
     tmux.wait_gone("4026532101");
     // The match and its owner are left; select the match (last row) and explain it.
     tmux.text("G");
@@ -274,7 +274,8 @@ fn live_viewer_finds_a_namespace_the_test_made() {
     tmux.text("/");
     tmux.text(&uts);
     tmux.keys(&["Enter"]);
-    tmux.wait_for("1 process: sleep 1234567");
+    // Labelled by its command (its hostname is the host's).
+    tmux.wait_for("◆ sleep 1234567");
     // Only the match and its owning user namespace are left: the match is the last row.
     tmux.text("G");
     tmux.text("i");
@@ -437,7 +438,8 @@ fn enter_dialog_enters_a_process_namespaces_and_comes_back() {
     tmux.text("/");
     tmux.text(&marker);
     tmux.keys(&["Enter"]);
-    tmux.wait_for(&format!("{pid} sleep {marker}"));
+    // Labelled by the hostname of its own UTS namespace.
+    tmux.wait_for(&format!("{pid} {host} sleep {marker}"));
     // The match is the last row (its ancestors come first).
     tmux.text("G");
     tmux.text("e");

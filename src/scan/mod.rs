@@ -678,7 +678,10 @@ fn unchanged(
         let now = scan.remembered.get(&pid)?;
         let same = now.held == before.held
             && now.skipped == before.skipped
-            && same_reading(scan.processes.get(now.index), previous.processes.get(before.index));
+            && same_reading(
+                scan.processes.get(now.index),
+                previous.processes.get(before.index),
+            );
         if !same {
             return None;
         }
