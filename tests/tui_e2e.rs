@@ -454,7 +454,7 @@ fn enter_dialog_enters_a_process_namespaces_and_comes_back() {
     tmux.command("exit");
     tmux.wait_alternate(true);
     tmux.wait_for("back from nsviz enter");
-    tmux.wait_for(&format!("{pid} sleep {marker}"));
+    tmux.wait_for(&format!("{pid} {host} sleep {marker}"));
     tmux.text("q");
     tmux.assert_back_at_the_shell();
 }
