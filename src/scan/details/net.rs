@@ -8,7 +8,7 @@ use std::io;
 
 use netlink_packet_core::{
     NLM_F_DUMP, NLM_F_REQUEST, NetlinkBuffer, NetlinkHeader, NetlinkMessage, NetlinkPayload,
-    NlaBuffer, NlasIterator, Parseable, ParseableParametrized,
+    NetlinkSerializable, NlaBuffer, NlasIterator, Parseable, ParseableParametrized,
 };
 use netlink_packet_route::address::{AddressAttribute, AddressHeader, AddressMessage};
 use netlink_packet_route::link::{
@@ -18,7 +18,15 @@ use netlink_packet_route::route::{
     RouteAddress, RouteAttribute, RouteHeader, RouteMessage, RouteType,
 };
 use netlink_packet_route::{AddressFamily, RouteNetlinkMessage};
-use netlink_sys::{Socket, protocols::NETLINK_ROUTE};
+use netlink_packet_sock_diag::SockDiagMessage;
+use netlink_packet_sock_diag::constants::{
+    AF_INET, AF_INET6, IPPROTO_TCP, IPPROTO_UDP, SOCK_DIAG_BY_FAMILY,
+};
+use netlink_packet_sock_diag::inet::{ExtensionFlags, InetRequest, SocketId, StateFlags};
+use netlink_sys::{
+    Socket,
+    protocols::{NETLINK_ROUTE, NETLINK_SOCK_DIAG},
+};
 
 use crate::model::NsId;
 use crate::model::details::{Interface, NetDetails, Peer, Route};
@@ -211,16 +219,16 @@ fn describe(e: &io::Error) -> String {
 }
 
 /// Sends one dump request and hands each reply message (type, payload) to `each`.
-fn dump(
+fn dump<T: NetlinkSerializable + std::fmt::Debug>(
     sock: &Socket,
     seq: u32,
-    request: RouteNetlinkMessage,
+    request: T,
     mut each: impl FnMut(u16, &[u8]),
 ) -> io::Result<()> {
     let mut header = NetlinkHeader::default();
     header.flags = NLM_F_REQUEST | NLM_F_DUMP;
     header.sequence_number = seq;
-    let mut msg = NetlinkMessage::new(header, NetlinkPayload::from(request));
+    let mut msg = NetlinkMessage::new(header, NetlinkPayload::InnerMessage(request));
     msg.finalize();
     let mut buf = vec![0u8; msg.buffer_len()];
     msg.serialize(&mut buf);
@@ -393,32 +401,48 @@ fn parse_default_route(payload: &[u8]) -> Option<(String, Option<String>, Option
 }
 
 /// (TCP sockets listening, UDP sockets bound and unconnected) of the calling thread's network
-/// namespace: /proc/thread-self/net follows the thread, not the process.
+/// namespace, through sock_diag. Reading /proc/net/tcp instead walks the whole established
+/// hash table: 3.3 ms a read here, measured, against microseconds for a dump filtered to
+/// LISTEN, which the kernel answers from the listening table alone.
 fn count_sockets() -> Result<(u32, u32), String> {
-    let read = |name: &str| {
-        std::fs::read(format!("/proc/thread-self/net/{name}"))
-            .map_err(|e| format!("sockets: cannot read {name} ({})", describe(&e)))
+    let sock = Socket::new(NETLINK_SOCK_DIAG)
+        .map_err(|e| format!("sockets: no sock_diag socket ({})", describe(&e)))?;
+    let count = |seq: u32, family: u8, protocol: u8, states: StateFlags| {
+        let socket_id = if family == AF_INET {
+            SocketId::new_v4()
+        } else {
+            SocketId::new_v6()
+        };
+        let request = SockDiagMessage::InetRequest(InetRequest {
+            family,
+            protocol,
+            extensions: ExtensionFlags::empty(),
+            states,
+            socket_id,
+        });
+        let mut found = 0u32;
+        dump(&sock, seq, request, |kind, _| {
+            if kind == SOCK_DIAG_BY_FAMILY {
+                found = found.saturating_add(1);
+            }
+        })
+        .map(|()| found)
+        .map_err(|e| format!("sockets: sock_diag would not list them ({})", describe(&e)))
     };
-    let tcp =
-        count_in_state(&read("tcp")?, TCP_LISTEN) + count_in_state(&read("tcp6")?, TCP_LISTEN);
+    let tcp = count(1, AF_INET, IPPROTO_TCP, StateFlags::LISTEN)?.saturating_add(count(
+        2,
+        AF_INET6,
+        IPPROTO_TCP,
+        StateFlags::LISTEN,
+    )?);
     // An unconnected UDP socket stays in TCP_CLOSE; connect() moves it to ESTABLISHED.
-    let udp = count_in_state(&read("udp")?, TCP_CLOSE) + count_in_state(&read("udp6")?, TCP_CLOSE);
+    let udp = count(3, AF_INET, IPPROTO_UDP, StateFlags::CLOSE)?.saturating_add(count(
+        4,
+        AF_INET6,
+        IPPROTO_UDP,
+        StateFlags::CLOSE,
+    )?);
     Ok((tcp, udp))
-}
-
-const TCP_LISTEN: &str = "0A";
-const TCP_CLOSE: &str = "07";
-
-/// Rows of a /proc/net/{tcp,udp}[6] table whose `st` column is `state` (hex, as the kernel
-/// prints it). The first line is the header.
-pub fn count_in_state(table: &[u8], state: &str) -> u32 {
-    let text = String::from_utf8_lossy(table);
-    let count = text
-        .lines()
-        .skip(1)
-        .filter(|line| line.split_whitespace().nth(3) == Some(state))
-        .count();
-    u32::try_from(count).unwrap_or(u32::MAX)
 }
 
 /// Where each veth end's peer is: `(namespace, index)` per end, for the first `read`
@@ -515,25 +539,6 @@ pub fn names_of(namespaces: &[(NsId, &NetDetails)]) -> HashMap<(NsId, u32), Stri
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    const TCP: &str = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
-   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1 0 100 0 0 10 0
-   1: 0100007F:1F91 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 2 1 0 100 0 0 10 0
-   2: 0100007F:1F90 0100007F:C350 01 00000000:00000000 00:00000000 00000000     0        0 3 1 0 20 4 30 10 -1
-";
-
-    const UDP: &str = "   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops
-  100: 00000000:0044 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 4 2 0 0
-  200: 0100007F:0035 0100007F:0036 01 00000000:00000000 00:00000000 00000000     0        0 5 2 0 0
-";
-
-    #[test]
-    fn counts_listening_tcp_and_unconnected_udp() {
-        assert_eq!(count_in_state(TCP.as_bytes(), TCP_LISTEN), 2);
-        assert_eq!(count_in_state(UDP.as_bytes(), TCP_CLOSE), 1);
-        assert_eq!(count_in_state(b"header only\n", TCP_LISTEN), 0);
-        assert_eq!(count_in_state(b"", TCP_LISTEN), 0);
-    }
 
     fn end(index: u32, peer_index: u32, peer_nsid: Option<i32>) -> VethEnd {
         VethEnd {
