@@ -45,12 +45,15 @@ pub fn brief(ns: &Namespace) -> String {
             .mnt
             .as_ref()
             .map(|m| {
+                let mounts = match m.mount_count {
+                    1 => "1 mount".to_string(),
+                    n => format!("{n} mounts"),
+                };
                 if m.added.is_empty() && m.removed.is_empty() && m.changed.is_empty() {
-                    format!("{} mounts, as the host", m.mount_count)
+                    format!("{mounts}, as the host")
                 } else {
                     format!(
-                        "{} mounts: {} added, {} removed, {} changed",
-                        m.mount_count,
+                        "{mounts}: {} added, {} removed, {} changed",
                         m.added.len(),
                         m.removed.len(),
                         m.changed.len()
@@ -64,7 +67,7 @@ pub fn brief(ns: &Namespace) -> String {
             .map(|p| match (p.init_pid, &p.init_command) {
                 (Some(pid), Some(cmd)) => format!("PID 1 is {pid} {cmd}"),
                 (Some(pid), None) => format!("PID 1 is {pid}"),
-                _ => format!("level {}, no PID 1", p.level),
+                _ => format!("level {}, PID 1 not seen", p.level),
             })
             .unwrap_or_default(),
         NsType::Ipc => d
