@@ -98,12 +98,9 @@ impl NsGraph {
             for &pid in &ns.processes {
                 g.link(NodeKey::Process(pid), key, Relation::Member);
             }
-            let holders = ns
-                .fds
-                .iter()
-                .chain(&ns.sockets)
-                .map(|f| f.pid)
-                .chain(ns.for_children.iter().copied());
+            // Fds, sockets and for_children links are held by a process; mounts and threads
+            // are not (a thread's process is found through /proc when needed).
+            let holders = ns.other_holders().filter_map(|h| h.pid());
             for pid in holders {
                 g.link(NodeKey::Process(pid), key, Relation::Holds);
             }
