@@ -541,3 +541,41 @@ fn pasta_says_how_to_get_it_when_missing() {
     );
     eprintln!("skipped: pasta not installed, so a connection through it is not tested");
 }
+
+#[test]
+fn the_outside_end_joins_an_existing_bridge() {
+    if !common::require_root("create network namespaces and bridges") {
+        return;
+    }
+    let outer = Netns::new();
+    common::run_ok(Command::new("ip").args([
+        "-n",
+        &outer.name,
+        "link",
+        "add",
+        "nsvt-br",
+        "type",
+        "bridge",
+    ]));
+    let ports = format!("ip -n {} -j link show master nsvt-br", outer.name);
+    let r = outer
+        .nsviz(&[
+            "spawn",
+            "--veth=nsvt-port",
+            "--bridge",
+            "nsvt-br",
+            "--",
+            "sh",
+            "-c",
+            &ports,
+        ])
+        .ok();
+    let ports: Value = serde_json::from_str(r.out.trim()).unwrap();
+    let names: Vec<&str> = ports
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p["ifname"].as_str())
+        .collect();
+    assert_eq!(names, ["nsvt-port"]);
+}

@@ -6,7 +6,7 @@
 use std::ffi::{OsStr, OsString};
 use std::path::Path;
 
-use crate::cli::{EnterArgs, NsSelection, Propagation, Setgroups, SpawnArgs};
+use crate::cli::{EnterArgs, JoinFrom, NsSelection, Propagation, Setgroups, SpawnArgs};
 use crate::model::NsType;
 use crate::ns::keep::KEEP_DIR;
 use crate::sanitize::for_terminal;
@@ -96,11 +96,48 @@ pub fn spawn_argv(a: &SpawnArgs) -> Vec<OsString> {
     if let Some(k) = &a.keep {
         v.push(format!("--keep={k}"));
     }
+    network_argv(&mut v, a);
     if let Some(wd) = &a.wd {
         v.push_joined("--wd=", wd.as_os_str());
     }
     command(&mut v, &a.command);
     v.0
+}
+
+/// `--join`, `--veth` and the other network flags of spawn_argv.
+fn network_argv(v: &mut Words, a: &SpawnArgs) {
+    for j in &a.joins {
+        match &j.from {
+            JoinFrom::Pid(pid) => v.push(format!("--join={}={pid}", j.ns_type)),
+            JoinFrom::File(f) => v.push_joined(&format!("--join={}=", j.ns_type), f.as_os_str()),
+        }
+    }
+    let n = &a.network;
+    if let Some(names) = &n.veth {
+        v.push(match (&names.outside, &names.inside) {
+            (None, None) => "--veth".to_string(),
+            (o, None) => format!("--veth={}", o.as_deref().unwrap_or_default()),
+            (o, Some(i)) => format!("--veth={}:{i}", o.as_deref().unwrap_or_default()),
+        });
+    }
+    for addr in &n.addrs {
+        v.push(format!("--addr={addr}"));
+    }
+    for addr in &n.peer_addrs {
+        v.push(format!("--peer-addr={addr}"));
+    }
+    if n.route {
+        v.push("--route");
+    }
+    if let Some(b) = &n.bridge {
+        v.push(format!("--bridge={b}"));
+    }
+    if let Some(name) = &n.netns_name {
+        v.push(format!("--netns-name={name}"));
+    }
+    if n.pasta {
+        v.push("--pasta");
+    }
 }
 
 /// `nsviz enter ...` as one line for display.
@@ -424,7 +461,7 @@ fn shell_word(w: &OsStr) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cli::{Cli, Command, MountOp, MountOps};
+    use crate::cli::{Cli, Command, Join, MountOp, MountOps, NetworkArgs, VethNames};
     use clap::Parser;
     use std::path::PathBuf;
 
@@ -480,9 +517,45 @@ mod tests {
         a
     }
 
+    /// Joins and the network flags, with a user, mount and PID namespace to create.
+    fn network_spawn() -> SpawnArgs {
+        let mut a = SpawnArgs {
+            map_root_user: true,
+            mount_proc: true,
+            command: vec!["ip".into(), "addr".into()],
+            ..SpawnArgs::default()
+        };
+        a.joins = vec![
+            Join {
+                ns_type: NsType::Ipc,
+                from: JoinFrom::Pid(77),
+            },
+            Join {
+                ns_type: NsType::Uts,
+                from: JoinFrom::File("/run/x y".into()),
+            },
+        ];
+        a.network = Box::new(NetworkArgs {
+            veth: Some(VethNames {
+                outside: None,
+                inside: Some("in0".into()),
+            }),
+            addrs: vec![
+                "10.0.0.2/24".parse().unwrap(),
+                "fd00::2/64".parse().unwrap(),
+            ],
+            peer_addrs: vec!["10.0.0.1/24".parse().unwrap()],
+            route: true,
+            bridge: Some("br0".into()),
+            netns_name: Some("blue".into()),
+            pasta: false,
+        });
+        a
+    }
+
     #[test]
     fn spawn_argv_round_trips() {
-        for a in [full_spawn(), SpawnArgs::default()] {
+        for a in [full_spawn(), network_spawn(), SpawnArgs::default()] {
             match parse(spawn_argv(&a)) {
                 Command::Spawn(back) => assert_eq!(back, a),
                 other => panic!("{other:?}"),
