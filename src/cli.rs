@@ -577,7 +577,7 @@ pub struct SpawnArgs {
 
 #[derive(Debug, Clone, PartialEq, Eq, Args)]
 pub struct ForgetArgs {
-    /// Names given to `nsviz spawn --keep NAME`; without any, list the kept sets.
+    /// Names given to `nsviz spawn --keep NAME` (or `--netns-name NAME`: unbinds /run/netns/NAME); without any, list the kept sets.
     #[arg(value_name = "NAME")]
     pub names: Vec<String>,
 }
