@@ -386,6 +386,7 @@ pub fn ip_sequence(a: &SpawnArgs) -> Option<Equivalent> {
         let mut rest = a.clone();
         *rest.network = Default::default();
         rest.joins.clear();
+        rest.keep = None;
         rest.ns = NsSelection::default();
         for t in &others {
             rest.ns.set(*t, None);
@@ -397,9 +398,8 @@ pub fn ip_sequence(a: &SpawnArgs) -> Option<Equivalent> {
                     .into(),
             );
         }
-        let unshare = unshare(&rest);
+        // Its notes are those of the unshare line, shown there.
         last.extend(unshare_words(&rest));
-        notes.extend(unshare.notes);
     } else {
         if a.command.is_empty() {
             last.push("sh".into());
@@ -408,7 +408,7 @@ pub fn ip_sequence(a: &SpawnArgs) -> Option<Equivalent> {
         }
     }
     steps.push(last);
-    if new_net && !n.pasta && n.netns_name.is_none() {
+    if new_net && !n.pasta && n.netns_name.is_none() && a.keep.is_none() {
         steps.push(step(&["ip", "netns", "delete", &name]));
         notes.push(
             "ip netns needs a name: NAME stands for one, deleted at the end (nsviz's namespace \
