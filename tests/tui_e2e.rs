@@ -507,6 +507,14 @@ fn spawn_dialog_connects_a_veth_and_the_detail_pane_shows_its_addresses() {
             .output();
     });
     let name = unique("e2e-veth");
+    let dir = Path::new(nsviz::ns::keep::KEEP_DIR).join(&name);
+    // Also when the test fails: its mounts go with the viewer's mount namespace (made by
+    // ip netns exec), the files stay.
+    let _forget = Cleanup(|| {
+        if dir.exists() {
+            let _ = common::nsviz().args(["forget", &name]).output();
+        }
+    });
     let tmux = Tmux::start(&format!(
         "sh -c 'SHELL=/bin/sh ip netns exec {outer} {} --interval 300; echo DONE; sleep 100'",
         nsviz_path().display()
@@ -560,4 +568,5 @@ fn spawn_dialog_connects_a_veth_and_the_detail_pane_shows_its_addresses() {
         .output()
         .unwrap();
     assert!(forgot.status.success(), "{forgot:?}");
+    assert!(!dir.exists(), "{} still exists", dir.display());
 }
