@@ -490,7 +490,9 @@ Examples:
   nsviz spawn -r -pmuin --mount-proc --hostname box --drop-caps
   nsviz spawn -m --ro-bind /tmp/fake-issue /etc/issue -- cat /etc/issue
   nsviz spawn --uts=/tmp/keep-uts --hostname kept -- true
-  nsviz spawn -r --new-root --ro-bind /usr /usr --symlink usr/bin /bin --proc /proc --tmpfs /tmp")]
+  nsviz spawn -r --new-root --ro-bind /usr /usr --symlink usr/bin /bin --proc /proc --tmpfs /tmp
+  nsviz spawn --veth --addr 10.0.0.2/24 --peer-addr 10.0.0.1/24 --route -- ip addr
+  nsviz spawn -U -r -m -p --mount-proc --join net=/run/netns/blue")]
 pub struct SpawnArgs {
     #[command(flatten)]
     pub ns: NsSelection,
