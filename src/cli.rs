@@ -490,7 +490,9 @@ Examples:
   nsviz spawn -r -pmuin --mount-proc --hostname box --drop-caps
   nsviz spawn -m --ro-bind /tmp/fake-issue /etc/issue -- cat /etc/issue
   nsviz spawn --uts=/tmp/keep-uts --hostname kept -- true
-  nsviz spawn -r --new-root --ro-bind /usr /usr --symlink usr/bin /bin --proc /proc --tmpfs /tmp")]
+  nsviz spawn -r --new-root --ro-bind /usr /usr --symlink usr/bin /bin --proc /proc --tmpfs /tmp
+  nsviz spawn --veth --addr 10.0.0.2/24 --peer-addr 10.0.0.1/24 --route -- ip addr
+  nsviz spawn -U -r -m -p --mount-proc --join net=/run/netns/blue")]
 pub struct SpawnArgs {
     #[command(flatten)]
     pub ns: NsSelection,
@@ -554,6 +556,14 @@ pub struct SpawnArgs {
     #[arg(long, value_name = "NAME")]
     pub keep: Option<String>,
 
+    /// Join an existing namespace instead of creating one: TYPE=FILE (/run/netns/blue, a kept
+    /// file) or TYPE=PID (repeatable; e.g. --join net=/run/netns/blue).
+    #[arg(long = "join", value_name = "TYPE=FILE|PID", value_parser = join_parser())]
+    pub joins: Vec<Join>,
+
+    #[command(flatten)]
+    pub network: Box<NetworkArgs>,
+
     /// Working directory inside.
     #[arg(short = 'w', long = "wd", value_name = "DIR")]
     pub wd: Option<PathBuf>,
@@ -569,7 +579,170 @@ pub struct SpawnArgs {
 
 #[derive(Debug, Clone, PartialEq, Eq, Args)]
 pub struct ForgetArgs {
-    /// Names given to `nsviz spawn --keep NAME`; without any, list the kept sets.
+    /// Names given to `nsviz spawn --keep NAME` (or `--netns-name NAME`: unbinds /run/netns/NAME); without any, list the kept sets.
     #[arg(value_name = "NAME")]
     pub names: Vec<String>,
+}
+
+/// `--join TYPE=FILE|PID`: a namespace to join rather than create.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Join {
+    pub ns_type: NsType,
+    pub from: JoinFrom,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JoinFrom {
+    /// The namespace of that type of a running process.
+    Pid(i32),
+    /// The namespace bound at (or open as) a file.
+    File(PathBuf),
+}
+
+fn join_parser() -> impl clap::builder::TypedValueParser<Value = Join> {
+    use clap::builder::TypedValueParser;
+    clap::builder::OsStringValueParser::new().try_map(|v| parse_join(&v))
+}
+
+fn parse_join(value: &std::ffi::OsStr) -> Result<Join, String> {
+    use std::os::unix::ffi::OsStrExt;
+    let bytes = value.as_bytes();
+    let split = bytes.iter().position(|&b| b == b'=');
+    let Some(at) = split else {
+        return Err("expected TYPE=FILE or TYPE=PID, e.g. net=/run/netns/blue".into());
+    };
+    let name = String::from_utf8_lossy(&bytes[..at]);
+    let ns_type: NsType = name.parse().map_err(|_| {
+        format!(
+            "unknown namespace type '{}'",
+            crate::sanitize::for_terminal(&name)
+        )
+    })?;
+    let rest = &bytes[at + 1..];
+    if rest.is_empty() {
+        return Err("expected a file or a PID after '='".into());
+    }
+    let from = match std::str::from_utf8(rest)
+        .ok()
+        .and_then(|t| t.parse::<i32>().ok())
+    {
+        Some(pid) if pid > 0 => JoinFrom::Pid(pid),
+        _ => JoinFrom::File(PathBuf::from(std::ffi::OsStr::from_bytes(rest))),
+    };
+    Ok(Join { ns_type, from })
+}
+
+/// Connecting a new network namespace (spawn): a veth pair, or pasta; a name for `ip netns`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Args)]
+pub struct NetworkArgs {
+    /// Connect the new network namespace (implies -n) to this one with a veth pair: OUTSIDE
+    /// stays here, INSIDE moves in (default: the first free nsvizN, and eth0).
+    #[arg(long, value_name = "OUTSIDE[:INSIDE]", num_args = 0..=1, require_equals = true, default_missing_value = "", value_parser = parse_veth)]
+    pub veth: Option<VethNames>,
+
+    /// Address of the inside end, ADDR/PREFIX, IPv4 or IPv6 (repeatable; needs --veth).
+    #[arg(long = "addr", value_name = "ADDR/PFX", requires = "veth")]
+    pub addrs: Vec<IfAddr>,
+
+    /// Address of the outside end, ADDR/PREFIX (repeatable; needs --veth).
+    #[arg(long = "peer-addr", value_name = "ADDR/PFX", requires = "veth")]
+    pub peer_addrs: Vec<IfAddr>,
+
+    /// Inside, a default route through the outside end's address of each family (needs --peer-addr).
+    #[arg(long, requires = "peer_addrs")]
+    pub route: bool,
+
+    /// Attach the outside end to this existing bridge (needs --veth).
+    #[arg(long, value_name = "BRIDGE", requires = "veth")]
+    pub bridge: Option<String>,
+
+    /// Name the new network namespace for ip netns: bind it at /run/netns/NAME (implies -n;
+    /// remove with `nsviz forget NAME` or `ip netns delete NAME`).
+    #[arg(long, value_name = "NAME")]
+    pub netns_name: Option<String>,
+
+    /// Connect the new network namespace (implies -n) to the outside through pasta (package
+    /// passt), also for a non-root user.
+    #[arg(long, conflicts_with = "veth")]
+    pub pasta: bool,
+}
+
+/// The two names of `--veth[=OUTSIDE[:INSIDE]]`; None: pick one.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VethNames {
+    pub outside: Option<String>,
+    pub inside: Option<String>,
+}
+
+/// An interface name as the kernel accepts it: 1 to 15 bytes, no '/', ':' or white space.
+pub fn check_ifname(name: &str) -> Result<(), String> {
+    let ok = !name.is_empty()
+        && name.len() < 16
+        && name != "."
+        && name != ".."
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && b != b'/' && b != b':');
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "'{}' is not a valid interface name (1 to 15 characters, no '/', ':' or spaces)",
+            crate::sanitize::for_terminal(name)
+        ))
+    }
+}
+
+fn parse_veth(value: &str) -> Result<VethNames, String> {
+    let (outside, inside) = match value.split_once(':') {
+        Some((o, i)) => (o, Some(i)),
+        None => (value, None),
+    };
+    let name = |n: &str| -> Result<Option<String>, String> {
+        if n.is_empty() {
+            return Ok(None);
+        }
+        check_ifname(n)?;
+        Ok(Some(n.to_string()))
+    };
+    Ok(VethNames {
+        outside: name(outside)?,
+        inside: match inside {
+            Some(i) => name(i)?,
+            None => None,
+        },
+    })
+}
+
+/// An interface address with its prefix length: `10.0.0.1/24`, `fd00::1/64`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IfAddr {
+    pub addr: std::net::IpAddr,
+    pub prefix: u8,
+}
+
+impl std::str::FromStr for IfAddr {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, String> {
+        let bad = || {
+            format!(
+                "'{}' is not an address with a prefix length, like 10.0.0.1/24 or fd00::1/64",
+                crate::sanitize::for_terminal(text)
+            )
+        };
+        let (addr, prefix) = text.split_once('/').ok_or_else(bad)?;
+        let addr: std::net::IpAddr = addr.parse().map_err(|_| bad())?;
+        let prefix: u8 = prefix.parse().map_err(|_| bad())?;
+        let max = if addr.is_ipv4() { 32 } else { 128 };
+        if prefix > max {
+            return Err(bad());
+        }
+        Ok(IfAddr { addr, prefix })
+    }
+}
+
+impl std::fmt::Display for IfAddr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.addr, self.prefix)
+    }
 }

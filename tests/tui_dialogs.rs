@@ -391,3 +391,82 @@ fn after_a_child_the_status_line_tells_and_new_namespaces_stay_highlighted_longe
     assert!(app.is_new(&key));
     assert_eq!(app.appeared[&key], now + HIGHLIGHT_AFTER_CHILD);
 }
+
+#[test]
+fn spawn_dialog_connects_a_veth_or_joins_a_network_namespace() {
+    let mut app = live(with_kept());
+    app.apply(Action::SpawnDialog);
+    focus(&mut app, SpawnField::Veth);
+    assert!(app.dialog_text_focus());
+    typed(&mut app, "10.0.0.2/24 10.0.0.1/24");
+    let Some(Dialog::Spawn(d)) = &app.dialog else {
+        panic!("no spawn dialog")
+    };
+    let a = d.args().unwrap();
+    let net = &a.network;
+    assert!(net.veth.is_some() && net.route);
+    assert_eq!(net.addrs[0].to_string(), "10.0.0.2/24");
+    assert_eq!(net.peer_addrs[0].to_string(), "10.0.0.1/24");
+    // The veth implies a new network namespace.
+    assert!(d.implied_types().contains(&NsType::Net));
+    let ip = d.ip_line().expect("an ip line");
+    assert!(
+        ip.line
+            .contains("ip link add nsviz0 type veth peer name eth0 netns NAME"),
+        "{}",
+        ip.line
+    );
+    assert!(
+        ip.line
+            .contains("ip -n NAME route add default via 10.0.0.1")
+    );
+    let (_, unshare, _) = d.lines().unwrap();
+    assert!(unshare.notes.iter().any(|n| n.contains("see the ip line")));
+
+    // A bound net namespace can be joined; joining and creating one is refused.
+    focus(&mut app, SpawnField::JoinNet);
+    app.apply(Action::Check);
+    let Some(Dialog::Spawn(d)) = &app.dialog else {
+        panic!()
+    };
+    // Those of the host bound to files: the demo's `ip netns` one, and the kept one.
+    assert_eq!(d.net_files, ["/run/netns/blue", "/run/nsviz/old/net"]);
+    let err = d.args().unwrap_err();
+    assert!(
+        err.contains("cannot both join and create a net namespace"),
+        "{err}"
+    );
+    focus(&mut app, SpawnField::Veth);
+    for _ in 0.."10.0.0.2/24 10.0.0.1/24".len() {
+        app.apply(Action::DialogBackspace);
+    }
+    let Some(Dialog::Spawn(d)) = &app.dialog else {
+        panic!()
+    };
+    let a = d.args().unwrap();
+    assert_eq!(a.joins.len(), 1);
+    assert_eq!(a.joins[0].ns_type, NsType::Net);
+    app.apply(Action::Run);
+    let [Request::RunChild(argv)] = &app.requests[..] else {
+        panic!("{:?} {:?}", app.requests, app.message)
+    };
+    assert!(argv.contains(&OsString::from("--join=net=/run/netns/blue")));
+    let Command::Spawn(back) = parse(argv) else {
+        panic!("not spawn")
+    };
+    assert_eq!(back, a);
+
+    // A bad address is one sentence.
+    let mut app = live(demo());
+    app.apply(Action::SpawnDialog);
+    focus(&mut app, SpawnField::Veth);
+    typed(&mut app, "10.0.0/24");
+    app.apply(Action::Run);
+    assert!(app.requests.is_empty());
+    assert!(
+        app.message
+            .as_deref()
+            .unwrap()
+            .contains("is not an address with a prefix length")
+    );
+}

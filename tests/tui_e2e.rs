@@ -489,3 +489,84 @@ fn a_failed_spawn_from_the_dialog_is_reported_and_the_viewer_keeps_running() {
     tmux.text("q");
     tmux.assert_back_at_the_shell();
 }
+
+/// The spawn dialog's veth end to end, in an outer network namespace the test made (so no
+/// interface or address touches this machine's own): a shell in a new network namespace
+/// connected by a veth pair with addresses, kept so it is still there once the shell is gone;
+/// the viewer finds it by its address and its detail pane lists the inside end.
+#[test]
+fn spawn_dialog_connects_a_veth_and_the_detail_pane_shows_its_addresses() {
+    if !common::require_root("create network namespaces and veth pairs") {
+        return;
+    }
+    let outer = unique("nsviz-t");
+    common::run_ok(Command::new("ip").args(["netns", "add", &outer]));
+    let _outer = Cleanup(|| {
+        let _ = Command::new("ip")
+            .args(["netns", "delete", &outer])
+            .output();
+    });
+    let name = unique("e2e-veth");
+    let dir = Path::new(nsviz::ns::keep::KEEP_DIR).join(&name);
+    // Also when the test fails: its mounts go with the viewer's mount namespace (made by
+    // ip netns exec), the files stay.
+    let _forget = Cleanup(|| {
+        if dir.exists() {
+            let _ = common::nsviz().args(["forget", &name]).output();
+        }
+    });
+    let tmux = Tmux::start(&format!(
+        "sh -c 'SHELL=/bin/sh ip netns exec {outer} {} --interval 300; echo DONE; sleep 100'",
+        nsviz_path().display()
+    ));
+    tmux.wait_for("Namespaces by owner");
+    tmux.text("s");
+    tmux.wait_for("Spawn a shell in new namespaces");
+    // From user (the first field): keep is 14 fields on, veth the next one.
+    for _ in 0..14 {
+        tmux.keys(&["Tab"]);
+    }
+    tmux.text(&name);
+    tmux.keys(&["Tab"]);
+    tmux.text("10.66.0.2/24 10.66.0.1/24");
+    tmux.wait_for("--veth --addr=10.66.0.2/24");
+    tmux.wait_for("ip link add nsviz0 type veth peer name eth0");
+    tmux.keys(&["Enter"]);
+    tmux.wait_alternate(false);
+    tmux.wait_for("[nsviz:");
+    tmux.command("ip -br addr show eth0");
+    tmux.wait_for("10.66.0.2/24");
+    // A witness from outside: the outside end, in the test's outer namespace.
+    let outside =
+        stdout_of(Command::new("ip").args(["-n", &outer, "-br", "addr", "show", "nsviz0"]));
+    assert!(outside.contains("10.66.0.1/24"), "{outside}");
+    tmux.command("exit");
+    tmux.wait_alternate(true);
+    tmux.wait_for("back from nsviz spawn");
+    // Find the kept network namespace by its address; its detail pane lists the inside end.
+    tmux.text("/");
+    tmux.text("10.66.0.2");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for(&format!("kept {name} eth0 10.66.0.2/24"));
+    tmux.text("G");
+    // The detail pane: the inside end, up, its address, its peer, the default route.
+    for shown in [
+        "eth0 veth up",
+        "10.66.0.2/24",
+        "peer nsviz0 in net",
+        "inet via 10.66.0.1 dev eth0",
+    ] {
+        tmux.wait_for(shown);
+    }
+    // Let the kept set go (the veth goes with the namespace), and quit.
+    tmux.text("q");
+    tmux.assert_back_at_the_shell();
+    let forgot = Command::new("ip")
+        .args(["netns", "exec", &outer])
+        .arg(nsviz_path())
+        .args(["forget", &name])
+        .output()
+        .unwrap();
+    assert!(forgot.status.success(), "{forgot:?}");
+    assert!(!dir.exists(), "{} still exists", dir.display());
+}

@@ -226,7 +226,7 @@ fn long_flag(t: NsType) -> &'static str {
 }
 
 /// Opens a namespace file and checks it holds a namespace of the expected type.
-fn open_ns_file(t: NsType, path: &Path) -> Result<OwnedFd> {
+pub(crate) fn open_ns_file(t: NsType, path: &Path) -> Result<OwnedFd> {
     let shown = for_terminal(&path.to_string_lossy()).into_owned();
     let fd: OwnedFd = fs::OpenOptions::new()
         .read(true)

@@ -6,7 +6,7 @@
 use std::ffi::{OsStr, OsString};
 use std::path::Path;
 
-use crate::cli::{EnterArgs, NsSelection, Propagation, Setgroups, SpawnArgs};
+use crate::cli::{EnterArgs, JoinFrom, NsSelection, Propagation, Setgroups, SpawnArgs};
 use crate::model::NsType;
 use crate::ns::keep::KEEP_DIR;
 use crate::sanitize::for_terminal;
@@ -96,11 +96,48 @@ pub fn spawn_argv(a: &SpawnArgs) -> Vec<OsString> {
     if let Some(k) = &a.keep {
         v.push(format!("--keep={k}"));
     }
+    network_argv(&mut v, a);
     if let Some(wd) = &a.wd {
         v.push_joined("--wd=", wd.as_os_str());
     }
     command(&mut v, &a.command);
     v.0
+}
+
+/// `--join`, `--veth` and the other network flags of spawn_argv.
+fn network_argv(v: &mut Words, a: &SpawnArgs) {
+    for j in &a.joins {
+        match &j.from {
+            JoinFrom::Pid(pid) => v.push(format!("--join={}={pid}", j.ns_type)),
+            JoinFrom::File(f) => v.push_joined(&format!("--join={}=", j.ns_type), f.as_os_str()),
+        }
+    }
+    let n = &a.network;
+    if let Some(names) = &n.veth {
+        v.push(match (&names.outside, &names.inside) {
+            (None, None) => "--veth".to_string(),
+            (o, None) => format!("--veth={}", o.as_deref().unwrap_or_default()),
+            (o, Some(i)) => format!("--veth={}:{i}", o.as_deref().unwrap_or_default()),
+        });
+    }
+    for addr in &n.addrs {
+        v.push(format!("--addr={addr}"));
+    }
+    for addr in &n.peer_addrs {
+        v.push(format!("--peer-addr={addr}"));
+    }
+    if n.route {
+        v.push("--route");
+    }
+    if let Some(b) = &n.bridge {
+        v.push(format!("--bridge={b}"));
+    }
+    if let Some(name) = &n.netns_name {
+        v.push(format!("--netns-name={name}"));
+    }
+    if n.pasta {
+        v.push("--pasta");
+    }
 }
 
 /// `nsviz enter ...` as one line for display.
@@ -237,6 +274,12 @@ pub fn unshare(a: &SpawnArgs) -> Equivalent {
                 .into(),
         );
     }
+    let n = &a.network;
+    if n.veth.is_some() || n.pasta || n.netns_name.is_some() || !a.joins.is_empty() {
+        notes.push(
+            "unshare cannot connect, name or join a network namespace: see the ip line.".into(),
+        );
+    }
     if a.drop_caps || a.no_new_privs {
         notes.push(
             "unshare cannot drop capabilities or set no_new_privs: wrap the command in \
@@ -245,6 +288,165 @@ pub fn unshare(a: &SpawnArgs) -> Equivalent {
         );
     }
     v.equivalent(&a.command, notes)
+}
+
+/// The network flags by hand: `ip netns` and `ip link`/`ip addr`/`ip route` lines, then the
+/// command in the named namespace (through `unshare` for the other new types, `nsenter` for the
+/// joined ones), joined with `&&` into one line. None when no network flag is given.
+pub fn ip_sequence(a: &SpawnArgs) -> Option<Equivalent> {
+    let n = &a.network;
+    let joins_net = a.joins.iter().any(|j| j.ns_type == NsType::Net);
+    if n.veth.is_none() && n.netns_name.is_none() && !n.pasta && a.joins.is_empty() {
+        return None;
+    }
+    let mut steps: Vec<Vec<OsString>> = Vec::new();
+    let mut notes = Vec::new();
+    let step = |words: &[&str]| words.iter().map(OsString::from).collect::<Vec<_>>();
+    let types = implied_types(a);
+    let new_net = types.contains(&NsType::Net) && !joins_net;
+    let name = n.netns_name.clone().unwrap_or_else(|| "NAME".into());
+    if new_net && !n.pasta {
+        steps.push(step(&["ip", "netns", "add", &name]));
+    }
+    if let Some(veth) = &n.veth {
+        let outside = veth.outside.clone().unwrap_or_else(|| "nsviz0".into());
+        let inside = veth
+            .inside
+            .clone()
+            .unwrap_or_else(|| crate::ns::network::DEFAULT_INSIDE.into());
+        steps.push(step(&[
+            "ip", "link", "add", &outside, "type", "veth", "peer", "name", &inside, "netns", &name,
+        ]));
+        for addr in &n.peer_addrs {
+            steps.push(step(&[
+                "ip",
+                "addr",
+                "add",
+                &addr.to_string(),
+                "dev",
+                &outside,
+            ]));
+        }
+        if let Some(bridge) = &n.bridge {
+            steps.push(step(&["ip", "link", "set", &outside, "master", bridge]));
+        }
+        steps.push(step(&["ip", "link", "set", &outside, "up"]));
+        steps.push(step(&["ip", "-n", &name, "link", "set", "lo", "up"]));
+        for addr in &n.addrs {
+            let mut words = step(&["ip", "-n", &name, "addr", "add", &addr.to_string()]);
+            if addr.addr.is_ipv6() {
+                words.push("nodad".into());
+            }
+            words.extend(step(&["dev", &inside]));
+            steps.push(words);
+        }
+        steps.push(step(&["ip", "-n", &name, "link", "set", &inside, "up"]));
+        if n.route {
+            let mut families = Vec::new();
+            for peer in &n.peer_addrs {
+                if !families.contains(&peer.addr.is_ipv4()) {
+                    families.push(peer.addr.is_ipv4());
+                    let gateway = peer.addr.to_string();
+                    steps.push(step(&[
+                        "ip", "-n", &name, "route", "add", "default", "via", &gateway,
+                    ]));
+                }
+            }
+        }
+    }
+    // The command: in the named namespace (ip netns exec), in the joined ones (nsenter), in
+    // the other new ones (unshare).
+    let mut last: Vec<OsString> = Vec::new();
+    if new_net && !n.pasta {
+        last.extend(step(&["ip", "netns", "exec", &name]));
+    }
+    if !a.joins.is_empty() {
+        last.push("nsenter".into());
+        for j in &a.joins {
+            let flag = format!("--{}", long_name(j.ns_type));
+            match &j.from {
+                JoinFrom::Pid(pid) => {
+                    last.push(format!("{flag}=/proc/{pid}/ns/{}", j.ns_type).into())
+                }
+                JoinFrom::File(f) => {
+                    let mut w = OsString::from(format!("{flag}="));
+                    w.push(f.as_os_str());
+                    last.push(w);
+                }
+            }
+        }
+    }
+    let others: Vec<NsType> = types
+        .iter()
+        .copied()
+        .filter(|t| *t != NsType::Net || n.pasta)
+        .collect();
+    if !others.is_empty() {
+        // The same request without the network flags and joins, creating only the others.
+        let mut rest = a.clone();
+        *rest.network = Default::default();
+        rest.joins.clear();
+        rest.keep = None;
+        rest.ns = NsSelection::default();
+        for t in &others {
+            rest.ns.set(*t, None);
+        }
+        if n.pasta {
+            notes.push(
+                "pasta attaches to a running process: start the command with unshare, then run \
+                 `pasta --config-net PID` from outside."
+                    .into(),
+            );
+        }
+        // Its notes are those of the unshare line, shown there.
+        last.extend(unshare_words(&rest));
+    } else {
+        if a.command.is_empty() {
+            last.push("sh".into());
+        } else {
+            last.extend(a.command.iter().cloned());
+        }
+    }
+    steps.push(last);
+    if new_net && !n.pasta && n.netns_name.is_none() && a.keep.is_none() {
+        steps.push(step(&["ip", "netns", "delete", &name]));
+        notes.push(
+            "ip netns needs a name: NAME stands for one, deleted at the end (nsviz's namespace \
+             has none unless --netns-name is given)."
+                .into(),
+        );
+    }
+    let line = steps
+        .into_iter()
+        .map(shell_line)
+        .collect::<Vec<_>>()
+        .join(" && ");
+    Some(Equivalent { line, notes })
+}
+
+/// The words of the unshare line, command included.
+fn unshare_words(a: &SpawnArgs) -> Vec<OsString> {
+    let mut v = Words::from(["unshare"]);
+    let types = implied_types(a);
+    for t in NsType::ALL.into_iter().filter(|t| types.contains(t)) {
+        v.push(format!("--{}", long_name(t)));
+    }
+    if types.contains(&NsType::Pid) || types.contains(&NsType::Time) {
+        v.push("--fork");
+    }
+    if a.map_root_user {
+        v.push("--map-root-user");
+    }
+    if a.mount_proc {
+        v.push("--mount-proc");
+    }
+    let mut words = v.0;
+    if a.command.is_empty() {
+        return words;
+    }
+    words.push("--".into());
+    words.extend(a.command.iter().cloned());
+    words
 }
 
 /// The bwrap(1) command doing what `spawn` does, as far as it can. bwrap always creates a
@@ -424,7 +626,7 @@ fn shell_word(w: &OsStr) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cli::{Cli, Command, MountOp, MountOps};
+    use crate::cli::{Cli, Command, Join, MountOp, MountOps, NetworkArgs, VethNames};
     use clap::Parser;
     use std::path::PathBuf;
 
@@ -480,9 +682,45 @@ mod tests {
         a
     }
 
+    /// Joins and the network flags, with a user, mount and PID namespace to create.
+    fn network_spawn() -> SpawnArgs {
+        let mut a = SpawnArgs {
+            map_root_user: true,
+            mount_proc: true,
+            command: vec!["ip".into(), "addr".into()],
+            ..SpawnArgs::default()
+        };
+        a.joins = vec![
+            Join {
+                ns_type: NsType::Ipc,
+                from: JoinFrom::Pid(77),
+            },
+            Join {
+                ns_type: NsType::Uts,
+                from: JoinFrom::File("/run/x y".into()),
+            },
+        ];
+        *a.network = NetworkArgs {
+            veth: Some(VethNames {
+                outside: None,
+                inside: Some("in0".into()),
+            }),
+            addrs: vec![
+                "10.0.0.2/24".parse().unwrap(),
+                "fd00::2/64".parse().unwrap(),
+            ],
+            peer_addrs: vec!["10.0.0.1/24".parse().unwrap()],
+            route: true,
+            bridge: Some("br0".into()),
+            netns_name: Some("blue".into()),
+            pasta: false,
+        };
+        a
+    }
+
     #[test]
     fn spawn_argv_round_trips() {
-        for a in [full_spawn(), SpawnArgs::default()] {
+        for a in [full_spawn(), network_spawn(), SpawnArgs::default()] {
             match parse(spawn_argv(&a)) {
                 Command::Spawn(back) => assert_eq!(back, a),
                 other => panic!("{other:?}"),
@@ -589,6 +827,46 @@ mod tests {
             )
         );
         assert!(full.notes.iter().any(|n| n.contains("time namespace")));
+    }
+
+    #[test]
+    fn ip_sequence_builds_the_veth_by_hand() {
+        assert_eq!(ip_sequence(&full_spawn()), None);
+        let mut a = SpawnArgs {
+            map_root_user: true,
+            command: vec!["ip".into(), "addr".into()],
+            ..SpawnArgs::default()
+        };
+        *a.network = NetworkArgs {
+            veth: Some(VethNames::default()),
+            addrs: vec!["10.0.0.2/24".parse().unwrap()],
+            peer_addrs: vec!["10.0.0.1/24".parse().unwrap()],
+            route: true,
+            netns_name: Some("nsviz-eq-blue".into()),
+            ..NetworkArgs::default()
+        };
+        let eq = ip_sequence(&a).unwrap();
+        assert_eq!(
+            eq.line,
+            "ip netns add nsviz-eq-blue && ip link add nsviz0 type veth peer name eth0 netns nsviz-eq-blue && \
+             ip addr add 10.0.0.1/24 dev nsviz0 && ip link set nsviz0 up && \
+             ip -n nsviz-eq-blue link set lo up && ip -n nsviz-eq-blue addr add 10.0.0.2/24 dev eth0 && \
+             ip -n nsviz-eq-blue link set eth0 up && ip -n nsviz-eq-blue route add default via 10.0.0.1 && \
+             ip netns exec nsviz-eq-blue unshare --user --map-root-user -- ip addr"
+        );
+
+        let joined = SpawnArgs {
+            joins: vec![Join {
+                ns_type: NsType::Net,
+                from: JoinFrom::File("/run/netns/blue".into()),
+            }],
+            mount_proc: true,
+            ..SpawnArgs::default()
+        };
+        assert_eq!(
+            ip_sequence(&joined).unwrap().line,
+            "nsenter --net=/run/netns/blue unshare --mount --pid --fork --mount-proc"
+        );
     }
 
     #[test]

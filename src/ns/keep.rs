@@ -115,7 +115,12 @@ pub fn forget(args: &ForgetArgs, out: &mut Vec<u8>) -> Result<()> {
         return Ok(());
     }
     for name in &args.names {
-        delete_kept(name)?;
+        // A name may be a kept set, an ip netns name given with --netns-name, or both.
+        let kept = Path::new(KEEP_DIR).join(name).exists();
+        let named = super::network::forget_netns_name(name)?;
+        if kept || !named {
+            delete_kept(name)?;
+        }
     }
     Ok(())
 }

@@ -16,8 +16,10 @@ pub mod equivalent;
 pub mod exec;
 pub mod idmap;
 pub mod init;
+pub mod join;
 pub mod keep;
 pub mod mounts;
+pub mod network;
 pub mod spawn;
 mod sys;
 

@@ -22,7 +22,8 @@ use crate::model::NsType;
 use super::exec::{self, Launch};
 use super::idmap::{self, Mapping, Outside};
 use super::keep::{self, Binder, Binding};
-use super::{caps, die, init, mounts, ns_label, setup_error, sys};
+use super::network::{self, Connect, Connector};
+use super::{caps, die, init, join, mounts, ns_label, setup_error, sys};
 
 /// What a SpawnArgs asks for, with every implication spelled out. Pure: built and checked
 /// before anything changes.
@@ -32,6 +33,10 @@ pub struct Plan {
     pub types: Vec<NsType>,
     pub mapping: Mapping,
     pub bindings: Vec<Binding>,
+    /// Types joined (`--join`) rather than created.
+    pub joined: Vec<NsType>,
+    /// How the new network namespace is connected (`--veth`, `--pasta`).
+    pub connect: Option<Connect>,
 }
 
 impl Plan {
@@ -53,8 +58,15 @@ impl Plan {
             args.monotonic.is_some() || args.boottime.is_some(),
             NsType::Time,
         );
+        let net = &args.network;
+        imply(
+            net.veth.is_some() || net.pasta || net.netns_name.is_some(),
+            NsType::Net,
+        );
         types.sort();
-        if types.is_empty() {
+        join::check(&args.joins, &types)?;
+        let joined: Vec<NsType> = args.joins.iter().map(|j| j.ns_type).collect();
+        if types.is_empty() && joined.is_empty() {
             return Err(Error::usage(
                 "nothing to create: name namespace types (-m, -u, -i, -n, -p, -U, -C, -T)",
             ));
@@ -100,10 +112,19 @@ impl Plan {
                 file: dir.join(t.name()),
             }));
         }
+        if let Some(name) = &net.netns_name {
+            bindings.push(Binding {
+                ns_type: NsType::Net,
+                file: network::check_netns_name(name)?,
+            });
+        }
+        let connect = Connect::from_args(net)?;
         Ok(Plan {
             types,
             mapping,
             bindings,
+            joined,
+            connect,
         })
     }
 
@@ -115,6 +136,10 @@ impl Plan {
 /// Returns the exit status of the command.
 pub fn run(args: &SpawnArgs) -> Result<i32> {
     let plan = Plan::new(args)?;
+    let joins = join::open_all(&args.joins)?;
+    if args.network.netns_name.is_some() {
+        network::prepare_netns_dir()?;
+    }
     let foreground = exec::in_foreground();
     let blocked = init::block_signals();
     let mut binder = if plan.bindings.is_empty() {
@@ -122,7 +147,15 @@ pub fn run(args: &SpawnArgs) -> Result<i32> {
     } else {
         Some(Binder::start(plan.bindings.clone(), args.keep.as_deref())?)
     };
-    let result = create_and_run(args, &plan, &blocked, &mut binder, foreground);
+    // Helpers fork first: they stay in the original namespaces.
+    let connector = match plan.connect.clone() {
+        Some(connect) => Some(Connector::start(connect)?),
+        None => None,
+    };
+    let result = join::enter_all(&joins).and_then(|()| {
+        drop(joins);
+        create_and_run(args, &plan, &blocked, &mut binder, connector, foreground)
+    });
     // Whatever happened, wait for the binder to keep or undo its work before we report.
     if let Some(b) = binder {
         b.finish();
@@ -135,6 +168,7 @@ fn create_and_run(
     plan: &Plan,
     blocked: &init::Blocked,
     binder: &mut Option<Binder>,
+    connector: Option<Connector>,
     foreground: bool,
 ) -> Result<i32> {
     let outside = Outside {
@@ -158,6 +192,12 @@ fn create_and_run(
     if plan.has(NsType::User) {
         idmap::write_maps(plan.mapping, args.setgroups, outside)?;
     }
+    if let Some(connector) = connector {
+        connector.connect()?;
+        if let Some(Connect::Veth(veth)) = &plan.connect {
+            network::configure_inside(veth)?;
+        }
+    }
     if plan.has(NsType::Time) {
         set_time_offsets(args.monotonic, args.boottime)?;
     }
@@ -175,8 +215,8 @@ fn create_and_run(
         wd: args.wd.as_deref(),
         own_terminal: foreground && args.command.is_empty() && plan.has(NsType::Pid),
     };
-    // Only children enter a new PID or time namespace.
-    if !plan.has(NsType::Pid) && !plan.has(NsType::Time) {
+    // Only children enter a new PID or time namespace, or a joined PID namespace.
+    if !plan.has(NsType::Pid) && !plan.has(NsType::Time) && !plan.joined.contains(&NsType::Pid) {
         bind(binder)?;
         build_filesystem(args, plan)?;
         return Err(run_command(args, &launch, blocked, binder));

@@ -5,7 +5,7 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
-use crate::cli::{EnterArgs, MountOp, SpawnArgs};
+use crate::cli::{EnterArgs, IfAddr, Join, JoinFrom, MountOp, SpawnArgs, VethNames};
 use crate::model::{Namespace, NsId, NsType, Pid, Snapshot};
 use crate::ns::equivalent::{self, Equivalent};
 use crate::ns::keep::{KEEP_DIR, validate_name};
@@ -55,6 +55,20 @@ pub fn kept_sets(snapshot: &Snapshot) -> Vec<KeptSet> {
     }
     sets.sort_by(|a, b| a.name.cmp(&b.name));
     sets
+}
+
+/// The files the host's network namespaces are bound to (`/run/netns/NAME`, kept sets), to
+/// pick one to join.
+pub fn net_files(snapshot: &Snapshot) -> Vec<String> {
+    let mut files: Vec<String> = snapshot
+        .namespaces
+        .iter()
+        .filter(|ns| ns.ns_type == NsType::Net)
+        .flat_map(|ns| ns.mounts.iter().cloned())
+        .collect();
+    files.sort();
+    files.dedup();
+    files
 }
 
 /// One namespace type the enter dialog offers.
@@ -211,6 +225,10 @@ pub enum SpawnField {
     NewRoot,
     DropCaps,
     Keep,
+    /// "ADDR/PFX [PEER/PFX]": a veth pair with these addresses (inside, outside).
+    Veth,
+    /// Space cycles through the host's network namespaces bound to files.
+    JoinNet,
     /// A kept set listed for deletion (D).
     Kept(usize),
 }
@@ -219,7 +237,7 @@ impl SpawnField {
     pub fn is_text(self) -> bool {
         matches!(
             self,
-            SpawnField::Hostname | SpawnField::Binds | SpawnField::Keep
+            SpawnField::Hostname | SpawnField::Binds | SpawnField::Keep | SpawnField::Veth
         )
     }
 }
@@ -239,6 +257,12 @@ pub struct SpawnDialog {
     pub keep: String,
     /// Sets kept now, listed so one can be deleted.
     pub kept: Vec<KeptSet>,
+    /// "ADDR/PFX [PEER/PFX]": connect the new network namespace with a veth pair.
+    pub veth: String,
+    /// Files of the host's network namespaces (bind mounts such as /run/netns/NAME).
+    pub net_files: Vec<String>,
+    /// 0: join none; i: join net_files[i - 1].
+    pub join_net: usize,
     pub focus: usize,
 }
 
@@ -256,6 +280,9 @@ impl SpawnDialog {
             drop_caps: false,
             keep: String::new(),
             kept: kept_sets(snapshot),
+            veth: String::new(),
+            net_files: net_files(snapshot),
+            join_net: 0,
             focus: 0,
         }
     }
@@ -270,6 +297,8 @@ impl SpawnDialog {
             SpawnField::NewRoot,
             SpawnField::DropCaps,
             SpawnField::Keep,
+            SpawnField::Veth,
+            SpawnField::JoinNet,
         ]);
         f.extend((0..self.kept.len()).map(SpawnField::Kept));
         f
@@ -299,6 +328,7 @@ impl SpawnDialog {
             SpawnField::MountProc => self.mount_proc = !self.mount_proc,
             SpawnField::NewRoot => self.new_root = !self.new_root,
             SpawnField::DropCaps => self.drop_caps = !self.drop_caps,
+            SpawnField::JoinNet => self.join_net = (self.join_net + 1) % (self.net_files.len() + 1),
             _ => {}
         }
     }
@@ -308,6 +338,7 @@ impl SpawnDialog {
             SpawnField::Hostname => Some(&mut self.hostname),
             SpawnField::Binds => Some(&mut self.binds),
             SpawnField::Keep => Some(&mut self.keep),
+            SpawnField::Veth => Some(&mut self.veth),
             _ => None,
         }
     }
@@ -360,6 +391,7 @@ impl SpawnDialog {
                 dst: dst.into(),
             });
         }
+        self.network_args(&mut a)?;
         // The core's own rules (what implies what, what is missing), without touching files.
         crate::ns::spawn::Plan::new(&a).map_err(|e| e.to_string())?;
         let keep = self.keep.trim();
@@ -371,6 +403,43 @@ impl SpawnDialog {
             a.keep = Some(keep.to_string());
         }
         Ok(a)
+    }
+
+    /// The veth and join fields as spawn flags.
+    fn network_args(&self, a: &mut SpawnArgs) -> Result<(), String> {
+        let words: Vec<&str> = self.veth.split_whitespace().collect();
+        if let Some((inside, outside)) = words.split_first() {
+            let parse = |w: &str| w.parse::<IfAddr>().map_err(|e| format!("veth: {e}"));
+            if outside.len() > 1 {
+                return Err(
+                    "veth: give ADDR/PFX (inside) and at most one PEER/PFX (outside)".into(),
+                );
+            }
+            let net = &mut a.network;
+            net.veth = Some(VethNames::default());
+            net.addrs.push(parse(inside)?);
+            if let Some(outside) = outside.first() {
+                net.peer_addrs.push(parse(outside)?);
+                // With both ends addressed, route through the outside one (as seed 002 does).
+                net.route = net.addrs[0].addr.is_ipv4() == net.peer_addrs[0].addr.is_ipv4();
+            }
+        }
+        if let Some(file) = self
+            .join_net
+            .checked_sub(1)
+            .and_then(|i| self.net_files.get(i))
+        {
+            a.joins.push(Join {
+                ns_type: NsType::Net,
+                from: JoinFrom::File(PathBuf::from(file)),
+            });
+        }
+        Ok(())
+    }
+
+    /// The `ip` sequence doing the network part by hand, when there is one.
+    pub fn ip_line(&self) -> Option<Equivalent> {
+        self.args().ok().and_then(|a| equivalent::ip_sequence(&a))
     }
 
     /// The types spawn will create with these settings (ticked or implied by an option).

@@ -14,7 +14,7 @@ mod cgroup;
 mod inside;
 mod ipc;
 mod mnt;
-mod net;
+pub(crate) mod net;
 mod pid;
 mod time;
 mod user;

@@ -317,7 +317,7 @@ fn parse_link(payload: &[u8]) -> Option<Link> {
 
 /// IFLA_INFO_KIND inside IFLA_LINKINFO, through the crate where it decodes the whole
 /// attribute, else read raw.
-fn link_kind(nla: &NlaBuffer<&[u8]>) -> Option<String> {
+pub(crate) fn link_kind(nla: &NlaBuffer<&[u8]>) -> Option<String> {
     if let Ok(LinkAttribute::LinkInfo(infos)) =
         LinkAttribute::parse_with_param(nla, AddressFamily::Unspec)
     {

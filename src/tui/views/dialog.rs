@@ -199,6 +199,18 @@ fn field_line(d: &SpawnDialog, i: usize, f: SpawnField, theme: &Theme) -> Line<'
             style,
         )),
         SpawnField::Keep => spans.extend(text("keep as", &d.keep, &format!("{KEEP_DIR}/NAME"))),
+        SpawnField::Veth => spans.extend(text("veth", &d.veth, "ADDR/PFX [PEER/PFX]")),
+        SpawnField::JoinNet => {
+            let chosen = d.join_net.checked_sub(1).and_then(|i| d.net_files.get(i));
+            spans.push(Span::styled("join net ", style));
+            match chosen {
+                Some(file) => spans.push(Span::styled(safe(file), theme.filter)),
+                None => spans.push(Span::styled(
+                    format!("(none of {}: Space picks)", d.net_files.len()),
+                    theme.dim,
+                )),
+            }
+        }
         SpawnField::Kept(k) => {
             let set = &d.kept[k];
             let types: Vec<&str> = set.types.iter().map(|t| t.name()).collect();
@@ -233,11 +245,12 @@ fn render_spawn(d: &SpawnDialog, area: Rect, buf: &mut Buffer, theme: &Theme) {
                 line: nsviz,
                 notes: Vec::new(),
             };
-            command_lines(
-                &[("nsviz", &nsviz), ("unshare", &unshare), ("bwrap", &bwrap)],
-                theme,
-                &mut below,
-            );
+            let ip = d.ip_line();
+            let mut commands = vec![("nsviz", &nsviz), ("unshare", &unshare), ("bwrap", &bwrap)];
+            if let Some(ip) = &ip {
+                commands.push(("ip", ip));
+            }
+            command_lines(&commands, theme, &mut below);
         }
         Err(e) => below.push(Line::styled(e, theme.differs)),
     }

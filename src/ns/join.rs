@@ -1,0 +1,99 @@
+//! `spawn --join TYPE=FILE|PID`: namespaces that exist, joined while the others are created.
+//!
+//! Each file is opened and checked (NS_GET_NSTYPE) before anything changes, so a wrong file is
+//! one sentence and nothing to undo. The joins happen before `unshare`: after a new user
+//! namespace the old ones are out of reach (setns needs capabilities over the target's owner).
+
+use std::fs;
+use std::os::fd::{AsFd, OwnedFd};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::PathBuf;
+
+use crate::cli::{Join, JoinFrom};
+use crate::error::{Error, Result};
+use crate::model::NsType;
+
+use super::{enter, setup_error, sys};
+
+/// A namespace to join, open.
+pub struct Joined {
+    pub ns_type: NsType,
+    fd: OwnedFd,
+    shown: String,
+}
+
+/// Checks that no type is both joined and created, nor joined twice.
+pub fn check(joins: &[Join], created: &[NsType]) -> Result<()> {
+    for (i, j) in joins.iter().enumerate() {
+        let t = j.ns_type;
+        if created.contains(&t) {
+            return Err(Error::usage(format!(
+                "cannot both join and create a {t} namespace: drop --join {t}=... or the flag that makes a new one"
+            )));
+        }
+        if joins[..i].iter().any(|k| k.ns_type == t) {
+            return Err(Error::usage(format!("--join {t} is given twice")));
+        }
+    }
+    Ok(())
+}
+
+/// Opens every namespace to join, checking each holds a namespace of its type.
+pub fn open_all(joins: &[Join]) -> Result<Vec<Joined>> {
+    joins.iter().map(open).collect()
+}
+
+fn open(join: &Join) -> Result<Joined> {
+    let t = join.ns_type;
+    match &join.from {
+        JoinFrom::File(path) => Ok(Joined {
+            ns_type: t,
+            fd: enter::open_ns_file(t, path)?,
+            shown: crate::sanitize::for_terminal(&path.to_string_lossy()).into_owned(),
+        }),
+        JoinFrom::Pid(pid) => {
+            let link = PathBuf::from(format!("/proc/{pid}/ns/{}", t.name()));
+            let fd: OwnedFd = fs::OpenOptions::new()
+                .read(true)
+                .custom_flags(libc::O_CLOEXEC)
+                .open(&link)
+                .map_err(|e| {
+                    if e.kind() == std::io::ErrorKind::NotFound {
+                        Error::setup(format!("no process with PID {pid}"))
+                    } else {
+                        setup_error(format!("cannot open the {t} namespace of {pid}"), e)
+                    }
+                })?
+                .into();
+            Ok(Joined {
+                ns_type: t,
+                fd,
+                shown: format!("of {pid}"),
+            })
+        }
+    }
+}
+
+/// Joins them: every type but user first (as root, joining a user namespace first could take
+/// the rights to join the others), then the user namespace, then what was refused before it.
+pub fn enter_all(joined: &[Joined]) -> Result<()> {
+    let mut refused: Vec<&Joined> = Vec::new();
+    for j in joined.iter().filter(|j| j.ns_type != NsType::User) {
+        if sys::setns(j.fd.as_fd(), j.ns_type.clone_flag()).is_err() {
+            refused.push(j);
+        }
+    }
+    for j in joined.iter().filter(|j| j.ns_type == NsType::User) {
+        join_one(j)?;
+    }
+    refused.into_iter().try_for_each(join_one)
+}
+
+fn join_one(j: &Joined) -> Result<()> {
+    sys::setns(j.fd.as_fd(), j.ns_type.clone_flag()).map_err(|e| {
+        setup_error(
+            format!("cannot join the {} namespace {}", j.ns_type, j.shown),
+            e,
+        )
+    })
+}
