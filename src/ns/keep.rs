@@ -9,7 +9,7 @@
 
 use std::fs;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::os::fd::OwnedFd;
+use std::os::fd::{AsRawFd, OwnedFd};
 use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 
@@ -269,20 +269,25 @@ impl Made {
     fn bind(&mut self, spawner: i32, b: &Binding) -> Result<()> {
         let shown = for_terminal(&b.file.to_string_lossy()).into_owned();
         let what = format!("cannot bind the new {} namespace to {shown}", b.ns_type);
-        match fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&b.file)
-        {
-            Ok(_) => self.files.push(b.file.clone()),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-            Err(e) => return Err(setup_error(format!("cannot create {shown}"), e)),
+        let (target, created) = open_bind_target(&b.file)
+            .map_err(|e| setup_error(format!("cannot create {shown}"), e))?;
+        if created {
+            self.files.push(b.file.clone());
+        }
+        if !target.is_file {
+            return Err(Error::setup(format!(
+                "{what}: it is {} (nsviz never follows a symbolic link there)",
+                target.kind
+            )));
         }
         let source = PathBuf::from(format!(
             "/proc/{spawner}/ns/{}",
             for_children_link(b.ns_type)
         ));
-        sys::mount(Some(&source), &b.file, None, libc::MS_BIND, None).map_err(|e| {
+        // Mount on the file that was opened, not on the path again: the path may have been
+        // changed meanwhile.
+        let opened = PathBuf::from(format!("/proc/self/fd/{}", target.fd.as_raw_fd()));
+        sys::mount(Some(&source), &opened, None, libc::MS_BIND, None).map_err(|e| {
             if b.ns_type == NsType::Mnt && e.raw_os_error() == Some(libc::EINVAL) {
                 setup_error(
                     format!("{what} (its mount must be private: mount --make-private)"),
@@ -298,7 +303,7 @@ impl Made {
 
     fn undo(&mut self) {
         for m in self.mounts.drain(..).rev() {
-            let _ = sys::umount2(&m, libc::MNT_DETACH);
+            let _ = sys::umount2(&m, libc::MNT_DETACH | libc::UMOUNT_NOFOLLOW);
         }
         for f in self.files.drain(..).rev() {
             let _ = fs::remove_file(f);
@@ -307,6 +312,39 @@ impl Made {
             let _ = fs::remove_dir(dir);
         }
     }
+}
+
+/// The file a namespace is bound to, opened without following a symbolic link in its last
+/// component (one planted by another user in a shared directory must not redirect the mount).
+struct BindTarget {
+    fd: OwnedFd,
+    is_file: bool,
+    /// What it is, when not a regular file: "a symbolic link", "a directory"...
+    kind: &'static str,
+}
+
+/// Opens `path` (creating it if missing, then `true` is returned too) with O_NOFOLLOW.
+fn open_bind_target(path: &Path) -> std::io::Result<(BindTarget, bool)> {
+    use rustix::fs::{FileType, Mode, OFlags};
+    let create =
+        OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+    let (fd, created) = match rustix::fs::open(path, create, Mode::from_raw_mode(0o644)) {
+        Ok(fd) => (fd, true),
+        Err(rustix::io::Errno::EXIST) => {
+            let existing = OFlags::PATH | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+            (rustix::fs::open(path, existing, Mode::empty())?, false)
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let file_type = FileType::from_raw_mode(rustix::fs::fstat(&fd)?.st_mode);
+    let kind = match file_type {
+        FileType::RegularFile => "a regular file",
+        FileType::Symlink => "a symbolic link",
+        FileType::Directory => "a directory",
+        _ => "not a regular file",
+    };
+    let is_file = file_type == FileType::RegularFile;
+    Ok((BindTarget { fd, is_file, kind }, created))
 }
 
 /// Creates KEEP_DIR and makes it a private mount of itself (once), like `ip netns` does for

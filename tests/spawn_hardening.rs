@@ -1,0 +1,220 @@
+//! `nsviz spawn` against path tricks and failures: a symlink planted by another user is never
+//! followed, `..` never creates anything outside a tmpfs of spawn's own, and a spawn that fails
+//! (also at exec) leaves no kept namespace, bound file or symlink behind.
+
+mod common;
+mod ns_common;
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+use ns_common::{is_mount_point, nsviz, unbind};
+
+/// A temporary directory with a sticky, world-writable `pub` inside (like /tmp).
+struct Sticky {
+    dir: tempfile::TempDir,
+}
+
+impl Sticky {
+    fn new() -> Sticky {
+        let dir = ns_common::open_tempdir();
+        let public = dir.path().join("pub");
+        std::fs::create_dir(&public).unwrap();
+        std::fs::set_permissions(&public, std::fs::Permissions::from_mode(0o1777)).unwrap();
+        Sticky { dir }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn s(&self, name: &str) -> String {
+        self.path(name).to_str().unwrap().to_string()
+    }
+}
+
+/// `ln -s TARGET LINK` run as nobody.
+fn plant_link_as_nobody(target: &Path, link: &Path) {
+    let out = common::as_nobody("ln")
+        .arg("-s")
+        .arg(target)
+        .arg(link)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn a_planted_symlink_is_not_followed_by_spawn_type_file() {
+    if !common::require_root("bind namespaces to files") {
+        return;
+    }
+    let t = Sticky::new();
+    let victim = t.path("victim");
+    std::fs::write(&victim, "secret").unwrap();
+    std::fs::set_permissions(&victim, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let link = t.path("pub/netfile");
+    plant_link_as_nobody(&victim, &link);
+    let _guard = common::Cleanup(|| unbind(&victim));
+
+    let r = nsviz(&[
+        "spawn",
+        &format!("--net={}", t.s("pub/netfile")),
+        "--",
+        "true",
+    ]);
+    assert!(!is_mount_point(&victim), "the victim was over-mounted");
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "secret");
+    assert_eq!(r.code, Some(125), "{}", r.err);
+    let line = r.one_error_line();
+    assert!(line.contains("symbolic link"), "{line}");
+}
+
+#[test]
+fn dot_dot_creates_no_mount_point_outside_a_tmpfs() {
+    if !common::require_root("create mount namespaces") {
+        return;
+    }
+    let t = Sticky::new();
+    std::fs::create_dir(t.path("t")).unwrap();
+    std::fs::create_dir(t.path("src")).unwrap();
+    let r = nsviz(&[
+        "spawn",
+        "--tmpfs",
+        &t.s("t"),
+        "--bind",
+        &t.s("src"),
+        &format!("{}/../created-on-host", t.s("t")),
+        "--",
+        "true",
+    ]);
+    assert!(
+        !t.path("created-on-host").exists(),
+        "a mount point was made on the host"
+    );
+    assert_eq!(r.code, Some(125), "{}", r.err);
+    r.one_error_line();
+
+    let r = nsviz(&[
+        "spawn",
+        "--tmpfs",
+        &t.s("t"),
+        "--symlink",
+        "x",
+        &format!("{}/../newdir/lnk", t.s("t")),
+        "--",
+        "true",
+    ]);
+    assert!(
+        !t.path("newdir").exists(),
+        "a directory was made on the host"
+    );
+    assert_eq!(r.code, Some(125), "{}", r.err);
+    r.one_error_line();
+}
+
+#[test]
+fn a_symlink_inside_the_tmpfs_cannot_lead_mount_points_outside() {
+    if !common::require_root("create mount namespaces") {
+        return;
+    }
+    let t = Sticky::new();
+    std::fs::create_dir(t.path("t")).unwrap();
+    std::fs::create_dir(t.path("src")).unwrap();
+    let r = nsviz(&[
+        "spawn",
+        "--tmpfs",
+        &t.s("t"),
+        "--symlink",
+        t.dir.path().to_str().unwrap(),
+        &format!("{}/out", t.s("t")),
+        "--bind",
+        &t.s("src"),
+        &format!("{}/out/escaped", t.s("t")),
+        "--",
+        "true",
+    ]);
+    assert!(
+        !t.path("escaped").exists(),
+        "a mount point was made through a symlink"
+    );
+    assert_eq!(r.code, Some(125), "{}", r.err);
+    r.one_error_line();
+}
+
+#[test]
+fn a_command_that_cannot_be_executed_keeps_nothing() {
+    if !common::require_root("keep namespaces") {
+        return;
+    }
+    let t = Sticky::new();
+    let script = t.path("not-executable");
+    std::fs::write(&script, "#!/bin/sh\ntrue\n").unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let name = common::unique("h4k");
+    let _forget = common::Cleanup(|| {
+        let _ = common::nsviz().args(["forget", &name]).output();
+    });
+    let r = nsviz(&[
+        "spawn",
+        "-u",
+        "-n",
+        "--keep",
+        &name,
+        "--",
+        t.s("not-executable").as_str(),
+    ]);
+    assert_eq!(r.code, Some(126), "{}", r.err);
+    r.one_error_line();
+    assert!(
+        !Path::new("/run/nsviz").join(&name).exists(),
+        "the kept namespaces were left behind"
+    );
+
+    let bound = t.path("netfile");
+    let _unbind = common::Cleanup(|| unbind(&bound));
+    let r = nsviz(&[
+        "spawn",
+        &format!("--net={}", bound.display()),
+        "--",
+        t.s("not-executable").as_str(),
+    ]);
+    assert_eq!(r.code, Some(126), "{}", r.err);
+    assert!(!is_mount_point(&bound), "the bound file was left mounted");
+    assert!(!bound.exists(), "the file nsviz created was left behind");
+
+    // A command that runs keeps them.
+    let r = nsviz(&["spawn", "-u", "--keep", &name, "--", "true"]);
+    assert_eq!(r.code, Some(0), "{}", r.err);
+    assert!(Path::new("/run/nsviz").join(&name).join("uts").exists());
+}
+
+#[test]
+fn a_symlink_made_before_a_failing_flag_is_removed() {
+    if !common::require_root("create mount namespaces") {
+        return;
+    }
+    let t = Sticky::new();
+    std::fs::create_dir(t.path("t")).unwrap();
+    let r = nsviz(&[
+        "spawn",
+        "--symlink",
+        "/etc/passwd",
+        &t.s("lnk"),
+        "--bind",
+        "/nonexistent/nsviz-src",
+        &t.s("t"),
+        "--",
+        "true",
+    ]);
+    assert_eq!(r.code, Some(125), "{}", r.err);
+    r.one_error_line();
+    assert!(
+        std::fs::symlink_metadata(t.path("lnk")).is_err(),
+        "the symlink was left behind"
+    );
+}
