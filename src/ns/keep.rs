@@ -8,7 +8,7 @@
 //! everything it made, so a failed spawn leaves nothing behind.
 
 use std::fs;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::os::fd::{AsRawFd, OwnedFd};
 use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
@@ -127,13 +127,15 @@ pub struct Binding {
     pub file: PathBuf,
 }
 
-/// The forked helper that binds the new namespaces in the original mount namespace.
+/// The forked helper that binds the new namespaces in the original mount namespace. It is
+/// not our child (forked twice): it outlives our exec, and the command inherits no zombie.
 pub struct Binder {
-    pid: i32,
-    /// To the binder: b'g' = "unshared, bind now", b'c' = "committed"; EOF = "undo".
+    /// To the binder: b'g' = "unshared, bind now"; then b'x' = "about to exec" and b'u' =
+    /// "the exec failed". When every end is closed: it keeps the bindings if the last byte was
+    /// b'x' (the end is close-on-exec, so the exec succeeded), else undoes them.
     to_binder: Option<OwnedFd>,
-    /// From the binder: one line, empty on success, else the error.
-    from_binder: Option<OwnedFd>,
+    /// From the binder: one line, empty on success, else the error; EOF once it has finished.
+    from_binder: Option<fs::File>,
 }
 
 impl Binder {
@@ -147,23 +149,40 @@ impl Binder {
             0 => {
                 drop(go_write);
                 drop(res_read);
-                binder_main(spawner, &bindings, keep, go_read, res_write)
+                match sys::fork() {
+                    Ok(0) => binder_main(spawner, &bindings, keep, go_read, res_write),
+                    Ok(_) => sys::exit_now(0),
+                    Err(_) => sys::exit_now(1),
+                }
             }
-            pid => Ok(Binder {
-                pid,
-                to_binder: Some(go_write),
-                from_binder: Some(res_read),
-            }),
+            pid => {
+                let reaped = sys::waitpid(pid, 0);
+                if !matches!(reaped, Ok((_, 0))) {
+                    return Err(Error::setup("cannot start the namespace binder"));
+                }
+                Ok(Binder {
+                    to_binder: Some(go_write),
+                    from_binder: Some(fs::File::from(res_read)),
+                })
+            }
         }
     }
 
     /// Asks the binder to bind the namespaces of this process (now unshared); waits for it.
     pub fn bind(&mut self) -> Result<()> {
         self.send(b'g');
-        let mut line = String::new();
-        if let Some(fd) = self.from_binder.take() {
-            let _ = BufReader::new(fs::File::from(fd)).read_line(&mut line);
+        let mut line = Vec::new();
+        if let Some(file) = self.from_binder.as_mut() {
+            let mut byte = [0u8];
+            while line.len() < 4096 && matches!(file.read(&mut byte), Ok(1)) {
+                if byte[0] == b'\n' {
+                    line.push(byte[0]);
+                    break;
+                }
+                line.push(byte[0]);
+            }
         }
+        let line = String::from_utf8_lossy(&line);
         match line.strip_suffix('\n') {
             Some("") => Ok(()),
             Some(message) => Err(Error::setup(message)),
@@ -171,25 +190,35 @@ impl Binder {
         }
     }
 
-    /// Tells the binder that the command is about to run: the bindings stay. In the process
-    /// that forked the binder this also reaps it, so the command inherits no zombie.
+    /// Tells the binder that the command is about to be executed: the bindings stay if the
+    /// exec succeeds (this end, close-on-exec, then closes with that as the last word).
     pub fn commit(&mut self) {
-        self.send(b'c');
-        self.close();
-        let _ = sys::waitpid(self.pid, 0);
+        self.send(b'x');
     }
 
-    /// Closes this process's end of the pipe (after fork, in the process that will not
-    /// commit): once every end is closed without a commit, the binder undoes its work.
+    /// The exec failed after [`Binder::commit`]: undo, and wait until that is done.
+    pub fn abort(mut self) {
+        self.send(b'u');
+        self.finish_in_place();
+    }
+
+    /// Closes this process's end of the pipe to the binder (after fork, in the process that
+    /// will not exec): once every end is closed, the binder keeps or undoes its work.
     pub fn close(&mut self) {
         self.to_binder = None;
-        self.from_binder = None;
     }
 
-    /// Closes our end and waits for the binder to finish (committing or undoing).
+    /// Closes our end and waits for the binder to finish (keeping or undoing).
     pub fn finish(mut self) {
+        self.finish_in_place();
+    }
+
+    fn finish_in_place(&mut self) {
         self.close();
-        let _ = sys::waitpid(self.pid, 0);
+        if let Some(mut file) = self.from_binder.take() {
+            let mut rest = [0u8; 64];
+            while matches!(file.read(&mut rest), Ok(n) if n > 0) {}
+        }
     }
 
     fn send(&mut self, byte: u8) {
@@ -201,7 +230,8 @@ impl Binder {
     }
 }
 
-/// The binder process. Never returns.
+/// The binder process. Never returns. Its end of the result pipe closes only when it exits,
+/// which tells [`Binder::finish`] that everything is kept or undone.
 fn binder_main(
     spawner: i32,
     bindings: &[Binding],
@@ -226,10 +256,14 @@ fn binder_main(
             sys::exit_now(1);
         }
     }
-    drop(result);
-    if go.read_exact(&mut byte).is_err() || byte[0] != b'c' {
+    let mut last = 0u8;
+    while matches!(go.read(&mut byte), Ok(1)) {
+        last = byte[0];
+    }
+    if last != b'x' {
         made.undo();
     }
+    drop(result);
     sys::exit_now(0)
 }
 

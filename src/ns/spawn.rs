@@ -12,8 +12,9 @@
 //!    can be bound only once it has a PID 1), builds the filesystem (a fresh /proc must be
 //!    mounted from inside the namespace), forks the command and reaps every orphan. Without
 //!    a fork, P itself lets the binder bind and builds the filesystem;
-//! 5. the command's process drops capabilities, switches ids, sets no_new_privs, commits the
-//!    binder, and execs. P waits, forwarding signals, and returns the command's status.
+//! 5. the command's process drops capabilities, switches ids, sets no_new_privs, tells the
+//!    binder it is about to exec (the binder keeps its work only once the exec succeeded), and
+//!    execs. P waits, forwarding signals, and returns the command's status.
 
 use crate::cli::{Setgroups, SpawnArgs};
 use crate::error::{Error, Result};
@@ -267,11 +268,16 @@ fn run_command(
     if let Err(e) = prepare() {
         return e;
     }
-    exec::exec(launch, Some(blocked), || {
+    let error = exec::exec(launch, Some(blocked), || {
         if let Some(b) = binder.as_mut() {
             b.commit();
         }
-    })
+    });
+    // The exec failed: the binder undoes its work before the error is reported.
+    if let Some(b) = binder.take() {
+        b.abort();
+    }
+    error
 }
 
 /// Offsets of the new time namespace; must be written before any process is in it.
