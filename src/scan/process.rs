@@ -95,7 +95,12 @@ pub fn parse_cmdline(bytes: &[u8]) -> Vec<String> {
     bytes.split(|&b| b == 0).map(text_from_bytes).collect()
 }
 
-/// Reads a whole file below an open directory into `buf` (cleared first).
+/// The most read of one proc file: more than any status, cmdline (ARG_MAX) or mountinfo of
+/// a sane host; a file that goes on is an error, not an ever growing buffer.
+pub const MAX_PROC_FILE: usize = 32 << 20;
+
+/// Reads a whole file below an open directory into `buf` (cleared first); a file of more
+/// than [`MAX_PROC_FILE`] bytes is an error (EFBIG).
 pub fn read_at(dir: impl AsFd, name: &str, buf: &mut Vec<u8>) -> std::io::Result<()> {
     buf.clear();
     let fd: OwnedFd =
@@ -107,6 +112,10 @@ pub fn read_at(dir: impl AsFd, name: &str, buf: &mut Vec<u8>) -> std::io::Result
         let n = rustix::io::read(&fd, &mut chunk)?;
         if n == 0 {
             return Ok(());
+        }
+        if buf.len() + n > MAX_PROC_FILE {
+            buf.clear();
+            return Err(std::io::Error::from_raw_os_error(libc::EFBIG));
         }
         buf.extend_from_slice(&chunk[..n]);
     }
