@@ -35,10 +35,7 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<i32, Error> {
     let mut text = Vec::new();
     match cli.command {
-        None => {
-            tui::run(&cli.source, cli.interval)?;
-            return Ok(0);
-        }
+        None => return tui::run(&cli.source, cli.interval),
         Some(Command::Enter(args)) => return ns::enter::run(&args),
         Some(Command::Spawn(args)) => return ns::spawn::run(&args),
         Some(Command::Forget(args)) => ns::keep::forget(&args, &mut text)?,
