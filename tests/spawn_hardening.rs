@@ -218,3 +218,38 @@ fn a_symlink_made_before_a_failing_flag_is_removed() {
         "the symlink was left behind"
     );
 }
+
+#[test]
+fn a_symlink_made_before_a_failing_exec_is_removed() {
+    if !common::require_root("create mount namespaces") {
+        return;
+    }
+    let t = Sticky::new();
+    let script = t.path("not-executable");
+    std::fs::write(&script, "#!/bin/sh\ntrue\n").unwrap();
+    for extra in [&[][..], &["-p"][..]] {
+        let mut args = vec!["spawn"];
+        args.extend_from_slice(extra);
+        let link = t.s("lnk");
+        let program = t.s("not-executable");
+        args.extend_from_slice(&["--symlink", "/etc/passwd", &link, "--", &program]);
+        let r = nsviz(&args);
+        assert_eq!(r.code, Some(126), "{extra:?}: {}", r.err);
+        r.one_error_line();
+        assert!(
+            std::fs::symlink_metadata(t.path("lnk")).is_err(),
+            "{extra:?}: the symlink was left behind"
+        );
+    }
+    // A command that runs keeps it: that is what --symlink is for.
+    let r = nsviz(&[
+        "spawn",
+        "--symlink",
+        "/etc/passwd",
+        &t.s("lnk"),
+        "--",
+        "true",
+    ]);
+    assert_eq!(r.code, Some(0), "{}", r.err);
+    assert!(std::fs::symlink_metadata(t.path("lnk")).is_ok());
+}

@@ -39,19 +39,36 @@ fn shown(p: &Path) -> String {
 /// Builds the filesystem: with `new_root`, a tmpfs root holding only what `ops` put there;
 /// otherwise `ops` change the existing tree. `mount_proc` adds a proc mount on /proc (first
 /// without a new root, like unshare; last with one, once /proc can be created).
-pub fn apply(ops: &[MountOp], new_root: bool, mount_proc: bool) -> Result<()> {
+/// Symlinks `--symlink` made in the host's tree (not in a tmpfs of ours): the only changes a
+/// spawn makes that outlive it, so a spawn that fails later (at exec) removes them. Each is
+/// held by its directory, opened when it was made, so a mount made since cannot hide it.
+#[derive(Default)]
+pub struct HostLinks(Vec<(OwnedFd, std::ffi::OsString)>);
+
+impl HostLinks {
+    /// Removes every link, newest first.
+    pub fn remove(&mut self) {
+        for (dir, name) in self.0.drain(..).rev() {
+            let _ = rustix::fs::unlinkat(&dir, name.as_os_str(), rustix::fs::AtFlags::empty());
+        }
+    }
+}
+
+pub fn apply(ops: &[MountOp], new_root: bool, mount_proc: bool) -> Result<HostLinks> {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
     let mut fs = Fs {
         new_root,
         cwd,
         scratch: Vec::new(),
-        host_links: Vec::new(),
+        host_links: HostLinks::default(),
     };
-    let result = fs.build(ops, new_root, mount_proc);
-    if result.is_err() {
-        fs.remove_host_links();
+    match fs.build(ops, new_root, mount_proc) {
+        Ok(()) => Ok(fs.host_links),
+        Err(e) => {
+            fs.host_links.remove();
+            Err(e)
+        }
     }
-    result
 }
 
 impl Fs {
@@ -76,13 +93,6 @@ impl Fs {
             leave_old_root()?;
         }
         Ok(())
-    }
-
-    /// Removes the symlinks made in the host's tree (a later flag failed: leave nothing).
-    fn remove_host_links(&mut self) {
-        for link in self.host_links.drain(..).rev() {
-            let _ = fs::remove_file(link);
-        }
     }
 }
 
@@ -135,7 +145,7 @@ struct Fs {
     /// tmpfs mounts made by earlier flags: mount points may be created inside them.
     scratch: Vec<PathBuf>,
     /// Symlinks made in the host's tree, removed again if a later flag fails.
-    host_links: Vec<PathBuf>,
+    host_links: HostLinks,
 }
 
 /// Where a target is: in a tree of ours (the new root, or a tmpfs of an earlier flag), where
@@ -326,8 +336,17 @@ impl Fs {
     fn symlink(&mut self, target: &Path, link: &Path) -> std::io::Result<()> {
         match self.place(link) {
             Place::Host(path) => {
-                std::os::unix::fs::symlink(target, &path)?;
-                self.host_links.push(path);
+                use rustix::fs::{Mode, OFlags};
+                let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
+                    return Err(std::io::Error::from_raw_os_error(libc::EEXIST));
+                };
+                let dir = rustix::fs::open(
+                    parent,
+                    OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC,
+                    Mode::empty(),
+                )?;
+                rustix::fs::symlinkat(target, &dir, name)?;
+                self.host_links.0.push((dir, name.to_os_string()));
                 Ok(())
             }
             Place::Ours { root, rel, resolve } => {
@@ -575,7 +594,7 @@ mod tests {
             new_root: true,
             cwd: PathBuf::from("/home/u"),
             scratch: Vec::new(),
-            host_links: Vec::new(),
+            host_links: HostLinks::default(),
         };
         assert_eq!(fs.source(Path::new("/usr")), PathBuf::from("/oldroot/usr"));
         assert_eq!(
@@ -587,7 +606,7 @@ mod tests {
             new_root: false,
             cwd: PathBuf::from("/home/u"),
             scratch: Vec::new(),
-            host_links: Vec::new(),
+            host_links: HostLinks::default(),
         };
         assert_eq!(plain.source(Path::new("rel")), PathBuf::from("/home/u/rel"));
     }

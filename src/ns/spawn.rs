@@ -179,8 +179,8 @@ fn create_and_run(
     // Only children enter a new PID or time namespace.
     if !plan.has(NsType::Pid) && !plan.has(NsType::Time) {
         bind(binder)?;
-        build_filesystem(args, plan)?;
-        return Err(run_command(args, &launch, blocked, binder));
+        let mut links = build_filesystem(args, plan)?;
+        return Err(run_command(args, &launch, blocked, binder, &mut links));
     }
     let child = sys::fork().map_err(|e| setup_error("cannot fork into the new namespaces", e))?;
     if child == 0 {
@@ -189,13 +189,14 @@ fn create_and_run(
             init::die_with_parent();
         }
         // The binder binds now: a PID namespace can be bound only once its PID 1 exists.
-        if let Err(e) = bind(binder).and_then(|()| build_filesystem(args, plan)) {
-            die(e);
-        }
+        let mut links = match bind(binder).and_then(|()| build_filesystem(args, plan)) {
+            Ok(links) => links,
+            Err(e) => die(e),
+        };
         if plan.has(NsType::Pid) {
-            die_or_exit(pid_one(args, &launch, blocked, binder));
+            die_or_exit(pid_one(args, &launch, blocked, binder, &mut links));
         }
-        die(run_command(args, &launch, blocked, binder));
+        die(run_command(args, &launch, blocked, binder, &mut links));
     }
     if let Some(b) = binder.as_mut() {
         b.close();
@@ -210,11 +211,11 @@ fn bind(binder: &mut Option<Binder>) -> Result<()> {
     }
 }
 
-fn build_filesystem(args: &SpawnArgs, plan: &Plan) -> Result<()> {
+fn build_filesystem(args: &SpawnArgs, plan: &Plan) -> Result<mounts::HostLinks> {
     if plan.has(NsType::Mnt) {
-        mounts::apply(&args.mount_ops.0, args.new_root, args.mount_proc)?;
+        return mounts::apply(&args.mount_ops.0, args.new_root, args.mount_proc);
     }
-    Ok(())
+    Ok(mounts::HostLinks::default())
 }
 
 /// PID 1 of the new PID namespace: runs the command as its child, reaps every orphan that
@@ -225,10 +226,11 @@ fn pid_one(
     launch: &Launch,
     blocked: &init::Blocked,
     binder: &mut Option<Binder>,
+    links: &mut mounts::HostLinks,
 ) -> Result<i32> {
     let child = sys::fork().map_err(|e| setup_error("cannot start the command", e))?;
     if child == 0 {
-        die(run_command(args, launch, blocked, binder));
+        die(run_command(args, launch, blocked, binder, links));
     }
     if let Some(b) = binder.as_mut() {
         b.close();
@@ -249,6 +251,7 @@ fn run_command(
     launch: &Launch,
     blocked: &init::Blocked,
     binder: &mut Option<Binder>,
+    links: &mut mounts::HostLinks,
 ) -> Error {
     let prepare = || -> Result<()> {
         if args.drop_caps {
@@ -266,6 +269,7 @@ fn run_command(
         Ok(())
     };
     if let Err(e) = prepare() {
+        links.remove();
         return e;
     }
     let error = exec::exec(launch, Some(blocked), || {
@@ -273,7 +277,8 @@ fn run_command(
             b.commit();
         }
     });
-    // The exec failed: the binder undoes its work before the error is reported.
+    // The exec failed: undo what outlives us; the binder before the error is reported.
+    links.remove();
     if let Some(b) = binder.take() {
         b.abort();
     }
