@@ -32,9 +32,10 @@ pub(crate) fn setup_error(what: impl fmt::Display, err: impl Into<io::Error>) ->
     Error::with_code(Error::os(what, err).message(), exit::SETUP)
 }
 
-/// In a forked child: report the error as nsviz does and exit with its code.
+/// In a forked child: report the error as nsviz does (escaped, as main does) and exit with
+/// its code.
 pub(crate) fn die(err: Error) -> ! {
-    eprintln!("nsviz: {err}");
+    eprintln!("nsviz: {}", crate::sanitize::for_terminal(err.message()));
     sys::exit_now(err.code())
 }
 
