@@ -5,7 +5,12 @@
 mod common;
 
 use std::process::Command;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::layout::Rect;
 
 /// The churning helper: python3 (a witness tool, not nsviz) calling libc through ctypes.
 /// Bounded in time by itself, and killed with its process group when the guard drops.
@@ -62,6 +67,58 @@ fn list_and_snapshot_never_fail_under_churn() {
         runs += 1;
     }
     // The helper churned all along (it did not stop on an error).
+    assert!(
+        churn.child.try_wait().unwrap().is_none(),
+        "the churning helper ended early"
+    );
+}
+
+/// Resident memory of this process, in KiB (the test harness, with the viewer inside it).
+fn rss_kib() -> u64 {
+    let statm = std::fs::read_to_string("/proc/self/statm").unwrap();
+    let pages: u64 = statm.split(' ').nth(1).unwrap().parse().unwrap();
+    pages * 4
+}
+
+#[test]
+fn the_viewer_keeps_running_with_bounded_memory_under_churn() {
+    if !common::require_root("create namespaces in the churning helper") {
+        return;
+    }
+    let mut churn = common::Background::spawn(Command::new("python3").args(["-c", CHURN, "60"]));
+    let options = nsviz::scan::ScanOptions::new(std::path::Path::new("/proc"));
+    let mut app = nsviz::tui::app::App::with_snapshot(
+        nsviz::scan::scan(&options).unwrap(),
+        "live",
+        Rect::new(0, 0, 120, 40),
+    );
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    let mut frame = |app: &nsviz::tui::app::App| {
+        terminal.draw(|f| f.render_widget(app, f.area())).unwrap();
+    };
+    // Warm up (allocator pools, first scans), then measure growth over many more rescans.
+    for _ in 0..5 {
+        app.set_snapshot(
+            Arc::new(nsviz::scan::scan(&options).unwrap()),
+            Instant::now(),
+        );
+        frame(&app);
+    }
+    let before = rss_kib();
+    let start = Instant::now();
+    let mut scans = 0;
+    while start.elapsed() < Duration::from_secs(8) || scans < 10 {
+        let snapshot = nsviz::scan::scan(&options).expect("a scan under churn");
+        app.set_snapshot(Arc::new(snapshot), Instant::now());
+        app.tick(Instant::now());
+        frame(&app);
+        scans += 1;
+    }
+    let grown = rss_kib().saturating_sub(before);
+    assert!(
+        grown < 32 * 1024,
+        "memory grew by {grown} KiB over {scans} rescans"
+    );
     assert!(
         churn.child.try_wait().unwrap().is_none(),
         "the churning helper ended early"
