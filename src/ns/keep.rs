@@ -4,8 +4,8 @@
 //! The bind mounts must exist in the *original* mount namespace, where everyone sees them, but
 //! spawn moves itself into new namespaces. So a helper process is forked first (the binder):
 //! it stays behind, binds /proc/SPAWN/ns/TYPE onto each file once spawn has unshared, and then
-//! waits for the command to start. If setup fails before that, it unmounts and removes
-//! everything it made, so a failed spawn leaves nothing behind.
+//! waits until the command's exec has succeeded. If setup or the exec fails, it unmounts and
+//! removes everything it made, so a failed spawn leaves nothing behind.
 
 use std::fs;
 use std::io::{Read, Write};
