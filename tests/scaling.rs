@@ -1,4 +1,5 @@
-//! Work grows linearly with crafted snapshots: 4x the namespaces may cost at most ~5x the
+//! Work grows linearly with crafted snapshots: 4x the namespaces may cost at most ~5x (6x with
+//! room for noise; quadratic work would be 16x) the
 //! time in `tree`, `graph` and the viewer's first frame. Measured as a ratio of two sizes on
 //! the same machine, never against absolute times.
 
@@ -62,7 +63,7 @@ fn best(mut f: impl FnMut() -> Duration) -> Duration {
 fn assert_linear(what: &str, small: Duration, large: Duration) {
     let ratio = large.as_secs_f64() / small.as_secs_f64().max(1e-3);
     assert!(
-        ratio < 5.5,
+        ratio < 6.0,
         "{what}: 4x the input took {ratio:.1}x the time ({small:?} -> {large:?})"
     );
 }
