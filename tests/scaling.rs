@@ -1,7 +1,6 @@
-//! Work grows linearly with crafted snapshots: 4x the namespaces may cost at most ~5x (6x with
-//! room for noise; quadratic work would be 16x) the
-//! time in `tree`, `graph` and the viewer's first frame. Measured as a ratio of two sizes on
-//! the same machine, never against absolute times.
+//! Work grows linearly with crafted snapshots: 4x the namespaces may cost at most ~5x the time
+//! (6x with room for noise; quadratic work would be 16x) in `tree`, `graph` and the viewer's
+//! first frame. Measured as a ratio of two sizes on the same machine, never absolute times.
 
 mod common;
 
