@@ -253,3 +253,44 @@ fn a_symlink_made_before_a_failing_exec_is_removed() {
     assert_eq!(r.code, Some(0), "{}", r.err);
     assert!(std::fs::symlink_metadata(t.path("lnk")).is_ok());
 }
+
+#[test]
+fn a_planted_symlink_earlier_in_the_path_is_not_followed() {
+    if !common::require_root("bind namespaces to files") {
+        return;
+    }
+    let t = Sticky::new();
+    let victim_dir = t.path("victim-dir");
+    std::fs::create_dir(&victim_dir).unwrap();
+    std::fs::set_permissions(&victim_dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+    plant_link_as_nobody(&victim_dir, &t.path("pub/d"));
+    let r = nsviz(&[
+        "spawn",
+        &format!("--uts={}", t.s("pub/d/utsfile")),
+        "--",
+        "true",
+    ]);
+    let created = victim_dir.join("utsfile");
+    let _guard = common::Cleanup(|| unbind(&created));
+    assert!(
+        !created.exists(),
+        "a file was created through the planted link"
+    );
+    assert_eq!(r.code, Some(125), "{}", r.err);
+    let line = r.one_error_line();
+    assert!(line.contains("symbolic link"), "{line}");
+
+    // A link of the user's own in the same directory is followed, as the kernel's
+    // protected_symlinks rule does.
+    std::os::unix::fs::symlink(&victim_dir, t.path("pub/mine")).unwrap();
+    let own = victim_dir.join("own");
+    let _guard = common::Cleanup(|| unbind(&own));
+    let r = nsviz(&[
+        "spawn",
+        &format!("--uts={}", t.s("pub/mine/own")),
+        "--",
+        "true",
+    ]);
+    assert_eq!(r.code, Some(0), "{}", r.err);
+    assert!(is_mount_point(&own));
+}
