@@ -294,3 +294,28 @@ fn a_planted_symlink_earlier_in_the_path_is_not_followed() {
     assert_eq!(r.code, Some(0), "{}", r.err);
     assert!(is_mount_point(&own));
 }
+
+#[test]
+fn enter_type_file_does_not_follow_a_planted_symlink() {
+    if !common::require_root("enter namespaces") {
+        return;
+    }
+    let t = Sticky::new();
+    plant_link_as_nobody(Path::new("/proc/self/ns/net"), &t.path("pub/netfile"));
+    let r = nsviz(&[
+        "enter",
+        &format!("--net={}", t.s("pub/netfile")),
+        "--",
+        "true",
+    ]);
+    assert_eq!(r.code, Some(125), "{}", r.err);
+    let line = r.one_error_line();
+    assert!(line.contains("symbolic link"), "{line}");
+
+    // Our own link, and a /proc link named directly, are followed.
+    std::os::unix::fs::symlink("/proc/self/ns/net", t.path("pub/mine")).unwrap();
+    let r = nsviz(&["enter", &format!("--net={}", t.s("pub/mine")), "--", "true"]);
+    assert_eq!(r.code, Some(0), "{}", r.err);
+    let r = nsviz(&["enter", "--net=/proc/self/ns/net", "--", "true"]);
+    assert_eq!(r.code, Some(0), "{}", r.err);
+}

@@ -11,7 +11,7 @@ use std::fs;
 use std::io::{Read, Write};
 use std::os::fd::{AsRawFd, OwnedFd};
 use std::os::unix::fs::DirBuilderExt;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use crate::cli::ForgetArgs;
 use crate::error::{Error, Result};
@@ -358,7 +358,7 @@ struct BindTarget {
 }
 
 /// Opens `path` (creating it if missing, then `true` is returned too) with O_NOFOLLOW, in its
-/// directory opened by [`open_dir_without_planted_links`].
+/// directory opened by [`super::open_without_planted_links`].
 fn open_bind_target(path: &Path) -> std::io::Result<(BindTarget, bool)> {
     use rustix::fs::{FileType, Mode, OFlags, openat};
     let Some(name) = path.file_name() else {
@@ -368,7 +368,10 @@ fn open_bind_target(path: &Path) -> std::io::Result<(BindTarget, bool)> {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let dir = open_dir_without_planted_links(parent)?;
+    let dir = super::open_without_planted_links(
+        parent,
+        OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC,
+    )?;
     let create =
         OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC;
     let (fd, created) = match openat(&dir, name, create, Mode::from_raw_mode(0o644)) {
@@ -388,79 +391,6 @@ fn open_bind_target(path: &Path) -> std::io::Result<(BindTarget, bool)> {
     };
     let is_file = file_type == FileType::RegularFile;
     Ok((BindTarget { fd, is_file, kind }, created))
-}
-
-/// Opens the directory `dir` one component at a time, following a symlink only where the
-/// kernel's fs.protected_symlinks rule would (that sysctl may be off): a symlink in a sticky,
-/// world-writable directory (such as /tmp) is followed only if it belongs to us or to the
-/// directory's owner. So a link another user planted there cannot redirect a bind made as
-/// root, anywhere in the path.
-fn open_dir_without_planted_links(dir: &Path) -> std::io::Result<OwnedFd> {
-    use rustix::fs::{FileType, Mode, OFlags, fstat, openat, readlinkat};
-    use std::collections::VecDeque;
-    use std::os::unix::ffi::OsStrExt;
-
-    const MAX_LINKS: usize = 40; // as the kernel's MAXSYMLINKS
-    let as_dir = OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC;
-    let names = |p: &Path| -> VecDeque<std::ffi::OsString> {
-        p.components()
-            .filter_map(|c| match c {
-                Component::Normal(n) => Some(n.to_os_string()),
-                Component::ParentDir => Some("..".into()),
-                _ => None,
-            })
-            .collect()
-    };
-    let root = || rustix::fs::open("/", as_dir, Mode::empty());
-    let mut current = if dir.is_absolute() {
-        root()?
-    } else {
-        rustix::fs::open(".", as_dir, Mode::empty())?
-    };
-    let mut walked = if dir.is_absolute() {
-        PathBuf::from("/")
-    } else {
-        PathBuf::new()
-    };
-    let mut pending = names(dir);
-    let mut links = 0;
-    let euid = sys::geteuid();
-    while let Some(name) = pending.pop_front() {
-        let next = openat(
-            &current,
-            name.as_os_str(),
-            OFlags::PATH | OFlags::NOFOLLOW | OFlags::CLOEXEC,
-            Mode::empty(),
-        )?;
-        let stat = fstat(&next)?;
-        walked.push(&name);
-        if FileType::from_raw_mode(stat.st_mode) != FileType::Symlink {
-            current = next;
-            continue;
-        }
-        links += 1;
-        if links > MAX_LINKS {
-            return Err(std::io::Error::from_raw_os_error(libc::ELOOP));
-        }
-        let parent = fstat(&current)?;
-        let shared = parent.st_mode & 0o1002 == 0o1002;
-        if shared && stat.st_uid != euid && stat.st_uid != parent.st_uid {
-            return Err(std::io::Error::other(format!(
-                "{} is a symbolic link another user made in a shared directory, which nsviz \
-                 does not follow",
-                for_terminal(&walked.to_string_lossy())
-            )));
-        }
-        let target = readlinkat(&current, name.as_os_str(), Vec::new())?;
-        let target = PathBuf::from(std::ffi::OsStr::from_bytes(target.as_bytes()));
-        if target.is_absolute() {
-            current = root()?;
-        }
-        let mut spliced = names(&target);
-        spliced.extend(pending);
-        pending = spliced;
-    }
-    Ok(current)
 }
 
 /// Creates KEEP_DIR and makes it a private mount of itself (once), like `ip netns` does for
