@@ -36,9 +36,6 @@ fn shown(p: &Path) -> String {
     for_terminal(&p.to_string_lossy()).into_owned()
 }
 
-/// Builds the filesystem: with `new_root`, a tmpfs root holding only what `ops` put there;
-/// otherwise `ops` change the existing tree. `mount_proc` adds a proc mount on /proc (first
-/// without a new root, like unshare; last with one, once /proc can be created).
 /// Symlinks `--symlink` made in the host's tree (not in a tmpfs of ours): the only changes a
 /// spawn makes that outlive it, so a spawn that fails later (at exec) removes them. Each is
 /// held by its directory, opened when it was made, so a mount made since cannot hide it.
@@ -54,6 +51,10 @@ impl HostLinks {
     }
 }
 
+/// Builds the filesystem: with `new_root`, a tmpfs root holding only what `ops` put there;
+/// otherwise `ops` change the existing tree. `mount_proc` adds a proc mount on /proc (first
+/// without a new root, like unshare; last with one, once /proc can be created).
+/// Returns the symlinks made in the host's tree; if a flag fails, they are removed first.
 pub fn apply(ops: &[MountOp], new_root: bool, mount_proc: bool) -> Result<HostLinks> {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
     let mut fs = Fs {
