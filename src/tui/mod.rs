@@ -63,6 +63,9 @@ pub fn run(source: &SourceArgs, interval_ms: u64) -> Result<i32> {
         None => "live".to_string(),
     };
     let mut app = App::new(label, source.from.is_none());
+    // Caught from before the terminal changes, so none can end the process with it unrestored;
+    // a signal that comes early waits in `signals` until the loop below reads it.
+    let signals = signal_hook::iterator::Signals::new(ENDING_SIGNALS);
     let mut guard = TerminalGuard::new()?;
     let size = guard
         .terminal
@@ -93,7 +96,6 @@ pub fn run(source: &SourceArgs, interval_ms: u64) -> Result<i32> {
             scan_rx,
         );
     }
-    let signals = signal_hook::iterator::Signals::new(ENDING_SIGNALS);
     let mut signal_handle = None;
     if let Ok(mut signals) = signals {
         signal_handle = Some(signals.handle());
