@@ -85,6 +85,14 @@ fn a_proc_status_that_never_ends_is_skipped() {
     std::fs::create_dir_all(proc_dir.join("ns")).unwrap();
     std::fs::create_dir_all(proc_dir.join("fd")).unwrap();
     std::os::unix::fs::symlink("/dev/zero", proc_dir.join("status")).unwrap();
+    // A second process whose status is a FIFO nobody writes: it must not hang the scan.
+    let fifo_dir = root.join("8");
+    std::fs::create_dir_all(fifo_dir.join("ns")).unwrap();
+    let made = Command::new("mkfifo")
+        .arg(fifo_dir.join("status"))
+        .status()
+        .unwrap();
+    assert!(made.success());
     std::os::unix::fs::symlink("/dev/zero", proc_dir.join("cmdline")).unwrap();
     std::os::unix::fs::symlink("/dev/zero", proc_dir.join("mountinfo")).unwrap();
     std::os::unix::fs::symlink("net:[4026531840]", proc_dir.join("ns/net")).unwrap();

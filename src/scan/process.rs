@@ -104,7 +104,14 @@ pub const MAX_PROC_FILE: usize = 32 << 20;
 pub fn read_at(dir: impl AsFd, name: &str, buf: &mut Vec<u8>) -> std::io::Result<()> {
     buf.clear();
     let fd: OwnedFd =
-        rustix::fs::openat(dir, name, OFlags::RDONLY | OFlags::CLOEXEC, Mode::empty())?;
+        // NONBLOCK: a FIFO in a proc tree given with --proc must not hang the scan (it reads
+        // as empty, or fails); proc and regular files ignore the flag.
+        rustix::fs::openat(
+            dir,
+            name,
+            OFlags::RDONLY | OFlags::CLOEXEC | OFlags::NONBLOCK,
+            Mode::empty(),
+        )?;
     // Plain reads: File::read_to_end would add a statx and an lseek per file for its size
     // hint, which on /proc is always 0.
     let mut chunk = [0u8; 4096];
