@@ -1,12 +1,18 @@
 //! A short deterministic fuzz pass (fixed seed, a few thousand inputs each) over every parser
 //! of untrusted input: snapshot JSON (and the outputs drawn from what it accepts), /proc/PID/
-//! status and cmdline, mountinfo, passwd. None may panic. Longer runs: fuzz/ (cargo-fuzz).
+//! status and cmdline, mountinfo, passwd; and the viewer's views of what it accepts. None may
+//! panic. Longer runs: fuzz/ (cargo-fuzz).
 
 use clap::Parser;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::layout::Rect;
 use serde_json::{Value, json};
 
 use nsviz::cli::{Cli, Command, TreeBy};
 use nsviz::model::Snapshot;
+use nsviz::tui::app::App;
+use nsviz::tui::keys::Action;
 
 /// xorshift64*: small, fast, and the same sequence on every run.
 struct Rng(u64);
@@ -198,6 +204,24 @@ fn draw_everything(snapshot: &Snapshot) {
     }
     if let Command::Snapshot(args) = args_of(&["nsviz", "snapshot"]) {
         let _ = nsviz::output::snapshot::write(snapshot, &args, &mut out);
+    }
+    // The viewer: each view, and the detail and explain panes of a selected row.
+    let mut app = App::with_snapshot(snapshot.clone(), "fuzz", Rect::new(0, 0, 100, 30));
+    let mut terminal = Terminal::new(TestBackend::new(100, 30)).unwrap();
+    for action in [
+        Action::ExpandAll,
+        Action::Down,
+        Action::Explain,
+        Action::Back,
+        Action::ToggleGrouping,
+        Action::ShowProcesses,
+        Action::ExpandAll,
+        Action::End,
+        Action::ShowGraph,
+        Action::ZoomIn,
+    ] {
+        app.apply(action);
+        terminal.draw(|f| f.render_widget(&app, f.area())).unwrap();
     }
 }
 
