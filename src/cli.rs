@@ -47,7 +47,8 @@ pub struct Cli {
 /// Where the picture comes from: a live scan, or a saved snapshot.
 #[derive(Debug, Clone, Default, Args)]
 pub struct SourceArgs {
-    /// Read a snapshot saved by `nsviz snapshot` instead of scanning this host.
+    /// Read a snapshot saved by `nsviz snapshot` instead of scanning this host ("-": standard
+    /// input).
     #[arg(long, value_name = "FILE")]
     pub from: Option<PathBuf>,
 
@@ -111,6 +112,10 @@ pub struct ListArgs {
     /// Do not print the header line.
     #[arg(short = 'n', long)]
     pub noheadings: bool,
+
+    /// Raw output, like lsns -r: one space between values, no padding, spaces in values as \x20.
+    #[arg(short = 'r', long)]
+    pub raw: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

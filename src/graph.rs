@@ -262,15 +262,13 @@ fn assemble(
         .into_iter()
         .map(|r| grow(r, children, &mut placed, &mut deferred, 0))
         .collect();
+    // Nodes not reached from a root are in cycles; `all` is walked once to find them, so a
+    // snapshot of many namespaces that are their own parent stays linear.
+    let mut unplaced = all.iter().copied();
     loop {
         let next: Vec<NodeKey> = deferred.drain(..).filter(|k| !placed.contains(k)).collect();
         let next = if next.is_empty() {
-            // Cycles: nothing reached them from a root.
-            all.iter()
-                .copied()
-                .filter(|k| !placed.contains(k))
-                .take(1)
-                .collect()
+            unplaced.find(|k| !placed.contains(k)).into_iter().collect()
         } else {
             next
         };

@@ -7,6 +7,7 @@ use clap::Parser;
 
 use nsviz::cli::{Cli, Command};
 use nsviz::error::Error;
+use nsviz::sanitize::for_terminal;
 use nsviz::{ns, output, source, tui};
 
 fn main() -> ExitCode {
@@ -22,7 +23,9 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => ExitCode::from(code as u8),
         Err(e) => {
-            eprintln!("nsviz: {e}");
+            // Messages may quote untrusted text (paths, names, snapshot contents): escaped
+            // here once more, so that none reaches the terminal raw. Escaping is idempotent.
+            eprintln!("nsviz: {}", for_terminal(e.message()));
             ExitCode::from(e.code() as u8)
         }
     }
@@ -32,10 +35,7 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<i32, Error> {
     let mut text = Vec::new();
     match cli.command {
-        None => {
-            tui::run(&cli.source, cli.interval)?;
-            return Ok(0);
-        }
+        None => return tui::run(&cli.source, cli.interval),
         Some(Command::Enter(args)) => return ns::enter::run(&args),
         Some(Command::Spawn(args)) => return ns::spawn::run(&args),
         Some(Command::Forget(args)) => ns::keep::forget(&args, &mut text)?,
@@ -87,6 +87,10 @@ fn install_panic_message() {
             .location()
             .map(|l| format!(" at {}:{}", l.file(), l.line()))
             .unwrap_or_default();
-        eprintln!("nsviz: internal error{place}: {what} (please report this)");
+        eprintln!(
+            "nsviz: internal error{}: {} (please report this)",
+            for_terminal(&place),
+            for_terminal(&what)
+        );
     }));
 }

@@ -570,3 +570,52 @@ fn spawn_dialog_connects_a_veth_and_the_detail_pane_shows_its_addresses() {
     assert!(forgot.status.success(), "{forgot:?}");
     assert!(!dir.exists(), "{} still exists", dir.display());
 }
+
+/// Every signal that ends a process by default gives the terminal back (no alternate screen,
+/// no raw mode, the cursor shown, no mouse tracking), and the exit status is 128 + n.
+#[test]
+fn ending_signals_restore_the_terminal_and_exit_128_plus_n() {
+    for sig in [
+        libc::SIGQUIT,
+        libc::SIGUSR1,
+        libc::SIGTERM,
+        libc::SIGHUP,
+        libc::SIGINT,
+    ] {
+        let pidfile = std::env::temp_dir().join(unique("nsviz-e2e-pid"));
+        let _rm = Cleanup(|| {
+            let _ = std::fs::remove_file(&pidfile);
+        });
+        let tmux = Tmux::start(&format!(
+            "sh -c 'sh -c \"echo \\$\\$ > {}; exec {} --from {}\"; echo DONE $?; sleep 100'",
+            pidfile.display(),
+            nsviz_path().display(),
+            demo()
+        ));
+        tmux.wait_for("Namespaces by owner");
+        let pid: i32 = std::fs::read_to_string(&pidfile)
+            .expect("pid file")
+            .trim()
+            .parse()
+            .expect("a pid");
+        // SAFETY: kill(2) with a pid we started; no memory is involved.
+        let rc = unsafe { libc::kill(pid, sig) };
+        assert_eq!(rc, 0);
+        tmux.assert_back_at_the_shell();
+        let screen = tmux.screen();
+        assert!(
+            screen.contains(&format!("DONE {}", 128 + sig)),
+            "signal {sig}: {screen}"
+        );
+        assert_eq!(
+            tmux.display("#{cursor_flag}"),
+            "1",
+            "signal {sig}: cursor hidden"
+        );
+        assert_eq!(
+            tmux.display("#{mouse_any_flag}"),
+            "0",
+            "signal {sig}: mouse tracking left on"
+        );
+    }
+}

@@ -228,12 +228,12 @@ fn long_flag(t: NsType) -> &'static str {
 /// Opens a namespace file and checks it holds a namespace of the expected type.
 pub(crate) fn open_ns_file(t: NsType, path: &Path) -> Result<OwnedFd> {
     let shown = for_terminal(&path.to_string_lossy()).into_owned();
-    let fd: OwnedFd = fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_CLOEXEC)
-        .open(path)
-        .map_err(|e| setup_error(format!("cannot open {shown}"), e))?
-        .into();
+    // A link another user planted in a shared directory could lead to a namespace of theirs.
+    let fd = super::open_without_planted_links(
+        path,
+        rustix::fs::OFlags::RDONLY | rustix::fs::OFlags::CLOEXEC,
+    )
+    .map_err(|e| setup_error(format!("cannot open {shown}"), e))?;
     match sys::ns_get_nstype(fd.as_fd()) {
         Ok(kind) if kind == t.clone_flag() => Ok(fd),
         Ok(kind) => Err(Error::setup(format!(

@@ -4,12 +4,12 @@
 //! The bind mounts must exist in the *original* mount namespace, where everyone sees them, but
 //! spawn moves itself into new namespaces. So a helper process is forked first (the binder):
 //! it stays behind, binds /proc/SPAWN/ns/TYPE onto each file once spawn has unshared, and then
-//! waits for the command to start. If setup fails before that, it unmounts and removes
-//! everything it made, so a failed spawn leaves nothing behind.
+//! waits until the command's exec has succeeded. If setup or the exec fails, it unmounts and
+//! removes everything it made, so a failed spawn leaves nothing behind.
 
 use std::fs;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::os::fd::OwnedFd;
+use std::io::{Read, Write};
+use std::os::fd::{AsRawFd, OwnedFd};
 use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 
@@ -132,13 +132,15 @@ pub struct Binding {
     pub file: PathBuf,
 }
 
-/// The forked helper that binds the new namespaces in the original mount namespace.
+/// The forked helper that binds the new namespaces in the original mount namespace. It is
+/// not our child (forked twice): it outlives our exec, and the command inherits no zombie.
 pub struct Binder {
-    pid: i32,
-    /// To the binder: b'g' = "unshared, bind now", b'c' = "committed"; EOF = "undo".
+    /// To the binder: b'g' = "unshared, bind now"; then b'x' = "about to exec" and b'u' =
+    /// "the exec failed". When every end is closed: it keeps the bindings if the last byte was
+    /// b'x' (the end is close-on-exec, so the exec succeeded), else undoes them.
     to_binder: Option<OwnedFd>,
-    /// From the binder: one line, empty on success, else the error.
-    from_binder: Option<OwnedFd>,
+    /// From the binder: one line, empty on success, else the error; EOF once it has finished.
+    from_binder: Option<fs::File>,
 }
 
 impl Binder {
@@ -152,23 +154,40 @@ impl Binder {
             0 => {
                 drop(go_write);
                 drop(res_read);
-                binder_main(spawner, &bindings, keep, go_read, res_write)
+                match sys::fork() {
+                    Ok(0) => binder_main(spawner, &bindings, keep, go_read, res_write),
+                    Ok(_) => sys::exit_now(0),
+                    Err(_) => sys::exit_now(1),
+                }
             }
-            pid => Ok(Binder {
-                pid,
-                to_binder: Some(go_write),
-                from_binder: Some(res_read),
-            }),
+            pid => {
+                let reaped = sys::waitpid(pid, 0);
+                if !matches!(reaped, Ok((_, 0))) {
+                    return Err(Error::setup("cannot start the namespace binder"));
+                }
+                Ok(Binder {
+                    to_binder: Some(go_write),
+                    from_binder: Some(fs::File::from(res_read)),
+                })
+            }
         }
     }
 
     /// Asks the binder to bind the namespaces of this process (now unshared); waits for it.
     pub fn bind(&mut self) -> Result<()> {
         self.send(b'g');
-        let mut line = String::new();
-        if let Some(fd) = self.from_binder.take() {
-            let _ = BufReader::new(fs::File::from(fd)).read_line(&mut line);
+        let mut line = Vec::new();
+        if let Some(file) = self.from_binder.as_mut() {
+            let mut byte = [0u8];
+            while line.len() < 4096 && matches!(file.read(&mut byte), Ok(1)) {
+                if byte[0] == b'\n' {
+                    line.push(byte[0]);
+                    break;
+                }
+                line.push(byte[0]);
+            }
         }
+        let line = String::from_utf8_lossy(&line);
         match line.strip_suffix('\n') {
             Some("") => Ok(()),
             Some(message) => Err(Error::setup(message)),
@@ -176,25 +195,35 @@ impl Binder {
         }
     }
 
-    /// Tells the binder that the command is about to run: the bindings stay. In the process
-    /// that forked the binder this also reaps it, so the command inherits no zombie.
+    /// Tells the binder that the command is about to be executed: the bindings stay if the
+    /// exec succeeds (this end, close-on-exec, then closes with that as the last word).
     pub fn commit(&mut self) {
-        self.send(b'c');
-        self.close();
-        let _ = sys::waitpid(self.pid, 0);
+        self.send(b'x');
     }
 
-    /// Closes this process's end of the pipe (after fork, in the process that will not
-    /// commit): once every end is closed without a commit, the binder undoes its work.
+    /// The exec failed after [`Binder::commit`]: undo, and wait until that is done.
+    pub fn abort(mut self) {
+        self.send(b'u');
+        self.finish_in_place();
+    }
+
+    /// Closes this process's end of the pipe to the binder (after fork, in the process that
+    /// will not exec): once every end is closed, the binder keeps or undoes its work.
     pub fn close(&mut self) {
         self.to_binder = None;
-        self.from_binder = None;
     }
 
-    /// Closes our end and waits for the binder to finish (committing or undoing).
+    /// Closes our end and waits for the binder to finish (keeping or undoing).
     pub fn finish(mut self) {
+        self.finish_in_place();
+    }
+
+    fn finish_in_place(&mut self) {
         self.close();
-        let _ = sys::waitpid(self.pid, 0);
+        if let Some(mut file) = self.from_binder.take() {
+            let mut rest = [0u8; 64];
+            while matches!(file.read(&mut rest), Ok(n) if n > 0) {}
+        }
     }
 
     fn send(&mut self, byte: u8) {
@@ -206,7 +235,8 @@ impl Binder {
     }
 }
 
-/// The binder process. Never returns.
+/// The binder process. Never returns. Its end of the result pipe closes only when it exits,
+/// which tells [`Binder::finish`] that everything is kept or undone.
 fn binder_main(
     spawner: i32,
     bindings: &[Binding],
@@ -231,10 +261,14 @@ fn binder_main(
             sys::exit_now(1);
         }
     }
-    drop(result);
-    if go.read_exact(&mut byte).is_err() || byte[0] != b'c' {
+    let mut last = 0u8;
+    while matches!(go.read(&mut byte), Ok(1)) {
+        last = byte[0];
+    }
+    if last != b'x' {
         made.undo();
     }
+    drop(result);
     sys::exit_now(0)
 }
 
@@ -274,20 +308,25 @@ impl Made {
     fn bind(&mut self, spawner: i32, b: &Binding) -> Result<()> {
         let shown = for_terminal(&b.file.to_string_lossy()).into_owned();
         let what = format!("cannot bind the new {} namespace to {shown}", b.ns_type);
-        match fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&b.file)
-        {
-            Ok(_) => self.files.push(b.file.clone()),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-            Err(e) => return Err(setup_error(format!("cannot create {shown}"), e)),
+        let (target, created) = open_bind_target(&b.file)
+            .map_err(|e| setup_error(format!("cannot create {shown}"), e))?;
+        if created {
+            self.files.push(b.file.clone());
+        }
+        if !target.is_file {
+            return Err(Error::setup(format!(
+                "{what}: it is {} (nsviz never follows a symbolic link there)",
+                target.kind
+            )));
         }
         let source = PathBuf::from(format!(
             "/proc/{spawner}/ns/{}",
             for_children_link(b.ns_type)
         ));
-        sys::mount(Some(&source), &b.file, None, libc::MS_BIND, None).map_err(|e| {
+        // Mount on the file that was opened, not on the path again: the path may have been
+        // changed meanwhile.
+        let opened = PathBuf::from(format!("/proc/self/fd/{}", target.fd.as_raw_fd()));
+        sys::mount(Some(&source), &opened, None, libc::MS_BIND, None).map_err(|e| {
             if b.ns_type == NsType::Mnt && e.raw_os_error() == Some(libc::EINVAL) {
                 setup_error(
                     format!("{what} (its mount must be private: mount --make-private)"),
@@ -303,7 +342,7 @@ impl Made {
 
     fn undo(&mut self) {
         for m in self.mounts.drain(..).rev() {
-            let _ = sys::umount2(&m, libc::MNT_DETACH);
+            let _ = sys::umount2(&m, libc::MNT_DETACH | libc::UMOUNT_NOFOLLOW);
         }
         for f in self.files.drain(..).rev() {
             let _ = fs::remove_file(f);
@@ -312,6 +351,51 @@ impl Made {
             let _ = fs::remove_dir(dir);
         }
     }
+}
+
+/// The file a namespace is bound to, opened without following a symbolic link in its last
+/// component (one planted by another user in a shared directory must not redirect the mount).
+struct BindTarget {
+    fd: OwnedFd,
+    is_file: bool,
+    /// What it is, when not a regular file: "a symbolic link", "a directory"...
+    kind: &'static str,
+}
+
+/// Opens `path` (creating it if missing, then `true` is returned too) with O_NOFOLLOW, in its
+/// directory opened by [`super::open_without_planted_links`].
+fn open_bind_target(path: &Path) -> std::io::Result<(BindTarget, bool)> {
+    use rustix::fs::{FileType, Mode, OFlags, openat};
+    let Some(name) = path.file_name() else {
+        return Err(std::io::Error::from_raw_os_error(libc::EISDIR));
+    };
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let dir = super::open_without_planted_links(
+        parent,
+        OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC,
+    )?;
+    let create =
+        OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+    let (fd, created) = match openat(&dir, name, create, Mode::from_raw_mode(0o644)) {
+        Ok(fd) => (fd, true),
+        Err(rustix::io::Errno::EXIST) => {
+            let existing = OFlags::PATH | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+            (openat(&dir, name, existing, Mode::empty())?, false)
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let file_type = FileType::from_raw_mode(rustix::fs::fstat(&fd)?.st_mode);
+    let kind = match file_type {
+        FileType::RegularFile => "a regular file",
+        FileType::Symlink => "a symbolic link",
+        FileType::Directory => "a directory",
+        _ => "not a regular file",
+    };
+    let is_file = file_type == FileType::RegularFile;
+    Ok((BindTarget { fd, is_file, kind }, created))
 }
 
 /// Creates KEEP_DIR and makes it a private mount of itself (once), like `ip netns` does for

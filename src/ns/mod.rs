@@ -23,8 +23,13 @@ pub mod network;
 pub mod spawn;
 mod sys;
 
+use std::collections::VecDeque;
+use std::ffi::{OsStr, OsString};
 use std::fmt;
 use std::io;
+use std::os::fd::OwnedFd;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Component, Path, PathBuf};
 
 use crate::error::{Error, exit};
 use crate::model::NsType;
@@ -34,9 +39,10 @@ pub(crate) fn setup_error(what: impl fmt::Display, err: impl Into<io::Error>) ->
     Error::with_code(Error::os(what, err).message(), exit::SETUP)
 }
 
-/// In a forked child: report the error as nsviz does and exit with its code.
+/// In a forked child: report the error as nsviz does (escaped, as main does) and exit with
+/// its code.
 pub(crate) fn die(err: Error) -> ! {
-    eprintln!("nsviz: {err}");
+    eprintln!("nsviz: {}", crate::sanitize::for_terminal(err.message()));
     sys::exit_now(err.code())
 }
 
@@ -58,4 +64,95 @@ pub(crate) fn for_children_link(t: NsType) -> &'static str {
         NsType::Time => "time_for_children",
         other => other.name(),
     }
+}
+
+/// Opens `path` with `flags` one component at a time, following a symlink only where the
+/// kernel's fs.protected_symlinks rule would (that sysctl may be off): a symlink in a sticky,
+/// world-writable directory (such as /tmp) is followed only if it belongs to us or to the
+/// directory's owner. So a link another user planted there cannot redirect what nsviz, maybe
+/// as root, binds or enters, anywhere in the path. Links in /proc (made by the kernel, such as
+/// /proc/PID/ns/net) are followed by the kernel.
+pub(crate) fn open_without_planted_links(
+    path: &Path,
+    flags: rustix::fs::OFlags,
+) -> io::Result<OwnedFd> {
+    use rustix::fs::{FileType, Mode, OFlags, fstat, fstatfs, openat, readlinkat};
+
+    const MAX_LINKS: usize = 40; // as the kernel's MAXSYMLINKS
+    let as_dir = OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC;
+    let names = |p: &Path| -> VecDeque<OsString> {
+        p.components()
+            .filter_map(|c| match c {
+                Component::Normal(n) => Some(n.to_os_string()),
+                Component::ParentDir => Some("..".into()),
+                _ => None,
+            })
+            .collect()
+    };
+    let root = || rustix::fs::open("/", as_dir, Mode::empty());
+    let (mut current, mut walked) = if path.is_absolute() {
+        (root()?, PathBuf::from("/"))
+    } else {
+        (
+            rustix::fs::open(".", as_dir, Mode::empty())?,
+            PathBuf::new(),
+        )
+    };
+    let mut pending = names(path);
+    if pending.is_empty() {
+        return Ok(openat(&current, ".", flags, Mode::empty())?);
+    }
+    let mut links = 0;
+    let euid = sys::geteuid();
+    while let Some(name) = pending.pop_front() {
+        let last = pending.is_empty();
+        let name = name.as_os_str();
+        let next = openat(
+            &current,
+            name,
+            OFlags::PATH | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+            Mode::empty(),
+        )?;
+        let stat = fstat(&next)?;
+        walked.push(name);
+        if FileType::from_raw_mode(stat.st_mode) != FileType::Symlink {
+            current = if last {
+                // NOFOLLOW: had it become a symlink meanwhile, this fails rather than follow.
+                openat(&current, name, flags | OFlags::NOFOLLOW, Mode::empty())?
+            } else {
+                next
+            };
+            continue;
+        }
+        if fstatfs(&current)?.f_type == rustix::fs::PROC_SUPER_MAGIC {
+            let follow = if last { flags } else { as_dir };
+            current = openat(&current, name, follow, Mode::empty())?;
+            continue;
+        }
+        links += 1;
+        if links > MAX_LINKS {
+            return Err(io::Error::from_raw_os_error(libc::ELOOP));
+        }
+        let parent = fstat(&current)?;
+        let shared = parent.st_mode & 0o1002 == 0o1002;
+        if shared && stat.st_uid != euid && stat.st_uid != parent.st_uid {
+            return Err(io::Error::other(format!(
+                "{} is a symbolic link another user made in a shared directory, which nsviz \
+                 does not follow",
+                crate::sanitize::for_terminal(&walked.to_string_lossy())
+            )));
+        }
+        let target = readlinkat(&current, name, Vec::new())?;
+        let target = PathBuf::from(OsStr::from_bytes(target.as_bytes()));
+        if target.is_absolute() {
+            current = root()?;
+        }
+        let mut spliced = names(&target);
+        if spliced.is_empty() {
+            spliced.push_back(".".into());
+        }
+        spliced.extend(pending);
+        pending = spliced;
+    }
+    Ok(current)
 }

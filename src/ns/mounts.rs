@@ -3,9 +3,11 @@
 //! (except --symlink without --new-root or --tmpfs around it, which writes where it is told).
 
 use std::fs;
-use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Component, Path, PathBuf};
+
+use rustix::fs::ResolveFlags;
 
 use crate::cli::{MountOp, Propagation};
 use crate::error::Result;
@@ -34,35 +36,65 @@ fn shown(p: &Path) -> String {
     for_terminal(&p.to_string_lossy()).into_owned()
 }
 
+/// Symlinks `--symlink` made in the host's tree (not in a tmpfs of ours): the only changes a
+/// spawn makes that outlive it, so a spawn that fails later (at exec) removes them. Each is
+/// held by its directory, opened when it was made, so a mount made since cannot hide it.
+#[derive(Default)]
+pub struct HostLinks(Vec<(OwnedFd, std::ffi::OsString)>);
+
+impl HostLinks {
+    /// Removes every link, newest first.
+    pub fn remove(&mut self) {
+        for (dir, name) in self.0.drain(..).rev() {
+            let _ = rustix::fs::unlinkat(&dir, name.as_os_str(), rustix::fs::AtFlags::empty());
+        }
+    }
+}
+
 /// Builds the filesystem: with `new_root`, a tmpfs root holding only what `ops` put there;
 /// otherwise `ops` change the existing tree. `mount_proc` adds a proc mount on /proc (first
 /// without a new root, like unshare; last with one, once /proc can be created).
-pub fn apply(ops: &[MountOp], new_root: bool, mount_proc: bool) -> Result<()> {
+/// Returns the symlinks made in the host's tree; if a flag fails, they are removed first.
+pub fn apply(ops: &[MountOp], new_root: bool, mount_proc: bool) -> Result<HostLinks> {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
     let mut fs = Fs {
         new_root,
         cwd,
         scratch: Vec::new(),
+        host_links: HostLinks::default(),
     };
-    let proc_op = MountOp::Proc {
-        dst: PathBuf::from("/proc"),
-    };
-    if mount_proc && !new_root {
-        fs.apply(&proc_op)?;
+    match fs.build(ops, new_root, mount_proc) {
+        Ok(()) => Ok(fs.host_links),
+        Err(e) => {
+            fs.host_links.remove();
+            Err(e)
+        }
     }
-    if new_root {
-        enter_new_root()?;
-    }
-    for op in ops {
-        fs.apply(op)?;
-    }
-    if new_root {
-        if mount_proc {
+}
+
+impl Fs {
+    fn build(&mut self, ops: &[MountOp], new_root: bool, mount_proc: bool) -> Result<()> {
+        let fs = self;
+        let proc_op = MountOp::Proc {
+            dst: PathBuf::from("/proc"),
+        };
+        if mount_proc && !new_root {
             fs.apply(&proc_op)?;
         }
-        leave_old_root()?;
+        if new_root {
+            enter_new_root()?;
+        }
+        for op in ops {
+            fs.apply(op)?;
+        }
+        if new_root {
+            if mount_proc {
+                fs.apply(&proc_op)?;
+            }
+            leave_old_root()?;
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 /// Mounts a tmpfs on NEW_ROOT_BASE and pivots into it; the old root is then at OLD_ROOT, where
@@ -113,6 +145,42 @@ struct Fs {
     cwd: PathBuf,
     /// tmpfs mounts made by earlier flags: mount points may be created inside them.
     scratch: Vec<PathBuf>,
+    /// Symlinks made in the host's tree, removed again if a later flag fails.
+    host_links: HostLinks,
+}
+
+/// Where a target is: in a tree of ours (the new root, or a tmpfs of an earlier flag), where
+/// missing mount points may be created, resolved by the kernel beneath that tree's root; or in
+/// the host's tree, where it must exist and nothing is created.
+enum Place {
+    Ours {
+        root: PathBuf,
+        rel: PathBuf,
+        resolve: ResolveFlags,
+    },
+    Host(PathBuf),
+}
+
+/// A mount target: the opened mount point (mounted on through /proc/self/fd), or a host path.
+enum Target {
+    /// The opened file (kept open while its /proc/self/fd path is used), that path, and the
+    /// path it was opened by.
+    Opened {
+        _fd: OwnedFd,
+        via: PathBuf,
+        dst: PathBuf,
+    },
+    Host(PathBuf),
+}
+
+impl Target {
+    /// The path to give mount(2).
+    fn path(&self) -> &Path {
+        match self {
+            Target::Opened { via, .. } => via,
+            Target::Host(p) => p,
+        }
+    }
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -139,6 +207,70 @@ impl Fs {
         }
     }
 
+    /// Which tree `p` is in. In a new root, symlinks resolve as in a chroot (RESOLVE_IN_ROOT);
+    /// in a tmpfs of an earlier flag, nothing may lead out of it (RESOLVE_BENEATH), and a path
+    /// that names it with `..` is taken as a host path.
+    fn place(&self, p: &Path) -> Place {
+        if self.new_root {
+            return Place::Ours {
+                root: PathBuf::from("/"),
+                rel: relative(p),
+                resolve: ResolveFlags::IN_ROOT | ResolveFlags::NO_MAGICLINKS,
+            };
+        }
+        let path = self.cwd.join(p);
+        for t in self.scratch.iter().rev() {
+            let Ok(rel) = path.strip_prefix(t) else {
+                continue;
+            };
+            if rel.components().all(|c| matches!(c, Component::Normal(_))) {
+                return Place::Ours {
+                    root: t.clone(),
+                    rel: rel.to_path_buf(),
+                    resolve: ResolveFlags::BENEATH | ResolveFlags::NO_MAGICLINKS,
+                };
+            }
+        }
+        Place::Host(path)
+    }
+
+    /// The mount point for `dst`: opened (and created if missing) beneath a tree of ours, or
+    /// the host path as given.
+    fn mount_point(&self, dst: &Path, kind: Kind) -> std::io::Result<Target> {
+        match self.place(dst) {
+            Place::Host(p) => Ok(Target::Host(p)),
+            Place::Ours { root, rel, resolve } => {
+                let fd = open_beneath(&root, &rel, Some(kind), resolve)?;
+                let via = self.proc().join(format!("self/fd/{}", fd.as_raw_fd()));
+                Ok(Target::Opened {
+                    _fd: fd,
+                    via,
+                    dst: dst.to_path_buf(),
+                })
+            }
+        }
+    }
+
+    /// Opens again, beneath its tree, the path a target was opened by: after a mount on it,
+    /// this reaches the new mount's root.
+    fn mount_point_existing(&self, target: &Target) -> std::io::Result<Target> {
+        let Target::Opened { dst, .. } = target else {
+            return Err(std::io::Error::from_raw_os_error(libc::EINVAL));
+        };
+        match self.place(dst) {
+            Place::Host(p) => Ok(Target::Host(p)),
+            Place::Ours { root, rel, resolve } => {
+                let fd = open_beneath(&root, &rel, None, resolve)?;
+                let via = self.proc().join(format!("self/fd/{}", fd.as_raw_fd()));
+                Ok(Target::Opened {
+                    _fd: fd,
+                    via,
+                    dst: dst.clone(),
+                })
+            }
+        }
+    }
+
     /// The proc filesystem we can use now (the old root's, while building a new root).
     fn proc(&self) -> PathBuf {
         if self.new_root {
@@ -148,61 +280,39 @@ impl Fs {
         }
     }
 
-    /// Creates a missing mount point (and its parents), but only on a tmpfs of ours: the new
-    /// root, or a `--tmpfs` given earlier. The host's own tree is never changed, so elsewhere
-    /// the mount point must exist.
-    fn mount_point(&self, dst: &Path, kind: Kind) -> std::io::Result<()> {
-        let ours = self.new_root || self.scratch.iter().any(|t| dst.starts_with(t));
-        if !ours || dst.exists() {
-            return Ok(());
-        }
-        if let Some(parent) = dst.parent() {
-            fs::create_dir_all(parent)?;
-        }
-        match kind {
-            Kind::Dir => fs::create_dir(dst),
-            Kind::File => fs::File::create(dst).map(drop),
-        }
-    }
-
     fn apply(&mut self, op: &MountOp) -> Result<()> {
         match op {
             MountOp::Bind { src, dst } => self.bind(src, dst, false),
             MountOp::RoBind { src, dst } => self.bind(src, dst, true),
             MountOp::Tmpfs { dst } => {
-                let target = self.target(dst);
                 let what = format!("cannot mount a tmpfs on {}", shown(dst));
-                self.mount_point(&target, Kind::Dir)
+                let target = self
+                    .mount_point(dst, Kind::Dir)
                     .map_err(|e| setup_error(&what, e))?;
                 sys::mount(
                     Some(Path::new("tmpfs")),
-                    &target,
+                    target.path(),
                     Some("tmpfs"),
                     libc::MS_NOSUID | libc::MS_NODEV,
                     Some("mode=0755"),
                 )
                 .map_err(|e| setup_error(&what, e))?;
-                self.scratch.push(target);
+                self.scratch.push(self.target(dst));
                 Ok(())
             }
             MountOp::Symlink { target, link } => {
-                let path = self.target(link);
                 let what = format!("cannot create symlink {}", shown(link));
-                if self.new_root || self.scratch.iter().any(|t| path.starts_with(t)) {
-                    if let Some(parent) = path.parent() {
-                        fs::create_dir_all(parent).map_err(|e| setup_error(&what, e))?;
-                    }
-                }
-                std::os::unix::fs::symlink(target, &path).map_err(|e| setup_error(&what, e))
+                self.symlink(target, link)
+                    .map_err(|e| setup_error(&what, e))
             }
             MountOp::Proc { dst } => {
-                let target = self.target(dst);
                 let what = format!("cannot mount proc on {}", shown(dst));
-                self.mount_point(&target, Kind::Dir)
+                let target = self
+                    .mount_point(dst, Kind::Dir)
                     .map_err(|e| setup_error(&what, e))?;
                 sys::mount(
                     Some(Path::new("proc")),
-                    &target,
+                    target.path(),
                     Some("proc"),
                     libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC,
                     None,
@@ -221,26 +331,66 @@ impl Fs {
         }
     }
 
+    /// `--symlink TARGET LINK`: in a tree of ours, the directories above LINK are created and
+    /// the link is made in the directory opened beneath that tree; in the host's tree the
+    /// directory must exist, and the link is remembered so that a later failure removes it.
+    fn symlink(&mut self, target: &Path, link: &Path) -> std::io::Result<()> {
+        match self.place(link) {
+            Place::Host(path) => {
+                use rustix::fs::{Mode, OFlags};
+                let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
+                    return Err(std::io::Error::from_raw_os_error(libc::EEXIST));
+                };
+                let dir = rustix::fs::open(
+                    parent,
+                    OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC,
+                    Mode::empty(),
+                )?;
+                rustix::fs::symlinkat(target, &dir, name)?;
+                self.host_links.0.push((dir, name.to_os_string()));
+                Ok(())
+            }
+            Place::Ours { root, rel, resolve } => {
+                let (Some(parent), Some(name)) = (rel.parent(), rel.file_name()) else {
+                    return Err(std::io::Error::from_raw_os_error(libc::EEXIST));
+                };
+                let dir = open_beneath(&root, parent, Some(Kind::Dir), resolve)?;
+                rustix::fs::symlinkat(target, &dir, name)?;
+                Ok(())
+            }
+        }
+    }
+
+    /// What is mounted on `target` now (the root of the new mount, not the mount point
+    /// underneath), as a path to give mount(2) and friends.
+    fn mounted(&self, target: Target) -> std::io::Result<Target> {
+        match target {
+            Target::Host(p) => Ok(Target::Host(p)),
+            Target::Opened { .. } => self.mount_point_existing(&target),
+        }
+    }
+
     fn bind(&self, src: &Path, dst: &Path, read_only: bool) -> Result<()> {
         let source = self.source(src);
         let meta = fs::metadata(&source)
             .map_err(|e| setup_error(format!("cannot bind {}", shown(src)), e))?;
-        let target = self.target(dst);
         let what = format!("cannot bind {} on {}", shown(src), shown(dst));
         let kind = if meta.is_dir() { Kind::Dir } else { Kind::File };
-        self.mount_point(&target, kind)
+        let target = self
+            .mount_point(dst, kind)
             .map_err(|e| setup_error(&what, e))?;
         sys::mount(
             Some(&source),
-            &target,
+            target.path(),
             None,
             libc::MS_BIND | libc::MS_REC,
             None,
         )
         .map_err(|e| setup_error(&what, e))?;
         if read_only {
-            make_read_only(&target)
-                .map_err(|e| setup_error(format!("cannot make {} read-only", shown(dst)), e))?;
+            let ro_what = format!("cannot make {} read-only", shown(dst));
+            let mounted = self.mounted(target).map_err(|e| setup_error(&ro_what, e))?;
+            make_read_only(mounted.path()).map_err(|e| setup_error(&ro_what, e))?;
         }
         Ok(())
     }
@@ -248,7 +398,6 @@ impl Fs {
     /// A minimal /dev: a tmpfs with the harmless device nodes bound from the host's /dev (a
     /// user namespace may not create device nodes), a private devpts, and the usual links.
     fn dev(&self, dst: &Path) -> Result<()> {
-        let target = self.target(dst);
         let what = format!("cannot mount a /dev on {}", shown(dst));
         let err = |e| setup_error(&what, e);
         // Open the host's nodes first: the tmpfs may cover them (`--dev /dev`).
@@ -263,15 +412,18 @@ impl Fs {
                 .map_err(|e| setup_error(format!("cannot open /dev/{name}"), e))?;
             opened.push((name, file.into()));
         }
-        self.mount_point(&target, Kind::Dir).map_err(err)?;
+        let mount_point = self.mount_point(dst, Kind::Dir).map_err(err)?;
         sys::mount(
             Some(Path::new("tmpfs")),
-            &target,
+            mount_point.path(),
             Some("tmpfs"),
             libc::MS_NOSUID | libc::MS_NOEXEC,
             Some("mode=0755"),
         )
         .map_err(err)?;
+        // The nodes go into the new tmpfs, reached the way its mount point was.
+        let mounted = self.mounted(mount_point).map_err(err)?;
+        let target = mounted.path();
         let proc = self.proc();
         for (name, fd) in &opened {
             let node = target.join(name);
@@ -337,6 +489,77 @@ fn make_read_only(target: &Path) -> std::io::Result<()> {
     )
 }
 
+/// Opens `rel` beneath `root` with the kernel keeping the lookup inside it (`resolve`), never
+/// following a symlink in the last component. With `create`, missing directories on the way
+/// are made (0755), and a missing last component as a directory or an empty file.
+fn open_beneath(
+    root: &Path,
+    rel: &Path,
+    create: Option<Kind>,
+    resolve: ResolveFlags,
+) -> std::io::Result<OwnedFd> {
+    use rustix::fs::{Mode, OFlags, mkdirat, openat, openat2};
+    let root_fd = rustix::fs::open(
+        root,
+        OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC,
+        Mode::empty(),
+    )?;
+    let outside = |e: rustix::io::Errno| -> std::io::Error {
+        if e == rustix::io::Errno::XDEV {
+            std::io::Error::other(format!("{} leads outside {}", shown(rel), shown(root)))
+        } else {
+            e.into()
+        }
+    };
+    let names: Vec<&std::ffi::OsStr> = rel
+        .components()
+        .filter_map(|c| match c {
+            Component::Normal(n) => Some(n),
+            _ => None,
+        })
+        .collect();
+    // The directory reached so far (None: the root).
+    let mut dir: Option<OwnedFd> = None;
+    let mut walked = PathBuf::new();
+    for (i, name) in names.iter().enumerate() {
+        let last = i + 1 == names.len();
+        walked.push(name);
+        let open_flags = if last {
+            OFlags::PATH | OFlags::NOFOLLOW | OFlags::CLOEXEC
+        } else {
+            OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC
+        };
+        match openat2(&root_fd, &walked, open_flags, Mode::empty(), resolve) {
+            Ok(fd) => {
+                dir = Some(fd);
+                continue;
+            }
+            Err(rustix::io::Errno::NOENT) if create.is_some() => {}
+            Err(e) => return Err(outside(e)),
+        }
+        // Missing: make it in the directory opened so far (which was resolved beneath root).
+        let parent = dir.as_ref().map_or(root_fd.as_fd(), |d| d.as_fd());
+        let made = if last && create == Some(Kind::File) {
+            openat(
+                parent,
+                *name,
+                OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+                Mode::from_raw_mode(0o644),
+            )
+            .map(drop)
+        } else {
+            mkdirat(parent, *name, Mode::from_raw_mode(0o755))
+        };
+        match made {
+            Ok(()) | Err(rustix::io::Errno::EXIST) => {}
+            Err(e) => return Err(e.into()),
+        }
+        dir =
+            Some(openat2(&root_fd, &walked, open_flags, Mode::empty(), resolve).map_err(outside)?);
+    }
+    Ok(dir.unwrap_or(root_fd))
+}
+
 /// `/a/b` → `a/b`, dropping `.` and any `..` that would climb above the root.
 fn relative(p: &Path) -> PathBuf {
     let mut out = PathBuf::new();
@@ -372,6 +595,7 @@ mod tests {
             new_root: true,
             cwd: PathBuf::from("/home/u"),
             scratch: Vec::new(),
+            host_links: HostLinks::default(),
         };
         assert_eq!(fs.source(Path::new("/usr")), PathBuf::from("/oldroot/usr"));
         assert_eq!(
@@ -383,6 +607,7 @@ mod tests {
             new_root: false,
             cwd: PathBuf::from("/home/u"),
             scratch: Vec::new(),
+            host_links: HostLinks::default(),
         };
         assert_eq!(plain.source(Path::new("rel")), PathBuf::from("/home/u/rel"));
     }

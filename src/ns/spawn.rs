@@ -12,8 +12,9 @@
 //!    can be bound only once it has a PID 1), builds the filesystem (a fresh /proc must be
 //!    mounted from inside the namespace), forks the command and reaps every orphan. Without
 //!    a fork, P itself lets the binder bind and builds the filesystem;
-//! 5. the command's process drops capabilities, switches ids, sets no_new_privs, commits the
-//!    binder, and execs. P waits, forwarding signals, and returns the command's status.
+//! 5. the command's process drops capabilities, switches ids, sets no_new_privs, tells the
+//!    binder it is about to exec (the binder keeps its work only once the exec succeeded), and
+//!    execs. P waits, forwarding signals, and returns the command's status.
 
 use crate::cli::{Setgroups, SpawnArgs};
 use crate::error::{Error, Result};
@@ -218,8 +219,8 @@ fn create_and_run(
     // Only children enter a new PID or time namespace, or a joined PID namespace.
     if !plan.has(NsType::Pid) && !plan.has(NsType::Time) && !plan.joined.contains(&NsType::Pid) {
         bind(binder)?;
-        build_filesystem(args, plan)?;
-        return Err(run_command(args, &launch, blocked, binder));
+        let mut links = build_filesystem(args, plan)?;
+        return Err(run_command(args, &launch, blocked, binder, &mut links));
     }
     let child = sys::fork().map_err(|e| setup_error("cannot fork into the new namespaces", e))?;
     if child == 0 {
@@ -228,13 +229,14 @@ fn create_and_run(
             init::die_with_parent();
         }
         // The binder binds now: a PID namespace can be bound only once its PID 1 exists.
-        if let Err(e) = bind(binder).and_then(|()| build_filesystem(args, plan)) {
-            die(e);
-        }
+        let mut links = match bind(binder).and_then(|()| build_filesystem(args, plan)) {
+            Ok(links) => links,
+            Err(e) => die(e),
+        };
         if plan.has(NsType::Pid) {
-            die_or_exit(pid_one(args, &launch, blocked, binder));
+            die_or_exit(pid_one(args, &launch, blocked, binder, &mut links));
         }
-        die(run_command(args, &launch, blocked, binder));
+        die(run_command(args, &launch, blocked, binder, &mut links));
     }
     if let Some(b) = binder.as_mut() {
         b.close();
@@ -249,11 +251,11 @@ fn bind(binder: &mut Option<Binder>) -> Result<()> {
     }
 }
 
-fn build_filesystem(args: &SpawnArgs, plan: &Plan) -> Result<()> {
+fn build_filesystem(args: &SpawnArgs, plan: &Plan) -> Result<mounts::HostLinks> {
     if plan.has(NsType::Mnt) {
-        mounts::apply(&args.mount_ops.0, args.new_root, args.mount_proc)?;
+        return mounts::apply(&args.mount_ops.0, args.new_root, args.mount_proc);
     }
-    Ok(())
+    Ok(mounts::HostLinks::default())
 }
 
 /// PID 1 of the new PID namespace: runs the command as its child, reaps every orphan that
@@ -264,10 +266,11 @@ fn pid_one(
     launch: &Launch,
     blocked: &init::Blocked,
     binder: &mut Option<Binder>,
+    links: &mut mounts::HostLinks,
 ) -> Result<i32> {
     let child = sys::fork().map_err(|e| setup_error("cannot start the command", e))?;
     if child == 0 {
-        die(run_command(args, launch, blocked, binder));
+        die(run_command(args, launch, blocked, binder, links));
     }
     if let Some(b) = binder.as_mut() {
         b.close();
@@ -288,6 +291,7 @@ fn run_command(
     launch: &Launch,
     blocked: &init::Blocked,
     binder: &mut Option<Binder>,
+    links: &mut mounts::HostLinks,
 ) -> Error {
     let prepare = || -> Result<()> {
         if args.drop_caps {
@@ -305,13 +309,20 @@ fn run_command(
         Ok(())
     };
     if let Err(e) = prepare() {
+        links.remove();
         return e;
     }
-    exec::exec(launch, Some(blocked), || {
+    let error = exec::exec(launch, Some(blocked), || {
         if let Some(b) = binder.as_mut() {
             b.commit();
         }
-    })
+    });
+    // The exec failed: undo what outlives us; the binder before the error is reported.
+    links.remove();
+    if let Some(b) = binder.take() {
+        b.abort();
+    }
+    error
 }
 
 /// Offsets of the new time namespace; must be written before any process is in it.

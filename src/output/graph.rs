@@ -57,7 +57,9 @@ pub fn render(
                 || snapshot.initial.get(&n.ns_type).is_none_or(|&i| i != n.id)
         })
         .collect();
-    let drawn = |id: u64| shown.iter().any(|n| n.id == id);
+    // A set, not a search of `shown` per edge: linear in the number of namespaces.
+    let drawn_ids: std::collections::HashSet<u64> = shown.iter().map(|n| n.id).collect();
+    let drawn = |id: u64| drawn_ids.contains(&id);
     let mut links = Vec::new();
     for n in &shown {
         if let Some(parent) = n.parent.filter(|&p| drawn(p)) {

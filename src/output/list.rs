@@ -177,7 +177,12 @@ pub fn write(snapshot: &Snapshot, args: &ListArgs, out: &mut dyn Write) -> Resul
             write_json(snapshot, &rows, out)
         } else {
             let columns = columns(args)?;
-            write_table(snapshot, &rows, &columns, args.noheadings, out)
+            let layout = Layout {
+                noheadings: args.noheadings,
+                raw: args.raw,
+                max_pad: terminal_width(),
+            };
+            write_table(snapshot, &rows, &columns, layout, out)
         }
     };
     result.map_err(|e| Error::os("cannot write the list", e))
@@ -341,19 +346,48 @@ fn cell(snapshot: &Snapshot, row: &Row, column: Column) -> String {
     for_terminal(&text).into_owned()
 }
 
+/// How a table is laid out.
+#[derive(Clone, Copy)]
+struct Layout {
+    noheadings: bool,
+    /// No padding at all (lsns -r).
+    raw: bool,
+    /// A column is padded to at most this width: one long value (a command line of a megabyte)
+    /// must not pad every row to its length.
+    max_pad: usize,
+}
+
+/// The terminal's width when standard output is one; else 80, libsmartcols' default.
+fn terminal_width() -> usize {
+    let stdout = std::io::stdout();
+    rustix::termios::tcgetwinsize(&stdout)
+        .ok()
+        .map(|size| usize::from(size.ws_col))
+        .filter(|&cols| cols > 0)
+        .unwrap_or(80)
+}
+
 fn write_table(
     snapshot: &Snapshot,
     rows: &[Row],
     columns: &[Column],
-    noheadings: bool,
+    layout: Layout,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
+    let noheadings = layout.noheadings;
     let mut lines: Vec<Vec<String>> = Vec::with_capacity(rows.len() + 1);
     if !noheadings {
         lines.push(columns.iter().map(|c| c.name().to_string()).collect());
     }
     for row in rows {
         lines.push(columns.iter().map(|&c| cell(snapshot, row, c)).collect());
+    }
+    if layout.raw {
+        for line in &lines {
+            let values: Vec<String> = line.iter().map(|v| v.replace(' ', "\\x20")).collect();
+            writeln!(out, "{}", values.join(" "))?;
+        }
+        return Ok(());
     }
     let widths: Vec<usize> = (0..columns.len())
         .map(|i| {
@@ -362,6 +396,7 @@ fn write_table(
                 .map(|l| l[i].chars().count())
                 .max()
                 .unwrap_or(0)
+                .min(layout.max_pad)
         })
         .collect();
     for line in &lines {
@@ -371,7 +406,7 @@ fn write_table(
             if i > 0 {
                 text.push(' ');
             }
-            let pad = widths[i] - value.chars().count();
+            let pad = widths[i].saturating_sub(value.chars().count());
             if columns[i].right_aligned() {
                 text.extend(std::iter::repeat_n(' ', pad));
                 text.push_str(value);
@@ -443,7 +478,7 @@ fn write_json(snapshot: &Snapshot, rows: &[Row], out: &mut dyn Write) -> std::io
         namespaces,
         skipped: snapshot.skipped.total(),
     };
-    serde_json::to_writer_pretty(&mut *out, &list)?;
+    super::json::to_writer_pretty(&mut *out, &list)?;
     writeln!(out)
 }
 

@@ -2,6 +2,7 @@
 //! and the graph for Graphviz or Mermaid.
 
 pub mod graph;
+pub mod json;
 pub mod list;
 pub mod snapshot;
 pub mod tree;

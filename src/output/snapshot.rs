@@ -8,9 +8,9 @@ use crate::model::Snapshot;
 
 pub fn write(snapshot: &Snapshot, args: &SnapshotArgs, out: &mut dyn Write) -> Result<()> {
     let written = if args.compact {
-        serde_json::to_writer(&mut *out, snapshot)
+        super::json::to_writer(&mut *out, snapshot)
     } else {
-        serde_json::to_writer_pretty(&mut *out, snapshot)
+        super::json::to_writer_pretty(&mut *out, snapshot)
     };
     written
         .map_err(|e| Error::failed(format!("cannot write the snapshot: {e}")))

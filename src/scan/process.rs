@@ -95,11 +95,23 @@ pub fn parse_cmdline(bytes: &[u8]) -> Vec<String> {
     bytes.split(|&b| b == 0).map(text_from_bytes).collect()
 }
 
-/// Reads a whole file below an open directory into `buf` (cleared first).
+/// The most read of one proc file: more than any status, cmdline (ARG_MAX) or mountinfo of
+/// a sane host; a file that goes on is an error, not an ever growing buffer.
+pub const MAX_PROC_FILE: usize = 32 << 20;
+
+/// Reads a whole file below an open directory into `buf` (cleared first); a file of more
+/// than [`MAX_PROC_FILE`] bytes is an error (EFBIG).
 pub fn read_at(dir: impl AsFd, name: &str, buf: &mut Vec<u8>) -> std::io::Result<()> {
     buf.clear();
     let fd: OwnedFd =
-        rustix::fs::openat(dir, name, OFlags::RDONLY | OFlags::CLOEXEC, Mode::empty())?;
+        // NONBLOCK: a FIFO in a proc tree given with --proc must not hang the scan (it reads
+        // as empty, or fails); proc and regular files ignore the flag.
+        rustix::fs::openat(
+            dir,
+            name,
+            OFlags::RDONLY | OFlags::CLOEXEC | OFlags::NONBLOCK,
+            Mode::empty(),
+        )?;
     // Plain reads: File::read_to_end would add a statx and an lseek per file for its size
     // hint, which on /proc is always 0.
     let mut chunk = [0u8; 4096];
@@ -107,6 +119,10 @@ pub fn read_at(dir: impl AsFd, name: &str, buf: &mut Vec<u8>) -> std::io::Result
         let n = rustix::io::read(&fd, &mut chunk)?;
         if n == 0 {
             return Ok(());
+        }
+        if buf.len() + n > MAX_PROC_FILE {
+            buf.clear();
+            return Err(std::io::Error::from_raw_os_error(libc::EFBIG));
         }
         buf.extend_from_slice(&chunk[..n]);
     }

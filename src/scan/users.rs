@@ -4,8 +4,9 @@ use std::collections::HashMap;
 
 /// uid → name, first entry wins (as getpwuid does).
 pub fn read_passwd(path: &str) -> HashMap<u32, String> {
-    std::fs::read(path)
-        .map(|bytes| parse_passwd(&bytes))
+    let mut bytes = Vec::new();
+    super::process::read_at(rustix::fs::CWD, path, &mut bytes)
+        .map(|()| parse_passwd(&bytes))
         .unwrap_or_default()
 }
 

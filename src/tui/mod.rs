@@ -16,6 +16,7 @@ pub mod theme;
 pub mod views;
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
@@ -29,7 +30,29 @@ use keys::Action;
 use scanner::ScanRequest;
 use terminal::TerminalGuard;
 
-pub fn run(source: &SourceArgs, interval_ms: u64) -> Result<()> {
+/// Signals whose default action ends the process (those that can be caught and are not faults
+/// of the process itself): each restores the terminal, and the viewer exits with 128 + n.
+const ENDING_SIGNALS: [i32; 13] = [
+    libc::SIGHUP,
+    libc::SIGINT,
+    libc::SIGQUIT,
+    libc::SIGUSR1,
+    libc::SIGUSR2,
+    libc::SIGALRM,
+    libc::SIGTERM,
+    libc::SIGVTALRM,
+    libc::SIGPROF,
+    libc::SIGXCPU,
+    libc::SIGXFSZ,
+    libc::SIGIO,
+    libc::SIGPWR,
+];
+
+/// The signal that ended the viewer, 0 for none.
+static ENDED_BY: AtomicI32 = AtomicI32::new(0);
+
+/// Runs the viewer; returns the exit status: 0, or 128 + n after signal n.
+pub fn run(source: &SourceArgs, interval_ms: u64) -> Result<i32> {
     // A bad snapshot file is a usage error before the screen changes.
     let first = match &source.from {
         Some(_) => Some(Arc::new(crate::source::load(source, true)?)),
@@ -40,6 +63,9 @@ pub fn run(source: &SourceArgs, interval_ms: u64) -> Result<()> {
         None => "live".to_string(),
     };
     let mut app = App::new(label, source.from.is_none());
+    // Caught from before the terminal changes, so none can end the process with it unrestored;
+    // a signal that comes early waits in `signals` until the loop below reads it.
+    let signals = signal_hook::iterator::Signals::new(ENDING_SIGNALS);
     let mut guard = TerminalGuard::new()?;
     let size = guard
         .terminal
@@ -70,11 +96,6 @@ pub fn run(source: &SourceArgs, interval_ms: u64) -> Result<()> {
             scan_rx,
         );
     }
-    let signals = signal_hook::iterator::Signals::new([
-        signal_hook::consts::SIGTERM,
-        signal_hook::consts::SIGHUP,
-        signal_hook::consts::SIGINT,
-    ]);
     let mut signal_handle = None;
     if let Ok(mut signals) = signals {
         signal_handle = Some(signals.handle());
@@ -82,10 +103,11 @@ pub fn run(source: &SourceArgs, interval_ms: u64) -> Result<()> {
         std::thread::spawn(move || {
             for sig in signals.forever() {
                 if sig == signal_hook::consts::SIGINT
-                    && terminal::CHILD_RUNNING.load(std::sync::atomic::Ordering::SeqCst)
+                    && terminal::CHILD_RUNNING.load(Ordering::SeqCst)
                 {
                     continue;
                 }
+                ENDED_BY.store(sig, Ordering::SeqCst);
                 let _ = tx.send(Event::Signal(sig));
                 break;
             }
@@ -124,7 +146,10 @@ pub fn run(source: &SourceArgs, interval_ms: u64) -> Result<()> {
         h.close();
     }
     drop(guard);
-    Ok(())
+    Ok(match ENDED_BY.load(Ordering::SeqCst) {
+        0 => 0,
+        sig => 128 + sig,
+    })
 }
 
 /// Does what the app asked for; true when a redraw is due.

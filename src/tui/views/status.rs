@@ -54,7 +54,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     let second = if let Some(e) = &app.error {
         Line::styled(format!(" {}", super::safe(e)), theme.error)
     } else if let Some(m) = &app.message {
-        Line::styled(format!(" {m}"), theme.message)
+        Line::styled(format!(" {}", super::safe(m)), theme.message)
     } else if app.filter_editing {
         Line::styled(
             " type to filter, Enter keeps it, Esc cancels",
