@@ -1,6 +1,7 @@
 //! A short deterministic fuzz pass (fixed seed, a few thousand inputs each) over every parser
 //! of untrusted input: snapshot JSON (and the outputs drawn from what it accepts), /proc/PID/
-//! status and cmdline, mountinfo, passwd; and the viewer's views of what it accepts. None may
+//! status and cmdline, mountinfo (nsfs and full), cgroup paths and their attribution, passwd;
+//! and the viewer's views of what it accepts. None may
 //! panic. Longer runs: fuzz/ (cargo-fuzz).
 
 use clap::Parser;
@@ -106,6 +107,10 @@ const MOUNTINFO: &[u8] = b"22 1 0:21 / / rw,relatime shared:1 - ext4 /dev/sda1 r
 531 22 0:4 uts:[4026532301] /tmp/with\\040space rw - nsfs nsfs rw\n\
 99 22 0:5 / /proc rw,nosuid - proc proc rw\n";
 
+const CGROUP: &[u8] = b"12:memory:/docker/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8\n\
+1:name=systemd:/system.slice/docker-3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8.scope\n\
+0::/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod5b1c2d3e_1111_2222_3333_444455556666.slice/cri-containerd-3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8.scope\n";
+
 const PASSWD: &[u8] = b"root:x:0:0:root:/root:/bin/bash\nnobody:x:65534:65534::/:/sbin/nologin\n\
 # comment\nbad\n:x:1:1::/:/x\n";
 
@@ -119,6 +124,11 @@ fn proc_file_parsers_never_panic() {
         let _ = nsviz::scan::process::parse_cmdline(&cmdline);
         let mountinfo = mutate(&mut rng, MOUNTINFO);
         let _ = nsviz::scan::mounts::parse_mountinfo(&mountinfo);
+        let _ = nsviz::scan::mounts::parse_mounts(&mountinfo);
+        let cgroup = mutate(&mut rng, CGROUP);
+        if let Some(path) = nsviz::scan::attribution::parse_cgroup(&cgroup) {
+            let _ = nsviz::scan::attribution::attribute(&path);
+        }
         let passwd = mutate(&mut rng, PASSWD);
         let _ = nsviz::scan::users::parse_passwd(&passwd);
     }
