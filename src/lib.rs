@@ -9,6 +9,7 @@ pub mod describe;
 pub mod error;
 pub mod graph;
 pub mod model;
+pub mod netlink;
 pub mod ns;
 pub mod output;
 pub mod sanitize;

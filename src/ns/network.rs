@@ -19,10 +19,7 @@ use std::os::fd::{AsRawFd, OwnedFd};
 use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 
-use netlink_packet_core::{
-    NLM_F_ACK, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REQUEST, NetlinkBuffer, NetlinkHeader,
-    NetlinkMessage, NetlinkPayload,
-};
+use netlink_packet_core::{NLM_F_ACK, NLM_F_CREATE, NLM_F_EXCL};
 use netlink_packet_route::address::{AddressAttribute, AddressHeaderFlags, AddressMessage};
 use netlink_packet_route::link::{
     InfoData, InfoKind, InfoVeth, LinkAttribute, LinkFlags, LinkHeader, LinkInfo, LinkMessage,
@@ -44,7 +41,6 @@ pub const NETNS_DIR: &str = "/run/netns";
 /// The inside end's name when none is given: a fresh namespace has only `lo`.
 pub const DEFAULT_INSIDE: &str = "eth0";
 
-const NLMSG_ERROR: u16 = 2;
 const RTM_NEWLINK: u16 = 16;
 
 /// How the new network namespace is connected.
@@ -415,49 +411,19 @@ impl Rtnl {
     /// RTM_NEWLINK replies before it (for a get), or the kernel's error.
     fn request(&mut self, message: RouteNetlinkMessage, flags: u16) -> io::Result<Vec<Vec<u8>>> {
         self.seq += 1;
-        let seq = self.seq;
-        let mut header = NetlinkHeader::default();
-        header.flags = NLM_F_REQUEST | NLM_F_ACK | flags;
-        header.sequence_number = seq;
-        let mut msg = NetlinkMessage::new(header, NetlinkPayload::InnerMessage(message));
-        msg.finalize();
-        let mut buf = vec![0u8; msg.buffer_len()];
-        msg.serialize(&mut buf);
-        self.sock.send(&buf, 0)?;
         let mut replies = Vec::new();
-        loop {
-            let (data, _) = self.sock.recv_from_full()?;
-            if data.is_empty() {
-                return Err(io::Error::from(io::ErrorKind::UnexpectedEof));
-            }
-            let mut at = 0;
-            while at < data.len() {
-                let msg = NetlinkBuffer::new_checked(&data[at..])
-                    .map_err(|_| io::Error::from(io::ErrorKind::InvalidData))?;
-                let len = msg.length() as usize;
-                if msg.sequence_number() == seq {
-                    match msg.message_type() {
-                        NLMSG_ERROR => {
-                            let code = msg
-                                .payload()
-                                .get(..4)
-                                .and_then(|b| b.try_into().ok())
-                                .map(i32::from_ne_bytes)
-                                .unwrap_or(0);
-                            return if code == 0 {
-                                Ok(replies)
-                            } else {
-                                Err(io::Error::from_raw_os_error(code.saturating_neg()))
-                            };
-                        }
-                        RTM_NEWLINK => replies.push(msg.payload().to_vec()),
-                        _ => {}
-                    }
+        crate::netlink::exchange(
+            &self.sock,
+            self.seq,
+            NLM_F_ACK | flags,
+            message,
+            |kind, payload| {
+                if kind == RTM_NEWLINK {
+                    replies.push(payload.to_vec());
                 }
-                // Messages are 4-byte aligned; a length of 0 would loop for ever.
-                at += len.max(16).next_multiple_of(4);
-            }
-        }
+            },
+        )?;
+        Ok(replies)
     }
 
     /// The index and kind of the interface with this name, None if there is none.

@@ -7,8 +7,7 @@ use std::collections::HashMap;
 use std::io;
 
 use netlink_packet_core::{
-    NLM_F_DUMP, NLM_F_REQUEST, NetlinkBuffer, NetlinkHeader, NetlinkMessage, NetlinkPayload,
-    NetlinkSerializable, NlaBuffer, NlasIterator, Parseable, ParseableParametrized,
+    NLM_F_DUMP, NetlinkSerializable, NlaBuffer, NlasIterator, Parseable, ParseableParametrized,
 };
 use netlink_packet_route::address::{AddressAttribute, AddressHeader, AddressMessage};
 use netlink_packet_route::link::{
@@ -33,9 +32,7 @@ use crate::model::details::{Interface, NetDetails, Peer, Route};
 use crate::sanitize::text_from_bytes;
 use crate::scan::ioctl::NsidQuery;
 
-// From <linux/netlink.h>, <linux/rtnetlink.h> and <linux/if_link.h>.
-const NLMSG_ERROR: u16 = 2;
-const NLMSG_DONE: u16 = 3;
+// From <linux/rtnetlink.h> and <linux/if_link.h>.
 const RTM_NEWLINK: u16 = 16;
 const RTM_NEWADDR: u16 = 20;
 const RTM_NEWROUTE: u16 = 24;
@@ -218,50 +215,14 @@ fn describe(e: &io::Error) -> String {
     crate::error::describe_io(e)
 }
 
-/// Sends one dump request and hands each reply message (type, payload) to `each`.
+/// One dump: each reply message (type, payload) goes to `each`.
 fn dump<T: NetlinkSerializable + std::fmt::Debug>(
     sock: &Socket,
     seq: u32,
     request: T,
-    mut each: impl FnMut(u16, &[u8]),
+    each: impl FnMut(u16, &[u8]),
 ) -> io::Result<()> {
-    let mut header = NetlinkHeader::default();
-    header.flags = NLM_F_REQUEST | NLM_F_DUMP;
-    header.sequence_number = seq;
-    let mut msg = NetlinkMessage::new(header, NetlinkPayload::InnerMessage(request));
-    msg.finalize();
-    let mut buf = vec![0u8; msg.buffer_len()];
-    msg.serialize(&mut buf);
-    sock.send(&buf, 0)?;
-    loop {
-        let (data, _) = sock.recv_from_full()?;
-        if data.is_empty() {
-            return Err(io::Error::from(io::ErrorKind::UnexpectedEof));
-        }
-        let mut at = 0;
-        while at < data.len() {
-            let msg = NetlinkBuffer::new_checked(&data[at..])
-                .map_err(|_| io::Error::from(io::ErrorKind::InvalidData))?;
-            let len = msg.length() as usize;
-            if msg.sequence_number() == seq {
-                match msg.message_type() {
-                    NLMSG_DONE => return Ok(()),
-                    NLMSG_ERROR => {
-                        let payload = msg.payload();
-                        let code = payload
-                            .get(..4)
-                            .and_then(|b| b.try_into().ok())
-                            .map(i32::from_ne_bytes)
-                            .unwrap_or(0);
-                        return Err(io::Error::from_raw_os_error(code.saturating_neg()));
-                    }
-                    kind => each(kind, msg.payload()),
-                }
-            }
-            // Messages are 4-byte aligned; a length of 0 would loop for ever.
-            at += len.max(16).next_multiple_of(4);
-        }
-    }
+    crate::netlink::exchange(sock, seq, NLM_F_DUMP, request, each)
 }
 
 /// One interface as RTM_NEWLINK describes it.
