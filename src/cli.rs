@@ -28,7 +28,7 @@ Examples:
   nsviz spawn -r -pmun --mount-proc --hostname box";
 
 #[derive(Debug, Parser)]
-#[command(name = "nsviz", version, about = ABOUT, long_about = LONG_ABOUT, after_help = AFTER_HELP)]
+#[command(name = "nsviz", version, propagate_version = true, about = ABOUT, long_about = LONG_ABOUT, after_help = AFTER_HELP)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -317,11 +317,10 @@ pub struct EnterArgs {
     pub wd: Option<PathBuf>,
 
     /// The command to run (default: $SHELL, else /bin/sh).
-    #[arg(
-        value_name = "CMD",
-        trailing_var_arg = true,
-        allow_hyphen_values = true
-    )]
+    ///
+    /// Options are read up to the first word that is not one, or up to `--`; everything from
+    /// there on is the command and its arguments.
+    #[arg(value_name = "CMD", trailing_var_arg = true)]
     pub command: Vec<OsString>,
 }
 
@@ -495,12 +494,16 @@ pub struct SpawnArgs {
     #[command(flatten)]
     pub ns: NsSelection,
 
+    /// Accepted for unshare compatibility: nsviz always forks where a new PID namespace needs it.
+    #[arg(short = 'f', long)]
+    pub fork: bool,
+
     /// Map the current user to root in a new user namespace (implies -U).
     #[arg(short = 'r', long)]
     pub map_root_user: bool,
 
     /// Map the current user to itself in a new user namespace (implies -U).
-    #[arg(long, conflicts_with = "map_root_user")]
+    #[arg(short = 'c', long, conflicts_with = "map_root_user")]
     pub map_current_user: bool,
 
     /// Whether setgroups(2) is allowed in the new user namespace (default with a map: deny).
@@ -527,11 +530,11 @@ pub struct SpawnArgs {
     pub new_root: bool,
 
     /// Run the command as this uid (inside the new user namespace, if any).
-    #[arg(long, value_name = "UID")]
+    #[arg(short = 'S', long, value_name = "UID")]
     pub setuid: Option<u32>,
 
     /// Run the command as this gid (inside the new user namespace, if any).
-    #[arg(long, value_name = "GID")]
+    #[arg(short = 'G', long, value_name = "GID")]
     pub setgid: Option<u32>,
 
     /// Clear every capability set, bounding and ambient included, before running the command.
@@ -559,11 +562,10 @@ pub struct SpawnArgs {
     pub wd: Option<PathBuf>,
 
     /// The command to run (default: $SHELL, else /bin/sh).
-    #[arg(
-        value_name = "CMD",
-        trailing_var_arg = true,
-        allow_hyphen_values = true
-    )]
+    ///
+    /// Options are read up to the first word that is not one, or up to `--`; everything from
+    /// there on is the command and its arguments.
+    #[arg(value_name = "CMD", trailing_var_arg = true)]
     pub command: Vec<OsString>,
 }
 

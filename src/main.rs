@@ -14,8 +14,12 @@ fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            // clap prints --help/--version to stdout (exit 0) and usage errors to stderr (exit 2).
-            let _ = e.print();
+            // clap prints --help/--version to stdout (exit 0); usage errors become one sentence.
+            if e.use_stderr() {
+                eprintln!("{}", usage_error_sentence(&e));
+            } else {
+                let _ = e.print();
+            }
             return ExitCode::from(e.exit_code() as u8);
         }
     };
@@ -60,6 +64,39 @@ fn run(cli: Cli) -> Result<i32, Error> {
     }
     print_stdout(&text)?;
     Ok(0)
+}
+
+/// A usage error in one sentence, as util-linux gives it: what is wrong, clap's hints if it has
+/// any (possible values, how to pass a word starting with `-` to the command), and which --help
+/// to read.
+fn usage_error_sentence(e: &clap::Error) -> String {
+    let rendered = e.render().to_string();
+    let mut lines = rendered.lines().map(str::trim).filter(|l| !l.is_empty());
+    let what = lines
+        .next()
+        .unwrap_or("invalid command line")
+        .trim_start_matches("error: ");
+    let hints: Vec<&str> = lines
+        .take_while(|l| !l.starts_with("Usage:") && !l.starts_with("For more information"))
+        .map(|l| l.trim_start_matches("tip: "))
+        .collect();
+    let mut sentence = format!("nsviz: {what}");
+    if !hints.is_empty() {
+        sentence.push_str(&format!(" ({})", hints.join("; ")));
+    }
+    format!("{sentence}; see '{} --help'.", command_named_in_args())
+}
+
+/// "nsviz" and the subcommand named on the command line, if any.
+fn command_named_in_args() -> String {
+    let cli = <Cli as clap::CommandFactory>::command();
+    let sub = std::env::args()
+        .skip(1)
+        .find(|arg| cli.get_subcommands().any(|s| s.get_name() == arg.as_str()));
+    match sub {
+        Some(sub) => format!("nsviz {sub}"),
+        None => "nsviz".to_string(),
+    }
 }
 
 /// Writes the whole output at once; a reader that went away (`nsviz list | head`) is not an error.
