@@ -101,16 +101,49 @@ pub struct ListArgs {
     pub output_all: bool,
 
     /// Print the columns that -o accepts, with a description of each.
-    #[arg(long)]
+    #[arg(short = 'H', long)]
     pub list_columns: bool,
 
-    /// Print JSON with the keys and conventions of `lsns -J --output-all`.
+    /// Print JSON with the keys and conventions of lsns -J: the columns of -o, else those of
+    /// `lsns -J --output-all`; nested under "children" with --tree.
     #[arg(short = 'J', long)]
     pub json: bool,
+
+    /// Raw output: one space between columns, no alignment, spaces and non-ASCII escaped.
+    #[arg(short = 'r', long, conflicts_with = "json")]
+    pub raw: bool,
+
+    /// A flat list: with a NAMESPACE, its processes without the tree of parent and child.
+    #[arg(short = 'l', long)]
+    pub list: bool,
+
+    /// Do not truncate COMMAND (and the other long columns) to the terminal's width.
+    #[arg(short = 'u', long)]
+    pub notruncate: bool,
+
+    /// Accepted for lsns: nsviz never splits a cell over several lines (NSFS is comma separated).
+    #[arg(short = 'W', long)]
+    pub nowrap: bool,
+
+    /// Show namespaces as a tree: under their owner (user namespace, the default), their parent
+    /// (user and pid), or flat by process, as lsns does.
+    #[arg(short = 'T', long, value_enum, value_name = "REL", num_args = 0..=1,
+          require_equals = true, default_missing_value = "owner")]
+    pub tree: Option<TreeBy>,
+
+    /// Only namespaces no process is in (kept by a bind mount, an fd, a socket, a thread, a
+    /// child namespace).
+    #[arg(short = 'P', long)]
+    pub persistent: bool,
 
     /// Do not print the header line.
     #[arg(short = 'n', long)]
     pub noheadings: bool,
+
+    /// A namespace (inode number): list the processes in it, as a tree of parent and child
+    /// (default columns PID PPID USER COMMAND), as `lsns NS` does.
+    #[arg(value_name = "NAMESPACE")]
+    pub namespace: Option<u64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

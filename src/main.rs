@@ -45,7 +45,15 @@ fn run(cli: Cli) -> Result<i32, Error> {
         Some(Command::Forget(args)) => ns::keep::forget(&args, &mut text)?,
         Some(Command::List(args)) => {
             let details = output::list::needs_details(&args)?;
-            output::list::write(&source::load(&args.source, details)?, &args, &mut text)?
+            let snapshot = source::load(&args.source, details)?;
+            let width = output::list::terminal_width();
+            output::list::write(&snapshot, &args, width, &mut text)?;
+            print_stdout(&text)?;
+            // What could not be read goes to stderr, so that the table stays lsns's.
+            if let Some(footer) = output::list::footer(&snapshot, &args) {
+                eprintln!("{footer}");
+            }
+            return Ok(0);
         }
         Some(Command::Tree(args)) => {
             output::tree::write(&source::load(&args.source, true)?, &args, &mut text)?
