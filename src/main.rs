@@ -40,8 +40,8 @@ fn run(cli: Cli) -> Result<i32, Error> {
             tui::run(&cli.source, cli.interval)?;
             return Ok(0);
         }
-        Some(Command::Enter(args)) => return ns::enter::run(&args),
-        Some(Command::Spawn(args)) => return ns::spawn::run(&args),
+        Some(Command::Enter(args)) => return ns::enter::run(&args).map(ns::finish_like),
+        Some(Command::Spawn(args)) => return ns::spawn::run(&args).map(ns::finish_like),
         Some(Command::Forget(args)) => ns::keep::forget(&args, &mut text)?,
         Some(Command::List(args)) => {
             let details = output::list::needs_details(&args)?;
