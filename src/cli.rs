@@ -77,6 +77,41 @@ pub enum Command {
     Spawn(SpawnArgs),
     /// Unbind namespaces kept with `spawn --keep NAME`, or list the kept sets.
     Forget(ForgetArgs),
+    /// Print shell completions (bash, zsh, fish), made from these same definitions.
+    Completions(CompletionsArgs),
+    /// Print a manual page (roff): nsviz(1), or nsviz-SUBCOMMAND(1).
+    Man(ManArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CompletionShell {
+    Bash,
+    Zsh,
+    Fish,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  nsviz completions bash > /etc/bash_completion.d/nsviz
+  nsviz completions zsh > \"${fpath[1]}/_nsviz\"
+  nsviz completions fish > ~/.config/fish/completions/nsviz.fish")]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: CompletionShell,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  nsviz man | man -l -
+  nsviz man spawn > /usr/local/share/man/man1/nsviz-spawn.1")]
+pub struct ManArgs {
+    /// The subcommand whose page to print (list, tree, snapshot, graph, enter, spawn, forget,
+    /// completions, man); without one, nsviz(1).
+    #[arg(value_name = "SUBCOMMAND")]
+    pub subcommand: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -7,7 +7,7 @@ use clap::Parser;
 
 use nsviz::cli::{Cli, Command};
 use nsviz::error::Error;
-use nsviz::{ns, output, source, tui};
+use nsviz::{conventions, ns, output, source, tui};
 
 fn main() -> ExitCode {
     install_panic_message();
@@ -43,6 +43,8 @@ fn run(cli: Cli) -> Result<i32, Error> {
         Some(Command::Enter(args)) => return ns::enter::run(&args).map(ns::finish_like),
         Some(Command::Spawn(args)) => return ns::spawn::run(&args).map(ns::finish_like),
         Some(Command::Forget(args)) => ns::keep::forget(&args, &mut text)?,
+        Some(Command::Completions(args)) => text = conventions::completion(args.shell),
+        Some(Command::Man(args)) => conventions::write_man(args.subcommand.as_deref(), &mut text)?,
         Some(Command::List(args)) => {
             let details = output::list::needs_details(&args)?;
             let snapshot = source::load(&args.source, details)?;

@@ -188,10 +188,10 @@ impl Fs {
             MountOp::Symlink { target, link } => {
                 let path = self.target(link);
                 let what = format!("cannot create symlink {}", shown(link));
-                if self.new_root || self.scratch.iter().any(|t| path.starts_with(t)) {
-                    if let Some(parent) = path.parent() {
-                        fs::create_dir_all(parent).map_err(|e| setup_error(&what, e))?;
-                    }
+                if (self.new_root || self.scratch.iter().any(|t| path.starts_with(t)))
+                    && let Some(parent) = path.parent()
+                {
+                    fs::create_dir_all(parent).map_err(|e| setup_error(&what, e))?;
                 }
                 std::os::unix::fs::symlink(target, &path).map_err(|e| setup_error(&what, e))
             }
