@@ -370,7 +370,8 @@ fn tree_links(rows: &[Row], args: &ListArgs) -> (Vec<Option<usize>>, Vec<Option<
         if args.list || !by_process {
             return (None, None);
         }
-        let Some(ppid) = row.process.map(|p| p.ppid) else {
+        // A process is never its own parent (a hand-made snapshot might say so).
+        let Some(ppid) = row.process.filter(|p| p.ppid != p.pid).map(|p| p.ppid) else {
             return (None, None);
         };
         // The last row above with the parent process (lsns remembers each process's last line).
