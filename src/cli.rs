@@ -171,6 +171,11 @@ pub struct ListArgs {
     #[arg(short = 'P', long)]
     pub persistent: bool,
 
+    /// Only the rows for which EXPR is true: lsns 2.41's filter language, e.g.
+    /// 'TYPE == "net" && NPROCS > 1', 'COMMAND =~ "^sleep"', 'not (PID eq 1)' (docs/list.md).
+    #[arg(short = 'Q', long, value_name = "EXPR")]
+    pub filter: Option<String>,
+
     /// Do not print the header line.
     #[arg(short = 'n', long)]
     pub noheadings: bool,

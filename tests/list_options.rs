@@ -278,3 +278,65 @@ fn list_columns_short_h_and_the_footer_on_stderr() {
     );
     assert!(r.err.contains("could not be read"), "{}", r.err);
 }
+
+#[test]
+fn filter_keeps_the_rows_its_expression_selects() {
+    if !common::require_root("create namespaces of every type") {
+        return;
+    }
+    let (_guard, sleeper) = every_type();
+    let pid = sleeper.to_string();
+    // lsns 2.38 has no -Q: its rows are the witness, the expression is applied to them here.
+    let rows: Vec<(String, String, u32)> =
+        run(Command::new("lsns").args(["-p", &pid, "-n", "-r", "-o", "NS,TYPE,NPROCS"]))
+            .ok()
+            .out
+            .lines()
+            .map(|l| {
+                let w: Vec<&str> = l.split(' ').collect();
+                (w[0].to_string(), w[1].to_string(), w[2].parse().unwrap())
+            })
+            .collect();
+    assert_eq!(rows.len(), 8);
+    type Pick = fn(&str, u32) -> bool;
+    let cases: [(&str, Pick); 6] = [
+        (r#"TYPE == "uts""#, |t, _| t == "uts"),
+        (r#"NPROCS > 1 && TYPE != "pid""#, |t, n| n > 1 && t != "pid"),
+        (r#"TYPE =~ "^(u|n)""#, |t, _| {
+            t.starts_with('u') || t.starts_with('n')
+        }),
+        (r#"not (TYPE eq "pid") and NPROCS ge 2"#, |t, n| {
+            t != "pid" && n >= 2
+        }),
+        (r#"TYPE == 'mnt' || TYPE == 'net'"#, |t, _| {
+            t == "mnt" || t == "net"
+        }),
+        (r#"TYPE !~ "e""#, |t, _| !t.contains('e')),
+    ];
+    for (expr, pick) in cases {
+        let mut expected: Vec<String> = rows
+            .iter()
+            .filter(|(_, t, n)| pick(t, *n))
+            .map(|(ns, _, _)| ns.clone())
+            .collect();
+        expected.sort();
+        let out = nsviz(&["list", "-p", &pid, "-n", "-o", "NS", "-Q", expr])
+            .ok()
+            .out;
+        let got: Vec<String> = out.lines().map(|l| l.trim().to_string()).collect();
+        assert_eq!(got, expected, "{expr}");
+        assert!(
+            !got.is_empty() || expr.contains("!~"),
+            "{expr} selects nothing"
+        );
+    }
+    let bad = nsviz(&["list", "-Q", "TYPE =="]);
+    assert_eq!(bad.code, Some(2));
+    assert_eq!(
+        bad.one_error_line(),
+        "nsviz: bad filter expression: it ends where a value is expected"
+    );
+    let unknown = nsviz(&["list", "-Q", "BOGUS == 1"]);
+    assert_eq!(unknown.code, Some(2));
+    assert!(unknown.one_error_line().contains("unknown column 'BOGUS'"));
+}

@@ -439,7 +439,7 @@ _nsviz() {
             return 0
             ;;
         nsviz__subcmd__list)
-            opts="-t -p -o -H -J -r -l -u -W -T -P -n -h -V --from --proc --type --task --output --output-all --list-columns --json --raw --list --notruncate --nowrap --tree --persistent --noheadings --help --version"
+            opts="-t -p -o -H -J -r -l -u -W -T -P -Q -n -h -V --from --proc --type --task --output --output-all --list-columns --json --raw --list --notruncate --nowrap --tree --persistent --filter --noheadings --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -483,6 +483,14 @@ _nsviz() {
                     ;;
                 -T)
                     COMPREPLY=($(compgen -W "owner parent process" -- "${cur}"))
+                    return 0
+                    ;;
+                --filter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -Q)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

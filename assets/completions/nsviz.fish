@@ -47,6 +47,7 @@ complete -c nsviz -n "__fish_nsviz_using_subcommand list" -s o -l output -d 'Col
 complete -c nsviz -n "__fish_nsviz_using_subcommand list" -s T -l tree -d 'Show namespaces as a tree: under their owner (user namespace, the default), their parent (user and pid), or flat by process, as lsns does' -r -f -a "owner\t'User namespaces with the namespaces they own beneath them'
 parent\t'Parent/child hierarchy of user and pid namespaces'
 process\t'The process tree, each process with the namespaces where it differs from its parent'"
+complete -c nsviz -n "__fish_nsviz_using_subcommand list" -s Q -l filter -d 'Only the rows for which EXPR is true: lsns 2.41\'s filter language, e.g. \'TYPE == "net" && NPROCS > 1\', \'COMMAND =~ "^sleep"\', \'not (PID eq 1)\' (docs/list.md)' -r
 complete -c nsviz -n "__fish_nsviz_using_subcommand list" -l output-all -d 'Show every column'
 complete -c nsviz -n "__fish_nsviz_using_subcommand list" -s H -l list-columns -d 'Print the columns that -o accepts, with a description of each'
 complete -c nsviz -n "__fish_nsviz_using_subcommand list" -s J -l json -d 'Print JSON with the keys and conventions of lsns -J: the columns of -o, else those of `lsns -J --output-all`; nested under "children" with --tree'

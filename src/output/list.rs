@@ -5,6 +5,7 @@ use std::io::Write;
 
 use serde::Serialize;
 
+use super::filter::Filter;
 use crate::cli::ListArgs;
 use crate::cli::TreeBy;
 use crate::describe;
@@ -185,7 +186,23 @@ pub fn needs_details(args: &ListArgs) -> Result<bool> {
     if args.list_columns {
         return Ok(false);
     }
-    Ok(columns(args)?.iter().any(|c| c.needs_details()))
+    let in_filter = match filter(args)? {
+        Some(f) => f
+            .columns()
+            .iter()
+            .any(|c| Column::parse(c).is_ok_and(|c| c.needs_details())),
+        None => false,
+    };
+    Ok(in_filter || columns(args)?.iter().any(|c| c.needs_details()))
+}
+
+/// The -Q expression, parsed against the column names.
+fn filter(args: &ListArgs) -> Result<Option<Filter>> {
+    let is_column = |name: &str| Column::parse(name).is_ok();
+    args.filter
+        .as_deref()
+        .map(|text| Filter::parse(text, &is_column))
+        .transpose()
 }
 
 /// The width to fit the table to: only when standard output is a terminal (as lsns), from
@@ -284,6 +301,7 @@ fn rows<'a>(snapshot: &'a Snapshot, args: &ListArgs) -> Result<Vec<Row<'a>>> {
             })
             .collect();
         rows.sort_by_key(|r| r.process.map(|p| p.pid));
+        keep_matching(snapshot, args, &mut rows)?;
         return Ok(rows);
     }
     let mut rows: Vec<Row<'a>> = snapshot
@@ -298,6 +316,7 @@ fn rows<'a>(snapshot: &'a Snapshot, args: &ListArgs) -> Result<Vec<Row<'a>>> {
             related_only: false,
         })
         .collect();
+    keep_matching(snapshot, args, &mut rows)?;
     // A tree shows the owner (or parent) of each row even when -p left it out: lsns 2.38
     // adds it to its table first.
     if args.pid.is_some() && matches!(args.tree, Some(TreeBy::Owner | TreeBy::Parent)) {
@@ -330,6 +349,20 @@ fn rows<'a>(snapshot: &'a Snapshot, args: &ListArgs) -> Result<Vec<Row<'a>>> {
     // lsns orders by inode number alone.
     rows.sort_by_key(|r| (r.ns.id, r.ns.ns_type));
     Ok(rows)
+}
+
+/// Keeps the rows for which the -Q expression is true.
+fn keep_matching(snapshot: &Snapshot, args: &ListArgs, rows: &mut Vec<Row>) -> Result<()> {
+    if let Some(filter) = filter(args)? {
+        rows.retain(|row| {
+            filter.matches(&|name: &str| {
+                Column::parse(name)
+                    .map(|c| cell(snapshot, row, c))
+                    .unwrap_or_default()
+            })
+        });
+    }
+    Ok(())
 }
 
 /// The rows in the order shown, each with its depth and whether it is the last of its
