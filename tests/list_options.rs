@@ -30,6 +30,22 @@ fn every_type() -> (common::Background, i32) {
     (bg, sleeper.unwrap())
 }
 
+/// A table with each run of spaces made one: lsns's width hints (libsmartcols) sometimes pad
+/// TYPE, PID or PPID by a space or two more than nsviz does, depending on the whole table
+/// (docs/compat.md, D13). Values, their order, the tree marks and the escapes still count.
+fn spaces_collapsed(table: &str) -> String {
+    table
+        .lines()
+        .map(|l| {
+            l.split(' ')
+                .filter(|w| !w.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// Runs `lsns ARGS` and `nsviz list ARGS` back to back until their standard outputs agree
 /// (other tests start and stop processes meanwhile); panics with the last pair otherwise.
 fn same_as_lsns(args: &[&str]) -> String {
@@ -39,7 +55,8 @@ fn same_as_lsns(args: &[&str]) -> String {
         let mut ours_args = vec!["list"];
         ours_args.extend_from_slice(args);
         let ours = nsviz(&ours_args).ok().out;
-        if ours == theirs {
+        let raw = args.iter().any(|a| *a == "-r" || *a == "--raw");
+        if ours == theirs || (!raw && spaces_collapsed(&ours) == spaces_collapsed(&theirs)) {
             return ours;
         }
         last = (ours, theirs);
