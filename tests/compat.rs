@@ -146,6 +146,10 @@ fn corpus_runs_the_same_or_its_difference_is_documented() {
             .replace("{tmp}", tmp.path().to_str().unwrap())
     };
 
+    let have_bwrap = Command::new("bwrap").arg("--version").output().is_ok();
+    if !have_bwrap {
+        eprintln!("skipped: the bwrap lines need bubblewrap installed as their witness");
+    }
     let mut lines = 0;
     let mut failures = Vec::new();
     for entry in corpus
@@ -160,6 +164,9 @@ fn corpus_runs_the_same_or_its_difference_is_documented() {
                     "docs/compat.md does not list `{line}` under {expect}"
                 ));
             }
+            continue;
+        }
+        if line.starts_with("bwrap ") && !have_bwrap {
             continue;
         }
         let line = fill(line);
