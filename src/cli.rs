@@ -28,7 +28,7 @@ Examples:
   nsviz spawn -r -pmun --mount-proc --hostname box";
 
 #[derive(Debug, Parser)]
-#[command(name = "nsviz", version, about = ABOUT, long_about = LONG_ABOUT, after_help = AFTER_HELP)]
+#[command(name = "nsviz", version, propagate_version = true, about = ABOUT, long_about = LONG_ABOUT, after_help = AFTER_HELP)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -78,6 +78,41 @@ pub enum Command {
     Spawn(SpawnArgs),
     /// Unbind namespaces kept with `spawn --keep NAME`, or list the kept sets.
     Forget(ForgetArgs),
+    /// Print shell completions (bash, zsh, fish), made from these same definitions.
+    Completions(CompletionsArgs),
+    /// Print a manual page (roff): nsviz(1), or nsviz-SUBCOMMAND(1).
+    Man(ManArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CompletionShell {
+    Bash,
+    Zsh,
+    Fish,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  nsviz completions bash > /etc/bash_completion.d/nsviz
+  nsviz completions zsh > \"${fpath[1]}/_nsviz\"
+  nsviz completions fish > ~/.config/fish/completions/nsviz.fish")]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: CompletionShell,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  nsviz man | man -l -
+  nsviz man spawn > /usr/local/share/man/man1/nsviz-spawn.1")]
+pub struct ManArgs {
+    /// The subcommand whose page to print (list, tree, snapshot, graph, enter, spawn, forget,
+    /// completions, man); without one, nsviz(1).
+    #[arg(value_name = "SUBCOMMAND")]
+    pub subcommand: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -102,20 +137,54 @@ pub struct ListArgs {
     pub output_all: bool,
 
     /// Print the columns that -o accepts, with a description of each.
-    #[arg(long)]
+    #[arg(short = 'H', long)]
     pub list_columns: bool,
 
-    /// Print JSON with the keys and conventions of `lsns -J --output-all`.
+    /// Print JSON with the keys and conventions of lsns -J: the columns of -o, else those of
+    /// `lsns -J --output-all`; nested under "children" with --tree.
     #[arg(short = 'J', long)]
     pub json: bool,
+
+    /// Raw output: one space between columns, no alignment, spaces and non-ASCII escaped.
+    #[arg(short = 'r', long, conflicts_with = "json")]
+    pub raw: bool,
+
+    /// A flat list: with a NAMESPACE, its processes without the tree of parent and child.
+    #[arg(short = 'l', long)]
+    pub list: bool,
+
+    /// Do not truncate COMMAND (and the other long columns) to the terminal's width.
+    #[arg(short = 'u', long)]
+    pub notruncate: bool,
+
+    /// Accepted for lsns: nsviz never splits a cell over several lines (NSFS is comma separated).
+    #[arg(short = 'W', long)]
+    pub nowrap: bool,
+
+    /// Show namespaces as a tree: under their owner (user namespace, the default), their parent
+    /// (user and pid), or flat by process, as lsns does.
+    #[arg(short = 'T', long, value_enum, value_name = "REL", num_args = 0..=1,
+          require_equals = true, default_missing_value = "owner")]
+    pub tree: Option<TreeBy>,
+
+    /// Only namespaces no process is in (kept by a bind mount, an fd, a socket, a thread, a
+    /// child namespace).
+    #[arg(short = 'P', long)]
+    pub persistent: bool,
+
+    /// Only the rows for which EXPR is true: lsns 2.41's filter language, e.g.
+    /// 'TYPE == "net" && NPROCS > 1', 'COMMAND =~ "^sleep"', 'not (PID eq 1)' (docs/list.md).
+    #[arg(short = 'Q', long, value_name = "EXPR")]
+    pub filter: Option<String>,
 
     /// Do not print the header line.
     #[arg(short = 'n', long)]
     pub noheadings: bool,
 
-    /// Raw output, like lsns -r: one space between values, no padding, spaces in values as \x20.
-    #[arg(short = 'r', long)]
-    pub raw: bool,
+    /// A namespace (inode number): list the processes in it, as a tree of parent and child
+    /// (default columns PID PPID USER COMMAND), as `lsns NS` does.
+    #[arg(value_name = "NAMESPACE")]
+    pub namespace: Option<u64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -322,11 +391,10 @@ pub struct EnterArgs {
     pub wd: Option<PathBuf>,
 
     /// The command to run (default: $SHELL, else /bin/sh).
-    #[arg(
-        value_name = "CMD",
-        trailing_var_arg = true,
-        allow_hyphen_values = true
-    )]
+    ///
+    /// Options are read up to the first word that is not one, or up to `--`; everything from
+    /// there on is the command and its arguments.
+    #[arg(value_name = "CMD", trailing_var_arg = true)]
     pub command: Vec<OsString>,
 }
 
@@ -502,12 +570,16 @@ pub struct SpawnArgs {
     #[command(flatten)]
     pub ns: NsSelection,
 
+    /// Accepted for unshare compatibility: nsviz always forks where a new PID namespace needs it.
+    #[arg(short = 'f', long)]
+    pub fork: bool,
+
     /// Map the current user to root in a new user namespace (implies -U).
     #[arg(short = 'r', long)]
     pub map_root_user: bool,
 
     /// Map the current user to itself in a new user namespace (implies -U).
-    #[arg(long, conflicts_with = "map_root_user")]
+    #[arg(short = 'c', long, conflicts_with = "map_root_user")]
     pub map_current_user: bool,
 
     /// Whether setgroups(2) is allowed in the new user namespace (default with a map: deny).
@@ -534,11 +606,11 @@ pub struct SpawnArgs {
     pub new_root: bool,
 
     /// Run the command as this uid (inside the new user namespace, if any).
-    #[arg(long, value_name = "UID")]
+    #[arg(short = 'S', long, value_name = "UID")]
     pub setuid: Option<u32>,
 
     /// Run the command as this gid (inside the new user namespace, if any).
-    #[arg(long, value_name = "GID")]
+    #[arg(short = 'G', long, value_name = "GID")]
     pub setgid: Option<u32>,
 
     /// Clear every capability set, bounding and ambient included, before running the command.
@@ -574,11 +646,10 @@ pub struct SpawnArgs {
     pub wd: Option<PathBuf>,
 
     /// The command to run (default: $SHELL, else /bin/sh).
-    #[arg(
-        value_name = "CMD",
-        trailing_var_arg = true,
-        allow_hyphen_values = true
-    )]
+    ///
+    /// Options are read up to the first word that is not one, or up to `--`; everything from
+    /// there on is the command and its arguments.
+    #[arg(value_name = "CMD", trailing_var_arg = true)]
     pub command: Vec<OsString>,
 }
 

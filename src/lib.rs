@@ -5,6 +5,7 @@
 //! through [`ns`].
 
 pub mod cli;
+pub mod conventions;
 pub mod describe;
 pub mod error;
 pub mod graph;

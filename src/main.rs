@@ -8,15 +8,19 @@ use clap::Parser;
 use nsviz::cli::{Cli, Command};
 use nsviz::error::Error;
 use nsviz::sanitize::for_terminal;
-use nsviz::{ns, output, source, tui};
+use nsviz::{conventions, ns, output, source, tui};
 
 fn main() -> ExitCode {
     install_panic_message();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            // clap prints --help/--version to stdout (exit 0) and usage errors to stderr (exit 2).
-            let _ = e.print();
+            // clap prints --help/--version to stdout (exit 0); usage errors become one sentence.
+            if e.use_stderr() {
+                eprintln!("{}", usage_error_sentence(&e));
+            } else {
+                let _ = e.print();
+            }
             return ExitCode::from(e.exit_code() as u8);
         }
     };
@@ -36,12 +40,22 @@ fn run(cli: Cli) -> Result<i32, Error> {
     let mut text = Vec::new();
     match cli.command {
         None => return tui::run(&cli.source, cli.interval),
-        Some(Command::Enter(args)) => return ns::enter::run(&args),
-        Some(Command::Spawn(args)) => return ns::spawn::run(&args),
+        Some(Command::Enter(args)) => return ns::enter::run(&args).map(ns::finish_like),
+        Some(Command::Spawn(args)) => return ns::spawn::run(&args).map(ns::finish_like),
         Some(Command::Forget(args)) => ns::keep::forget(&args, &mut text)?,
+        Some(Command::Completions(args)) => text = conventions::completion(args.shell),
+        Some(Command::Man(args)) => conventions::write_man(args.subcommand.as_deref(), &mut text)?,
         Some(Command::List(args)) => {
             let details = output::list::needs_details(&args)?;
-            output::list::write(&source::load(&args.source, details)?, &args, &mut text)?
+            let snapshot = source::load(&args.source, details)?;
+            let width = output::list::terminal_width();
+            output::list::write(&snapshot, &args, width, &mut text)?;
+            print_stdout(&text)?;
+            // What could not be read goes to stderr, so that the table stays lsns's.
+            if let Some(footer) = output::list::footer(&snapshot, &args) {
+                eprintln!("{footer}");
+            }
+            return Ok(0);
         }
         Some(Command::Tree(args)) => {
             output::tree::write(&source::load(&args.source, true)?, &args, &mut text)?
@@ -60,6 +74,39 @@ fn run(cli: Cli) -> Result<i32, Error> {
     }
     print_stdout(&text)?;
     Ok(0)
+}
+
+/// A usage error in one sentence, as util-linux gives it: what is wrong, clap's hints if it has
+/// any (possible values, how to pass a word starting with `-` to the command), and which --help
+/// to read.
+fn usage_error_sentence(e: &clap::Error) -> String {
+    let rendered = e.render().to_string();
+    let mut lines = rendered.lines().map(str::trim).filter(|l| !l.is_empty());
+    let what = lines
+        .next()
+        .unwrap_or("invalid command line")
+        .trim_start_matches("error: ");
+    let hints: Vec<&str> = lines
+        .take_while(|l| !l.starts_with("Usage:") && !l.starts_with("For more information"))
+        .map(|l| l.trim_start_matches("tip: "))
+        .collect();
+    let mut sentence = format!("nsviz: {what}");
+    if !hints.is_empty() {
+        sentence.push_str(&format!(" ({})", hints.join("; ")));
+    }
+    format!("{sentence}; see '{} --help'.", command_named_in_args())
+}
+
+/// "nsviz" and the subcommand named on the command line, if any.
+fn command_named_in_args() -> String {
+    let cli = <Cli as clap::CommandFactory>::command();
+    let sub = std::env::args()
+        .skip(1)
+        .find(|arg| cli.get_subcommands().any(|s| s.get_name() == arg.as_str()));
+    match sub {
+        Some(sub) => format!("nsviz {sub}"),
+        None => "nsviz".to_string(),
+    }
 }
 
 /// Writes the whole output at once; a reader that went away (`nsviz list | head`) is not an error.

@@ -49,9 +49,57 @@ pub fn for_terminal(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Text escaped as lsns (libsmartcols) escapes table cells: a control or bidi character
+/// becomes `\xNN` per UTF-8 byte (ESC is `\x1b`), a backslash `\x5c`. In `raw` output a
+/// space and every byte that is not ASCII are escaped too, so a line splits on spaces.
+///
+/// A `\xNN` already in the text is how [`text_from_bytes`] kept a byte that is not UTF-8; it
+/// stays as it is, which is also how lsns shows that byte.
+pub fn lsns_escape(text: &str, raw: bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        let kept_byte = rest.len() >= 4
+            && rest.starts_with("\\x")
+            && rest.as_bytes()[2..4].iter().all(u8::is_ascii_hexdigit);
+        if kept_byte {
+            out.push_str(&rest[..4]);
+            rest = &rest[4..];
+            continue;
+        }
+        let escape = c == '\\' || needs_escape(c) || (raw && (c == ' ' || !c.is_ascii()));
+        if escape {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                let _ = write!(out, "\\x{b:02x}");
+            }
+        } else {
+            out.push(c);
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lsns_escape_is_libsmartcols_escape() {
+        // What lsns 2.38 printed for the command line `sle\x1bep\\x a b\x07\u{e9}`.
+        let command = "sle\x1bep\\x a b\x07\u{e9}";
+        assert_eq!(
+            lsns_escape(command, false),
+            "sle\\x1bep\\x5cx a b\\x07\u{e9}"
+        );
+        assert_eq!(
+            lsns_escape(command, true),
+            "sle\\x1bep\\x5cx\\x20a\\x20b\\x07\\xc3\\xa9"
+        );
+        // A byte that was not UTF-8, kept by text_from_bytes, is shown as lsns shows it.
+        assert_eq!(lsns_escape(&text_from_bytes(b"a\xff"), false), "a\\xff");
+    }
 
     #[test]
     fn invalid_utf8_becomes_hex_escapes() {

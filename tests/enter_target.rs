@@ -245,9 +245,14 @@ fn exit_status_passes_through() {
         nsviz(&["enter", "-t", &sp, "-p", "--", "sh", "-c", "exit 7"]).code,
         Some(7)
     );
+    // A command killed by a signal kills nsviz with it, as nsenter (tests/exit_status.rs).
+    let killed = common::nsviz()
+        .args(["enter", "-t", &sp, "-p", "--", "sh", "-c", "kill -9 $$"])
+        .status()
+        .unwrap();
     assert_eq!(
-        nsviz(&["enter", "-t", &sp, "-p", "--", "sh", "-c", "kill -9 $$"]).code,
-        Some(137)
+        std::os::unix::process::ExitStatusExt::signal(&killed),
+        Some(libc::SIGKILL)
     );
 
     let missing = nsviz(&["enter", "-t", &pid, "-n", "--", "no-such-command-nsviz"]);

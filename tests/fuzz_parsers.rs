@@ -201,10 +201,10 @@ fn args_of(line: &[&str]) -> Command {
 fn draw_everything(snapshot: &Snapshot) {
     let mut out = Vec::new();
     if let Command::List(args) = args_of(&["nsviz", "list", "--output-all"]) {
-        let _ = nsviz::output::list::write(snapshot, &args, &mut out);
+        let _ = nsviz::output::list::write(snapshot, &args, None, &mut out);
     }
     if let Command::List(args) = args_of(&["nsviz", "list", "--json"]) {
-        let _ = nsviz::output::list::write(snapshot, &args, &mut out);
+        let _ = nsviz::output::list::write(snapshot, &args, None, &mut out);
     }
     for by in [TreeBy::Owner, TreeBy::Parent, TreeBy::Process] {
         let _ = nsviz::output::tree::render(snapshot, by, &[]);

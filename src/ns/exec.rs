@@ -80,12 +80,11 @@ impl Launch<'_> {
 /// `clear_groups` drops supplementary groups; a user namespace with setgroups denied refuses,
 /// and there the groups are already as few as they can be, so that refusal is ignored.
 pub fn set_ids(uid: Option<u32>, gid: Option<u32>, clear_groups: bool) -> Result<(), Error> {
-    if clear_groups {
-        if let Err(e) = sys::clear_groups() {
-            if e.raw_os_error() != Some(libc::EPERM) {
-                return Err(setup_error("cannot clear supplementary groups", e));
-            }
-        }
+    if clear_groups
+        && let Err(e) = sys::clear_groups()
+        && e.raw_os_error() != Some(libc::EPERM)
+    {
+        return Err(setup_error("cannot clear supplementary groups", e));
     }
     if let Some(gid) = gid {
         sys::setresgid(gid).map_err(|e| setup_error(format!("cannot set group id {gid}"), e))?;

@@ -42,7 +42,8 @@ impl Blocked {
     }
 }
 
-/// Waits until `child` exits and returns its status as a shell would (code, or 128+signal).
+/// Waits until `child` exits and returns its status: the code, or minus the signal that killed
+/// it.
 /// Every other child that exits meanwhile is reaped too, which makes this the loop of PID 1.
 ///
 /// A forwarded signal sent by a process (kill, si_code <= 0) is passed to `child`. One the

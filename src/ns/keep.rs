@@ -227,10 +227,10 @@ impl Binder {
     }
 
     fn send(&mut self, byte: u8) {
-        if let Some(fd) = &self.to_binder {
-            if let Ok(clone) = fd.try_clone() {
-                let _ = fs::File::from(clone).write_all(&[byte]);
-            }
+        if let Some(fd) = &self.to_binder
+            && let Ok(clone) = fd.try_clone()
+        {
+            let _ = fs::File::from(clone).write_all(&[byte]);
         }
     }
 }

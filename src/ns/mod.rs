@@ -46,6 +46,18 @@ pub(crate) fn die(err: Error) -> ! {
     sys::exit_now(err.code())
 }
 
+/// nsviz's exit status for the command's `status` (from enter or spawn): the command's code;
+/// for a command killed by a signal, nsviz dies of the same signal, as unshare and nsenter do,
+/// and only if that signal does not terminate (its default is to ignore it) exits 128 + it.
+pub fn finish_like(status: i32) -> i32 {
+    if status >= 0 {
+        return status;
+    }
+    let sig = -status;
+    sys::die_of_signal(sig);
+    128 + sig
+}
+
 /// "user,mnt,pid": the label shown in NSVIZ_NS and the prompt.
 pub fn ns_label(types: &[NsType]) -> String {
     NsType::ALL

@@ -308,10 +308,10 @@ fn make_veth(spawner: i32, veth: &Veth) -> Result<()> {
         rtnl.set_up(index)
             .map_err(|e| setup_error(format!("cannot bring {shown} up"), e))
     })();
-    if configured.is_err() {
-        if let Ok(Some(index)) = rtnl.index_of(&outside) {
-            let _ = rtnl.delete_link(index);
-        }
+    if configured.is_err()
+        && let Ok(Some(index)) = rtnl.index_of(&outside)
+    {
+        let _ = rtnl.delete_link(index);
     }
     configured
 }

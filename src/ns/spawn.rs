@@ -222,6 +222,13 @@ fn create_and_run(
         let mut links = build_filesystem(args, plan)?;
         return Err(run_command(args, &launch, blocked, binder, &mut links));
     }
+    // PID 1 cannot die of a signal sent from inside its namespace, not even its own: it tells
+    // the command's status through this pipe, so that a signal is not mistaken for a code.
+    let status_pipe = if plan.has(NsType::Pid) {
+        Some(sys::pipe().map_err(|e| setup_error("cannot create a pipe", e))?)
+    } else {
+        None
+    };
     let child = sys::fork().map_err(|e| setup_error("cannot fork into the new namespaces", e))?;
     if child == 0 {
         if plan.has(NsType::Pid) {
@@ -233,15 +240,32 @@ fn create_and_run(
             Ok(links) => links,
             Err(e) => die(e),
         };
-        if plan.has(NsType::Pid) {
-            die_or_exit(pid_one(args, &launch, blocked, binder, &mut links));
+        if let Some((_, status_out)) = status_pipe {
+            die_or_exit(
+                pid_one(args, &launch, blocked, binder, &mut links),
+                status_out,
+            );
         }
         die(run_command(args, &launch, blocked, binder, &mut links));
     }
     if let Some(b) = binder.as_mut() {
         b.close();
     }
-    launch.wait(child, blocked)
+    let status_in = status_pipe.map(|(status_in, _)| status_in);
+    let status = launch.wait(child, blocked)?;
+    Ok(status_in
+        .and_then(|pipe| status_from_init(&pipe))
+        .unwrap_or(status))
+}
+
+/// The command's status as PID 1 wrote it before exiting; None if it wrote none (it failed
+/// before the command ran, and its own exit code tells why).
+fn status_from_init(pipe: &std::os::fd::OwnedFd) -> Option<i32> {
+    use std::io::Read;
+    let mut bytes = [0u8; 4];
+    let mut file = std::fs::File::from(pipe.try_clone().ok()?);
+    file.read_exact(&mut bytes).ok()?;
+    Some(i32::from_le_bytes(bytes))
 }
 
 fn bind(binder: &mut Option<Binder>) -> Result<()> {
@@ -278,9 +302,15 @@ fn pid_one(
     init::wait_forwarding(child, blocked)
 }
 
-fn die_or_exit(result: Result<i32>) -> ! {
+/// PID 1's end: writes the command's status for the parent, then exits with it (128 + the
+/// signal for a command killed by one, for a reader that has no pipe).
+fn die_or_exit(result: Result<i32>, status_out: std::os::fd::OwnedFd) -> ! {
+    use std::io::Write;
     match result {
-        Ok(status) => sys::exit_now(status),
+        Ok(status) => {
+            let _ = std::fs::File::from(status_out).write_all(&status.to_le_bytes());
+            sys::exit_now(if status < 0 { 128 - status } else { status })
+        }
         Err(e) => die(e),
     }
 }

@@ -205,14 +205,30 @@ pub fn waitpid(pid: i32, flags: libc::c_int) -> io::Result<(i32, libc::c_int)> {
     Ok((pid, status))
 }
 
-/// A raw wait status as a shell would report it: the exit code, or 128 + signal.
+/// A raw wait status as nsviz passes it on: the exit code, or minus the signal that killed
+/// the process (see `ns::finish_like`).
 pub fn exit_status(status: libc::c_int) -> i32 {
     if libc::WIFEXITED(status) {
         libc::WEXITSTATUS(status)
     } else if libc::WIFSIGNALED(status) {
-        128 + libc::WTERMSIG(status)
+        -libc::WTERMSIG(status)
     } else {
         1
+    }
+}
+
+/// Dies of `sig`, as the command did: its default action restored, unblocked, sent to
+/// ourselves. Returns if the signal's default is not to terminate (SIGCHLD, SIGWINCH...).
+pub fn die_of_signal(sig: libc::c_int) {
+    // SAFETY: signal() with SIG_DFL installs no handler; sigset_t is plain data initialized by
+    // sigemptyset before use; kill and getpid have no memory-safety preconditions.
+    unsafe {
+        libc::signal(sig, libc::SIG_DFL);
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, sig);
+        libc::sigprocmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut());
+        libc::kill(libc::getpid(), sig);
     }
 }
 

@@ -105,10 +105,10 @@ pub fn attribute(cgroup: &str) -> Option<Attribution> {
         let parent = i.checked_sub(1).map(|p| parts[p]);
         let found = sandbox(part, parent, i);
         // A container right under a pod's cgroup (cgroupfs: a bare id) is the pod's.
-        if found.is_some() || is_container_id(part) {
-            if let Some(uid) = pod_uid(&parts[..i]) {
-                return Some(make(Engine::Kubernetes, uid));
-            }
+        if (found.is_some() || is_container_id(part))
+            && let Some(uid) = pod_uid(&parts[..i])
+        {
+            return Some(make(Engine::Kubernetes, uid));
         }
         if let Some((engine, id)) = found {
             return Some(make(engine, id));

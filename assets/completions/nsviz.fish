@@ -1,0 +1,151 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_nsviz_global_optspecs
+    string join \n from= proc= interval= h/help V/version
+end
+
+function __fish_nsviz_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_nsviz_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_nsviz_using_subcommand
+    set -l cmd (__fish_nsviz_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c nsviz -n "__fish_nsviz_needs_command" -l from -d 'Read a snapshot saved by `nsviz snapshot` instead of scanning this host' -r -F
+complete -c nsviz -n "__fish_nsviz_needs_command" -l proc -d 'The proc filesystem to scan' -r -F
+complete -c nsviz -n "__fish_nsviz_needs_command" -l interval -d 'Viewer only: rescan the host every MS milliseconds. Scanning may use about 2% of one core: on a large host a rescan reads new processes and a rotating share of the known ones, and rescans may come less often (the status line says so)' -r
+complete -c nsviz -n "__fish_nsviz_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c nsviz -n "__fish_nsviz_needs_command" -s V -l version -d 'Print version'
+complete -c nsviz -n "__fish_nsviz_needs_command" -f -a "list" -d 'List namespaces as a table (like lsns), or as lsns-compatible JSON'
+complete -c nsviz -n "__fish_nsviz_needs_command" -f -a "tree" -d 'Show the namespace hierarchy as a text tree'
+complete -c nsviz -n "__fish_nsviz_needs_command" -f -a "snapshot" -d 'Print everything found as one JSON document (schema: docs/snapshot.md)'
+complete -c nsviz -n "__fish_nsviz_needs_command" -f -a "graph" -d 'Print the namespace graph for Graphviz (dot) or Markdown (mermaid)'
+complete -c nsviz -n "__fish_nsviz_needs_command" -f -a "enter" -d 'Run a command in namespaces of a process, or in namespaces bound to files'
+complete -c nsviz -n "__fish_nsviz_needs_command" -f -a "spawn" -d 'Run a command in new namespaces'
+complete -c nsviz -n "__fish_nsviz_needs_command" -f -a "forget" -d 'Unbind namespaces kept with `spawn --keep NAME`, or list the kept sets'
+complete -c nsviz -n "__fish_nsviz_needs_command" -f -a "completions" -d 'Print shell completions (bash, zsh, fish), made from these same definitions'
+complete -c nsviz -n "__fish_nsviz_needs_command" -f -a "man" -d 'Print a manual page (roff): nsviz(1), or nsviz-SUBCOMMAND(1)'
+complete -c nsviz -n "__fish_nsviz_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c nsviz -n "__fish_nsviz_using_subcommand list" -l from -d 'Read a snapshot saved by `nsviz snapshot` instead of scanning this host' -r -F
+complete -c nsviz -n "__fish_nsviz_using_subcommand list" -l proc -d 'The proc filesystem to scan' -r -F
+complete -c nsviz -n "__fish_nsviz_using_subcommand list" -s t -l type -d 'Only namespaces of this type (repeatable): user, mnt, pid, net, uts, ipc, cgroup, time' -r
+complete -c nsviz -n "__fish_nsviz_using_subcommand list" -s p -l task -d 'Only the namespaces of this process' -r
+complete -c nsviz -n "__fish_nsviz_using_subcommand list" -s o -l output -d 'Columns to show, comma separated (see --list-columns); a leading + adds to the default' -r
+complete -c nsviz -n "__fish_nsviz_using_subcommand list" -s T -l tree -d 'Show namespaces as a tree: under their owner (user namespace, the default), their parent (user and pid), or flat by process, as lsns does' -r -f -a "owner\t'User namespaces with the namespaces they own beneath them'
+parent\t'Parent/child hierarchy of user and pid namespaces'
+process\t'The process tree, each process with the namespaces where it differs from its parent'"
+complete -c nsviz -n "__fish_nsviz_using_subcommand list" -s Q -l filter -d 'Only the rows for which EXPR is true: lsns 2.41\'s filter language, e.g. \'TYPE == "net" && NPROCS > 1\', \'COMMAND =~ "^sleep"\', \'not (PID eq 1)\' (docs/list.md)' -r
+complete -c nsviz -n "__fish_nsviz_using_subcommand list" -l output-all -d 'Show every column'
+complete -c nsviz -n "__fish_nsviz_using_subcommand list" -s H -l list-columns -d 'Print the columns that -o accepts, with a description of each'
+complete -c nsviz -n "__fish_nsviz_using_subcommand list" -s J -l json -d 'Print JSON with the keys and conventions of lsns -J: the columns of -o, else those of `lsns -J --output-all`; nested under "children" with --tree'
+complete -c nsviz -n "__fish_nsviz_using_subcommand list" -s r -l raw -d 'Raw output: one space between columns, no alignment, spaces and non-ASCII escaped'
+complete -c nsviz -n "__fish_nsviz_using_subcommand list" -s l -l list -d 'A flat list: with a NAMESPACE, its processes without the tree of parent and child'
+complete -c nsviz -n "__fish_nsviz_using_subcommand list" -s u -l notruncate -d 'Do not truncate COMMAND (and the other long columns) to the terminal\'s width'
+complete -c nsviz -n "__fish_nsviz_using_subcommand list" -s W -l nowrap -d 'Accepted for lsns: nsviz never splits a cell over several lines (NSFS is comma separated)'
+complete -c nsviz -n "__fish_nsviz_using_subcommand list" -s P -l persistent -d 'Only namespaces no process is in (kept by a bind mount, an fd, a socket, a thread, a child namespace)'
+complete -c nsviz -n "__fish_nsviz_using_subcommand list" -s n -l noheadings -d 'Do not print the header line'
+complete -c nsviz -n "__fish_nsviz_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c nsviz -n "__fish_nsviz_using_subcommand list" -s V -l version -d 'Print version'
+complete -c nsviz -n "__fish_nsviz_using_subcommand tree" -l from -d 'Read a snapshot saved by `nsviz snapshot` instead of scanning this host' -r -F
+complete -c nsviz -n "__fish_nsviz_using_subcommand tree" -l proc -d 'The proc filesystem to scan' -r -F
+complete -c nsviz -n "__fish_nsviz_using_subcommand tree" -l by -d 'How to arrange the tree' -r -f -a "owner\t'User namespaces with the namespaces they own beneath them'
+parent\t'Parent/child hierarchy of user and pid namespaces'
+process\t'The process tree, each process with the namespaces where it differs from its parent'"
+complete -c nsviz -n "__fish_nsviz_using_subcommand tree" -s t -l type -d 'Only namespaces of this type (repeatable); their ancestors are kept for context' -r
+complete -c nsviz -n "__fish_nsviz_using_subcommand tree" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c nsviz -n "__fish_nsviz_using_subcommand tree" -s V -l version -d 'Print version'
+complete -c nsviz -n "__fish_nsviz_using_subcommand snapshot" -l from -d 'Read a snapshot saved by `nsviz snapshot` instead of scanning this host' -r -F
+complete -c nsviz -n "__fish_nsviz_using_subcommand snapshot" -l proc -d 'The proc filesystem to scan' -r -F
+complete -c nsviz -n "__fish_nsviz_using_subcommand snapshot" -s o -l output -d 'Write to FILE instead of standard output' -r -F
+complete -c nsviz -n "__fish_nsviz_using_subcommand snapshot" -l compact -d 'One line instead of indented JSON'
+complete -c nsviz -n "__fish_nsviz_using_subcommand snapshot" -s h -l help -d 'Print help'
+complete -c nsviz -n "__fish_nsviz_using_subcommand snapshot" -s V -l version -d 'Print version'
+complete -c nsviz -n "__fish_nsviz_using_subcommand graph" -l from -d 'Read a snapshot saved by `nsviz snapshot` instead of scanning this host' -r -F
+complete -c nsviz -n "__fish_nsviz_using_subcommand graph" -l proc -d 'The proc filesystem to scan' -r -F
+complete -c nsviz -n "__fish_nsviz_using_subcommand graph" -s f -l format -d 'Output format' -r -f -a "dot\t'Graphviz: `nsviz graph | dot -Tsvg > ns.svg`'
+mermaid\t'Mermaid flowchart, for Markdown pages'"
+complete -c nsviz -n "__fish_nsviz_using_subcommand graph" -s t -l type -d 'Only namespaces of this type (repeatable); user namespaces are always kept as the frame' -r
+complete -c nsviz -n "__fish_nsviz_using_subcommand graph" -l hide-initial -d 'Leave out the initial (host) namespaces other than the root user namespace'
+complete -c nsviz -n "__fish_nsviz_using_subcommand graph" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c nsviz -n "__fish_nsviz_using_subcommand graph" -s V -l version -d 'Print version'
+complete -c nsviz -n "__fish_nsviz_using_subcommand enter" -s t -l target -d 'The process whose namespaces to enter' -r
+complete -c nsviz -n "__fish_nsviz_using_subcommand enter" -s m -l mount -d 'Mount namespace (of the target, or the one bound at FILE)' -r -F
+complete -c nsviz -n "__fish_nsviz_using_subcommand enter" -s u -l uts -d 'UTS namespace: hostname and domain name (of the target, or the one bound at FILE)' -r -F
+complete -c nsviz -n "__fish_nsviz_using_subcommand enter" -s i -l ipc -d 'IPC namespace: System V IPC, POSIX message queues (of the target, or the one at FILE)' -r -F
+complete -c nsviz -n "__fish_nsviz_using_subcommand enter" -s n -l net -d 'Network namespace (of the target, or the one bound at FILE)' -r -F
+complete -c nsviz -n "__fish_nsviz_using_subcommand enter" -s p -l pid -d 'PID namespace (of the target, or the one bound at FILE); the command runs in a child' -r -F
+complete -c nsviz -n "__fish_nsviz_using_subcommand enter" -s U -l user -d 'User namespace (of the target, or the one bound at FILE)' -r -F
+complete -c nsviz -n "__fish_nsviz_using_subcommand enter" -s C -l cgroup -d 'Cgroup namespace (of the target, or the one bound at FILE)' -r -F
+complete -c nsviz -n "__fish_nsviz_using_subcommand enter" -s T -l time -d 'Time namespace: clock offsets (of the target, or the one bound at FILE)' -r -F
+complete -c nsviz -n "__fish_nsviz_using_subcommand enter" -s S -l setuid -d 'Set the user id inside (default with -U: 0)' -r
+complete -c nsviz -n "__fish_nsviz_using_subcommand enter" -s G -l setgid -d 'Set the group id inside (default with -U: 0)' -r
+complete -c nsviz -n "__fish_nsviz_using_subcommand enter" -s w -l wd -d 'Working directory inside (default: the target\'s, when entering its mount namespace)' -r -F
+complete -c nsviz -n "__fish_nsviz_using_subcommand enter" -s a -l all -d 'Enter every namespace of the target that differs from ours'
+complete -c nsviz -n "__fish_nsviz_using_subcommand enter" -l preserve-credentials -d 'Keep the current uid, gid and groups when entering a user namespace'
+complete -c nsviz -n "__fish_nsviz_using_subcommand enter" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c nsviz -n "__fish_nsviz_using_subcommand enter" -s V -l version -d 'Print version'
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -s m -l mount -d 'New mount namespace; =FILE also binds it to FILE to keep it' -r -F
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -s u -l uts -d 'New UTS namespace (hostname); =FILE also binds it to FILE' -r -F
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -s i -l ipc -d 'New IPC namespace; =FILE also binds it to FILE' -r -F
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -s n -l net -d 'New network namespace (only a loopback, down); =FILE also binds it to FILE' -r -F
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -s p -l pid -d 'New PID namespace, the command under a small init as PID 1; =FILE binds it' -r -F
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -s U -l user -d 'New user namespace; =FILE also binds it to FILE' -r -F
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -s C -l cgroup -d 'New cgroup namespace; =FILE also binds it to FILE' -r -F
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -s T -l time -d 'New time namespace (see --monotonic, --boottime); =FILE also binds it to FILE' -r -F
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l setgroups -d 'Whether setgroups(2) is allowed in the new user namespace (default with a map: deny)' -r -f -a "allow\t''
+deny\t''"
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l hostname -d 'Set the hostname in a new UTS namespace (implies -u)' -r
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l propagation -d 'Mount propagation for the new mount namespace' -r -f -a "private\t''
+slave\t''
+shared\t''
+unchanged\t''"
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l bind -d 'Bind-mount SRC on DST (implies -m)' -r -F
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l ro-bind -d 'Bind-mount SRC on DST read-only, nosuid, nodev (implies -m)' -r -F
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l tmpfs -d 'Mount an empty tmpfs on DST (implies -m)' -r -F
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l symlink -d 'Create a symbolic link LINK pointing at TARGET (with --new-root, inside the new root)' -r -F
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l proc -d 'Mount procfs on DST (implies -m; with -p it shows the new PID namespace)' -r -F
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l dev -d 'Mount a minimal /dev (null, zero, full, random, urandom, tty, pts) on DST (implies -m)' -r -F
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -s S -l setuid -d 'Run the command as this uid (inside the new user namespace, if any)' -r
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -s G -l setgid -d 'Run the command as this gid (inside the new user namespace, if any)' -r
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l monotonic -d 'Offset of CLOCK_MONOTONIC in a new time namespace, in seconds (implies -T)' -r
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l boottime -d 'Offset of CLOCK_BOOTTIME in a new time namespace, in seconds (implies -T)' -r
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l keep -d 'Keep every new namespace bound under /run/nsviz/NAME/ (remove with `nsviz forget NAME`)' -r
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -s w -l wd -d 'Working directory inside' -r -F
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -s f -l fork -d 'Accepted for unshare compatibility: nsviz always forks where a new PID namespace needs it'
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -s r -l map-root-user -d 'Map the current user to root in a new user namespace (implies -U)'
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -s c -l map-current-user -d 'Map the current user to itself in a new user namespace (implies -U)'
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l mount-proc -d 'Mount a fresh /proc for the new PID namespace (implies -m and -p)'
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l new-root -d 'Build a new root on tmpfs from the filesystem flags only, pivot into it, detach the old'
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l drop-caps -d 'Clear every capability set, bounding and ambient included, before running the command'
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l no-new-privs -d 'Set no_new_privs: the command cannot gain privileges through setuid files'
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -s V -l version -d 'Print version'
+complete -c nsviz -n "__fish_nsviz_using_subcommand forget" -s h -l help -d 'Print help'
+complete -c nsviz -n "__fish_nsviz_using_subcommand forget" -s V -l version -d 'Print version'
+complete -c nsviz -n "__fish_nsviz_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c nsviz -n "__fish_nsviz_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c nsviz -n "__fish_nsviz_using_subcommand man" -s h -l help -d 'Print help'
+complete -c nsviz -n "__fish_nsviz_using_subcommand man" -s V -l version -d 'Print version'
+complete -c nsviz -n "__fish_nsviz_using_subcommand help; and not __fish_seen_subcommand_from list tree snapshot graph enter spawn forget completions man help" -f -a "list" -d 'List namespaces as a table (like lsns), or as lsns-compatible JSON'
+complete -c nsviz -n "__fish_nsviz_using_subcommand help; and not __fish_seen_subcommand_from list tree snapshot graph enter spawn forget completions man help" -f -a "tree" -d 'Show the namespace hierarchy as a text tree'
+complete -c nsviz -n "__fish_nsviz_using_subcommand help; and not __fish_seen_subcommand_from list tree snapshot graph enter spawn forget completions man help" -f -a "snapshot" -d 'Print everything found as one JSON document (schema: docs/snapshot.md)'
+complete -c nsviz -n "__fish_nsviz_using_subcommand help; and not __fish_seen_subcommand_from list tree snapshot graph enter spawn forget completions man help" -f -a "graph" -d 'Print the namespace graph for Graphviz (dot) or Markdown (mermaid)'
+complete -c nsviz -n "__fish_nsviz_using_subcommand help; and not __fish_seen_subcommand_from list tree snapshot graph enter spawn forget completions man help" -f -a "enter" -d 'Run a command in namespaces of a process, or in namespaces bound to files'
+complete -c nsviz -n "__fish_nsviz_using_subcommand help; and not __fish_seen_subcommand_from list tree snapshot graph enter spawn forget completions man help" -f -a "spawn" -d 'Run a command in new namespaces'
+complete -c nsviz -n "__fish_nsviz_using_subcommand help; and not __fish_seen_subcommand_from list tree snapshot graph enter spawn forget completions man help" -f -a "forget" -d 'Unbind namespaces kept with `spawn --keep NAME`, or list the kept sets'
+complete -c nsviz -n "__fish_nsviz_using_subcommand help; and not __fish_seen_subcommand_from list tree snapshot graph enter spawn forget completions man help" -f -a "completions" -d 'Print shell completions (bash, zsh, fish), made from these same definitions'
+complete -c nsviz -n "__fish_nsviz_using_subcommand help; and not __fish_seen_subcommand_from list tree snapshot graph enter spawn forget completions man help" -f -a "man" -d 'Print a manual page (roff): nsviz(1), or nsviz-SUBCOMMAND(1)'
+complete -c nsviz -n "__fish_nsviz_using_subcommand help; and not __fish_seen_subcommand_from list tree snapshot graph enter spawn forget completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
