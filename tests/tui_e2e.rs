@@ -499,6 +499,13 @@ fn spawn_dialog_connects_a_veth_and_the_detail_pane_shows_its_addresses() {
     if !common::require_root("create network namespaces and veth pairs") {
         return;
     }
+    // The kept set's directory must exist as a mount on the host before `ip netns exec` copies
+    // the mount table: made later by a test running beside this one, it would propagate into
+    // the viewer's (slave) mount namespace over the private one, where a mount namespace
+    // cannot be bound.
+    let warm = unique("e2e-warm");
+    common::run_ok(common::nsviz().args(["spawn", "-u", "--keep", &warm, "--", "true"]));
+    common::run_ok(common::nsviz().args(["forget", &warm]));
     let outer = unique("nsviz-t");
     common::run_ok(Command::new("ip").args(["netns", "add", &outer]));
     let _outer = Cleanup(|| {

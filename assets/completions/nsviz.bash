@@ -545,7 +545,7 @@ _nsviz() {
             return 0
             ;;
         nsviz__subcmd__spawn)
-            opts="-m -u -i -n -p -U -C -T -f -r -c -S -G -w -h -V --mount --uts --ipc --net --pid --user --cgroup --time --fork --map-root-user --map-current-user --setgroups --hostname --mount-proc --propagation --bind --ro-bind --tmpfs --symlink --proc --dev --new-root --setuid --setgid --drop-caps --no-new-privs --monotonic --boottime --keep --wd --help --version"
+            opts="-m -u -i -n -p -U -C -T -f -r -c -S -G -w -h -V --mount --uts --ipc --net --pid --user --cgroup --time --fork --map-root-user --map-current-user --setgroups --hostname --mount-proc --propagation --bind --ro-bind --tmpfs --symlink --proc --dev --new-root --setuid --setgid --drop-caps --no-new-privs --monotonic --boottime --keep --join --veth --addr --peer-addr --route --bridge --netns-name --pasta --wd --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -676,6 +676,30 @@ _nsviz() {
                     return 0
                     ;;
                 --keep)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --join)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --veth)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --addr)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --peer-addr)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bridge)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --netns-name)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

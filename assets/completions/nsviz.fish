@@ -24,7 +24,7 @@ function __fish_nsviz_using_subcommand
     contains -- $cmd[1] $argv
 end
 
-complete -c nsviz -n "__fish_nsviz_needs_command" -l from -d 'Read a snapshot saved by `nsviz snapshot` instead of scanning this host' -r -F
+complete -c nsviz -n "__fish_nsviz_needs_command" -l from -d 'Read a snapshot saved by `nsviz snapshot` instead of scanning this host ("-": standard input)' -r -F
 complete -c nsviz -n "__fish_nsviz_needs_command" -l proc -d 'The proc filesystem to scan' -r -F
 complete -c nsviz -n "__fish_nsviz_needs_command" -l interval -d 'Viewer only: rescan the host every MS milliseconds. Scanning may use about 2% of one core: on a large host a rescan reads new processes and a rotating share of the known ones, and rescans may come less often (the status line says so)' -r
 complete -c nsviz -n "__fish_nsviz_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -39,7 +39,7 @@ complete -c nsviz -n "__fish_nsviz_needs_command" -f -a "forget" -d 'Unbind name
 complete -c nsviz -n "__fish_nsviz_needs_command" -f -a "completions" -d 'Print shell completions (bash, zsh, fish), made from these same definitions'
 complete -c nsviz -n "__fish_nsviz_needs_command" -f -a "man" -d 'Print a manual page (roff): nsviz(1), or nsviz-SUBCOMMAND(1)'
 complete -c nsviz -n "__fish_nsviz_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c nsviz -n "__fish_nsviz_using_subcommand list" -l from -d 'Read a snapshot saved by `nsviz snapshot` instead of scanning this host' -r -F
+complete -c nsviz -n "__fish_nsviz_using_subcommand list" -l from -d 'Read a snapshot saved by `nsviz snapshot` instead of scanning this host ("-": standard input)' -r -F
 complete -c nsviz -n "__fish_nsviz_using_subcommand list" -l proc -d 'The proc filesystem to scan' -r -F
 complete -c nsviz -n "__fish_nsviz_using_subcommand list" -s t -l type -d 'Only namespaces of this type (repeatable): user, mnt, pid, net, uts, ipc, cgroup, time' -r
 complete -c nsviz -n "__fish_nsviz_using_subcommand list" -s p -l task -d 'Only the namespaces of this process' -r
@@ -59,7 +59,7 @@ complete -c nsviz -n "__fish_nsviz_using_subcommand list" -s P -l persistent -d 
 complete -c nsviz -n "__fish_nsviz_using_subcommand list" -s n -l noheadings -d 'Do not print the header line'
 complete -c nsviz -n "__fish_nsviz_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nsviz -n "__fish_nsviz_using_subcommand list" -s V -l version -d 'Print version'
-complete -c nsviz -n "__fish_nsviz_using_subcommand tree" -l from -d 'Read a snapshot saved by `nsviz snapshot` instead of scanning this host' -r -F
+complete -c nsviz -n "__fish_nsviz_using_subcommand tree" -l from -d 'Read a snapshot saved by `nsviz snapshot` instead of scanning this host ("-": standard input)' -r -F
 complete -c nsviz -n "__fish_nsviz_using_subcommand tree" -l proc -d 'The proc filesystem to scan' -r -F
 complete -c nsviz -n "__fish_nsviz_using_subcommand tree" -l by -d 'How to arrange the tree' -r -f -a "owner\t'User namespaces with the namespaces they own beneath them'
 parent\t'Parent/child hierarchy of user and pid namespaces'
@@ -67,13 +67,13 @@ process\t'The process tree, each process with the namespaces where it differs fr
 complete -c nsviz -n "__fish_nsviz_using_subcommand tree" -s t -l type -d 'Only namespaces of this type (repeatable); their ancestors are kept for context' -r
 complete -c nsviz -n "__fish_nsviz_using_subcommand tree" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nsviz -n "__fish_nsviz_using_subcommand tree" -s V -l version -d 'Print version'
-complete -c nsviz -n "__fish_nsviz_using_subcommand snapshot" -l from -d 'Read a snapshot saved by `nsviz snapshot` instead of scanning this host' -r -F
+complete -c nsviz -n "__fish_nsviz_using_subcommand snapshot" -l from -d 'Read a snapshot saved by `nsviz snapshot` instead of scanning this host ("-": standard input)' -r -F
 complete -c nsviz -n "__fish_nsviz_using_subcommand snapshot" -l proc -d 'The proc filesystem to scan' -r -F
 complete -c nsviz -n "__fish_nsviz_using_subcommand snapshot" -s o -l output -d 'Write to FILE instead of standard output' -r -F
 complete -c nsviz -n "__fish_nsviz_using_subcommand snapshot" -l compact -d 'One line instead of indented JSON'
 complete -c nsviz -n "__fish_nsviz_using_subcommand snapshot" -s h -l help -d 'Print help'
 complete -c nsviz -n "__fish_nsviz_using_subcommand snapshot" -s V -l version -d 'Print version'
-complete -c nsviz -n "__fish_nsviz_using_subcommand graph" -l from -d 'Read a snapshot saved by `nsviz snapshot` instead of scanning this host' -r -F
+complete -c nsviz -n "__fish_nsviz_using_subcommand graph" -l from -d 'Read a snapshot saved by `nsviz snapshot` instead of scanning this host ("-": standard input)' -r -F
 complete -c nsviz -n "__fish_nsviz_using_subcommand graph" -l proc -d 'The proc filesystem to scan' -r -F
 complete -c nsviz -n "__fish_nsviz_using_subcommand graph" -s f -l format -d 'Output format' -r -f -a "dot\t'Graphviz: `nsviz graph | dot -Tsvg > ns.svg`'
 mermaid\t'Mermaid flowchart, for Markdown pages'"
@@ -123,6 +123,12 @@ complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -s G -l setgid -d 'Ru
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l monotonic -d 'Offset of CLOCK_MONOTONIC in a new time namespace, in seconds (implies -T)' -r
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l boottime -d 'Offset of CLOCK_BOOTTIME in a new time namespace, in seconds (implies -T)' -r
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l keep -d 'Keep every new namespace bound under /run/nsviz/NAME/ (remove with `nsviz forget NAME`)' -r
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l join -d 'Join an existing namespace instead of creating one: TYPE=FILE (/run/netns/blue, a kept file) or TYPE=PID (repeatable; e.g. --join net=/run/netns/blue)' -r
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l veth -d 'Connect the new network namespace (implies -n) to this one with a veth pair: OUTSIDE stays here, INSIDE moves in (default: the first free nsvizN, and eth0)' -r
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l addr -d 'Address of the inside end, ADDR/PREFIX, IPv4 or IPv6 (repeatable; needs --veth)' -r
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l peer-addr -d 'Address of the outside end, ADDR/PREFIX (repeatable; needs --veth)' -r
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l bridge -d 'Attach the outside end to this existing bridge (needs --veth)' -r
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l netns-name -d 'Name the new network namespace for ip netns: bind it at /run/netns/NAME (implies -n; remove with `nsviz forget NAME` or `ip netns delete NAME`)' -r
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -s w -l wd -d 'Working directory inside' -r -F
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -s f -l fork -d 'Accepted for unshare compatibility: nsviz always forks where a new PID namespace needs it'
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -s r -l map-root-user -d 'Map the current user to root in a new user namespace (implies -U)'
@@ -131,6 +137,8 @@ complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l mount-proc -d 'Mou
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l new-root -d 'Build a new root on tmpfs from the filesystem flags only, pivot into it, detach the old'
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l drop-caps -d 'Clear every capability set, bounding and ambient included, before running the command'
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l no-new-privs -d 'Set no_new_privs: the command cannot gain privileges through setuid files'
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l route -d 'Inside, a default route through the outside end\'s address of each family (needs --peer-addr)'
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l pasta -d 'Connect the new network namespace (implies -n) to the outside through pasta (package passt), also for a non-root user'
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -s V -l version -d 'Print version'
 complete -c nsviz -n "__fish_nsviz_using_subcommand forget" -s h -l help -d 'Print help'
