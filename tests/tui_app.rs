@@ -12,7 +12,7 @@ use ratatui::layout::Rect;
 use nsviz::graph::NodeKey;
 use nsviz::model::{Namespace, NsType, Snapshot};
 use nsviz::tui::app::{App, HIGHLIGHT, Overlay, Request, View};
-use nsviz::tui::keys::{Action, BINDINGS};
+use nsviz::tui::keys::Action;
 use nsviz::tui::views;
 
 const HOST_USER: u64 = 4026531837;
@@ -322,7 +322,144 @@ fn explain_and_help_overlays() {
     assert_eq!(app.overlay, Overlay::None);
     assert!(app.message.is_some());
     app.apply(Action::Back);
-    assert!(app.quit);
+    assert!(!app.quit, "Esc on a message does not quit");
+    app.apply(Action::Quit);
+    assert!(app.quit, "q on the main screen quits");
+}
+
+/// Esc in every mode: each view, the filter being typed and kept, both overlays, a message,
+/// the three dialogs. It closes what is open and never quits.
+#[test]
+fn esc_never_quits_in_any_mode() {
+    let esc_twice = |app: &mut App, what: &str| {
+        app.apply(Action::Back);
+        assert!(!app.quit, "Esc quit in {what}");
+        assert_eq!(
+            app.overlay,
+            Overlay::None,
+            "Esc left an overlay open in {what}"
+        );
+        assert!(app.dialog.is_none(), "Esc left a dialog open in {what}");
+        assert!(!app.filter_editing, "Esc left the filter open in {what}");
+        app.apply(Action::Back);
+        assert!(!app.quit, "a second Esc quit in {what}");
+    };
+    let mut app = app();
+    for view in [
+        Action::ShowNamespaces,
+        Action::ShowProcesses,
+        Action::ShowGraph,
+    ] {
+        app.apply(view);
+        esc_twice(&mut app, &format!("{view:?}"));
+        app.apply(Action::StartFilter);
+        app.apply(Action::FilterInput('n'));
+        esc_twice(&mut app, "the filter being typed");
+        assert!(app.filter.is_empty());
+        type_filter(&mut app, "net");
+        esc_twice(&mut app, "a kept filter");
+        assert!(app.filter.is_empty(), "Esc clears a kept filter");
+        app.apply(Action::Help);
+        esc_twice(&mut app, "help");
+        app.apply(Action::ShowNamespaces);
+        common::select_row(&mut app, ns(NsType::Net, 4026532601));
+        app.apply(Action::Explain);
+        esc_twice(&mut app, "explain");
+        app.apply(view);
+    }
+    // A snapshot refuses enter with a message: Esc on a message.
+    app.apply(Action::EnterSelected);
+    assert!(app.message.is_some());
+    esc_twice(&mut app, "a message");
+    // The dialogs need a live host.
+    let mut live = App::new("live".into(), true);
+    live.size = Rect::new(0, 0, 120, 40);
+    live.set_snapshot(Arc::new(demo()), Instant::now());
+    live.apply(Action::SpawnDialog);
+    assert!(live.dialog.is_some());
+    esc_twice(&mut live, "the spawn dialog");
+    live.apply(Action::ShowProcesses);
+    common::select_row(&mut live, NodeKey::Process(3101));
+    live.apply(Action::EnterSelected);
+    assert!(live.dialog.is_some());
+    esc_twice(&mut live, "the enter dialog");
+    // Ctrl-c quits from an overlay; q there only closes it.
+    live.apply(Action::Help);
+    live.apply(Action::Quit);
+    assert!(!live.quit);
+    assert_eq!(live.overlay, Overlay::None);
+    live.apply(Action::Help);
+    live.apply(Action::QuitNow);
+    assert!(live.quit);
+}
+
+#[test]
+fn overlays_ignore_keys_their_title_does_not_name() {
+    let mut app = app();
+    app.apply(Action::Help);
+    for action in [
+        Action::StartFilter,
+        Action::Explain,
+        Action::ShowGraph,
+        Action::Toggle,
+    ] {
+        app.apply(action);
+        assert!(
+            matches!(app.overlay, Overlay::Help { .. }),
+            "{action:?} closed help"
+        );
+        assert!(!app.filter_editing && app.view == View::Namespaces);
+    }
+    app.apply(Action::Help);
+    assert_eq!(app.overlay, Overlay::None, "? closes the help it opened");
+}
+
+#[test]
+fn help_scrolls_to_its_last_line_and_no_further() {
+    let mut app = App::with_snapshot(demo(), "demo", Rect::new(0, 0, 80, 24));
+    app.apply(Action::Help);
+    let max = views::help::max_scroll(views::popup_height(app.size));
+    assert!(max > 0, "the help is longer than 24 lines");
+    for _ in 0..200 {
+        app.apply(Action::Down);
+    }
+    assert_eq!(app.overlay, Overlay::Help { scroll: max });
+    app.apply(Action::Up);
+    assert_eq!(app.overlay, Overlay::Help { scroll: max - 1 });
+    app.apply(Action::Home);
+    assert_eq!(app.overlay, Overlay::Help { scroll: 0 });
+    app.apply(Action::End);
+    assert_eq!(app.overlay, Overlay::Help { scroll: max });
+}
+
+#[test]
+fn the_footer_offers_only_keys_that_work() {
+    use nsviz::tui::keys::{Scope, hint_line};
+    let on_file: Vec<&str> = hint_line(false, Scope::Trees)
+        .into_iter()
+        .map(|h| h.1)
+        .collect();
+    let live: Vec<&str> = hint_line(true, Scope::Trees)
+        .into_iter()
+        .map(|h| h.1)
+        .collect();
+    let graph: Vec<&str> = hint_line(true, Scope::Graph)
+        .into_iter()
+        .map(|h| h.1)
+        .collect();
+    assert!(
+        !on_file.contains(&"enter") && !on_file.contains(&"spawn"),
+        "{on_file:?}"
+    );
+    assert!(
+        live.contains(&"enter") && live.contains(&"spawn"),
+        "{live:?}"
+    );
+    assert!(on_file.contains(&"group") && !on_file.contains(&"zoom in"));
+    assert!(
+        graph.contains(&"zoom in") && !graph.contains(&"group"),
+        "{graph:?}"
+    );
 }
 
 #[test]
@@ -454,9 +591,13 @@ fn help_is_generated_from_the_key_table() {
         .iter()
         .map(|l| l.to_string() + "\n")
         .collect();
-    for b in BINDINGS {
+    for b in nsviz::tui::keys::all_bindings() {
         assert!(text.contains(b.help), "help lacks {}", b.help);
         assert!(text.contains(&nsviz::tui::keys::keys_label(b)));
+    }
+    // And what no key table says.
+    for topic in ["Mouse", "Snapshot files", "Filter (/)", "Marks"] {
+        assert!(text.contains(topic), "help lacks {topic}");
     }
 }
 

@@ -177,11 +177,15 @@ fn snapshot_file_filter_help_explain_and_quit() {
     tmux.keys(&["Escape"]);
     tmux.wait_gone("The network namespace");
     tmux.text("?");
-    tmux.wait_for("Keys (any other key closes)");
+    tmux.wait_for("Esc, q or ? closes");
     tmux.keys(&["Escape"]);
-    tmux.wait_gone("Keys (any other key closes)");
-    tmux.text("c");
+    tmux.wait_gone("Esc, q or ? closes");
+    // Esc on the main screen clears the kept filter and does not quit.
+    tmux.keys(&["Escape"]);
     tmux.wait_for("4026532101");
+    tmux.keys(&["Escape"]);
+    tmux.text("c");
+    tmux.wait_for("Namespaces by owner");
     tmux.text("q");
     tmux.assert_back_at_the_shell();
 }
@@ -283,7 +287,7 @@ fn live_viewer_finds_a_namespace_the_test_made() {
     tmux.keys(&["Escape"]);
     tmux.wait_gone("The UTS namespace");
     tmux.text("?");
-    tmux.wait_for("Keys (any other key closes)");
+    tmux.wait_for("Esc, q or ? closes");
     tmux.keys(&["Escape"]);
     // The process tree shows the sleeper with its uts cell set.
     tmux.text("2");

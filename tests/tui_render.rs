@@ -313,3 +313,72 @@ fn status_line_shows_how_scanning_keeps_to_its_budget() {
         "status line: {status}"
     );
 }
+
+/// NO_COLOR / TERM=dumb: the selected row carries a marker on the border and reverse video,
+/// the active tab is bracketed, and the screen has no colour at all.
+#[test]
+fn no_color_keeps_the_selection_and_the_active_tab_visible() {
+    use ratatui::style::{Color, Modifier};
+    for view in [
+        Action::ShowNamespaces,
+        Action::ShowProcesses,
+        Action::ShowGraph,
+    ] {
+        let mut app = app_sized(demo(), 100, 30);
+        app.colors = false;
+        app.apply(view);
+        app.apply(Action::Down);
+        let mut terminal = Terminal::new(TestBackend::new(100, 30)).unwrap();
+        terminal.draw(|f| f.render_widget(&app, f.area())).unwrap();
+        let buf = terminal.backend().buffer().clone();
+        assert!(
+            buf.content()
+                .iter()
+                .all(|c| c.fg == Color::Reset && c.bg == Color::Reset),
+            "a colour under NO_COLOR in {view:?}"
+        );
+        if view != Action::ShowGraph {
+            assert!(
+                buf.content()
+                    .iter()
+                    .any(|c| c.modifier.contains(Modifier::REVERSED)),
+                "no reverse video in {view:?}"
+            );
+        }
+        let name = format!("no_color_{view:?}");
+        insta::assert_snapshot!(name, terminal.backend().to_string());
+    }
+}
+
+#[test]
+fn help_scrolled_at_80x24() {
+    let mut app = app_sized(demo(), 80, 24);
+    app.apply(Action::Help);
+    insta::assert_snapshot!("help_top_80x24", draw(&app));
+    app.apply(Action::PageDown);
+    insta::assert_snapshot!("help_page_down_80x24", draw(&app));
+    app.apply(Action::End);
+    insta::assert_snapshot!("help_end_80x24", draw(&app));
+}
+
+/// At 60 columns the status line drops whole parts (the counts per type give way to their
+/// total) instead of cutting a word, and a long message ends in "…" at a word boundary.
+#[test]
+fn narrow_status_line_keeps_its_important_parts() {
+    let mut app = app_sized(demo(), 60, 20);
+    app.apply(Action::EnterSelected);
+    let text = draw(&app);
+    let lines: Vec<&str> = text.lines().collect();
+    let status = lines[lines.len() - 2];
+    let message = lines[lines.len() - 1];
+    assert!(
+        status.contains("demo-snapshot.json") && status.contains("procs"),
+        "{status}"
+    );
+    assert!(
+        status.contains("namespaces") && !status.contains(" net "),
+        "{status}"
+    );
+    assert!(message.contains('…'), "{message}");
+    insta::assert_snapshot!(text);
+}

@@ -130,6 +130,8 @@ pub struct App {
     pub size: Rect,
     /// How far the detail pane is scrolled, and for which selection (another starts at 0).
     pub detail_scroll: (Option<NodeKey>, u16),
+    /// False under NO_COLOR or TERM=dumb (see `Theme::colors_from_env`).
+    pub colors: bool,
     forests: Forests,
 }
 
@@ -169,6 +171,7 @@ impl App {
             graph_layout: GraphLayout::default(),
             size: Rect::new(0, 0, 80, 24),
             detail_scroll: (None, 0),
+            colors: true,
             forests: Forests::default(),
         }
     }
@@ -526,14 +529,14 @@ impl App {
             return self.apply_overlay(action);
         }
         match action {
-            Action::Quit => self.quit = true,
+            Action::Quit | Action::QuitNow => self.quit = true,
+            // Esc never quits: it cancels the filter being typed, clears a kept one, or
+            // does nothing.
             Action::Back => {
-                if self.filter_editing {
+                if self.filter_editing || !self.filter.is_empty() {
                     self.filter_editing = false;
                     self.filter.clear();
                     self.refresh();
-                } else {
-                    self.quit = true;
                 }
             }
             Action::FilterInput(c) => {
@@ -685,20 +688,32 @@ impl App {
     }
 
     fn apply_overlay(&mut self, action: Action) -> bool {
+        let help = matches!(self.overlay, Overlay::Help { .. });
+        let max = if help {
+            views::help::max_scroll(views::popup_height(self.size))
+        } else {
+            u16::MAX
+        };
         let scroll = match &mut self.overlay {
             Overlay::Help { scroll } | Overlay::Explain { scroll, .. } => scroll,
             Overlay::None => return false,
         };
         match action {
-            Action::Quit => self.quit = true,
+            Action::QuitNow => self.quit = true,
             Action::Up | Action::ScrollUp => *scroll = scroll.saturating_sub(1),
-            Action::Down | Action::ScrollDown => *scroll = scroll.saturating_add(1),
+            Action::Down | Action::ScrollDown => *scroll = scroll.saturating_add(1).min(max),
             Action::PageUp => *scroll = scroll.saturating_sub(10),
-            Action::PageDown => *scroll = scroll.saturating_add(10),
+            Action::PageDown => *scroll = scroll.saturating_add(10).min(max),
             Action::Home => *scroll = 0,
+            Action::End => *scroll = max,
             Action::Resize { width, height } => self.size = Rect::new(0, 0, width, height),
-            // Any other key closes the overlay (Esc, ?, i, Enter, a click).
-            _ => self.overlay = Overlay::None,
+            // What the overlay's title promises closes it: Esc, q, the key that opened it
+            // (? or i), and a click.
+            Action::Back | Action::Quit | Action::Click { .. } => self.overlay = Overlay::None,
+            Action::Help if help => self.overlay = Overlay::None,
+            Action::Explain if !help => self.overlay = Overlay::None,
+            // Every other key does nothing here (it is not swallowed into another action).
+            _ => return false,
         }
         true
     }
@@ -729,7 +744,7 @@ impl App {
             return false;
         };
         match action {
-            Action::Quit => self.quit = true,
+            Action::QuitNow => self.quit = true,
             Action::Back => self.dialog = None,
             Action::Resize { width, height } => self.size = Rect::new(0, 0, width, height),
             Action::NextField | Action::PrevField => {

@@ -6,8 +6,11 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 /// Everything a user can ask the viewer to do. Pure data: `App::apply` gives it meaning.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Action {
+    /// q: quit from the main screen; in an overlay it closes the overlay.
     Quit,
-    /// Esc: close the overlay or cancel the filter, else quit.
+    /// Ctrl-c: quit from anywhere.
+    QuitNow,
+    /// Esc: close the overlay, dialog or filter; never quits.
     Back,
     Up,
     Down,
@@ -175,17 +178,24 @@ use Scope as S;
 
 pub static BINDINGS: &[Binding] = &[
     b(
-        &[k('q'), ctrl('c')],
+        &[k('q')],
         A::Quit,
         S::Everywhere,
-        "quit",
+        "quit (in an overlay: close it)",
         Some("quit"),
+    ),
+    b(
+        &[ctrl('c')],
+        A::QuitNow,
+        S::Everywhere,
+        "quit, from anywhere",
+        None,
     ),
     b(
         &[code(KeyCode::Esc)],
         A::Back,
         S::Everywhere,
-        "close overlay / cancel filter / quit",
+        "close the overlay, cancel or clear the filter (never quits)",
         None,
     ),
     b(&[k('?')], A::Help, S::Everywhere, "this help", Some("help")),
@@ -352,16 +362,22 @@ pub static BINDINGS: &[Binding] = &[
         A::ZoomIn,
         S::Graph,
         "zoom in (more detail)",
-        None,
+        Some("zoom in"),
     ),
     b(
         &[k('-')],
         A::ZoomOut,
         S::Graph,
         "zoom out (less detail)",
-        None,
+        Some("zoom out"),
     ),
-    b(&[k('0')], A::ZoomFit, S::Graph, "fit to screen", None),
+    b(
+        &[k('0')],
+        A::ZoomFit,
+        S::Graph,
+        "fit to screen",
+        Some("fit"),
+    ),
     b(&[k('H')], A::PanLeft, S::Graph, "pan left", None),
     b(&[k('L')], A::PanRight, S::Graph, "pan right", None),
     b(&[k('K')], A::PanUp, S::Graph, "pan up", None),
@@ -427,7 +443,7 @@ pub static DIALOG_BINDINGS: &[Binding] = &[
         "close the dialog (in a confirmation: no)",
         Some("cancel"),
     ),
-    b(&[ctrl('c')], A::Quit, S::Dialog, "quit", None),
+    b(&[ctrl('c')], A::QuitNow, S::Dialog, "quit", None),
 ];
 
 /// The dialogs' footer hint: "Tab next  Space tick  Enter run  Esc cancel".
@@ -474,7 +490,7 @@ pub fn action_for(event: &KeyEvent) -> Option<Action> {
 pub fn filter_action_for(event: &KeyEvent) -> Option<Action> {
     let ctrl = event.modifiers.contains(KeyModifiers::CONTROL);
     match event.code {
-        KeyCode::Char('c') if ctrl => Some(Action::Quit),
+        KeyCode::Char('c') if ctrl => Some(Action::QuitNow),
         KeyCode::Char(c) if !ctrl => Some(Action::FilterInput(c)),
         KeyCode::Backspace => Some(Action::FilterBackspace),
         KeyCode::Enter => Some(Action::FilterAccept),
@@ -493,10 +509,21 @@ pub fn keys_label(binding: &Binding) -> String {
         .join(", ")
 }
 
-/// The status bar hint: "q quit  ? help  / filter ...".
-pub fn hint_line() -> Vec<(String, &'static str)> {
+/// Actions that need a live host (a snapshot file is read-only and does not change).
+pub fn needs_live(action: Action) -> bool {
+    matches!(
+        action,
+        Action::EnterSelected | Action::SpawnDialog | Action::DeleteKept | Action::Pause
+    )
+}
+
+/// The status bar hint: "q quit  ? help  / filter ...", only with keys that work where the
+/// user is: in `scope` (trees or graph) and, on a snapshot file, none that need a live host.
+pub fn hint_line(live: bool, scope: Scope) -> Vec<(String, &'static str)> {
     BINDINGS
         .iter()
+        .filter(|b| b.scope == Scope::Everywhere || b.scope == scope)
+        .filter(|b| live || !needs_live(b.action))
         .filter_map(|b| b.hint.map(|h| (b.keys[0].label(), h)))
         .collect()
 }
@@ -546,7 +573,7 @@ mod tests {
     #[test]
     fn dispatch_uses_the_table() {
         let ev = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
-        assert_eq!(action_for(&ev), Some(Action::Quit));
+        assert_eq!(action_for(&ev), Some(Action::QuitNow));
         let ev = KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT);
         assert_eq!(action_for(&ev), Some(Action::End));
         let ev = KeyEvent::new(KeyCode::Char('Z'), KeyModifiers::SHIFT);

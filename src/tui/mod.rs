@@ -40,6 +40,7 @@ pub fn run(source: &SourceArgs, interval_ms: u64) -> Result<()> {
         None => "live".to_string(),
     };
     let mut app = App::new(label, source.from.is_none());
+    app.colors = theme::Theme::colors_from_env();
     let mut guard = TerminalGuard::new()?;
     let size = guard
         .terminal

@@ -341,7 +341,8 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
         } else {
             theme.border
         };
-        draw_box(&mut c, b, border, theme);
+        // Without colours the selected box has a double border instead.
+        draw_box(&mut c, b, border, theme, selected && !theme.colors);
     }
     // The links touch box borders: redraw the junctions on top.
     for b in &layout.boxes {
@@ -358,13 +359,18 @@ fn link_x(b: &GraphBox) -> i32 {
     b.x + 1
 }
 
-fn draw_box(c: &mut Canvas, b: &GraphBox, border: Style, theme: &Theme) {
+fn draw_box(c: &mut Canvas, b: &GraphBox, border: Style, theme: &Theme, double: bool) {
     let inner = (b.w - 2).max(0) as usize;
-    c.put(b.x, b.y, &format!("┌{}┐", "─".repeat(inner)), border);
+    let [tl, tr, bl, br, h, v] = if double {
+        ["╔", "╗", "╚", "╝", "═", "║"]
+    } else {
+        ["┌", "┐", "└", "┘", "─", "│"]
+    };
+    c.put(b.x, b.y, &format!("{tl}{}{tr}", h.repeat(inner)), border);
     c.put(b.x + 2, b.y, &format!(" {} ", b.title), border);
     for (i, line) in b.lines.iter().enumerate() {
         let y = b.y + 1 + i as i32;
-        c.put(b.x, y, &format!("│{}│", " ".repeat(inner)), border);
+        c.put(b.x, y, &format!("{v}{}{v}", " ".repeat(inner)), border);
         let mut x = b.x + 2;
         if let Some(t) = line.badge {
             c.put(x, y, &format!("{:^6}", t.name()), theme.badge(t));
@@ -380,7 +386,7 @@ fn draw_box(c: &mut Canvas, b: &GraphBox, border: Style, theme: &Theme) {
     c.put(
         b.x,
         b.y + b.h - 1,
-        &format!("└{}┘", "─".repeat(inner)),
+        &format!("{bl}{}{br}", h.repeat(inner)),
         border,
     );
 }

@@ -80,7 +80,7 @@ pub fn safe(text: &str) -> String {
 
 impl Widget for &App {
     fn render(self, area: Rect, buf: &mut Buffer) {
-        let theme = Theme::default();
+        let theme = Theme::new(self.colors);
         if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
             let text = format!(
                 "The terminal is too small for nsviz: it needs {MIN_WIDTH}x{MIN_HEIGHT}, this one is {}x{}. Enlarge it or press q.",
@@ -114,11 +114,11 @@ impl Widget for &App {
         match &self.overlay {
             Overlay::None => {}
             Overlay::Help { scroll } => {
-                let popup = centered(area, 78, area.height.saturating_sub(2));
+                let popup = centered(area, 78, popup_height(area));
                 help::render_help(popup, buf, &theme, *scroll);
             }
             Overlay::Explain { ns_type, scroll } => {
-                let popup = centered(area, 78, area.height.saturating_sub(2));
+                let popup = centered(area, 78, popup_height(area));
                 explain::render(*ns_type, popup, buf, &theme, *scroll);
             }
         }
@@ -131,12 +131,15 @@ impl Widget for &App {
 fn render_header(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     let mut spans = Vec::new();
     for (view, label) in TABS {
-        let style = if view == app.view {
-            theme.tab_active
+        let active = view == app.view;
+        let style = if active { theme.tab_active } else { theme.tab };
+        if active && !theme.colors {
+            // Brackets in place of the label's padding: the active tab without colour.
+            let inner = label.trim();
+            spans.push(Span::styled(format!("[{inner}]"), style));
         } else {
-            theme.tab
-        };
-        spans.push(Span::styled(label, style));
+            spans.push(Span::styled(label, style));
+        }
         spans.push(Span::raw(" "));
     }
     if app.view == View::Namespaces {
@@ -148,6 +151,11 @@ fn render_header(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     }
     buf.set_line(area.x, area.y, &Line::from(spans), area.width);
     filter::render(app, area, buf, theme);
+}
+
+/// The height of the help and explain overlays on a screen of this size.
+pub fn popup_height(screen: Rect) -> u16 {
+    screen.height.saturating_sub(2)
 }
 
 /// A rectangle of at most `width` x `height` in the middle of `area`, cleared.
@@ -208,6 +216,10 @@ pub fn render_rows(
         buf.set_line(inner.x, y, &line, inner.width);
         if Some(i) == selected {
             buf.set_style(Rect::new(inner.x, y, inner.width, 1), theme.selected);
+            if !theme.colors {
+                // A marker on the border: the selection without colour or reverse video.
+                buf.set_string(area.x, y, "▶", theme.selected);
+            }
         }
     }
     if app.rows.len() > usize::from(inner.height) {
