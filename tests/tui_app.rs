@@ -680,3 +680,65 @@ fn keys_on_an_empty_filtered_view_do_nothing_harmful() {
     }
     assert!(app.enter_args().is_ok());
 }
+
+#[test]
+fn sandboxes_group_processes_by_their_eight_namespaces() {
+    use nsviz::tui::sandboxes::Share;
+    let mut app = App::with_snapshot(
+        common::demo_with_a_joiner(),
+        "demo",
+        Rect::new(0, 0, 120, 40),
+    );
+    app.apply(Action::ShowSandboxes);
+    assert_eq!(app.view, View::Sandboxes);
+    let list = &app.sandboxes.list;
+    // Every process with known namespaces is in exactly one sandbox.
+    let total: usize = list.iter().map(|s| s.pids.len()).sum();
+    assert_eq!(total, app.snapshot.processes.len());
+    // The host's comes first and is all host cells.
+    assert!(list[0].is_host() && list[0].label == "host");
+    // docker web: the three container processes, its own namespaces but net, which the
+    // joiner shares.
+    let web = list
+        .iter()
+        .find(|s| s.pids == vec![2120, 2151, 2152])
+        .expect("docker web's sandbox");
+    assert!(web.label.contains("docker web"), "{}", web.label);
+    let net = NsType::ALL.iter().position(|&t| t == NsType::Net).unwrap();
+    let mnt = NsType::ALL.iter().position(|&t| t == NsType::Mnt).unwrap();
+    let user = NsType::ALL.iter().position(|&t| t == NsType::User).unwrap();
+    assert_eq!(web.cells[mnt], Share::Own);
+    assert_eq!(web.cells[user], Share::Host);
+    assert!(matches!(web.cells[net], Share::Shared(_)));
+    // The joiner stands out: its only namespace that is not the host's is shared with web.
+    let joiner = list.iter().find(|s| s.pids == vec![5100]).expect("curl");
+    assert!(joiner.shares());
+    assert_eq!(joiner.label, "curl");
+    let web_index = list
+        .iter()
+        .position(|s| s.pids == vec![2120, 2151, 2152])
+        .unwrap();
+    assert_eq!(joiner.cells[net], Share::Shared(vec![web_index]));
+    for (i, c) in joiner.cells.iter().enumerate() {
+        if i != net {
+            assert_eq!(*c, Share::Host, "{:?}", NsType::ALL[i]);
+        }
+    }
+    // Selecting a sandbox selects its leader (the detail pane and `e` use it).
+    while app.sandboxes.selected_sandbox().map(|s| s.pids.clone()) != Some(vec![2120, 2151, 2152]) {
+        let before = app.sandboxes.selected_index();
+        app.apply(Action::Down);
+        assert_ne!(before, app.sandboxes.selected_index(), "web not reached");
+    }
+    assert_eq!(app.selected(), Some(NodeKey::Process(2120)));
+    // The filter keeps the sandboxes whose label or processes match.
+    type_filter(&mut app, "curl");
+    assert_eq!(app.sandboxes.list.len(), 1);
+    assert_eq!(app.sandboxes.list[0].pids, vec![5100]);
+    app.apply(Action::Back);
+    // The selection follows its namespace set across a rescan, and the view cycles.
+    app.set_snapshot(Arc::new(common::demo_with_a_joiner()), Instant::now());
+    assert_eq!(app.selected(), Some(NodeKey::Process(5100)));
+    app.apply(Action::NextView);
+    assert_eq!(app.view, View::Namespaces);
+}

@@ -382,3 +382,19 @@ fn narrow_status_line_keeps_its_important_parts() {
     assert!(message.contains('…'), "{message}");
     insta::assert_snapshot!(text);
 }
+
+/// The sandboxes view on the demo plus a process that joined only docker web's network
+/// namespace: it stands out ("⇄ net with docker web"); web's members are listed below.
+#[test]
+fn sandboxes_view() {
+    let mut app = app_sized(common::demo_with_a_joiner(), 120, 40);
+    app.apply(Action::ShowSandboxes);
+    while app.selected() != Some(NodeKey::Process(2120)) {
+        app.apply(Action::Down);
+    }
+    insta::assert_snapshot!("sandboxes_120x40", draw(&app));
+    let mut app = app_sized(common::demo_with_a_joiner(), 80, 24);
+    app.apply(Action::ShowSandboxes);
+    app.apply(Action::End);
+    insta::assert_snapshot!("sandboxes_80x24", draw(&app));
+}

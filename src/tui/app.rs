@@ -11,6 +11,7 @@ use ratatui::layout::Rect;
 use super::dialog::{Dialog, EnterDialog, SpawnDialog, SpawnField, kept_name};
 use super::filter;
 use super::keys::Action;
+use super::sandboxes::SandboxesState;
 use super::views::{self, graph::GraphLayout};
 use crate::graph::{Hierarchy, NodeKey, NsGraph, TreeNode, filter_forest};
 use crate::model::{Namespace, NsType, Snapshot};
@@ -32,6 +33,7 @@ pub enum View {
     Namespaces,
     Processes,
     Graph,
+    Sandboxes,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -107,6 +109,7 @@ pub struct App {
     pub ns_state: TreeState,
     pub proc_state: TreeState,
     pub graph: GraphState,
+    pub sandboxes: SandboxesState,
     pub filter: String,
     pub filter_editing: bool,
     pub overlay: Overlay,
@@ -156,6 +159,7 @@ impl App {
             ns_state: TreeState::default(),
             proc_state: TreeState::default(),
             graph: GraphState::default(),
+            sandboxes: SandboxesState::default(),
             filter: String::new(),
             filter_editing: false,
             overlay: Overlay::None,
@@ -281,6 +285,11 @@ impl App {
     pub fn selected(&self) -> Option<NodeKey> {
         match self.view {
             View::Graph => self.graph.selected,
+            // A sandbox is entered and described through its leading process.
+            View::Sandboxes => self
+                .sandboxes
+                .selected_sandbox()
+                .map(|s| NodeKey::Process(s.leader)),
             _ => self.tree_state().selected,
         }
     }
@@ -305,6 +314,22 @@ impl App {
                 })
             }
         };
+        if self.view == View::Sandboxes {
+            let keep = |s: &super::sandboxes::Sandbox| {
+                query.is_empty()
+                    || s.label.to_lowercase().contains(&query)
+                    || s.pids.iter().any(|&pid| {
+                        filter::matches(&snapshot, &NodeKey::Process(pid), &query, true)
+                    })
+            };
+            self.sandboxes.rebuild(&snapshot, &keep);
+            let page = self.page_height();
+            if let Some(i) = self.sandboxes.selected_index() {
+                self.sandboxes.select_index(i, page);
+            }
+            self.rows.clear();
+            return;
+        }
         if self.view == View::Graph {
             let forest = filtered(&self.forests.owner, false);
             self.graph_layout = views::graph::layout(&self.snapshot, &forest, self.zoom_level());
@@ -381,7 +406,13 @@ impl App {
 
     /// Rows the tree area shows at once.
     pub fn page_height(&self) -> usize {
-        usize::from(views::areas(self.size).main.height.saturating_sub(2)).max(1)
+        let main = views::areas(self.size).main;
+        if self.view == View::Sandboxes {
+            // Borders and the column header.
+            let list = views::sandboxes::list_area(main);
+            return usize::from(list.height.saturating_sub(3)).max(1);
+        }
+        usize::from(main.height.saturating_sub(2)).max(1)
     }
 
     fn scroll_to_selected(&mut self) {
@@ -429,6 +460,11 @@ impl App {
     }
 
     fn move_by(&mut self, delta: isize) {
+        if self.view == View::Sandboxes {
+            let page = self.page_height();
+            self.sandboxes.move_by(delta, page);
+            return;
+        }
         if self.view == View::Graph {
             let keys: Vec<NodeKey> = self.graph_layout.boxes.iter().map(|b| b.key).collect();
             if keys.is_empty() {
@@ -589,11 +625,13 @@ impl App {
             Action::NextView => self.set_view(match self.view {
                 View::Namespaces => View::Processes,
                 View::Processes => View::Graph,
-                View::Graph => View::Namespaces,
+                View::Graph => View::Sandboxes,
+                View::Sandboxes => View::Namespaces,
             }),
             Action::ShowNamespaces => self.set_view(View::Namespaces),
             Action::ShowProcesses => self.set_view(View::Processes),
             Action::ShowGraph => self.set_view(View::Graph),
+            Action::ShowSandboxes => self.set_view(View::Sandboxes),
             Action::ToggleGrouping => {
                 if self.view != View::Namespaces {
                     self.set_view(View::Namespaces);
@@ -920,6 +958,16 @@ impl App {
             return;
         }
         if !main.contains((column, row).into()) {
+            return;
+        }
+        if self.view == View::Sandboxes {
+            // Below the list's top border and column header.
+            let list = views::sandboxes::list_area(main);
+            if row >= list.y + 2 && row < list.y + list.height.saturating_sub(1) {
+                let i = self.sandboxes.offset + usize::from(row - list.y - 2);
+                let page = self.page_height();
+                self.sandboxes.select_index(i, page);
+            }
             return;
         }
         if self.view == View::Graph {

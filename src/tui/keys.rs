@@ -27,6 +27,7 @@ pub enum Action {
     ShowNamespaces,
     ShowProcesses,
     ShowGraph,
+    ShowSandboxes,
     ToggleGrouping,
     StartFilter,
     ClearFilter,
@@ -221,6 +222,13 @@ pub static BINDINGS: &[Binding] = &[
         None,
     ),
     b(&[k('3')], A::ShowGraph, S::Everywhere, "graph view", None),
+    b(
+        &[k('4')],
+        A::ShowSandboxes,
+        S::Everywhere,
+        "sandboxes view: processes that share the same namespaces",
+        None,
+    ),
     b(
         &[code(KeyCode::Up), k('k')],
         A::Up,

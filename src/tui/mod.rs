@@ -10,6 +10,7 @@ pub mod event;
 pub mod explain;
 pub mod filter;
 pub mod keys;
+pub mod sandboxes;
 pub mod scanner;
 pub mod terminal;
 pub mod theme;

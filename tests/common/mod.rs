@@ -171,3 +171,32 @@ pub fn select_row(app: &mut nsviz::tui::app::App, key: nsviz::graph::NodeKey) {
     }
     panic!("{key:?} not among the rows");
 }
+
+/// The demo plus pid 5100 "curl", in every host namespace but docker web's network
+/// namespace (as `nsenter --net=/proc/WEB/ns/net curl ...` would be).
+pub fn demo_with_a_joiner() -> nsviz::model::Snapshot {
+    use nsviz::model::NsType;
+    let mut s = nsviz::source::read_file(
+        &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/demo-snapshot.json"),
+    )
+    .expect("demo snapshot loads");
+    let web_net = 4026532206;
+    let mut p = s.process(5000).expect("pid 5000 in the demo").clone();
+    p.pid = 5100;
+    p.ppid = 5000;
+    p.comm = "curl".into();
+    p.attribution = None;
+    p.cgroup = None;
+    p.cmdline = vec!["curl".into(), "http://172.17.0.2/".into()];
+    p.ns.insert(NsType::Net, web_net);
+    for ns in &mut s.namespaces {
+        // Its set already holds web's net: it joins the namespaces of its set.
+        if p.ns.get(&ns.ns_type) == Some(&ns.id) {
+            ns.processes.push(5100);
+        }
+    }
+    s.processes.push(p);
+    s.normalize();
+    nsviz::model::label::assign(&mut s);
+    s
+}

@@ -8,6 +8,7 @@ pub mod graph;
 pub mod help;
 pub mod namespaces;
 pub mod processes;
+pub mod sandboxes;
 pub mod status;
 
 use ratatui::buffer::Buffer;
@@ -54,10 +55,11 @@ pub fn areas(area: Rect) -> Areas {
     }
 }
 
-const TABS: [(View, &str); 3] = [
+const TABS: [(View, &str); 4] = [
     (View::Namespaces, " 1 Namespaces "),
     (View::Processes, " 2 Processes "),
     (View::Graph, " 3 Graph "),
+    (View::Sandboxes, " 4 Sandboxes "),
 ];
 
 /// The view whose tab is at this column of the header.
@@ -107,6 +109,14 @@ impl Widget for &App {
                 View::Namespaces => namespaces::render(self, a.main, buf, &theme),
                 View::Processes => processes::render(self, a.main, buf, &theme),
                 View::Graph => graph::render(self, a.main, buf, &theme),
+                View::Sandboxes => sandboxes::render(
+                    &self.sandboxes,
+                    &self.snapshot,
+                    !self.filter.is_empty(),
+                    a.main,
+                    buf,
+                    &theme,
+                ),
             }
         }
         detail::render(self, a.detail, buf, &theme);

@@ -117,10 +117,10 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
             theme.message,
         )
     } else {
-        let scope = if app.view == View::Graph {
-            Scope::Graph
-        } else {
-            Scope::Trees
+        let scope = match app.view {
+            View::Graph => Scope::Graph,
+            View::Sandboxes => Scope::Everywhere,
+            View::Namespaces | View::Processes => Scope::Trees,
         };
         let mut spans = Vec::new();
         let mut used = 0;
