@@ -742,3 +742,130 @@ fn sandboxes_group_processes_by_their_eight_namespaces() {
     app.apply(Action::NextView);
     assert_eq!(app.view, View::Namespaces);
 }
+
+/// The demo without journald's mount namespace (412 back in the host's) and with a new
+/// network namespace bound at /run/netns/red.
+fn demo_changed() -> Snapshot {
+    let mut next = demo();
+    next.namespaces.retain(|n| n.id != 4026532101);
+    for p in &mut next.processes {
+        if p.pid == 412 {
+            p.ns.insert(NsType::Mnt, 4026531841);
+        }
+    }
+    let mut fresh = Namespace::new(4026532999, NsType::Net);
+    fresh.owner = Some(HOST_USER);
+    fresh.mounts.push("/run/netns/red".into());
+    next.namespaces.push(fresh);
+    next.normalize();
+    nsviz::model::label::assign(&mut next);
+    next
+}
+
+#[test]
+fn the_change_log_lists_what_appeared_and_vanished_and_n_jumps_to_the_newest() {
+    use nsviz::tui::changelog::{Kind, Subject};
+    let mut app = app();
+    assert!(
+        app.changes.entries.is_empty(),
+        "the first scan is no change"
+    );
+    app.apply(Action::NewestChange);
+    assert!(app.message.is_some());
+    let now = Instant::now();
+    app.set_snapshot(Arc::new(demo_changed()), now);
+    let log = &app.changes.entries;
+    let red = log
+        .iter()
+        .find(|c| c.subject == Subject::Namespace(NsType::Net, 4026532999))
+        .expect("the new netns is logged");
+    assert_eq!(red.kind, Kind::Appeared);
+    assert_eq!(red.label, "netns red");
+    assert_eq!(red.by, None, "no process is in it");
+    let journald = log
+        .iter()
+        .find(|c| c.subject == Subject::Namespace(NsType::Mnt, 4026532101))
+        .expect("the vanished mount namespace is logged");
+    assert_eq!(journald.kind, Kind::Vanished);
+    assert_eq!(journald.label, "service systemd-journald");
+    assert_eq!(
+        journald.by,
+        Some((412, "/usr/lib/systemd/systemd-journald".to_string()))
+    );
+    // journald's sandbox (its own mount namespace) is gone: 412 joined the host's.
+    assert!(log.iter().any(|c| c.kind == Kind::Vanished
+        && matches!(&c.subject, Subject::Sandbox(_))
+        && c.label == "service systemd-journald"));
+    // The same scan again adds nothing.
+    let count = log.len();
+    app.set_snapshot(Arc::new(demo_changed()), now + Duration::from_secs(1));
+    assert_eq!(app.changes.entries.len(), count);
+    // n opens it, Esc closes it, N selects the newest change still there: the new netns.
+    app.apply(Action::ShowChanges);
+    assert_eq!(app.overlay, Overlay::Changes { scroll: 0 });
+    app.apply(Action::Back);
+    assert_eq!(app.overlay, Overlay::None);
+    assert!(!app.quit);
+    app.apply(Action::ShowGraph);
+    type_filter(&mut app, "journald");
+    app.apply(Action::NewestChange);
+    assert_eq!(app.view, View::Namespaces);
+    assert_eq!(app.selected(), Some(ns(NsType::Net, 4026532999)));
+    assert!(app.filter.is_empty(), "the filter that hid it is cleared");
+    // The highlight lasts HIGHLIGHT, fading in its second half.
+    let red_key = ns(NsType::Net, 4026532999);
+    assert!(app.is_new(&red_key) && !app.is_fading(&red_key));
+    assert!(app.tick(now + HIGHLIGHT / 2 + Duration::from_millis(1)));
+    assert!(app.is_new(&red_key) && app.is_fading(&red_key));
+    app.tick(now + HIGHLIGHT + Duration::from_millis(1));
+    assert!(!app.is_new(&red_key));
+}
+
+fn live_app(snapshot: Snapshot) -> App {
+    let mut app = App::new("live".into(), true);
+    app.size = Rect::new(0, 0, 120, 40);
+    app.set_snapshot(Arc::new(snapshot), Instant::now());
+    app
+}
+
+fn success() -> std::process::ExitStatus {
+    std::os::unix::process::ExitStatusExt::from_raw(0)
+}
+
+#[test]
+fn after_a_spawn_the_selection_moves_to_what_it_kept_and_the_message_is_true() {
+    let now = Instant::now();
+    // A spawn that kept a set: the next scan selects its namespace and says so.
+    let mut app = live_app(demo());
+    app.child_finished(&["spawn".into(), "--keep".into()], Ok(success()), now);
+    assert_eq!(app.message.as_deref(), Some("back from nsviz spawn"));
+    let mut kept = demo();
+    let mut uts = Namespace::new(4026533001, NsType::Uts);
+    uts.owner = Some(HOST_USER);
+    uts.mounts = vec!["/run/nsviz/box/uts".into()];
+    kept.namespaces.push(uts);
+    kept.normalize();
+    nsviz::model::label::assign(&mut kept);
+    app.set_snapshot(Arc::new(kept), now);
+    assert_eq!(app.selected(), Some(ns(NsType::Uts, 4026533001)));
+    let message = app.message.clone().unwrap_or_default();
+    assert!(message.contains("/run/nsviz/box"), "{message}");
+    // A spawn that kept nothing: no "marked new", the selection stays.
+    let mut app = live_app(demo());
+    let before = app.selected();
+    app.child_finished(&["spawn".into(), "-u".into()], Ok(success()), now);
+    app.set_snapshot(Arc::new(demo()), now);
+    let message = app.message.clone().unwrap_or_default();
+    assert!(message.contains("kept nothing"), "{message}");
+    assert!(!message.contains("marked new"), "{message}");
+    assert_eq!(app.selected(), before);
+    // An enter creates nothing: only "back from".
+    let mut app = live_app(demo());
+    app.child_finished(
+        &["enter".into(), "-t".into(), "1".into()],
+        Ok(success()),
+        now,
+    );
+    app.set_snapshot(Arc::new(demo()), now);
+    assert_eq!(app.message.as_deref(), Some("back from nsviz enter"));
+}

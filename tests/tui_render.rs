@@ -398,3 +398,33 @@ fn sandboxes_view() {
     app.apply(Action::End);
     insta::assert_snapshot!("sandboxes_80x24", draw(&app));
 }
+
+/// The change log after a scan where journald's mount namespace vanished and a netns
+/// appeared, at a fixed wall-clock time.
+#[test]
+fn change_log_overlay() {
+    use std::time::{Duration, Instant, SystemTime};
+    let mut app = app_sized(demo(), 120, 30);
+    let now = Instant::now();
+    app.epoch = (
+        SystemTime::UNIX_EPOCH + Duration::from_secs(12 * 3600 + 34 * 60 + 5),
+        now,
+    );
+    let mut next = demo();
+    next.namespaces.retain(|n| n.id != 4026532101);
+    for p in &mut next.processes {
+        if p.pid == 412 {
+            p.ns.insert(NsType::Mnt, 4026531841);
+        }
+    }
+    let mut fresh = nsviz::model::Namespace::new(4026532999, NsType::Net);
+    fresh.owner = Some(4026531837);
+    fresh.mounts.push("/run/netns/red".into());
+    next.namespaces.push(fresh);
+    next.normalize();
+    nsviz::model::label::assign(&mut next);
+    app.set_snapshot(std::sync::Arc::new(next), now);
+    insta::assert_snapshot!("namespaces_with_a_new_and_a_gone_row", draw(&app));
+    app.apply(Action::ShowChanges);
+    insta::assert_snapshot!("change_log", draw(&app));
+}

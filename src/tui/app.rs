@@ -4,10 +4,11 @@
 use std::collections::{HashMap, HashSet};
 use std::ffi::OsString;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use ratatui::layout::Rect;
 
+use super::changelog::ChangeLog;
 use super::dialog::{Dialog, EnterDialog, SpawnDialog, SpawnField, kept_name};
 use super::filter;
 use super::keys::Action;
@@ -16,11 +17,12 @@ use super::views::{self, graph::GraphLayout};
 use crate::graph::{Hierarchy, NodeKey, NsGraph, TreeNode, filter_forest};
 use crate::model::{Namespace, NsType, Snapshot};
 
-/// How long new namespaces stay highlighted and vanished ones stay listed.
-pub const HIGHLIGHT: Duration = Duration::from_secs(3);
+/// How long new namespaces stay highlighted and vanished ones stay listed; in the second
+/// half of it the highlight fades.
+pub const HIGHLIGHT: Duration = Duration::from_secs(10);
 /// After a shell from the viewer ends, what it created stays highlighted longer: the user
 /// was away and needs a moment to look.
-pub const HIGHLIGHT_AFTER_CHILD: Duration = Duration::from_secs(10);
+pub const HIGHLIGHT_AFTER_CHILD: Duration = Duration::from_secs(20);
 /// Scans that arrive this soon after a child ended use the longer highlight.
 const AFTER_CHILD_WINDOW: Duration = Duration::from_secs(5);
 
@@ -39,8 +41,17 @@ pub enum View {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Overlay {
     None,
-    Help { scroll: u16 },
-    Explain { ns_type: NsType, scroll: u16 },
+    Help {
+        scroll: u16,
+    },
+    Explain {
+        ns_type: NsType,
+        scroll: u16,
+    },
+    /// The change log, newest first.
+    Changes {
+        scroll: u16,
+    },
 }
 
 /// A namespace that vanished: what it was, what held it then, and until when it is listed.
@@ -115,8 +126,20 @@ pub struct App {
     pub overlay: Overlay,
     /// The enter or spawn dialog, or a confirmation; it takes every key while open.
     pub dialog: Option<Dialog>,
+    /// What to select once the scan after a spawn is shown (what it kept).
+    pending_selection: Option<NodeKey>,
     /// Until when scans count as "right after a child ended" (longer highlight).
     pub after_child_until: Option<Instant>,
+    /// The subcommand of the child that just ended ("spawn", "enter"), until the next scan
+    /// tells what it left behind.
+    child_command: Option<String>,
+    /// Every namespace and sandbox that appeared or vanished this session.
+    pub changes: ChangeLog,
+    /// A wall-clock time and the instant it was read: change times are derived from the
+    /// `now` instants the app is given (tests set it to get fixed times).
+    pub epoch: (SystemTime, Instant),
+    /// The latest instant the app was told of (scans, ticks): highlights fade by it.
+    clock: Instant,
     pub paused: bool,
     /// How live scanning keeps to its CPU budget on a large host, when it has to.
     pub pace: Option<crate::tui::event::Pace>,
@@ -165,6 +188,11 @@ impl App {
             overlay: Overlay::None,
             dialog: None,
             after_child_until: None,
+            child_command: None,
+            pending_selection: None,
+            changes: ChangeLog::default(),
+            epoch: (SystemTime::now(), Instant::now()),
+            clock: Instant::now(),
             paused: false,
             pace: None,
             quit: false,
@@ -213,7 +241,15 @@ impl App {
                     });
                 }
             }
+            let wall = self.epoch.0 + now.saturating_duration_since(self.epoch.1);
+            let before = self.changes.entries.len();
+            self.changes.record(old, &snapshot, wall);
+            let new_changes = self.changes.entries.len().saturating_sub(before);
+            if let Some(command) = self.child_command.take() {
+                self.after_child_scan(&command, &snapshot, new_changes);
+            }
         }
+        self.clock = self.clock.max(now);
         // A namespace that came back (or an inode reused) is no longer gone.
         self.gone
             .retain(|g| snapshot.namespace(g.ns.ns_type, g.ns.id).is_none());
@@ -227,6 +263,53 @@ impl App {
         self.loading = false;
         self.error = None;
         self.refresh();
+        if let Some(key) = self.pending_selection.take() {
+            self.jump_to(key);
+        }
+    }
+
+    /// Shows `key` in the view that lists it, selected: a namespace in the namespace tree
+    /// (expanding and unfiltering as needed), a process in the process tree.
+    pub fn jump_to(&mut self, key: NodeKey) {
+        let view = match key {
+            NodeKey::Process(_) => View::Processes,
+            _ => View::Namespaces,
+        };
+        if self.view != view {
+            self.view = view;
+            self.refresh();
+        }
+        if !self.rows.iter().any(|r| r.key == key) {
+            self.filter.clear();
+            self.filter_editing = false;
+            self.tree_state_mut().collapsed.clear();
+            self.refresh();
+        }
+        if self.rows.iter().any(|r| r.key == key) {
+            self.select_key(key);
+        }
+    }
+
+    /// `N`: selects the newest change's namespace or sandbox, wherever it is listed.
+    fn jump_to_newest_change(&mut self) {
+        use super::changelog::Subject;
+        if self.changes.entries.is_empty() {
+            self.message = Some("no change yet since the viewer started".into());
+            return;
+        }
+        let Some(change) = self.changes.newest_present(&self.snapshot).cloned() else {
+            self.message = Some("everything that changed has vanished again (n lists it)".into());
+            return;
+        };
+        match change.subject {
+            Subject::Namespace(t, id) => self.jump_to(NodeKey::Namespace(t, id)),
+            Subject::Sandbox(set) => {
+                self.view = View::Sandboxes;
+                self.filter.clear();
+                self.sandboxes.selected = Some(set);
+                self.refresh();
+            }
+        }
     }
 
     pub fn set_error(&mut self, message: String) {
@@ -235,10 +318,14 @@ impl App {
 
     /// Drops expired highlights; true when something changed (a redraw is due).
     pub fn tick(&mut self, now: Instant) -> bool {
+        let fading_before = self.appeared.keys().filter(|k| self.is_fading(k)).count();
+        self.clock = self.clock.max(now);
+        let fading_now = self.appeared.keys().filter(|k| self.is_fading(k)).count();
         let before = (self.appeared.len(), self.gone.len());
         self.appeared.retain(|_, until| *until > now);
         self.gone.retain(|g| g.until > now);
-        let changed = before != (self.appeared.len(), self.gone.len());
+        let changed =
+            before != (self.appeared.len(), self.gone.len()) || fading_before != fading_now;
         if changed {
             self.refresh();
         }
@@ -247,11 +334,24 @@ impl App {
 
     /// The next instant a highlight expires.
     pub fn next_deadline(&self) -> Option<Instant> {
+        let fades = self
+            .appeared
+            .values()
+            .map(|&until| until - HIGHLIGHT / 2)
+            .filter(|&at| at > self.clock);
         self.appeared
             .values()
             .chain(self.gone.iter().map(|g| &g.until))
-            .min()
             .copied()
+            .chain(fades)
+            .min()
+    }
+
+    /// In the second half of its highlight: drawn weaker.
+    pub fn is_fading(&self, key: &NodeKey) -> bool {
+        self.appeared
+            .get(key)
+            .is_some_and(|&until| until.saturating_duration_since(self.clock) < HIGHLIGHT / 2)
     }
 
     pub fn is_new(&self, key: &NodeKey) -> bool {
@@ -643,6 +743,8 @@ impl App {
                 self.refresh();
             }
             Action::Help => self.overlay = Overlay::Help { scroll: 0 },
+            Action::ShowChanges => self.overlay = Overlay::Changes { scroll: 0 },
+            Action::NewestChange => self.jump_to_newest_change(),
             Action::DetailDown | Action::DetailUp => {
                 let key = self.selected();
                 let now = if self.detail_scroll.0 == key {
@@ -732,8 +834,11 @@ impl App {
         } else {
             u16::MAX
         };
+        let changes = matches!(self.overlay, Overlay::Changes { .. });
         let scroll = match &mut self.overlay {
-            Overlay::Help { scroll } | Overlay::Explain { scroll, .. } => scroll,
+            Overlay::Help { scroll }
+            | Overlay::Explain { scroll, .. }
+            | Overlay::Changes { scroll } => scroll,
             Overlay::None => return false,
         };
         match action {
@@ -749,7 +854,12 @@ impl App {
             // (? or i), and a click.
             Action::Back | Action::Quit | Action::Click { .. } => self.overlay = Overlay::None,
             Action::Help if help => self.overlay = Overlay::None,
-            Action::Explain if !help => self.overlay = Overlay::None,
+            Action::ShowChanges if changes => self.overlay = Overlay::None,
+            Action::Explain if !help && !changes => self.overlay = Overlay::None,
+            Action::NewestChange if changes => {
+                self.overlay = Overlay::None;
+                self.jump_to_newest_change();
+            }
             // Every other key does nothing here (it is not swallowed into another action).
             _ => return false,
         }
@@ -855,7 +965,8 @@ impl App {
                 .unwrap_or_default()
         );
         self.message = Some(match status {
-            Ok(s) if s.success() => format!("back from {what}; what it created is marked new"),
+            // What it left behind is told when the next scan arrives (after_child_scan).
+            Ok(s) if s.success() => format!("back from {what}"),
             Ok(s) => match (s.code(), s.signal()) {
                 (Some(code), _) => format!("{what} exited with status {code}"),
                 (None, Some(sig)) => format!("{what} was killed by signal {sig}"),
@@ -864,7 +975,59 @@ impl App {
             Err(e) => e,
         });
         self.after_child_until = Some(now + AFTER_CHILD_WINDOW);
+        self.child_command = args.first().map(|a| a.to_string_lossy().into_owned());
         self.requests.push(Request::Rescan);
+    }
+
+    /// The first scan after a child from the viewer: after a spawn, select what it kept and
+    /// say so; say nothing more after an enter, which creates nothing.
+    fn after_child_scan(&mut self, command: &str, snapshot: &Snapshot, new_changes: usize) {
+        if command != "spawn" {
+            return;
+        }
+        let recent = &self.changes.entries[self.changes.entries.len() - new_changes..];
+        let kept: Vec<NodeKey> = recent
+            .iter()
+            .filter(|c| c.kind == super::changelog::Kind::Appeared)
+            .filter_map(|c| match c.subject {
+                super::changelog::Subject::Namespace(t, id) => {
+                    let ns = snapshot.namespace(t, id)?;
+                    kept_name(ns).map(|_| NodeKey::Namespace(t, id))
+                }
+                super::changelog::Subject::Sandbox(_) => None,
+            })
+            .collect();
+        let names: std::collections::BTreeSet<String> = kept
+            .iter()
+            .filter_map(|k| match *k {
+                NodeKey::Namespace(t, id) => snapshot.namespace(t, id).and_then(kept_name),
+                _ => None,
+            })
+            .collect();
+        match kept.first() {
+            Some(&first) => {
+                self.pending_selection = Some(first);
+                let noun = if kept.len() == 1 {
+                    "namespace"
+                } else {
+                    "namespaces"
+                };
+                self.message = Some(format!(
+                    "back from nsviz spawn: {} new kept {noun} in {}, selected (n lists changes)",
+                    kept.len(),
+                    names
+                        .iter()
+                        .map(|n| format!("/run/nsviz/{n}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+            None => {
+                self.message = Some(
+                    "back from nsviz spawn; it kept nothing, so nothing it made is left".into(),
+                )
+            }
+        }
     }
 
     fn explain_type(&self) -> Option<NsType> {

@@ -28,6 +28,10 @@ pub enum Action {
     ShowProcesses,
     ShowGraph,
     ShowSandboxes,
+    /// The change log overlay.
+    ShowChanges,
+    /// Select the newest change's namespace or sandbox.
+    NewestChange,
     ToggleGrouping,
     StartFilter,
     ClearFilter,
@@ -200,6 +204,20 @@ pub static BINDINGS: &[Binding] = &[
         None,
     ),
     b(&[k('?')], A::Help, S::Everywhere, "this help", Some("help")),
+    b(
+        &[k('n')],
+        A::ShowChanges,
+        S::Everywhere,
+        "change log: namespaces and sandboxes that appeared or vanished",
+        Some("changes"),
+    ),
+    b(
+        &[k('N')],
+        A::NewestChange,
+        S::Everywhere,
+        "jump to the newest change",
+        None,
+    ),
     b(
         &[code(KeyCode::Tab)],
         A::NextView,

@@ -5,6 +5,7 @@
 //! something, and waits without a timeout when no highlight is about to expire.
 
 pub mod app;
+pub mod changelog;
 pub mod dialog;
 pub mod event;
 pub mod explain;

@@ -16,6 +16,8 @@ pub struct Theme {
     pub tab_active: Style,
     pub differs: Style,
     pub appeared: Style,
+    /// A highlight in the second half of its time.
+    pub fading: Style,
     pub gone: Style,
     pub error: Style,
     pub message: Style,
@@ -45,6 +47,7 @@ impl Default for Theme {
                 .add_modifier(Modifier::BOLD),
             differs: Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
             appeared: Style::new().fg(Color::Green).add_modifier(Modifier::BOLD),
+            fading: Style::new().fg(Color::Green),
             gone: Style::new()
                 .fg(Color::Red)
                 .add_modifier(Modifier::CROSSED_OUT),
@@ -87,6 +90,7 @@ impl Theme {
             tab_active: reversed,
             differs: bold,
             appeared: bold.add_modifier(Modifier::UNDERLINED),
+            fading: Style::new().add_modifier(Modifier::UNDERLINED),
             gone: Style::new().add_modifier(Modifier::CROSSED_OUT),
             error: reversed,
             message: bold,

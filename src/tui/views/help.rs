@@ -41,7 +41,8 @@ const NOTES: &[(&str, &[&str])] = &[
         "Marks",
         &[
             "  ◆              differs from the host's initial namespace",
-            "  new / gone     appeared or vanished in the last scan",
+            "  new / gone     appeared or vanished in the last 10 s (fades after 5 s);",
+            "                 n lists every change of the session, N jumps to the newest",
             "  UmpnuiCT       process cells: user mnt pid net uts ipc cgroup time;",
             "                 · as the host, letter: differs, filled: differs from parent",
             "  ▶ [1 ...]      selection and active tab without colours (NO_COLOR)",

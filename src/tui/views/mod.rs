@@ -1,5 +1,6 @@
 //! Rendering: a pure function of the app state (`impl Widget for &App`).
 
+pub mod changelog;
 pub mod detail;
 pub mod dialog;
 pub mod explain;
@@ -126,6 +127,14 @@ impl Widget for &App {
             Overlay::Help { scroll } => {
                 let popup = centered(area, 78, popup_height(area));
                 help::render_help(popup, buf, &theme, *scroll);
+            }
+            Overlay::Changes { scroll } => {
+                let popup = centered(
+                    area,
+                    area.width.saturating_sub(4).min(110),
+                    popup_height(area),
+                );
+                changelog::render(&self.changes, popup, buf, &theme, *scroll);
             }
             Overlay::Explain { ns_type, scroll } => {
                 let popup = centered(area, 78, popup_height(area));
