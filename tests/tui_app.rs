@@ -869,3 +869,67 @@ fn after_a_spawn_the_selection_moves_to_what_it_kept_and_the_message_is_true() {
     app.set_snapshot(Arc::new(demo()), now);
     assert_eq!(app.message.as_deref(), Some("back from nsviz enter"));
 }
+
+#[test]
+fn graph_fit_folds_what_does_not_fit_and_more_boxes_expand() {
+    let mut app = App::with_snapshot(
+        common::demo_with_fifty_containers(),
+        "demo",
+        Rect::new(0, 0, 120, 40),
+    );
+    app.apply(Action::ShowGraph);
+    let layout = &app.graph_layout;
+    let more: Vec<_> = layout.boxes.iter().filter(|b| b.more > 0).collect();
+    assert_eq!(
+        more.len(),
+        1,
+        "one +N more box under the host's user namespace"
+    );
+    let hidden = more[0].more;
+    let shown = layout.boxes.len() - 1;
+    // Every user namespace is either a box or counted in the +N more box.
+    let users = app
+        .snapshot
+        .namespaces
+        .iter()
+        .filter(|n| n.ns_type == NsType::User)
+        .count();
+    assert_eq!(shown + hidden, users);
+    let area = views::areas(app.size).main;
+    assert!(
+        layout.width <= i32::from(area.width) - 2,
+        "fit fits the pane's width"
+    );
+    // Selecting the +N more box and pressing Enter shows its boxes, the selection on the
+    // first of them.
+    let key = more[0].key;
+    while app.graph.selected != Some(key) {
+        let before = app.graph.selected;
+        app.apply(Action::Down);
+        assert_ne!(
+            before, app.graph.selected,
+            "the +N more box is not reachable"
+        );
+    }
+    app.apply(Action::Toggle);
+    assert!(app.graph_layout.boxes.iter().all(|b| b.more == 0));
+    assert_eq!(app.graph_layout.boxes.len(), users);
+    assert_eq!(app.graph.selected, Some(key));
+    let selected = app
+        .graph_layout
+        .boxes
+        .iter()
+        .find(|b| b.key == key)
+        .unwrap();
+    assert_eq!(selected.more, 0, "now the real box");
+    // + adds detail from what fit chose, - removes it; 0 folds again.
+    assert_eq!(app.graph.fit_level, 0);
+    app.apply(Action::ZoomOut);
+    assert_eq!(app.graph.zoom, Some(0));
+    assert!(app.message.is_some(), "no less detail than 0");
+    app.apply(Action::ZoomIn);
+    assert_eq!(app.graph.zoom, Some(1));
+    app.apply(Action::ZoomFit);
+    assert_eq!(app.graph.zoom, None);
+    assert!(app.graph_layout.boxes.iter().any(|b| b.more > 0));
+}

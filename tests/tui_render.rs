@@ -428,3 +428,18 @@ fn change_log_overlay() {
     app.apply(Action::ShowChanges);
     insta::assert_snapshot!("change_log", draw(&app));
 }
+
+/// Fifty rootless containers at 200x50: fit folds the user namespaces that do not fit into a
+/// "+N more" box and says so; Enter on it shows them; `+` adds detail from there.
+#[test]
+fn graph_with_fifty_containers_fits_and_zooms() {
+    let mut app = app_sized(common::demo_with_fifty_containers(), 200, 50);
+    app.apply(Action::ShowGraph);
+    insta::assert_snapshot!("graph_fifty_fit_200x50", draw(&app));
+    app.apply(Action::ZoomIn);
+    insta::assert_snapshot!("graph_fifty_zoom_in_200x50", draw(&app));
+    let app = app_sized(common::demo_with_fifty_containers(), 120, 40);
+    let mut app = app;
+    app.apply(Action::ShowGraph);
+    insta::assert_snapshot!("graph_fifty_fit_120x40", draw(&app));
+}

@@ -92,6 +92,10 @@ pub struct GraphState {
     pub pan: (i32, i32),
     /// None: pick the most detailed level that fits.
     pub zoom: Option<u8>,
+    /// The level "fit" picked: `+` and `-` step from it.
+    pub fit_level: u8,
+    /// Boxes whose "+N more" was opened: they show all their children.
+    pub expanded: HashSet<NodeKey>,
 }
 
 /// Work the event loop does for the app (the app itself touches no thread or terminal).
@@ -487,20 +491,38 @@ impl App {
     }
 
     fn zoom_level(&self) -> u8 {
-        self.graph.zoom.unwrap_or(views::graph::MAX_ZOOM)
+        self.graph.zoom.unwrap_or(self.graph.fit_level)
     }
 
-    /// Picks the most detailed zoom level whose layout fits the graph area.
+    /// Picks the most detailed zoom level whose layout fits the graph area; when even the
+    /// least detailed is too wide, children that do not fit fold into "+N more" boxes.
     fn fit_graph(&mut self, forest: &[TreeNode]) {
         let area = views::areas(self.size).main;
-        let (w, h) = (i32::from(area.width), i32::from(area.height));
+        // Inside the pane's border.
+        let (w, h) = (
+            i32::from(area.width.saturating_sub(2)),
+            i32::from(area.height.saturating_sub(2)),
+        );
+        let mut fitted = None;
         for level in (0..=views::graph::MAX_ZOOM).rev() {
             let layout = views::graph::layout(&self.snapshot, forest, level);
-            if (layout.width <= w && layout.height <= h) || level == 0 {
-                self.graph_layout = layout;
+            if layout.width <= w && layout.height <= h {
+                fitted = Some((level, layout));
                 break;
             }
         }
+        let (level, layout) = fitted.unwrap_or_else(|| {
+            let folded = views::graph::layout_within(
+                &self.snapshot,
+                forest,
+                0,
+                Some(w),
+                &self.graph.expanded,
+            );
+            (0, folded)
+        });
+        self.graph.fit_level = level;
+        self.graph_layout = layout;
         self.graph.pan = (0, 0);
     }
 
@@ -706,6 +728,9 @@ impl App {
             Action::End => self.move_by(isize::MAX / 2),
             Action::Expand => self.expand(),
             Action::Collapse => self.collapse(),
+            Action::Toggle if self.view == View::Graph => {
+                self.open_more();
+            }
             Action::Toggle => {
                 if let Some(i) = self.selected_index() {
                     let row = self.rows[i].clone();
@@ -1037,7 +1062,29 @@ impl App {
         }
     }
 
+    /// In the graph: opens the selected "+N more" box (its parent shows all its children).
+    fn open_more(&mut self) -> bool {
+        let sel = self.graph.selected;
+        let Some(b) = self
+            .graph_layout
+            .boxes
+            .iter()
+            .find(|b| Some(b.key) == sel && b.more > 0)
+        else {
+            return false;
+        };
+        if let Some(p) = b.parent {
+            let parent = self.graph_layout.boxes[p].key;
+            self.graph.expanded.insert(parent);
+            self.refresh();
+        }
+        true
+    }
+
     fn expand(&mut self) {
+        if self.view == View::Graph && self.open_more() {
+            return;
+        }
         if self.view == View::Graph {
             // Right in the graph: the first child box.
             let sel = self.graph.selected;
@@ -1091,10 +1138,22 @@ impl App {
             self.set_view(View::Graph);
         }
         let level = self.zoom_level();
+        // `+` always adds detail and `-` always removes it, starting from what fit chose.
         self.graph.zoom = match action {
-            Action::ZoomIn => Some((level + 1).min(views::graph::MAX_ZOOM)),
-            Action::ZoomOut => Some(level.saturating_sub(1)),
-            _ => None,
+            Action::ZoomIn if level >= views::graph::MAX_ZOOM => {
+                self.message = Some("the graph shows every detail already (0 fits)".into());
+                Some(level)
+            }
+            Action::ZoomOut if level == 0 => {
+                self.message = Some("the graph shows the least detail already (0 fits)".into());
+                Some(level)
+            }
+            Action::ZoomIn => Some(level + 1),
+            Action::ZoomOut => Some(level - 1),
+            _ => {
+                self.graph.expanded.clear();
+                None
+            }
         };
         self.refresh();
     }

@@ -10,6 +10,8 @@ use ratatui::text::Span;
 use ratatui::widgets::{Block, Widget};
 
 use super::safe;
+use std::collections::HashSet;
+
 use crate::graph::{NodeKey, TreeNode};
 use crate::model::{NsType, Snapshot};
 use crate::tui::app::App;
@@ -43,6 +45,9 @@ pub struct GraphBox {
     pub y: i32,
     pub w: i32,
     pub h: i32,
+    /// A "+N more" box standing for N children that do not fit (0: a real box). Its key is
+    /// the first hidden child's, so the selection stays there once they are shown.
+    pub more: usize,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -69,6 +74,19 @@ fn clip(s: String) -> String {
 
 /// Lays out the boxes for an owner-arranged forest (see `graph::Hierarchy::Owner`).
 pub fn layout(snapshot: &Snapshot, forest: &[TreeNode], zoom: u8) -> GraphLayout {
+    layout_within(snapshot, forest, zoom, None, &HashSet::new())
+}
+
+/// Like `layout`, but when `room` is given, the children of a box that would make it wider
+/// than `room` are cut to the ones that fit, the rest standing behind one "+N more" box;
+/// boxes whose keys are in `expanded` keep all their children.
+pub fn layout_within(
+    snapshot: &Snapshot,
+    forest: &[TreeNode],
+    zoom: u8,
+    room: Option<i32>,
+    expanded: &HashSet<NodeKey>,
+) -> GraphLayout {
     let mut boxes = Vec::new();
     let mut children: Vec<Vec<usize>> = Vec::new();
     let mut roots = Vec::new();
@@ -102,6 +120,9 @@ pub fn layout(snapshot: &Snapshot, forest: &[TreeNode], zoom: u8) -> GraphLayout
             0,
         ));
     }
+    if let Some(room) = room {
+        (boxes, children, roots) = collapse(boxes, &children, &roots, room, expanded);
+    }
     // Widths of subtrees, bottom-up (children come after parents in `boxes`).
     let mut sub = vec![0; boxes.len()];
     for i in (0..boxes.len()).rev() {
@@ -132,6 +153,111 @@ pub fn layout(snapshot: &Snapshot, forest: &[TreeNode], zoom: u8) -> GraphLayout
         width,
         height,
     }
+}
+
+/// The boxes again, in depth-first order, with the children that do not fit in `room`
+/// replaced by one "+N more" box per parent.
+fn collapse(
+    boxes: Vec<GraphBox>,
+    children: &[Vec<usize>],
+    roots: &[usize],
+    room: i32,
+    expanded: &HashSet<NodeKey>,
+) -> (Vec<GraphBox>, Vec<Vec<usize>>, Vec<usize>) {
+    // Bottom-up: how many children each box keeps, and its subtree's width then.
+    let mut keep = vec![0; boxes.len()];
+    let mut width = vec![0; boxes.len()];
+    for i in (0..boxes.len()).rev() {
+        let kids = &children[i];
+        let all: i32 =
+            kids.iter().map(|&c| width[c]).sum::<i32>() + GAP_X * (kids.len() as i32 - 1).max(0);
+        if all <= room || expanded.contains(&boxes[i].key) {
+            keep[i] = kids.len();
+            width[i] = boxes[i].w.max(all);
+            continue;
+        }
+        let hidden_width = |n: usize| more_width(n) + GAP_X;
+        let mut used = 0;
+        let mut n = 0;
+        for &c in kids {
+            let next = used + width[c] + if n > 0 { GAP_X } else { 0 };
+            if next + hidden_width(kids.len() - n - 1) > room {
+                break;
+            }
+            used = next;
+            n += 1;
+        }
+        keep[i] = n;
+        let more = more_width(kids.len() - n) + if n > 0 { GAP_X } else { 0 };
+        width[i] = boxes[i].w.max(used + more);
+    }
+    let mut out = Vec::new();
+    let mut out_children = Vec::new();
+    let mut out_roots = Vec::new();
+    fn copy(
+        i: usize,
+        parent: Option<usize>,
+        boxes: &[GraphBox],
+        children: &[Vec<usize>],
+        keep: &[usize],
+        out: &mut Vec<GraphBox>,
+        out_children: &mut Vec<Vec<usize>>,
+    ) -> usize {
+        let mut b = boxes[i].clone();
+        b.parent = parent;
+        out.push(b);
+        out_children.push(Vec::new());
+        let me = out.len() - 1;
+        if let Some(p) = parent {
+            out_children[p].push(me);
+        }
+        let kids = &children[i];
+        for &c in &kids[..keep[i]] {
+            copy(c, Some(me), boxes, children, keep, out, out_children);
+        }
+        if keep[i] < kids.len() {
+            let hidden = kids.len() - keep[i];
+            let first = &boxes[kids[keep[i]]];
+            out.push(GraphBox {
+                key: first.key,
+                title: format!("+{hidden} more"),
+                lines: vec![BoxLine {
+                    badge: None,
+                    text: "Enter shows them".into(),
+                    differs: false,
+                }],
+                parent: Some(me),
+                depth: first.depth,
+                x: 0,
+                y: 0,
+                w: more_width(hidden),
+                h: 3,
+                more: hidden,
+            });
+            out_children.push(Vec::new());
+            let m = out.len() - 1;
+            out_children[me].push(m);
+        }
+        me
+    }
+    for &r in roots {
+        out_roots.push(copy(
+            r,
+            None,
+            &boxes,
+            children,
+            &keep,
+            &mut out,
+            &mut out_children,
+        ));
+    }
+    (out, out_children, out_roots)
+}
+
+/// The width of a "+N more" box.
+fn more_width(hidden: usize) -> i32 {
+    let title = text_width(&format!("+{hidden} more")) + 2;
+    title.max(text_width("Enter shows them")) + 4
 }
 
 fn place(
@@ -179,6 +305,7 @@ fn push_box(
         y: 0,
         w: inner + 4,
         h,
+        more: 0,
     });
     children.push(Vec::new());
     let i = boxes.len() - 1;
@@ -211,6 +338,22 @@ fn add_box(
     }
     let mut lines = Vec::new();
     if let Some(ns) = ns {
+        // Whose it is, and who root inside is: what a box is recognised by.
+        if !ns.label.is_empty() && snapshot.differs_from_initial(NsType::User, id) {
+            lines.push(BoxLine {
+                badge: None,
+                text: clip(safe(&ns.label)),
+                differs: true,
+            });
+        }
+        let brief = crate::describe::brief(ns);
+        if !brief.is_empty() && zoom >= 1 {
+            lines.push(BoxLine {
+                badge: None,
+                text: clip(safe(&brief)),
+                differs: false,
+            });
+        }
         let text = if zoom >= 2 {
             snapshot.holder_summary(ns)
         } else {
@@ -265,11 +408,20 @@ fn collect_owned(
         return;
     };
     let mut text = format!("{}{id}", " ".repeat(indent));
-    if zoom >= 2
-        && let Some(ns) = snapshot.namespace(t, id)
-    {
-        text.push(' ');
-        text.push_str(&safe(&snapshot.holder_summary(ns)));
+    if let Some(ns) = snapshot.namespace(t, id) {
+        // Its key detail (hostname, addresses, mounts), else its label where it has its own.
+        let brief = crate::describe::brief(ns);
+        if !brief.is_empty() {
+            text.push(' ');
+            text.push_str(&safe(&brief));
+        } else if zoom >= 2 && ns.label != "host" {
+            text.push(' ');
+            text.push_str(&safe(&ns.label));
+        }
+        if zoom >= 2 {
+            text.push_str(" · ");
+            text.push_str(&safe(&snapshot.holder_summary(ns)));
+        }
     }
     out.push(BoxLine {
         badge: Some(t),
@@ -311,13 +463,19 @@ impl Canvas<'_> {
 }
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
-    let zoom = app.graph.zoom.map_or("fit".to_string(), |z| z.to_string());
+    let zoom = match app.graph.zoom {
+        None => format!("fit, detail {}", app.graph.fit_level),
+        Some(z) => format!("detail {z} of {MAX_ZOOM}"),
+    };
+    let layout = &app.graph_layout;
     let block = Block::bordered()
-        .title(Span::styled(format!(" Graph (zoom {zoom}) "), theme.title))
+        .title(Span::styled(format!(" Graph ({zoom}) "), theme.title))
+        .title_bottom(
+            ratatui::text::Line::styled(position(app, layout, area), theme.dim).right_aligned(),
+        )
         .border_style(theme.border);
     let inner = block.inner(area);
     block.render(area, buf);
-    let layout = &app.graph_layout;
     if layout.boxes.is_empty() {
         buf.set_stringn(
             inner.x,
@@ -352,6 +510,46 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
             c.put(link_x(b), b.y, "┴", theme.border);
         }
     }
+}
+
+/// " box 3/13 · more → ↓ ": which box is selected, and where the picture goes on beyond
+/// the pane.
+fn position(app: &App, layout: &GraphLayout, area: Rect) -> String {
+    let n = layout.boxes.len();
+    if n == 0 {
+        return String::new();
+    }
+    let i = layout
+        .boxes
+        .iter()
+        .position(|b| Some(b.key) == app.graph.selected)
+        .map_or(0, |i| i + 1);
+    let (w, h) = (
+        i32::from(area.width.saturating_sub(2)),
+        i32::from(area.height.saturating_sub(2)),
+    );
+    let (px, py) = app.graph.pan;
+    let mut more = String::new();
+    for (cond, arrow) in [
+        (px > 0, " ←"),
+        (px + w < layout.width, " →"),
+        (py > 0, " ↑"),
+        (py + h < layout.height, " ↓"),
+    ] {
+        if cond {
+            more.push_str(arrow);
+        }
+    }
+    let hidden: usize = layout.boxes.iter().map(|b| b.more).sum();
+    let mut text = format!(" box {i}/{n}");
+    if hidden > 0 {
+        text.push_str(&format!(" · {hidden} folded"));
+    }
+    if !more.is_empty() {
+        text.push_str(&format!(" · more{more}"));
+    }
+    text.push(' ');
+    text
 }
 
 /// Where links leave a box below and enter it from above: left of the title (at x + 2).
