@@ -503,11 +503,24 @@ impl App {
             i32::from(area.width.saturating_sub(2)),
             i32::from(area.height.saturating_sub(2)),
         );
+        // The most detail that fits: as laid out, else wrapped into rows without folding
+        // anything; failing both, the least detail, wrapped and folded.
         let mut fitted = None;
         for level in (0..=views::graph::MAX_ZOOM).rev() {
             let layout = views::graph::layout(&self.snapshot, forest, level);
             if layout.width <= w && layout.height <= h {
                 fitted = Some((level, layout));
+                break;
+            }
+            let wrapped = views::graph::layout_within(
+                &self.snapshot,
+                forest,
+                level,
+                Some((w, h)),
+                &self.graph.expanded,
+            );
+            if wrapped.height <= h && wrapped.boxes.iter().all(|b| b.more == 0) {
+                fitted = Some((level, wrapped));
                 break;
             }
         }
@@ -516,7 +529,7 @@ impl App {
                 &self.snapshot,
                 forest,
                 0,
-                Some(w),
+                Some((w, h)),
                 &self.graph.expanded,
             );
             (0, folded)

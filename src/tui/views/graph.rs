@@ -77,14 +77,15 @@ pub fn layout(snapshot: &Snapshot, forest: &[TreeNode], zoom: u8) -> GraphLayout
     layout_within(snapshot, forest, zoom, None, &HashSet::new())
 }
 
-/// Like `layout`, but when `room` is given, the children of a box that would make it wider
-/// than `room` are cut to the ones that fit, the rest standing behind one "+N more" box;
+/// Like `layout`, but fitted to `room` (width, height) when given: children that do not fit
+/// side by side wrap into rows below (indented, hanging off their parent's line), and those
+/// that would still make the picture taller than the room stand behind one "+N more" box;
 /// boxes whose keys are in `expanded` keep all their children.
 pub fn layout_within(
     snapshot: &Snapshot,
     forest: &[TreeNode],
     zoom: u8,
-    room: Option<i32>,
+    room: Option<(i32, i32)>,
     expanded: &HashSet<NodeKey>,
 ) -> GraphLayout {
     let mut boxes = Vec::new();
@@ -122,6 +123,7 @@ pub fn layout_within(
     }
     if let Some(room) = room {
         (boxes, children, roots) = collapse(boxes, &children, &roots, room, expanded);
+        return wrapped(boxes, &children, &roots, room.0);
     }
     // Widths of subtrees, bottom-up (children come after parents in `boxes`).
     let mut sub = vec![0; boxes.len()];
@@ -161,35 +163,43 @@ fn collapse(
     boxes: Vec<GraphBox>,
     children: &[Vec<usize>],
     roots: &[usize],
-    room: i32,
+    room: (i32, i32),
     expanded: &HashSet<NodeKey>,
 ) -> (Vec<GraphBox>, Vec<Vec<usize>>, Vec<usize>) {
-    // Bottom-up: how many children each box keeps, and its subtree's width then.
+    // Bottom-up: how many children each box keeps so that its subtree, wrapped into the
+    // room's width, is no taller than the room; and that subtree's size.
+    let (room_w, room_h) = room;
     let mut keep = vec![0; boxes.len()];
-    let mut width = vec![0; boxes.len()];
+    let mut size = vec![(0, 0); boxes.len()];
     for i in (0..boxes.len()).rev() {
         let kids = &children[i];
-        let all: i32 =
-            kids.iter().map(|&c| width[c]).sum::<i32>() + GAP_X * (kids.len() as i32 - 1).max(0);
-        if all <= room || expanded.contains(&boxes[i].key) {
-            keep[i] = kids.len();
-            width[i] = boxes[i].w.max(all);
-            continue;
-        }
-        let hidden_width = |n: usize| more_width(n) + GAP_X;
-        let mut used = 0;
-        let mut n = 0;
-        for &c in kids {
-            let next = used + width[c] + if n > 0 { GAP_X } else { 0 };
-            if next + hidden_width(kids.len() - n - 1) > room {
-                break;
+        let own = (boxes[i].w, boxes[i].h);
+        let block = |n: usize| -> (i32, i32) {
+            let mut items: Vec<(i32, i32)> = kids[..n].iter().map(|&c| size[c]).collect();
+            if n < kids.len() {
+                items.push((more_width(kids.len() - n), 3));
             }
-            used = next;
-            n += 1;
-        }
+            let (_, w, h) = pack(&items, room_w);
+            (own.0.max(w), own.1 + h)
+        };
+        let all = block(kids.len());
+        let n = if expanded.contains(&boxes[i].key) || all.1 <= room_h {
+            kids.len()
+        } else {
+            // The most children that still fit (taller with every child: bisect).
+            let (mut lo, mut hi) = (0, kids.len());
+            while lo < hi {
+                let mid = (lo + hi).div_ceil(2);
+                if block(mid).1 <= room_h {
+                    lo = mid;
+                } else {
+                    hi = mid - 1;
+                }
+            }
+            lo
+        };
         keep[i] = n;
-        let more = more_width(kids.len() - n) + if n > 0 { GAP_X } else { 0 };
-        width[i] = boxes[i].w.max(used + more);
+        size[i] = block(n);
     }
     let mut out = Vec::new();
     let mut out_children = Vec::new();
@@ -252,6 +262,102 @@ fn collapse(
         ));
     }
     (out, out_children, out_roots)
+}
+
+/// How far wrapped children sit right of their parent: its line runs down the gap.
+const WRAP_INDENT: i32 = 2;
+
+/// Children of sizes `items` in rows: all side by side when they fit in `room` columns, else
+/// wrapped into rows `WRAP_INDENT` to the right. Returns the rows (indices into `items`),
+/// the block's width and its height (with the gaps above each row).
+fn pack(items: &[(i32, i32)], room: i32) -> (Vec<Vec<usize>>, i32, i32) {
+    if items.is_empty() {
+        return (Vec::new(), 0, 0);
+    }
+    let one_row: i32 = items.iter().map(|i| i.0).sum::<i32>() + GAP_X * (items.len() as i32 - 1);
+    let (indent, room) = if one_row <= room {
+        (0, room)
+    } else {
+        (WRAP_INDENT, room - WRAP_INDENT)
+    };
+    let mut rows: Vec<Vec<usize>> = vec![Vec::new()];
+    let mut x = 0;
+    for (i, &(w, _)) in items.iter().enumerate() {
+        let row = rows.last_mut().expect("rows start with one");
+        if !row.is_empty() && x + GAP_X + w > room {
+            rows.push(vec![i]);
+            x = w;
+        } else {
+            x += if row.is_empty() { w } else { GAP_X + w };
+            row.push(i);
+        }
+    }
+    let width = rows
+        .iter()
+        .map(|r| r.iter().map(|&i| items[i].0).sum::<i32>() + GAP_X * (r.len() as i32 - 1))
+        .max()
+        .unwrap_or(0)
+        + indent;
+    let height = rows
+        .iter()
+        .map(|r| GAP_Y + r.iter().map(|&i| items[i].1).max().unwrap_or(0))
+        .sum();
+    (rows, width, height)
+}
+
+/// Places a (folded) forest with wrapped rows of children, in `room` columns.
+fn wrapped(
+    mut boxes: Vec<GraphBox>,
+    children: &[Vec<usize>],
+    roots: &[usize],
+    room: i32,
+) -> GraphLayout {
+    let mut size = vec![(0, 0); boxes.len()];
+    for i in (0..boxes.len()).rev() {
+        let items: Vec<(i32, i32)> = children[i].iter().map(|&c| size[c]).collect();
+        let (_, w, h) = pack(&items, room);
+        size[i] = (boxes[i].w.max(w), boxes[i].h + h);
+    }
+    fn put(
+        i: usize,
+        x: i32,
+        y: i32,
+        room: i32,
+        size: &[(i32, i32)],
+        children: &[Vec<usize>],
+        boxes: &mut [GraphBox],
+    ) {
+        boxes[i].x = x;
+        boxes[i].y = y;
+        let kids = &children[i];
+        let items: Vec<(i32, i32)> = kids.iter().map(|&c| size[c]).collect();
+        let (rows, _, _) = pack(&items, room);
+        let indent = if rows.len() > 1 { WRAP_INDENT } else { 0 };
+        let mut row_y = y + boxes[i].h + GAP_Y;
+        for row in rows {
+            let mut cx = x + indent;
+            let mut tallest = 0;
+            for k in row {
+                let c = kids[k];
+                put(c, cx, row_y, room, size, children, boxes);
+                cx += size[c].0 + GAP_X;
+                tallest = tallest.max(size[c].1);
+            }
+            row_y += tallest + GAP_Y;
+        }
+    }
+    let mut left = 0;
+    for &r in roots {
+        put(r, left, 0, room, &size, children, &mut boxes);
+        left += size[r].0 + GAP_X;
+    }
+    let width = boxes.iter().map(|b| b.x + b.w).max().unwrap_or(0);
+    let height = boxes.iter().map(|b| b.y + b.h).max().unwrap_or(0);
+    GraphLayout {
+        boxes,
+        width,
+        height,
+    }
 }
 
 /// The width of a "+N more" box.
@@ -596,39 +702,56 @@ fn draw_links(c: &mut Canvas, layout: &GraphLayout, theme: &Theme) {
             .iter()
             .filter(|b| b.parent == Some(p))
             .collect();
-        let Some(first) = kids.first() else {
+        if kids.is_empty() {
             continue;
-        };
-        let top = first.y;
-        let bus = top - 2;
+        }
+        // Rows of children (wrapped ones hang below each other off the parent's line).
+        let mut rows: Vec<i32> = kids.iter().map(|b| b.y).collect();
+        rows.sort_unstable();
+        rows.dedup();
         let pcx = link_x(pb);
-        for y in pb.y + pb.h..bus {
+        let last_bus = rows.last().map_or(pb.y + pb.h, |y| y - 2);
+        for y in pb.y + pb.h..last_bus {
             c.put(pcx, y, "│", theme.border);
         }
-        let xs: Vec<i32> = kids.iter().map(|b| link_x(b)).collect();
-        let lo = xs.iter().copied().chain([pcx]).min().unwrap_or(pcx);
-        let hi = xs.iter().copied().chain([pcx]).max().unwrap_or(pcx);
-        for x in lo..=hi {
-            let up = x == pcx;
-            let down = xs.contains(&x);
-            let (l, r) = (x > lo, x < hi);
-            let ch = match (l, r, up, down) {
-                (true, true, true, true) => "┼",
-                (true, true, true, false) => "┴",
-                (true, true, false, true) => "┬",
-                (true, true, false, false) => "─",
-                (false, true, true, true) => "├",
-                (false, true, true, false) => "└",
-                (false, true, false, _) => "┌",
-                (true, false, true, true) => "┤",
-                (true, false, true, false) => "┘",
-                (true, false, false, _) => "┐",
-                (false, false, _, _) => "│",
-            };
-            c.put(x, bus, ch, theme.border);
-        }
-        for &x in &xs {
-            c.put(x, top - 1, "│", theme.border);
+        for (r, &top) in rows.iter().enumerate() {
+            let bus = top - 2;
+            let more_rows = r + 1 < rows.len();
+            let xs: Vec<i32> = kids
+                .iter()
+                .filter(|b| b.y == top)
+                .map(|b| link_x(b))
+                .collect();
+            let lo = xs.iter().copied().chain([pcx]).min().unwrap_or(pcx);
+            let hi = xs.iter().copied().chain([pcx]).max().unwrap_or(pcx);
+            for x in lo..=hi {
+                let up = x == pcx;
+                let down = xs.contains(&x) || (x == pcx && more_rows);
+                let (l, r) = (x > lo, x < hi);
+                let ch = match (l, r, up, down) {
+                    (true, true, true, true) => "┼",
+                    (true, true, true, false) => "┴",
+                    (true, true, false, true) => "┬",
+                    (true, true, false, false) => "─",
+                    (false, true, true, true) => "├",
+                    (false, true, true, false) => "└",
+                    (false, true, false, _) => "┌",
+                    (true, false, true, true) => "┤",
+                    (true, false, true, false) => "┘",
+                    (true, false, false, _) => "┐",
+                    (false, false, _, _) => "│",
+                };
+                c.put(x, bus, ch, theme.border);
+            }
+            for &x in &xs {
+                c.put(x, top - 1, "│", theme.border);
+            }
+            if more_rows {
+                // The parent's line goes on down past this row to the next.
+                for y in bus + 1..rows[r + 1] - 2 {
+                    c.put(pcx, y, "│", theme.border);
+                }
+            }
         }
     }
 }
