@@ -933,3 +933,47 @@ fn graph_fit_folds_what_does_not_fit_and_more_boxes_expand() {
     assert_eq!(app.graph.zoom, None);
     assert!(app.graph_layout.boxes.iter().any(|b| b.more > 0));
 }
+
+#[test]
+fn network_mode_links_namespaces_by_their_veth_pairs() {
+    let mut app = app();
+    app.apply(Action::ToggleNetwork);
+    assert_eq!(app.view, View::Graph);
+    let boxes = &app.graph_layout.boxes;
+    let nets = app
+        .snapshot
+        .namespaces
+        .iter()
+        .filter(|n| n.ns_type == NsType::Net)
+        .count();
+    assert_eq!(boxes.len(), nets, "one box per network namespace");
+    let host = boxes
+        .iter()
+        .position(|b| b.key == ns(NsType::Net, 4026531840))
+        .expect("the host's netns");
+    let web = boxes
+        .iter()
+        .find(|b| b.key == ns(NsType::Net, 4026532206))
+        .expect("docker web's netns");
+    assert_eq!(
+        web.parent,
+        Some(host),
+        "web hangs below the host by its veth"
+    );
+    assert!(
+        web.lines
+            .iter()
+            .any(|l| l.text.contains("eth0 ⇄ veth3a1f2b0")),
+        "{:?}",
+        web.lines
+    );
+    // A zoom key goes back to the user namespaces' picture.
+    app.apply(Action::ZoomFit);
+    assert!(!app.graph.network);
+    assert!(
+        app.graph_layout
+            .boxes
+            .iter()
+            .all(|b| matches!(b.key, NodeKey::Namespace(NsType::User, _)))
+    );
+}

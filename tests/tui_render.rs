@@ -443,3 +443,13 @@ fn graph_with_fifty_containers_fits_and_zooms() {
     app.apply(Action::ShowGraph);
     insta::assert_snapshot!("graph_fifty_fit_120x40", draw(&app));
 }
+
+/// The graph's network mode on the demo: docker web's namespace hangs below the host's by
+/// its veth pair (eth0 ⇄ veth3a1f2b0), with interfaces and addresses in each box.
+#[test]
+fn graph_network_mode() {
+    let mut app = app_sized(demo(), 120, 40);
+    app.apply(Action::ShowGraph);
+    app.apply(Action::ToggleNetwork);
+    insta::assert_snapshot!("graph_network_120x40", draw(&app));
+}

@@ -96,6 +96,8 @@ pub struct GraphState {
     pub fit_level: u8,
     /// Boxes whose "+N more" was opened: they show all their children.
     pub expanded: HashSet<NodeKey>,
+    /// Network mode: network namespaces linked by veth pairs instead of user namespaces.
+    pub network: bool,
 }
 
 /// Work the event loop does for the app (the app itself touches no thread or terminal).
@@ -432,6 +434,18 @@ impl App {
                 self.sandboxes.select_index(i, page);
             }
             self.rows.clear();
+            return;
+        }
+        if self.view == View::Graph && self.graph.network {
+            let area = views::areas(self.size).main;
+            let room = i32::from(area.width.saturating_sub(2));
+            self.graph_layout = views::netgraph::layout(&self.snapshot, room);
+            let keys: Vec<NodeKey> = self.graph_layout.boxes.iter().map(|b| b.key).collect();
+            if !self.graph.selected.is_some_and(|s| keys.contains(&s)) {
+                self.graph.selected = keys.first().copied();
+            }
+            self.rows.clear();
+            self.pan_to_selected();
             return;
         }
         if self.view == View::Graph {
@@ -815,6 +829,14 @@ impl App {
             }
             Action::Rescan => self.requests.push(Request::Rescan),
             Action::ZoomIn | Action::ZoomOut | Action::ZoomFit => self.zoom(action),
+            Action::ToggleNetwork => {
+                self.graph.network = !self.graph.network;
+                if self.view != View::Graph {
+                    self.set_view(View::Graph);
+                } else {
+                    self.refresh();
+                }
+            }
             Action::PanLeft => self.pan(-8, 0),
             Action::PanRight => self.pan(8, 0),
             Action::PanUp => self.pan(0, -4),
@@ -1149,6 +1171,10 @@ impl App {
     fn zoom(&mut self, action: Action) {
         if self.view != View::Graph {
             self.set_view(View::Graph);
+        }
+        if self.graph.network {
+            // Zoom is the user-namespace picture's: leave network mode for it.
+            self.graph.network = false;
         }
         let level = self.zoom_level();
         // `+` always adds detail and `-` always removes it, starting from what fit chose.

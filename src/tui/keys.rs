@@ -45,6 +45,8 @@ pub enum Action {
     ZoomIn,
     ZoomOut,
     ZoomFit,
+    /// The graph's network mode (net namespaces and veth pairs) on or off.
+    ToggleNetwork,
     PanLeft,
     PanRight,
     PanUp,
@@ -403,6 +405,13 @@ pub static BINDINGS: &[Binding] = &[
         S::Graph,
         "fit to screen",
         Some("fit"),
+    ),
+    b(
+        &[k('w')],
+        A::ToggleNetwork,
+        S::Graph,
+        "network mode: net namespaces linked by veth pairs (w again: user namespaces)",
+        Some("network"),
     ),
     b(&[k('H')], A::PanLeft, S::Graph, "pan left", None),
     b(&[k('L')], A::PanRight, S::Graph, "pan right", None),

@@ -306,7 +306,7 @@ fn pack(items: &[(i32, i32)], room: i32) -> (Vec<Vec<usize>>, i32, i32) {
 }
 
 /// Places a (folded) forest with wrapped rows of children, in `room` columns.
-fn wrapped(
+pub(crate) fn wrapped(
     mut boxes: Vec<GraphBox>,
     children: &[Vec<usize>],
     roots: &[usize],
@@ -346,10 +346,20 @@ fn wrapped(
             row_y += tallest + GAP_Y;
         }
     }
-    let mut left = 0;
-    for &r in roots {
-        put(r, left, 0, room, &size, children, &mut boxes);
-        left += size[r].0 + GAP_X;
+    // Roots side by side, wrapping into rows too (no line joins them).
+    let items: Vec<(i32, i32)> = roots.iter().map(|&r| size[r]).collect();
+    let (rows, _, _) = pack(&items, room);
+    let mut y = 0;
+    for row in rows {
+        let mut left = 0;
+        let mut tallest = 0;
+        for k in row {
+            let r = roots[k];
+            put(r, left, y, room, &size, children, &mut boxes);
+            left += size[r].0 + GAP_X;
+            tallest = tallest.max(size[r].1);
+        }
+        y += tallest + 1;
     }
     let width = boxes.iter().map(|b| b.x + b.w).max().unwrap_or(0);
     let height = boxes.iter().map(|b| b.y + b.h).max().unwrap_or(0);
@@ -570,6 +580,7 @@ impl Canvas<'_> {
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     let zoom = match app.graph.zoom {
+        _ if app.graph.network => "network: veth pairs, w for owners".to_string(),
         None => format!("fit, detail {}", app.graph.fit_level),
         Some(z) => format!("detail {z} of {MAX_ZOOM}"),
     };

@@ -8,6 +8,7 @@ pub mod filter;
 pub mod graph;
 pub mod help;
 pub mod namespaces;
+pub mod netgraph;
 pub mod processes;
 pub mod sandboxes;
 pub mod status;
