@@ -520,7 +520,7 @@ fn clicks_select_rows_and_tabs() {
 fn graph_view_walks_boxes_and_zooms() {
     let mut app = app();
     app.apply(Action::ShowGraph);
-    let layout = app.graph_layout.clone();
+    let layout = app.graph.layout.clone();
     let users: Vec<NodeKey> = layout.boxes.iter().map(|b| b.key).collect();
     assert_eq!(
         users,
@@ -541,7 +541,7 @@ fn graph_view_walks_boxes_and_zooms() {
     app.apply(Action::ZoomIn);
     app.apply(Action::ZoomIn);
     app.apply(Action::ZoomIn);
-    assert_eq!(app.graph.zoom, Some(views::graph::MAX_ZOOM));
+    assert_eq!(app.graph.zoom, Some(nsviz::tui::graph_view::MAX_ZOOM));
     app.apply(Action::ZoomFit);
     assert_eq!(app.graph.zoom, None);
     // The selection carries into the namespace tree.
@@ -553,8 +553,8 @@ fn graph_view_walks_boxes_and_zooms() {
 fn graph_layout_boxes_do_not_overlap_and_children_sit_below_parents() {
     let snapshot = demo();
     let forest = nsviz::graph::namespace_forest(&snapshot, nsviz::graph::Hierarchy::Owner);
-    for zoom in 0..=views::graph::MAX_ZOOM {
-        let layout = views::graph::layout(&snapshot, &forest, zoom);
+    for zoom in 0..=nsviz::tui::graph_view::MAX_ZOOM {
+        let layout = nsviz::tui::graph_view::layout(&snapshot, &forest, zoom);
         let b = &layout.boxes;
         for (i, x) in b.iter().enumerate() {
             assert!(x.x >= 0 && x.y >= 0);
@@ -878,7 +878,7 @@ fn graph_fit_folds_what_does_not_fit_and_more_boxes_expand() {
         Rect::new(0, 0, 120, 40),
     );
     app.apply(Action::ShowGraph);
-    let layout = &app.graph_layout;
+    let layout = &app.graph.layout;
     let more: Vec<_> = layout.boxes.iter().filter(|b| b.more > 0).collect();
     assert_eq!(
         more.len(),
@@ -912,11 +912,12 @@ fn graph_fit_folds_what_does_not_fit_and_more_boxes_expand() {
         );
     }
     app.apply(Action::Toggle);
-    assert!(app.graph_layout.boxes.iter().all(|b| b.more == 0));
-    assert_eq!(app.graph_layout.boxes.len(), users);
+    assert!(app.graph.layout.boxes.iter().all(|b| b.more == 0));
+    assert_eq!(app.graph.layout.boxes.len(), users);
     assert_eq!(app.graph.selected, Some(key));
     let selected = app
-        .graph_layout
+        .graph
+        .layout
         .boxes
         .iter()
         .find(|b| b.key == key)
@@ -931,7 +932,7 @@ fn graph_fit_folds_what_does_not_fit_and_more_boxes_expand() {
     assert_eq!(app.graph.zoom, Some(1));
     app.apply(Action::ZoomFit);
     assert_eq!(app.graph.zoom, None);
-    assert!(app.graph_layout.boxes.iter().any(|b| b.more > 0));
+    assert!(app.graph.layout.boxes.iter().any(|b| b.more > 0));
 }
 
 #[test]
@@ -939,7 +940,7 @@ fn network_mode_links_namespaces_by_their_veth_pairs() {
     let mut app = app();
     app.apply(Action::ToggleNetwork);
     assert_eq!(app.view, View::Graph);
-    let boxes = &app.graph_layout.boxes;
+    let boxes = &app.graph.layout.boxes;
     let nets = app
         .snapshot
         .namespaces
@@ -971,7 +972,8 @@ fn network_mode_links_namespaces_by_their_veth_pairs() {
     app.apply(Action::ZoomFit);
     assert!(!app.graph.network);
     assert!(
-        app.graph_layout
+        app.graph
+            .layout
             .boxes
             .iter()
             .all(|b| matches!(b.key, NodeKey::Namespace(NsType::User, _)))

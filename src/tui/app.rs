@@ -11,9 +11,10 @@ use ratatui::layout::Rect;
 use super::changelog::ChangeLog;
 use super::dialog::{Dialog, EnterDialog, SpawnDialog, SpawnField, kept_name};
 use super::filter;
+use super::graph_view::{self, GraphState};
 use super::keys::Action;
 use super::sandboxes::SandboxesState;
-use super::views::{self, graph::GraphLayout};
+use super::views;
 use crate::graph::{Hierarchy, NodeKey, NsGraph, TreeNode, filter_forest};
 use crate::model::{Namespace, NsType, Snapshot};
 
@@ -85,21 +86,6 @@ pub struct TreeState {
     pub offset: usize,
 }
 
-#[derive(Clone, Debug, Default)]
-pub struct GraphState {
-    pub selected: Option<NodeKey>,
-    /// Top-left of the viewport in layout coordinates.
-    pub pan: (i32, i32),
-    /// None: pick the most detailed level that fits.
-    pub zoom: Option<u8>,
-    /// The level "fit" picked: `+` and `-` step from it.
-    pub fit_level: u8,
-    /// Boxes whose "+N more" was opened: they show all their children.
-    pub expanded: HashSet<NodeKey>,
-    /// Network mode: network namespaces linked by veth pairs instead of user namespaces.
-    pub network: bool,
-}
-
 /// Work the event loop does for the app (the app itself touches no thread or terminal).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Request {
@@ -155,10 +141,9 @@ pub struct App {
     pub appeared: HashMap<NodeKey, Instant>,
     /// Namespaces that vanished in the last scan, shown for a while.
     pub gone: Vec<Gone>,
-    /// Visible rows of the current tree view, and the graph layout: rebuilt when the snapshot,
+    /// Visible rows of the current tree view: rebuilt when the snapshot,
     /// the filter, expansion or view change, never per frame.
     pub rows: Vec<Row>,
-    pub graph_layout: GraphLayout,
     pub size: Rect,
     /// How far the detail pane is scrolled, and for which selection (another starts at 0).
     pub detail_scroll: (Option<NodeKey>, u16),
@@ -206,7 +191,6 @@ impl App {
             appeared: HashMap::new(),
             gone: Vec::new(),
             rows: Vec::new(),
-            graph_layout: GraphLayout::default(),
             size: Rect::new(0, 0, 80, 24),
             detail_scroll: (None, 0),
             colors: true,
@@ -439,8 +423,8 @@ impl App {
         if self.view == View::Graph && self.graph.network {
             let area = views::areas(self.size).main;
             let room = i32::from(area.width.saturating_sub(2));
-            self.graph_layout = views::netgraph::layout(&self.snapshot, room);
-            let keys: Vec<NodeKey> = self.graph_layout.boxes.iter().map(|b| b.key).collect();
+            self.graph.layout = super::netgraph::layout(&self.snapshot, room);
+            let keys: Vec<NodeKey> = self.graph.layout.boxes.iter().map(|b| b.key).collect();
             if !self.graph.selected.is_some_and(|s| keys.contains(&s)) {
                 self.graph.selected = keys.first().copied();
             }
@@ -450,11 +434,11 @@ impl App {
         }
         if self.view == View::Graph {
             let forest = filtered(&self.forests.owner, false);
-            self.graph_layout = views::graph::layout(&self.snapshot, &forest, self.zoom_level());
+            self.graph.layout = graph_view::layout(&self.snapshot, &forest, self.zoom_level());
             if self.graph.zoom.is_none() {
                 self.fit_graph(&forest);
             }
-            let keys: Vec<NodeKey> = self.graph_layout.boxes.iter().map(|b| b.key).collect();
+            let keys: Vec<NodeKey> = self.graph.layout.boxes.iter().map(|b| b.key).collect();
             if !self.graph.selected.is_some_and(|s| keys.contains(&s)) {
                 self.graph.selected = keys.first().copied();
             }
@@ -520,13 +504,13 @@ impl App {
         // The most detail that fits: as laid out, else wrapped into rows without folding
         // anything; failing both, the least detail, wrapped and folded.
         let mut fitted = None;
-        for level in (0..=views::graph::MAX_ZOOM).rev() {
-            let layout = views::graph::layout(&self.snapshot, forest, level);
+        for level in (0..=graph_view::MAX_ZOOM).rev() {
+            let layout = graph_view::layout(&self.snapshot, forest, level);
             if layout.width <= w && layout.height <= h {
                 fitted = Some((level, layout));
                 break;
             }
-            let wrapped = views::graph::layout_within(
+            let wrapped = graph_view::layout_within(
                 &self.snapshot,
                 forest,
                 level,
@@ -539,7 +523,7 @@ impl App {
             }
         }
         let (level, layout) = fitted.unwrap_or_else(|| {
-            let folded = views::graph::layout_within(
+            let folded = graph_view::layout_within(
                 &self.snapshot,
                 forest,
                 0,
@@ -549,7 +533,7 @@ impl App {
             (0, folded)
         });
         self.graph.fit_level = level;
-        self.graph_layout = layout;
+        self.graph.layout = layout;
         self.graph.pan = (0, 0);
     }
 
@@ -582,7 +566,8 @@ impl App {
 
     fn pan_to_selected(&mut self) {
         let Some(b) = self
-            .graph_layout
+            .graph
+            .layout
             .boxes
             .iter()
             .find(|b| Some(b.key) == self.graph.selected)
@@ -615,7 +600,7 @@ impl App {
             return;
         }
         if self.view == View::Graph {
-            let keys: Vec<NodeKey> = self.graph_layout.boxes.iter().map(|b| b.key).collect();
+            let keys: Vec<NodeKey> = self.graph.layout.boxes.iter().map(|b| b.key).collect();
             if keys.is_empty() {
                 return;
             }
@@ -640,12 +625,13 @@ impl App {
         if self.view == View::Graph {
             let sel = self.graph.selected?;
             return self
-                .graph_layout
+                .graph
+                .layout
                 .boxes
                 .iter()
                 .find(|b| b.key == sel)
                 .and_then(|b| b.parent)
-                .map(|p| self.graph_layout.boxes[p].key);
+                .map(|p| self.graph.layout.boxes[p].key);
         }
         let i = self.selected_index()?;
         let depth = self.rows[i].depth;
@@ -1101,7 +1087,8 @@ impl App {
     fn open_more(&mut self) -> bool {
         let sel = self.graph.selected;
         let Some(b) = self
-            .graph_layout
+            .graph
+            .layout
             .boxes
             .iter()
             .find(|b| Some(b.key) == sel && b.more > 0)
@@ -1109,7 +1096,7 @@ impl App {
             return false;
         };
         if let Some(p) = b.parent {
-            let parent = self.graph_layout.boxes[p].key;
+            let parent = self.graph.layout.boxes[p].key;
             self.graph.expanded.insert(parent);
             self.refresh();
         }
@@ -1124,12 +1111,14 @@ impl App {
             // Right in the graph: the first child box.
             let sel = self.graph.selected;
             let i = self
-                .graph_layout
+                .graph
+                .layout
                 .boxes
                 .iter()
                 .position(|b| Some(b.key) == sel);
             if let Some(child) = self
-                .graph_layout
+                .graph
+                .layout
                 .boxes
                 .iter()
                 .find(|b| b.parent.is_some() && b.parent == i)
@@ -1179,7 +1168,7 @@ impl App {
         let level = self.zoom_level();
         // `+` always adds detail and `-` always removes it, starting from what fit chose.
         self.graph.zoom = match action {
-            Action::ZoomIn if level >= views::graph::MAX_ZOOM => {
+            Action::ZoomIn if level >= graph_view::MAX_ZOOM => {
                 self.message = Some("the graph shows every detail already (0 fits)".into());
                 Some(level)
             }
@@ -1203,8 +1192,8 @@ impl App {
             return;
         }
         let area = views::areas(self.size).main;
-        let max_x = (self.graph_layout.width - i32::from(area.width) / 2).max(0);
-        let max_y = (self.graph_layout.height - i32::from(area.height) / 2).max(0);
+        let max_x = (self.graph.layout.width - i32::from(area.width) / 2).max(0);
+        let max_y = (self.graph.layout.height - i32::from(area.height) / 2).max(0);
         self.graph.pan.0 = (self.graph.pan.0 + dx).clamp(0, max_x);
         self.graph.pan.1 = (self.graph.pan.1 + dy).clamp(0, max_y);
     }
@@ -1235,7 +1224,8 @@ impl App {
             let x = i32::from(column - main.x) + self.graph.pan.0;
             let y = i32::from(row - main.y) + self.graph.pan.1;
             if let Some(b) = self
-                .graph_layout
+                .graph
+                .layout
                 .boxes
                 .iter()
                 .find(|b| x >= b.x && x < b.x + b.w && y >= b.y && y < b.y + b.h)

@@ -8,7 +8,6 @@ pub mod filter;
 pub mod graph;
 pub mod help;
 pub mod namespaces;
-pub mod netgraph;
 pub mod processes;
 pub mod sandboxes;
 pub mod status;
@@ -110,7 +109,7 @@ impl Widget for &App {
             match self.view {
                 View::Namespaces => namespaces::render(self, a.main, buf, &theme),
                 View::Processes => processes::render(self, a.main, buf, &theme),
-                View::Graph => graph::render(self, a.main, buf, &theme),
+                View::Graph => graph::render(&self.graph, a.main, buf, &theme),
                 View::Sandboxes => sandboxes::render(
                     &self.sandboxes,
                     &self.snapshot,

@@ -3,10 +3,13 @@
 //! other end's namespace). Built as a tree from the host's namespace outwards over veth
 //! pairs; a namespace no veth reaches stands on its own at the top.
 
+fn safe(text: &str) -> String {
+    crate::sanitize::for_terminal(text).into_owned()
+}
+
 use std::collections::{HashMap, HashSet, VecDeque};
 
-use super::graph::{BoxLine, GraphBox, GraphLayout, wrapped};
-use super::safe;
+use super::graph_view::{BoxLine, GraphBox, GraphLayout, wrapped};
 use crate::graph::NodeKey;
 use crate::model::{Namespace, NsId, NsType, Snapshot};
 
