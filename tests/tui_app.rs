@@ -503,7 +503,7 @@ fn pause_rescan_and_stubs_make_requests_or_messages() {
 #[test]
 fn clicks_select_rows_and_tabs() {
     let mut app = app();
-    let main = views::areas(app.size).main;
+    let main = views::areas(app.size, app.detail_pane).main;
     app.apply(Action::Click {
         column: main.x + 5,
         row: main.y + 3,
@@ -895,7 +895,7 @@ fn graph_fit_folds_what_does_not_fit_and_more_boxes_expand() {
         .filter(|n| n.ns_type == NsType::User)
         .count();
     assert_eq!(shown + hidden, users);
-    let area = views::areas(app.size).main;
+    let area = views::areas(app.size, app.detail_pane).main;
     assert!(
         layout.width <= i32::from(area.width) - 2,
         "fit fits the pane's width"
@@ -978,4 +978,21 @@ fn network_mode_links_namespaces_by_their_veth_pairs() {
             .iter()
             .all(|b| matches!(b.key, NodeKey::Namespace(NsType::User, _)))
     );
+}
+
+#[test]
+fn the_detail_pane_widens_hides_and_comes_back() {
+    use nsviz::tui::views::DetailPane;
+    let mut app = App::with_snapshot(demo(), "demo", Rect::new(0, 0, 80, 24));
+    let width = |app: &App| views::areas(app.size, app.detail_pane).main.width;
+    let normal = width(&app);
+    assert!(normal >= 40, "at 80x24 the list keeps most of the width");
+    app.apply(Action::CycleDetail);
+    assert_eq!(app.detail_pane, DetailPane::Wide);
+    assert!(width(&app) < normal);
+    app.apply(Action::CycleDetail);
+    assert_eq!(app.detail_pane, DetailPane::Hidden);
+    assert_eq!(width(&app), 80);
+    app.apply(Action::CycleDetail);
+    assert_eq!(width(&app), normal);
 }

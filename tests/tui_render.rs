@@ -453,3 +453,11 @@ fn graph_network_mode() {
     app.apply(Action::ToggleNetwork);
     insta::assert_snapshot!("graph_network_120x40", draw(&app));
 }
+
+#[test]
+fn namespaces_80x24_with_the_detail_pane_hidden() {
+    let mut app = app_sized(demo(), 80, 24);
+    app.apply(Action::CycleDetail);
+    app.apply(Action::CycleDetail);
+    insta::assert_snapshot!(draw(&app));
+}

@@ -149,6 +149,8 @@ pub struct App {
     pub detail_scroll: (Option<NodeKey>, u16),
     /// False under NO_COLOR or TERM=dumb (see `Theme::colors_from_env`).
     pub colors: bool,
+    /// How wide the detail pane is, or whether it is hidden.
+    pub detail_pane: views::DetailPane,
     forests: Forests,
 }
 
@@ -194,6 +196,7 @@ impl App {
             size: Rect::new(0, 0, 80, 24),
             detail_scroll: (None, 0),
             colors: true,
+            detail_pane: views::DetailPane::Normal,
             forests: Forests::default(),
         }
     }
@@ -421,7 +424,7 @@ impl App {
             return;
         }
         if self.view == View::Graph && self.graph.network {
-            let area = views::areas(self.size).main;
+            let area = views::areas(self.size, self.detail_pane).main;
             let room = i32::from(area.width.saturating_sub(2));
             self.graph.layout = super::netgraph::layout(&self.snapshot, room);
             let keys: Vec<NodeKey> = self.graph.layout.boxes.iter().map(|b| b.key).collect();
@@ -495,7 +498,7 @@ impl App {
     /// Picks the most detailed zoom level whose layout fits the graph area; when even the
     /// least detailed is too wide, children that do not fit fold into "+N more" boxes.
     fn fit_graph(&mut self, forest: &[TreeNode]) {
-        let area = views::areas(self.size).main;
+        let area = views::areas(self.size, self.detail_pane).main;
         // Inside the pane's border.
         let (w, h) = (
             i32::from(area.width.saturating_sub(2)),
@@ -539,7 +542,7 @@ impl App {
 
     /// Rows the tree area shows at once.
     pub fn page_height(&self) -> usize {
-        let main = views::areas(self.size).main;
+        let main = views::areas(self.size, self.detail_pane).main;
         if self.view == View::Sandboxes {
             // Borders and the column header.
             let list = views::sandboxes::list_area(main);
@@ -574,7 +577,7 @@ impl App {
         else {
             return;
         };
-        let area = views::areas(self.size).main;
+        let area = views::areas(self.size, self.detail_pane).main;
         let (w, h) = (i32::from(area.width), i32::from(area.height));
         let (px, py) = &mut self.graph.pan;
         if b.x < *px || b.x + b.w > *px + w {
@@ -782,6 +785,16 @@ impl App {
             }
             Action::Help => self.overlay = Overlay::Help { scroll: 0 },
             Action::ShowChanges => self.overlay = Overlay::Changes { scroll: 0 },
+            Action::CycleDetail => {
+                use views::DetailPane;
+                self.detail_pane = match self.detail_pane {
+                    DetailPane::Normal => DetailPane::Wide,
+                    DetailPane::Wide => DetailPane::Hidden,
+                    DetailPane::Hidden => DetailPane::Normal,
+                };
+                // Page sizes, the graph's fit and the sandboxes' split follow the new width.
+                self.refresh();
+            }
             Action::NewestChange => self.jump_to_newest_change(),
             Action::DetailDown | Action::DetailUp => {
                 let key = self.selected();
@@ -1191,7 +1204,7 @@ impl App {
             self.message = Some("panning works in the graph view (3)".into());
             return;
         }
-        let area = views::areas(self.size).main;
+        let area = views::areas(self.size, self.detail_pane).main;
         let max_x = (self.graph.layout.width - i32::from(area.width) / 2).max(0);
         let max_y = (self.graph.layout.height - i32::from(area.height) / 2).max(0);
         self.graph.pan.0 = (self.graph.pan.0 + dx).clamp(0, max_x);
@@ -1199,7 +1212,7 @@ impl App {
     }
 
     fn click(&mut self, column: u16, row: u16) {
-        let areas = views::areas(self.size);
+        let areas = views::areas(self.size, self.detail_pane);
         let main = areas.main;
         if row == areas.header.y {
             if let Some(view) = views::tab_at(column) {

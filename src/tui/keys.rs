@@ -37,6 +37,8 @@ pub enum Action {
     ClearFilter,
     Help,
     Explain,
+    /// The detail pane: wide, hidden, back to normal.
+    CycleDetail,
     /// Scroll the detail pane (long mount diffs, interface lists).
     DetailDown,
     DetailUp,
@@ -324,6 +326,13 @@ pub static BINDINGS: &[Binding] = &[
         A::DetailUp,
         S::Everywhere,
         "scroll the details up",
+        None,
+    ),
+    b(
+        &[k('d')],
+        A::CycleDetail,
+        S::Everywhere,
+        "detail pane: wide, hidden, normal again (cycles)",
         None,
     ),
     b(

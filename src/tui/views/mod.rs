@@ -34,17 +34,29 @@ pub struct Areas {
     pub status: Rect,
 }
 
-pub fn areas(area: Rect) -> Areas {
+/// How much room the detail pane takes (`d` cycles through them).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum DetailPane {
+    /// 48 columns from 120 up, else two fifths of the width.
+    #[default]
+    Normal,
+    /// Three fifths of the width.
+    Wide,
+    Hidden,
+}
+
+pub fn areas(area: Rect, pane: DetailPane) -> Areas {
     let [header, middle, status] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(0),
         Constraint::Length(2),
     ])
     .areas(area);
-    let detail_width = if area.width >= 120 {
-        48
-    } else {
-        (area.width * 2 / 5).max(24)
+    let detail_width = match pane {
+        DetailPane::Hidden => 0,
+        DetailPane::Wide => area.width * 3 / 5,
+        DetailPane::Normal if area.width >= 120 => 48,
+        DetailPane::Normal => (area.width * 2 / 5).max(24),
     };
     let [main, detail] =
         Layout::horizontal([Constraint::Min(0), Constraint::Length(detail_width)]).areas(middle);
@@ -95,7 +107,7 @@ impl Widget for &App {
                 .render(area, buf);
             return;
         }
-        let a = areas(area);
+        let a = areas(area, self.detail_pane);
         render_header(self, a.header, buf, &theme);
         if self.loading {
             let text = match &self.error {
@@ -120,7 +132,9 @@ impl Widget for &App {
                 ),
             }
         }
-        detail::render(self, a.detail, buf, &theme);
+        if a.detail.width > 0 {
+            detail::render(self, a.detail, buf, &theme);
+        }
         status::render(self, a.status, buf, &theme);
         match &self.overlay {
             Overlay::None => {}
