@@ -194,8 +194,8 @@ fn filter_in_the_process_tree_by_pid_user_and_type() {
     type_filter(&mut app, "alice");
     assert!(keys(&app).contains(&NodeKey::Process(4101)));
     assert!(!keys(&app).contains(&NodeKey::Process(930)));
-    // A type name keeps the processes that differ from the host in that type.
-    type_filter(&mut app, "time");
+    // type: keeps the processes that differ from the host in that type.
+    type_filter(&mut app, "type:time");
     assert_eq!(
         keys(&app),
         [1, 820, 1203, 4100, 4101].map(NodeKey::Process).to_vec()
@@ -995,4 +995,40 @@ fn the_detail_pane_widens_hides_and_comes_back() {
     assert_eq!(width(&app), 80);
     app.apply(Action::CycleDetail);
     assert_eq!(width(&app), normal);
+}
+
+#[test]
+fn filter_words_all_match_type_is_explicit_and_the_selection_lands_on_a_match() {
+    let mut app = app();
+    // Two words: both must match (the podman box's user namespaces, not its others).
+    type_filter(&mut app, "alpine-box type:user");
+    assert!(!matched(&app).is_empty());
+    for key in matched(&app) {
+        assert!(
+            matches!(key, NodeKey::Namespace(NsType::User, _)),
+            "{key:?}"
+        );
+    }
+    // The selection is on a match, not on an ancestor kept for context.
+    let i = app.selected_index().expect("a selection");
+    assert!(app.rows[i].matched);
+    // Words in any order, each somewhere in what the row shows.
+    type_filter(&mut app, "web docker type:uts");
+    assert_eq!(matched(&app), vec![ns(NsType::Uts, 4026532202)]);
+    // A bare type name is a word like any other; type: is the explicit form.
+    type_filter(&mut app, "type:net");
+    let nets = app
+        .snapshot
+        .namespaces
+        .iter()
+        .filter(|n| n.ns_type == NsType::Net)
+        .count();
+    assert_eq!(matched(&app).len(), nets);
+    type_filter(&mut app, "type:net blue");
+    assert_eq!(matched(&app), vec![ns(NsType::Net, 4026532601)]);
+    // What holds it, as the row says.
+    type_filter(&mut app, "hidden");
+    assert!(matched(&app).contains(&ns(NsType::User, 4026532401)));
+    type_filter(&mut app, "mounted");
+    assert!(matched(&app).contains(&ns(NsType::Net, 4026532601)));
 }

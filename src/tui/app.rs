@@ -283,6 +283,18 @@ impl App {
         }
     }
 
+    /// While the filter is typed: onto the first row that matches (not an ancestor kept only
+    /// to show where a match sits), unless the selection is on a match already.
+    fn select_first_match(&mut self) {
+        if self.view == View::Graph || self.view == View::Sandboxes || self.filter.is_empty() {
+            return;
+        }
+        let on_match = self.selected_index().is_some_and(|i| self.rows[i].matched);
+        if !on_match && let Some(i) = self.rows.iter().position(|r| r.matched) {
+            self.select_index(i);
+        }
+    }
+
     /// `N`: selects the newest change's namespace or sandbox, wherever it is listed.
     fn jump_to_newest_change(&mut self) {
         use super::changelog::Subject;
@@ -716,10 +728,12 @@ impl App {
             Action::FilterInput(c) => {
                 self.filter.push(c);
                 self.refresh();
+                self.select_first_match();
             }
             Action::FilterBackspace => {
                 self.filter.pop();
                 self.refresh();
+                self.select_first_match();
             }
             Action::FilterAccept => self.filter_editing = false,
             Action::StartFilter => {

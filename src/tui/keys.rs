@@ -297,7 +297,7 @@ pub static BINDINGS: &[Binding] = &[
         &[k('/')],
         A::StartFilter,
         S::Everywhere,
-        "filter by command, label, hostname, address, container, pid, user, id or type",
+        "filter: words that must all match what a row shows; type:net for a type",
         Some("filter"),
     ),
     b(

@@ -31,10 +31,13 @@ const NOTES: &[(&str, &[&str])] = &[
     (
         "Filter (/)",
         &[
-            "  a substring of what a row shows: command, label, hostname,",
-            "  address, container name or id, mount path, pid, user, inode",
-            "  a type name (net, user, ...) matches namespaces of that type",
-            "  Enter keeps the filter, Esc or c clears it",
+            "  words, all of which must match what a row shows: command, label,",
+            "  hostname, address, container, mount, pid, user, inode, and what",
+            "  holds it (hidden, fd, mounted, thread)",
+            "  type:net (type:user, ...) keeps namespaces of that type; in the",
+            "  process tree, processes that differ from the host in it",
+            "  the selection moves to the first match; Enter keeps the filter,",
+            "  Esc or c clears it",
         ],
     ),
     (
