@@ -461,3 +461,31 @@ fn namespaces_80x24_with_the_detail_pane_hidden() {
     app.apply(Action::CycleDetail);
     insta::assert_snapshot!(draw(&app));
 }
+
+/// The host's namespaces with 78 more kernel threads: the detail pane says "79 kernel
+/// threads" in one line instead of listing them.
+#[test]
+fn kernel_threads_are_summarised_in_the_detail_pane() {
+    let mut s = demo();
+    let template = s.process(2).expect("kthreadd in the demo").clone();
+    for i in 0..78 {
+        let mut p = template.clone();
+        p.pid = 100 + i;
+        p.ppid = 2;
+        p.comm = format!("kworker/{i}");
+        for ns in &mut s.namespaces {
+            if p.ns.get(&ns.ns_type) == Some(&ns.id) {
+                ns.processes.push(p.pid);
+                ns.processes.sort_unstable();
+            }
+        }
+        s.processes.push(p);
+    }
+    s.normalize();
+    nsviz::model::label::assign(&mut s);
+    let app = app_sized(s, 120, 40);
+    let text = draw(&app);
+    assert!(text.contains("79 kernel threads"), "{text}");
+    assert!(!text.contains("kworker/"), "{text}");
+    assert!(text.contains("process 1 root systemd"), "{text}");
+}
