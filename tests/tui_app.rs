@@ -837,6 +837,15 @@ fn after_a_spawn_the_selection_moves_to_what_it_kept_and_the_message_is_true() {
     let now = Instant::now();
     // A spawn that kept a set: the next scan selects its namespace and says so.
     let mut app = live_app(demo());
+    // A full log (older entries dropped as new ones come) must not hide what is new.
+    let filler = nsviz::tui::changelog::Change {
+        at: std::time::SystemTime::UNIX_EPOCH,
+        kind: nsviz::tui::changelog::Kind::Vanished,
+        subject: nsviz::tui::changelog::Subject::Namespace(NsType::Uts, 1),
+        label: "old".into(),
+        by: None,
+    };
+    app.changes.entries = vec![filler; nsviz::tui::changelog::LIMIT];
     app.child_finished(&["spawn".into(), "--keep".into()], Ok(success()), now);
     assert_eq!(app.message.as_deref(), Some("back from nsviz spawn"));
     let mut kept = demo();

@@ -235,9 +235,7 @@ impl App {
                 }
             }
             let wall = self.epoch.0 + now.saturating_duration_since(self.epoch.1);
-            let before = self.changes.entries.len();
-            self.changes.record(old, &snapshot, wall);
-            let new_changes = self.changes.entries.len().saturating_sub(before);
+            let new_changes = self.changes.record(old, &snapshot, wall);
             if let Some(command) = self.child_command.take() {
                 self.after_child_scan(&command, &snapshot, new_changes);
             }

@@ -45,8 +45,10 @@ pub struct ChangeLog {
 }
 
 impl ChangeLog {
-    /// Notes what differs between two scans.
-    pub fn record(&mut self, old: &Snapshot, new: &Snapshot, at: SystemTime) {
+    /// Notes what differs between two scans; returns how many entries that added (the newest
+    /// ones, at the end).
+    pub fn record(&mut self, old: &Snapshot, new: &Snapshot, at: SystemTime) -> usize {
+        let count_before = self.entries.len();
         // Sandboxes first: within one scan the namespaces count as the newest, so that
         // `N` lands on a namespace.
         let before = self.last_sandboxes.take().unwrap_or_else(|| group(old));
@@ -81,10 +83,12 @@ impl ChangeLog {
             }
         }
         self.last_sandboxes = Some(after);
+        let added = self.entries.len() - count_before;
         if self.entries.len() > LIMIT {
             let extra = self.entries.len() - LIMIT;
             self.entries.drain(..extra);
         }
+        added.min(self.entries.len())
     }
 
     /// The newest change whose namespace or sandbox `snapshot` still has.
