@@ -12,7 +12,7 @@ use ratatui::layout::Rect;
 use nsviz::graph::NodeKey;
 use nsviz::model::{Namespace, NsType, Snapshot};
 use nsviz::tui::app::{App, HIGHLIGHT, Overlay, Request, View};
-use nsviz::tui::keys::{Action, BINDINGS};
+use nsviz::tui::keys::Action;
 use nsviz::tui::views;
 
 const HOST_USER: u64 = 4026531837;
@@ -194,8 +194,8 @@ fn filter_in_the_process_tree_by_pid_user_and_type() {
     type_filter(&mut app, "alice");
     assert!(keys(&app).contains(&NodeKey::Process(4101)));
     assert!(!keys(&app).contains(&NodeKey::Process(930)));
-    // A type name keeps the processes that differ from the host in that type.
-    type_filter(&mut app, "time");
+    // type: keeps the processes that differ from the host in that type.
+    type_filter(&mut app, "type:time");
     assert_eq!(
         keys(&app),
         [1, 820, 1203, 4100, 4101].map(NodeKey::Process).to_vec()
@@ -322,7 +322,144 @@ fn explain_and_help_overlays() {
     assert_eq!(app.overlay, Overlay::None);
     assert!(app.message.is_some());
     app.apply(Action::Back);
-    assert!(app.quit);
+    assert!(!app.quit, "Esc on a message does not quit");
+    app.apply(Action::Quit);
+    assert!(app.quit, "q on the main screen quits");
+}
+
+/// Esc in every mode: each view, the filter being typed and kept, both overlays, a message,
+/// the three dialogs. It closes what is open and never quits.
+#[test]
+fn esc_never_quits_in_any_mode() {
+    let esc_twice = |app: &mut App, what: &str| {
+        app.apply(Action::Back);
+        assert!(!app.quit, "Esc quit in {what}");
+        assert_eq!(
+            app.overlay,
+            Overlay::None,
+            "Esc left an overlay open in {what}"
+        );
+        assert!(app.dialog.is_none(), "Esc left a dialog open in {what}");
+        assert!(!app.filter_editing, "Esc left the filter open in {what}");
+        app.apply(Action::Back);
+        assert!(!app.quit, "a second Esc quit in {what}");
+    };
+    let mut app = app();
+    for view in [
+        Action::ShowNamespaces,
+        Action::ShowProcesses,
+        Action::ShowGraph,
+    ] {
+        app.apply(view);
+        esc_twice(&mut app, &format!("{view:?}"));
+        app.apply(Action::StartFilter);
+        app.apply(Action::FilterInput('n'));
+        esc_twice(&mut app, "the filter being typed");
+        assert!(app.filter.is_empty());
+        type_filter(&mut app, "net");
+        esc_twice(&mut app, "a kept filter");
+        assert!(app.filter.is_empty(), "Esc clears a kept filter");
+        app.apply(Action::Help);
+        esc_twice(&mut app, "help");
+        app.apply(Action::ShowNamespaces);
+        common::select_row(&mut app, ns(NsType::Net, 4026532601));
+        app.apply(Action::Explain);
+        esc_twice(&mut app, "explain");
+        app.apply(view);
+    }
+    // A snapshot refuses enter with a message: Esc on a message.
+    app.apply(Action::EnterSelected);
+    assert!(app.message.is_some());
+    esc_twice(&mut app, "a message");
+    // The dialogs need a live host.
+    let mut live = App::new("live".into(), true);
+    live.size = Rect::new(0, 0, 120, 40);
+    live.set_snapshot(Arc::new(demo()), Instant::now());
+    live.apply(Action::SpawnDialog);
+    assert!(live.dialog.is_some());
+    esc_twice(&mut live, "the spawn dialog");
+    live.apply(Action::ShowProcesses);
+    common::select_row(&mut live, NodeKey::Process(3101));
+    live.apply(Action::EnterSelected);
+    assert!(live.dialog.is_some());
+    esc_twice(&mut live, "the enter dialog");
+    // Ctrl-c quits from an overlay; q there only closes it.
+    live.apply(Action::Help);
+    live.apply(Action::Quit);
+    assert!(!live.quit);
+    assert_eq!(live.overlay, Overlay::None);
+    live.apply(Action::Help);
+    live.apply(Action::QuitNow);
+    assert!(live.quit);
+}
+
+#[test]
+fn overlays_ignore_keys_their_title_does_not_name() {
+    let mut app = app();
+    app.apply(Action::Help);
+    for action in [
+        Action::StartFilter,
+        Action::Explain,
+        Action::ShowGraph,
+        Action::Toggle,
+    ] {
+        app.apply(action);
+        assert!(
+            matches!(app.overlay, Overlay::Help { .. }),
+            "{action:?} closed help"
+        );
+        assert!(!app.filter_editing && app.view == View::Namespaces);
+    }
+    app.apply(Action::Help);
+    assert_eq!(app.overlay, Overlay::None, "? closes the help it opened");
+}
+
+#[test]
+fn help_scrolls_to_its_last_line_and_no_further() {
+    let mut app = App::with_snapshot(demo(), "demo", Rect::new(0, 0, 80, 24));
+    app.apply(Action::Help);
+    let max = views::help::max_scroll(views::popup_height(app.size));
+    assert!(max > 0, "the help is longer than 24 lines");
+    for _ in 0..200 {
+        app.apply(Action::Down);
+    }
+    assert_eq!(app.overlay, Overlay::Help { scroll: max });
+    app.apply(Action::Up);
+    assert_eq!(app.overlay, Overlay::Help { scroll: max - 1 });
+    app.apply(Action::Home);
+    assert_eq!(app.overlay, Overlay::Help { scroll: 0 });
+    app.apply(Action::End);
+    assert_eq!(app.overlay, Overlay::Help { scroll: max });
+}
+
+#[test]
+fn the_footer_offers_only_keys_that_work() {
+    use nsviz::tui::keys::{Scope, hint_line};
+    let on_file: Vec<&str> = hint_line(false, Scope::Trees)
+        .into_iter()
+        .map(|h| h.1)
+        .collect();
+    let live: Vec<&str> = hint_line(true, Scope::Trees)
+        .into_iter()
+        .map(|h| h.1)
+        .collect();
+    let graph: Vec<&str> = hint_line(true, Scope::Graph)
+        .into_iter()
+        .map(|h| h.1)
+        .collect();
+    assert!(
+        !on_file.contains(&"enter") && !on_file.contains(&"spawn"),
+        "{on_file:?}"
+    );
+    assert!(
+        live.contains(&"enter") && live.contains(&"spawn"),
+        "{live:?}"
+    );
+    assert!(on_file.contains(&"group") && !on_file.contains(&"zoom in"));
+    assert!(
+        graph.contains(&"zoom in") && !graph.contains(&"group"),
+        "{graph:?}"
+    );
 }
 
 #[test]
@@ -366,7 +503,7 @@ fn pause_rescan_and_stubs_make_requests_or_messages() {
 #[test]
 fn clicks_select_rows_and_tabs() {
     let mut app = app();
-    let main = views::areas(app.size).main;
+    let main = views::areas(app.size, app.detail_pane).main;
     app.apply(Action::Click {
         column: main.x + 5,
         row: main.y + 3,
@@ -383,7 +520,7 @@ fn clicks_select_rows_and_tabs() {
 fn graph_view_walks_boxes_and_zooms() {
     let mut app = app();
     app.apply(Action::ShowGraph);
-    let layout = app.graph_layout.clone();
+    let layout = app.graph.layout.clone();
     let users: Vec<NodeKey> = layout.boxes.iter().map(|b| b.key).collect();
     assert_eq!(
         users,
@@ -404,7 +541,7 @@ fn graph_view_walks_boxes_and_zooms() {
     app.apply(Action::ZoomIn);
     app.apply(Action::ZoomIn);
     app.apply(Action::ZoomIn);
-    assert_eq!(app.graph.zoom, Some(views::graph::MAX_ZOOM));
+    assert_eq!(app.graph.zoom, Some(nsviz::tui::graph_view::MAX_ZOOM));
     app.apply(Action::ZoomFit);
     assert_eq!(app.graph.zoom, None);
     // The selection carries into the namespace tree.
@@ -416,8 +553,8 @@ fn graph_view_walks_boxes_and_zooms() {
 fn graph_layout_boxes_do_not_overlap_and_children_sit_below_parents() {
     let snapshot = demo();
     let forest = nsviz::graph::namespace_forest(&snapshot, nsviz::graph::Hierarchy::Owner);
-    for zoom in 0..=views::graph::MAX_ZOOM {
-        let layout = views::graph::layout(&snapshot, &forest, zoom);
+    for zoom in 0..=nsviz::tui::graph_view::MAX_ZOOM {
+        let layout = nsviz::tui::graph_view::layout(&snapshot, &forest, zoom);
         let b = &layout.boxes;
         for (i, x) in b.iter().enumerate() {
             assert!(x.x >= 0 && x.y >= 0);
@@ -454,9 +591,13 @@ fn help_is_generated_from_the_key_table() {
         .iter()
         .map(|l| l.to_string() + "\n")
         .collect();
-    for b in BINDINGS {
+    for b in nsviz::tui::keys::all_bindings() {
         assert!(text.contains(b.help), "help lacks {}", b.help);
         assert!(text.contains(&nsviz::tui::keys::keys_label(b)));
+    }
+    // And what no key table says.
+    for topic in ["Mouse", "Snapshot files", "Filter (/)", "Marks"] {
+        assert!(text.contains(topic), "help lacks {topic}");
     }
 }
 
@@ -538,4 +679,365 @@ fn keys_on_an_empty_filtered_view_do_nothing_harmful() {
         app.apply(Action::ClearFilter);
     }
     assert!(app.enter_args().is_ok());
+}
+
+#[test]
+fn sandboxes_group_processes_by_their_eight_namespaces() {
+    use nsviz::tui::sandboxes::Share;
+    let mut app = App::with_snapshot(
+        common::demo_with_a_joiner(),
+        "demo",
+        Rect::new(0, 0, 120, 40),
+    );
+    app.apply(Action::ShowSandboxes);
+    assert_eq!(app.view, View::Sandboxes);
+    let list = &app.sandboxes.list;
+    // Every process with known namespaces is in exactly one sandbox.
+    let total: usize = list.iter().map(|s| s.pids.len()).sum();
+    assert_eq!(total, app.snapshot.processes.len());
+    // The host's comes first and is all host cells.
+    assert!(list[0].is_host() && list[0].label == "host");
+    // docker web: the three container processes, its own namespaces but net, which the
+    // joiner shares.
+    let web = list
+        .iter()
+        .find(|s| s.pids == vec![2120, 2151, 2152])
+        .expect("docker web's sandbox");
+    assert!(web.label.contains("docker web"), "{}", web.label);
+    let net = NsType::ALL.iter().position(|&t| t == NsType::Net).unwrap();
+    let mnt = NsType::ALL.iter().position(|&t| t == NsType::Mnt).unwrap();
+    let user = NsType::ALL.iter().position(|&t| t == NsType::User).unwrap();
+    assert_eq!(web.cells[mnt], Share::Own);
+    assert_eq!(web.cells[user], Share::Host);
+    assert!(matches!(web.cells[net], Share::Shared(_)));
+    // The joiner stands out: its only namespace that is not the host's is shared with web.
+    let joiner = list.iter().find(|s| s.pids == vec![5100]).expect("curl");
+    assert!(joiner.shares());
+    assert_eq!(joiner.label, "curl");
+    let web_index = list
+        .iter()
+        .position(|s| s.pids == vec![2120, 2151, 2152])
+        .unwrap();
+    assert_eq!(joiner.cells[net], Share::Shared(vec![web_index]));
+    for (i, c) in joiner.cells.iter().enumerate() {
+        if i != net {
+            assert_eq!(*c, Share::Host, "{:?}", NsType::ALL[i]);
+        }
+    }
+    // Selecting a sandbox selects its leader (the detail pane and `e` use it).
+    while app.sandboxes.selected_sandbox().map(|s| s.pids.clone()) != Some(vec![2120, 2151, 2152]) {
+        let before = app.sandboxes.selected_index();
+        app.apply(Action::Down);
+        assert_ne!(before, app.sandboxes.selected_index(), "web not reached");
+    }
+    assert_eq!(app.selected(), Some(NodeKey::Process(2120)));
+    // The filter keeps the sandboxes whose label or processes match.
+    type_filter(&mut app, "curl");
+    assert_eq!(app.sandboxes.list.len(), 1);
+    assert_eq!(app.sandboxes.list[0].pids, vec![5100]);
+    app.apply(Action::Back);
+    // The selection follows its namespace set across a rescan, and the view cycles.
+    app.set_snapshot(Arc::new(common::demo_with_a_joiner()), Instant::now());
+    assert_eq!(app.selected(), Some(NodeKey::Process(5100)));
+    app.apply(Action::NextView);
+    assert_eq!(app.view, View::Namespaces);
+}
+
+/// The demo without journald's mount namespace (412 back in the host's) and with a new
+/// network namespace bound at /run/netns/red.
+fn demo_changed() -> Snapshot {
+    let mut next = demo();
+    next.namespaces.retain(|n| n.id != 4026532101);
+    for p in &mut next.processes {
+        if p.pid == 412 {
+            p.ns.insert(NsType::Mnt, 4026531841);
+        }
+    }
+    let mut fresh = Namespace::new(4026532999, NsType::Net);
+    fresh.owner = Some(HOST_USER);
+    fresh.mounts.push("/run/netns/red".into());
+    next.namespaces.push(fresh);
+    next.normalize();
+    nsviz::model::label::assign(&mut next);
+    next
+}
+
+#[test]
+fn the_change_log_lists_what_appeared_and_vanished_and_n_jumps_to_the_newest() {
+    use nsviz::tui::changelog::{Kind, Subject};
+    let mut app = app();
+    assert!(
+        app.changes.entries.is_empty(),
+        "the first scan is no change"
+    );
+    app.apply(Action::NewestChange);
+    assert!(app.message.is_some());
+    let now = Instant::now();
+    app.set_snapshot(Arc::new(demo_changed()), now);
+    let log = &app.changes.entries;
+    let red = log
+        .iter()
+        .find(|c| c.subject == Subject::Namespace(NsType::Net, 4026532999))
+        .expect("the new netns is logged");
+    assert_eq!(red.kind, Kind::Appeared);
+    assert_eq!(red.label, "netns red");
+    assert_eq!(red.by, None, "no process is in it");
+    let journald = log
+        .iter()
+        .find(|c| c.subject == Subject::Namespace(NsType::Mnt, 4026532101))
+        .expect("the vanished mount namespace is logged");
+    assert_eq!(journald.kind, Kind::Vanished);
+    assert_eq!(journald.label, "service systemd-journald");
+    assert_eq!(
+        journald.by,
+        Some((412, "/usr/lib/systemd/systemd-journald".to_string()))
+    );
+    // journald's sandbox (its own mount namespace) is gone: 412 joined the host's.
+    assert!(log.iter().any(|c| c.kind == Kind::Vanished
+        && matches!(&c.subject, Subject::Sandbox(_))
+        && c.label == "service systemd-journald"));
+    // The same scan again adds nothing.
+    let count = log.len();
+    app.set_snapshot(Arc::new(demo_changed()), now + Duration::from_secs(1));
+    assert_eq!(app.changes.entries.len(), count);
+    // n opens it, Esc closes it, N selects the newest change still there: the new netns.
+    app.apply(Action::ShowChanges);
+    assert_eq!(app.overlay, Overlay::Changes { scroll: 0 });
+    app.apply(Action::Back);
+    assert_eq!(app.overlay, Overlay::None);
+    assert!(!app.quit);
+    app.apply(Action::ShowGraph);
+    type_filter(&mut app, "journald");
+    app.apply(Action::NewestChange);
+    assert_eq!(app.view, View::Namespaces);
+    assert_eq!(app.selected(), Some(ns(NsType::Net, 4026532999)));
+    assert!(app.filter.is_empty(), "the filter that hid it is cleared");
+    // The highlight lasts HIGHLIGHT, fading in its second half.
+    let red_key = ns(NsType::Net, 4026532999);
+    assert!(app.is_new(&red_key) && !app.is_fading(&red_key));
+    assert!(app.tick(now + HIGHLIGHT / 2 + Duration::from_millis(1)));
+    assert!(app.is_new(&red_key) && app.is_fading(&red_key));
+    app.tick(now + HIGHLIGHT + Duration::from_millis(1));
+    assert!(!app.is_new(&red_key));
+}
+
+fn live_app(snapshot: Snapshot) -> App {
+    let mut app = App::new("live".into(), true);
+    app.size = Rect::new(0, 0, 120, 40);
+    app.set_snapshot(Arc::new(snapshot), Instant::now());
+    app
+}
+
+fn success() -> std::process::ExitStatus {
+    std::os::unix::process::ExitStatusExt::from_raw(0)
+}
+
+#[test]
+fn after_a_spawn_the_selection_moves_to_what_it_kept_and_the_message_is_true() {
+    let now = Instant::now();
+    // A spawn that kept a set: the next scan selects its namespace and says so.
+    let mut app = live_app(demo());
+    // A full log (older entries dropped as new ones come) must not hide what is new.
+    let filler = nsviz::tui::changelog::Change {
+        at: std::time::SystemTime::UNIX_EPOCH,
+        kind: nsviz::tui::changelog::Kind::Vanished,
+        subject: nsviz::tui::changelog::Subject::Namespace(NsType::Uts, 1),
+        label: "old".into(),
+        by: None,
+    };
+    app.changes.entries = vec![filler; nsviz::tui::changelog::LIMIT];
+    app.child_finished(&["spawn".into(), "--keep".into()], Ok(success()), now);
+    assert_eq!(app.message.as_deref(), Some("back from nsviz spawn"));
+    let mut kept = demo();
+    let mut uts = Namespace::new(4026533001, NsType::Uts);
+    uts.owner = Some(HOST_USER);
+    uts.mounts = vec!["/run/nsviz/box/uts".into()];
+    kept.namespaces.push(uts);
+    kept.normalize();
+    nsviz::model::label::assign(&mut kept);
+    app.set_snapshot(Arc::new(kept), now);
+    assert_eq!(app.selected(), Some(ns(NsType::Uts, 4026533001)));
+    let message = app.message.clone().unwrap_or_default();
+    assert!(message.contains("/run/nsviz/box"), "{message}");
+    // A spawn that kept nothing: no "marked new", the selection stays.
+    let mut app = live_app(demo());
+    let before = app.selected();
+    app.child_finished(&["spawn".into(), "-u".into()], Ok(success()), now);
+    app.set_snapshot(Arc::new(demo()), now);
+    let message = app.message.clone().unwrap_or_default();
+    assert!(message.contains("kept nothing"), "{message}");
+    assert!(!message.contains("marked new"), "{message}");
+    assert_eq!(app.selected(), before);
+    // An enter creates nothing: only "back from".
+    let mut app = live_app(demo());
+    app.child_finished(
+        &["enter".into(), "-t".into(), "1".into()],
+        Ok(success()),
+        now,
+    );
+    app.set_snapshot(Arc::new(demo()), now);
+    assert_eq!(app.message.as_deref(), Some("back from nsviz enter"));
+}
+
+#[test]
+fn graph_fit_folds_what_does_not_fit_and_more_boxes_expand() {
+    let mut app = App::with_snapshot(
+        common::demo_with_fifty_containers(),
+        "demo",
+        Rect::new(0, 0, 120, 40),
+    );
+    app.apply(Action::ShowGraph);
+    let layout = &app.graph.layout;
+    let more: Vec<_> = layout.boxes.iter().filter(|b| b.more > 0).collect();
+    assert_eq!(
+        more.len(),
+        1,
+        "one +N more box under the host's user namespace"
+    );
+    let hidden = more[0].more;
+    let shown = layout.boxes.len() - 1;
+    // Every user namespace is either a box or counted in the +N more box.
+    let users = app
+        .snapshot
+        .namespaces
+        .iter()
+        .filter(|n| n.ns_type == NsType::User)
+        .count();
+    assert_eq!(shown + hidden, users);
+    let area = views::areas(app.size, app.detail_pane).main;
+    assert!(
+        layout.width <= i32::from(area.width) - 2,
+        "fit fits the pane's width"
+    );
+    // Selecting the +N more box and pressing Enter shows its boxes, the selection on the
+    // first of them.
+    let key = more[0].key;
+    while app.graph.selected != Some(key) {
+        let before = app.graph.selected;
+        app.apply(Action::Down);
+        assert_ne!(
+            before, app.graph.selected,
+            "the +N more box is not reachable"
+        );
+    }
+    app.apply(Action::Toggle);
+    assert!(app.graph.layout.boxes.iter().all(|b| b.more == 0));
+    assert_eq!(app.graph.layout.boxes.len(), users);
+    assert_eq!(app.graph.selected, Some(key));
+    let selected = app
+        .graph
+        .layout
+        .boxes
+        .iter()
+        .find(|b| b.key == key)
+        .unwrap();
+    assert_eq!(selected.more, 0, "now the real box");
+    // + adds detail from what fit chose, - removes it; 0 folds again.
+    assert_eq!(app.graph.fit_level, 0);
+    app.apply(Action::ZoomOut);
+    assert_eq!(app.graph.zoom, Some(0));
+    assert!(app.message.is_some(), "no less detail than 0");
+    app.apply(Action::ZoomIn);
+    assert_eq!(app.graph.zoom, Some(1));
+    app.apply(Action::ZoomFit);
+    assert_eq!(app.graph.zoom, None);
+    assert!(app.graph.layout.boxes.iter().any(|b| b.more > 0));
+}
+
+#[test]
+fn network_mode_links_namespaces_by_their_veth_pairs() {
+    let mut app = app();
+    app.apply(Action::ToggleNetwork);
+    assert_eq!(app.view, View::Graph);
+    let boxes = &app.graph.layout.boxes;
+    let nets = app
+        .snapshot
+        .namespaces
+        .iter()
+        .filter(|n| n.ns_type == NsType::Net)
+        .count();
+    assert_eq!(boxes.len(), nets, "one box per network namespace");
+    let host = boxes
+        .iter()
+        .position(|b| b.key == ns(NsType::Net, 4026531840))
+        .expect("the host's netns");
+    let web = boxes
+        .iter()
+        .find(|b| b.key == ns(NsType::Net, 4026532206))
+        .expect("docker web's netns");
+    assert_eq!(
+        web.parent,
+        Some(host),
+        "web hangs below the host by its veth"
+    );
+    assert!(
+        web.lines
+            .iter()
+            .any(|l| l.text.contains("eth0 ⇄ veth3a1f2b0")),
+        "{:?}",
+        web.lines
+    );
+    // A zoom key goes back to the user namespaces' picture.
+    app.apply(Action::ZoomFit);
+    assert!(!app.graph.network);
+    assert!(
+        app.graph
+            .layout
+            .boxes
+            .iter()
+            .all(|b| matches!(b.key, NodeKey::Namespace(NsType::User, _)))
+    );
+}
+
+#[test]
+fn the_detail_pane_widens_hides_and_comes_back() {
+    use nsviz::tui::views::DetailPane;
+    let mut app = App::with_snapshot(demo(), "demo", Rect::new(0, 0, 80, 24));
+    let width = |app: &App| views::areas(app.size, app.detail_pane).main.width;
+    let normal = width(&app);
+    assert!(normal >= 40, "at 80x24 the list keeps most of the width");
+    app.apply(Action::CycleDetail);
+    assert_eq!(app.detail_pane, DetailPane::Wide);
+    assert!(width(&app) < normal);
+    app.apply(Action::CycleDetail);
+    assert_eq!(app.detail_pane, DetailPane::Hidden);
+    assert_eq!(width(&app), 80);
+    app.apply(Action::CycleDetail);
+    assert_eq!(width(&app), normal);
+}
+
+#[test]
+fn filter_words_all_match_type_is_explicit_and_the_selection_lands_on_a_match() {
+    let mut app = app();
+    // Two words: both must match (the podman box's user namespaces, not its others).
+    type_filter(&mut app, "alpine-box type:user");
+    assert!(!matched(&app).is_empty());
+    for key in matched(&app) {
+        assert!(
+            matches!(key, NodeKey::Namespace(NsType::User, _)),
+            "{key:?}"
+        );
+    }
+    // The selection is on a match, not on an ancestor kept for context.
+    let i = app.selected_index().expect("a selection");
+    assert!(app.rows[i].matched);
+    // Words in any order, each somewhere in what the row shows.
+    type_filter(&mut app, "web docker type:uts");
+    assert_eq!(matched(&app), vec![ns(NsType::Uts, 4026532202)]);
+    // A bare type name is a word like any other; type: is the explicit form.
+    type_filter(&mut app, "type:net");
+    let nets = app
+        .snapshot
+        .namespaces
+        .iter()
+        .filter(|n| n.ns_type == NsType::Net)
+        .count();
+    assert_eq!(matched(&app).len(), nets);
+    type_filter(&mut app, "type:net blue");
+    assert_eq!(matched(&app), vec![ns(NsType::Net, 4026532601)]);
+    // What holds it, as the row says.
+    type_filter(&mut app, "hidden");
+    assert!(matched(&app).contains(&ns(NsType::User, 4026532401)));
+    type_filter(&mut app, "mounted");
+    assert!(matched(&app).contains(&ns(NsType::Net, 4026532601)));
 }

@@ -177,11 +177,15 @@ fn snapshot_file_filter_help_explain_and_quit() {
     tmux.keys(&["Escape"]);
     tmux.wait_gone("The network namespace");
     tmux.text("?");
-    tmux.wait_for("Keys (any other key closes)");
+    tmux.wait_for("Esc, q or ? closes");
     tmux.keys(&["Escape"]);
-    tmux.wait_gone("Keys (any other key closes)");
-    tmux.text("c");
+    tmux.wait_gone("Esc, q or ? closes");
+    // Esc on the main screen clears the kept filter and does not quit.
+    tmux.keys(&["Escape"]);
     tmux.wait_for("4026532101");
+    tmux.keys(&["Escape"]);
+    tmux.text("c");
+    tmux.wait_for("Namespaces by owner");
     tmux.text("q");
     tmux.assert_back_at_the_shell();
 }
@@ -283,7 +287,7 @@ fn live_viewer_finds_a_namespace_the_test_made() {
     tmux.keys(&["Escape"]);
     tmux.wait_gone("The UTS namespace");
     tmux.text("?");
-    tmux.wait_for("Keys (any other key closes)");
+    tmux.wait_for("Esc, q or ? closes");
     tmux.keys(&["Escape"]);
     // The process tree shows the sleeper with its uts cell set.
     tmux.text("2");
@@ -295,6 +299,54 @@ fn live_viewer_finds_a_namespace_the_test_made() {
     tmux.text("1");
     tmux.text("c");
     tmux.wait_for("gone");
+    tmux.text("q");
+    tmux.assert_back_at_the_shell();
+}
+
+/// Live mode: a namespace made while the viewer runs appears in the change log (`n`) with
+/// its label and the process that made it, and in the sandboxes view; Esc closes every
+/// overlay and never ends the program.
+#[test]
+fn a_namespace_made_while_the_viewer_runs_is_in_the_change_log() {
+    if !common::require_root("create a UTS namespace with unshare") {
+        return;
+    }
+    let tmux = Tmux::start(&format!(
+        "sh -c '{} --interval 300; echo DONE; sleep 100'",
+        nsviz_path().display()
+    ));
+    tmux.wait_for("Namespaces by owner");
+    tmux.text("n");
+    tmux.wait_for("Nothing has appeared or vanished");
+    tmux.keys(&["Escape"]);
+    tmux.wait_gone("Nothing has appeared or vanished");
+    let sleeper = Background::spawn(Command::new("unshare").args(["-u", "sleep", "7654321"]));
+    let pid = sleeper.pid();
+    assert!(
+        wait_until(WAIT, || common::in_other_ns(pid, "uts")),
+        "unshare -u did not make a new uts namespace"
+    );
+    let uts = ns_inode(pid, "uts").expect("its uts namespace").to_string();
+    tmux.text("n");
+    tmux.wait_for(&format!("+ new  uts    {uts}  sleep 7654321"));
+    tmux.keys(&["Escape"]);
+    tmux.wait_gone("Changes, newest first");
+    // N selects it in the namespace tree; the sandboxes view has its row.
+    tmux.text("N");
+    tmux.wait_for(&format!("uts   {uts} ◆ new sleep 7654321"));
+    tmux.text("4");
+    tmux.wait_for("sleep 7654321");
+    for (open, title) in [("?", "Esc, q or ? closes"), ("n", "Changes, newest first")] {
+        tmux.text(open);
+        tmux.wait_for(title);
+        tmux.keys(&["Escape"]);
+        tmux.wait_gone(title);
+    }
+    // Esc on the main screen does nothing; the viewer still answers.
+    tmux.keys(&["Escape"]);
+    tmux.text("1");
+    tmux.wait_for("Namespaces by owner");
+    drop(sleeper);
     tmux.text("q");
     tmux.assert_back_at_the_shell();
 }
@@ -381,6 +433,9 @@ fn spawn_dialog_runs_a_shell_in_new_namespaces_and_deletes_the_kept_set() {
     tmux.command("exit");
     tmux.wait_alternate(true);
     tmux.wait_for("back from nsviz spawn");
+    // The scan that follows selects what it kept and names the set.
+    tmux.wait_for("new kept namespace");
+    tmux.wait_for(&format!("/run/nsviz/{name}"));
     // The kept namespaces, marked new, held by their mounts once the shell is gone.
     tmux.text("/");
     tmux.text(&name);

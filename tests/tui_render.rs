@@ -313,3 +313,179 @@ fn status_line_shows_how_scanning_keeps_to_its_budget() {
         "status line: {status}"
     );
 }
+
+/// NO_COLOR / TERM=dumb: the selected row carries a marker on the border and reverse video,
+/// the active tab is bracketed, and the screen has no colour at all.
+#[test]
+fn no_color_keeps_the_selection_and_the_active_tab_visible() {
+    use ratatui::style::{Color, Modifier};
+    for view in [
+        Action::ShowNamespaces,
+        Action::ShowProcesses,
+        Action::ShowGraph,
+    ] {
+        let mut app = app_sized(demo(), 100, 30);
+        app.colors = false;
+        app.apply(view);
+        app.apply(Action::Down);
+        let mut terminal = Terminal::new(TestBackend::new(100, 30)).unwrap();
+        terminal.draw(|f| f.render_widget(&app, f.area())).unwrap();
+        let buf = terminal.backend().buffer().clone();
+        assert!(
+            buf.content()
+                .iter()
+                .all(|c| c.fg == Color::Reset && c.bg == Color::Reset),
+            "a colour under NO_COLOR in {view:?}"
+        );
+        if view != Action::ShowGraph {
+            assert!(
+                buf.content()
+                    .iter()
+                    .any(|c| c.modifier.contains(Modifier::REVERSED)),
+                "no reverse video in {view:?}"
+            );
+        }
+        let name = format!("no_color_{view:?}");
+        insta::assert_snapshot!(name, terminal.backend().to_string());
+    }
+}
+
+#[test]
+fn help_scrolled_at_80x24() {
+    let mut app = app_sized(demo(), 80, 24);
+    app.apply(Action::Help);
+    insta::assert_snapshot!("help_top_80x24", draw(&app));
+    app.apply(Action::PageDown);
+    insta::assert_snapshot!("help_page_down_80x24", draw(&app));
+    app.apply(Action::End);
+    insta::assert_snapshot!("help_end_80x24", draw(&app));
+}
+
+/// At 60 columns the status line drops whole parts (the counts per type give way to their
+/// total) instead of cutting a word, and a long message ends in "…" at a word boundary.
+#[test]
+fn narrow_status_line_keeps_its_important_parts() {
+    let mut app = app_sized(demo(), 60, 20);
+    app.apply(Action::EnterSelected);
+    let text = draw(&app);
+    let lines: Vec<&str> = text.lines().collect();
+    let status = lines[lines.len() - 2];
+    let message = lines[lines.len() - 1];
+    assert!(
+        status.contains("demo-snapshot.json") && status.contains("procs"),
+        "{status}"
+    );
+    assert!(
+        status.contains("namespaces") && !status.contains(" net "),
+        "{status}"
+    );
+    assert!(message.contains('…'), "{message}");
+    insta::assert_snapshot!(text);
+}
+
+/// The sandboxes view on the demo plus a process that joined only docker web's network
+/// namespace: it stands out ("⇄ net with docker web"); web's members are listed below.
+#[test]
+fn sandboxes_view() {
+    let mut app = app_sized(common::demo_with_a_joiner(), 120, 40);
+    app.apply(Action::ShowSandboxes);
+    while app.selected() != Some(NodeKey::Process(2120)) {
+        app.apply(Action::Down);
+    }
+    insta::assert_snapshot!("sandboxes_120x40", draw(&app));
+    let mut app = app_sized(common::demo_with_a_joiner(), 80, 24);
+    app.apply(Action::ShowSandboxes);
+    app.apply(Action::End);
+    insta::assert_snapshot!("sandboxes_80x24", draw(&app));
+}
+
+/// The change log after a scan where journald's mount namespace vanished and a netns
+/// appeared, at a fixed wall-clock time.
+#[test]
+fn change_log_overlay() {
+    use std::time::{Duration, Instant, SystemTime};
+    let mut app = app_sized(demo(), 120, 30);
+    let now = Instant::now();
+    app.epoch = (
+        SystemTime::UNIX_EPOCH + Duration::from_secs(12 * 3600 + 34 * 60 + 5),
+        now,
+    );
+    let mut next = demo();
+    next.namespaces.retain(|n| n.id != 4026532101);
+    for p in &mut next.processes {
+        if p.pid == 412 {
+            p.ns.insert(NsType::Mnt, 4026531841);
+        }
+    }
+    let mut fresh = nsviz::model::Namespace::new(4026532999, NsType::Net);
+    fresh.owner = Some(4026531837);
+    fresh.mounts.push("/run/netns/red".into());
+    next.namespaces.push(fresh);
+    next.normalize();
+    nsviz::model::label::assign(&mut next);
+    app.set_snapshot(std::sync::Arc::new(next), now);
+    insta::assert_snapshot!("namespaces_with_a_new_and_a_gone_row", draw(&app));
+    app.apply(Action::ShowChanges);
+    insta::assert_snapshot!("change_log", draw(&app));
+}
+
+/// Fifty rootless containers at 200x50: fit folds the user namespaces that do not fit into a
+/// "+N more" box and says so; Enter on it shows them; `+` adds detail from there.
+#[test]
+fn graph_with_fifty_containers_fits_and_zooms() {
+    let mut app = app_sized(common::demo_with_fifty_containers(), 200, 50);
+    app.apply(Action::ShowGraph);
+    insta::assert_snapshot!("graph_fifty_fit_200x50", draw(&app));
+    app.apply(Action::ZoomIn);
+    insta::assert_snapshot!("graph_fifty_zoom_in_200x50", draw(&app));
+    let app = app_sized(common::demo_with_fifty_containers(), 120, 40);
+    let mut app = app;
+    app.apply(Action::ShowGraph);
+    insta::assert_snapshot!("graph_fifty_fit_120x40", draw(&app));
+}
+
+/// The graph's network mode on the demo: docker web's namespace hangs below the host's by
+/// its veth pair (eth0 ⇄ veth3a1f2b0), with interfaces and addresses in each box.
+#[test]
+fn graph_network_mode() {
+    let mut app = app_sized(demo(), 120, 40);
+    app.apply(Action::ShowGraph);
+    app.apply(Action::ToggleNetwork);
+    insta::assert_snapshot!("graph_network_120x40", draw(&app));
+}
+
+#[test]
+fn namespaces_80x24_with_the_detail_pane_hidden() {
+    let mut app = app_sized(demo(), 80, 24);
+    app.apply(Action::CycleDetail);
+    app.apply(Action::CycleDetail);
+    insta::assert_snapshot!(draw(&app));
+}
+
+/// The host's namespaces with 78 more kernel threads: the detail pane says "79 kernel
+/// threads" in one line instead of listing them.
+#[test]
+fn kernel_threads_are_summarised_in_the_detail_pane() {
+    let mut s = demo();
+    let template = s.process(2).expect("kthreadd in the demo").clone();
+    for i in 0..78 {
+        let mut p = template.clone();
+        p.pid = 100 + i;
+        p.ppid = 2;
+        p.comm = format!("kworker/{i}");
+        for ns in &mut s.namespaces {
+            if p.ns.get(&ns.ns_type) == Some(&ns.id) {
+                ns.processes.push(p.pid);
+                ns.processes.sort_unstable();
+            }
+        }
+        s.processes.push(p);
+    }
+    s.normalize();
+    nsviz::model::label::assign(&mut s);
+    let app = app_sized(s, 120, 40);
+    let text = draw(&app);
+    assert!(text.contains("79 kernel threads"), "{text}");
+    assert!(!text.contains("kworker/"), "{text}");
+    assert!(text.contains("process 1 root systemd"), "{text}");
+}

@@ -4,22 +4,26 @@
 use std::collections::{HashMap, HashSet};
 use std::ffi::OsString;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use ratatui::layout::Rect;
 
+use super::changelog::ChangeLog;
 use super::dialog::{Dialog, EnterDialog, SpawnDialog, SpawnField, kept_name};
 use super::filter;
+use super::graph_view::{self, GraphState};
 use super::keys::Action;
-use super::views::{self, graph::GraphLayout};
+use super::sandboxes::SandboxesState;
+use super::views;
 use crate::graph::{Hierarchy, NodeKey, NsGraph, TreeNode, filter_forest};
 use crate::model::{Namespace, NsType, Snapshot};
 
-/// How long new namespaces stay highlighted and vanished ones stay listed.
-pub const HIGHLIGHT: Duration = Duration::from_secs(3);
+/// How long new namespaces stay highlighted and vanished ones stay listed; in the second
+/// half of it the highlight fades.
+pub const HIGHLIGHT: Duration = Duration::from_secs(10);
 /// After a shell from the viewer ends, what it created stays highlighted longer: the user
 /// was away and needs a moment to look.
-pub const HIGHLIGHT_AFTER_CHILD: Duration = Duration::from_secs(10);
+pub const HIGHLIGHT_AFTER_CHILD: Duration = Duration::from_secs(20);
 /// Scans that arrive this soon after a child ended use the longer highlight.
 const AFTER_CHILD_WINDOW: Duration = Duration::from_secs(5);
 
@@ -32,13 +36,23 @@ pub enum View {
     Namespaces,
     Processes,
     Graph,
+    Sandboxes,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Overlay {
     None,
-    Help { scroll: u16 },
-    Explain { ns_type: NsType, scroll: u16 },
+    Help {
+        scroll: u16,
+    },
+    Explain {
+        ns_type: NsType,
+        scroll: u16,
+    },
+    /// The change log, newest first.
+    Changes {
+        scroll: u16,
+    },
 }
 
 /// A namespace that vanished: what it was, what held it then, and until when it is listed.
@@ -72,15 +86,6 @@ pub struct TreeState {
     pub offset: usize,
 }
 
-#[derive(Clone, Debug, Default)]
-pub struct GraphState {
-    pub selected: Option<NodeKey>,
-    /// Top-left of the viewport in layout coordinates.
-    pub pan: (i32, i32),
-    /// None: pick the most detailed level that fits.
-    pub zoom: Option<u8>,
-}
-
 /// Work the event loop does for the app (the app itself touches no thread or terminal).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Request {
@@ -107,13 +112,26 @@ pub struct App {
     pub ns_state: TreeState,
     pub proc_state: TreeState,
     pub graph: GraphState,
+    pub sandboxes: SandboxesState,
     pub filter: String,
     pub filter_editing: bool,
     pub overlay: Overlay,
     /// The enter or spawn dialog, or a confirmation; it takes every key while open.
     pub dialog: Option<Dialog>,
+    /// What to select once the scan after a spawn is shown (what it kept).
+    pending_selection: Option<NodeKey>,
     /// Until when scans count as "right after a child ended" (longer highlight).
     pub after_child_until: Option<Instant>,
+    /// The subcommand of the child that just ended ("spawn", "enter"), until the next scan
+    /// tells what it left behind.
+    child_command: Option<String>,
+    /// Every namespace and sandbox that appeared or vanished this session.
+    pub changes: ChangeLog,
+    /// A wall-clock time and the instant it was read: change times are derived from the
+    /// `now` instants the app is given (tests set it to get fixed times).
+    pub epoch: (SystemTime, Instant),
+    /// The latest instant the app was told of (scans, ticks): highlights fade by it.
+    clock: Instant,
     pub paused: bool,
     /// How live scanning keeps to its CPU budget on a large host, when it has to.
     pub pace: Option<crate::tui::event::Pace>,
@@ -123,13 +141,16 @@ pub struct App {
     pub appeared: HashMap<NodeKey, Instant>,
     /// Namespaces that vanished in the last scan, shown for a while.
     pub gone: Vec<Gone>,
-    /// Visible rows of the current tree view, and the graph layout: rebuilt when the snapshot,
+    /// Visible rows of the current tree view: rebuilt when the snapshot,
     /// the filter, expansion or view change, never per frame.
     pub rows: Vec<Row>,
-    pub graph_layout: GraphLayout,
     pub size: Rect,
     /// How far the detail pane is scrolled, and for which selection (another starts at 0).
     pub detail_scroll: (Option<NodeKey>, u16),
+    /// False under NO_COLOR or TERM=dumb (see `Theme::colors_from_env`).
+    pub colors: bool,
+    /// How wide the detail pane is, or whether it is hidden.
+    pub detail_pane: views::DetailPane,
     forests: Forests,
 }
 
@@ -154,11 +175,17 @@ impl App {
             ns_state: TreeState::default(),
             proc_state: TreeState::default(),
             graph: GraphState::default(),
+            sandboxes: SandboxesState::default(),
             filter: String::new(),
             filter_editing: false,
             overlay: Overlay::None,
             dialog: None,
             after_child_until: None,
+            child_command: None,
+            pending_selection: None,
+            changes: ChangeLog::default(),
+            epoch: (SystemTime::now(), Instant::now()),
+            clock: Instant::now(),
             paused: false,
             pace: None,
             quit: false,
@@ -166,9 +193,10 @@ impl App {
             appeared: HashMap::new(),
             gone: Vec::new(),
             rows: Vec::new(),
-            graph_layout: GraphLayout::default(),
             size: Rect::new(0, 0, 80, 24),
             detail_scroll: (None, 0),
+            colors: true,
+            detail_pane: views::DetailPane::Normal,
             forests: Forests::default(),
         }
     }
@@ -206,7 +234,13 @@ impl App {
                     });
                 }
             }
+            let wall = self.epoch.0 + now.saturating_duration_since(self.epoch.1);
+            let new_changes = self.changes.record(old, &snapshot, wall);
+            if let Some(command) = self.child_command.take() {
+                self.after_child_scan(&command, &snapshot, new_changes);
+            }
         }
+        self.clock = self.clock.max(now);
         // A namespace that came back (or an inode reused) is no longer gone.
         self.gone
             .retain(|g| snapshot.namespace(g.ns.ns_type, g.ns.id).is_none());
@@ -220,6 +254,65 @@ impl App {
         self.loading = false;
         self.error = None;
         self.refresh();
+        if let Some(key) = self.pending_selection.take() {
+            self.jump_to(key);
+        }
+    }
+
+    /// Shows `key` in the view that lists it, selected: a namespace in the namespace tree
+    /// (expanding and unfiltering as needed), a process in the process tree.
+    pub fn jump_to(&mut self, key: NodeKey) {
+        let view = match key {
+            NodeKey::Process(_) => View::Processes,
+            _ => View::Namespaces,
+        };
+        if self.view != view {
+            self.view = view;
+            self.refresh();
+        }
+        if !self.rows.iter().any(|r| r.key == key) {
+            self.filter.clear();
+            self.filter_editing = false;
+            self.tree_state_mut().collapsed.clear();
+            self.refresh();
+        }
+        if self.rows.iter().any(|r| r.key == key) {
+            self.select_key(key);
+        }
+    }
+
+    /// While the filter is typed: onto the first row that matches (not an ancestor kept only
+    /// to show where a match sits), unless the selection is on a match already.
+    fn select_first_match(&mut self) {
+        if self.view == View::Graph || self.view == View::Sandboxes || self.filter.is_empty() {
+            return;
+        }
+        let on_match = self.selected_index().is_some_and(|i| self.rows[i].matched);
+        if !on_match && let Some(i) = self.rows.iter().position(|r| r.matched) {
+            self.select_index(i);
+        }
+    }
+
+    /// `N`: selects the newest change's namespace or sandbox, wherever it is listed.
+    fn jump_to_newest_change(&mut self) {
+        use super::changelog::Subject;
+        if self.changes.entries.is_empty() {
+            self.message = Some("no change yet since the viewer started".into());
+            return;
+        }
+        let Some(change) = self.changes.newest_present(&self.snapshot).cloned() else {
+            self.message = Some("everything that changed has vanished again (n lists it)".into());
+            return;
+        };
+        match change.subject {
+            Subject::Namespace(t, id) => self.jump_to(NodeKey::Namespace(t, id)),
+            Subject::Sandbox(set) => {
+                self.view = View::Sandboxes;
+                self.filter.clear();
+                self.sandboxes.selected = Some(set);
+                self.refresh();
+            }
+        }
     }
 
     pub fn set_error(&mut self, message: String) {
@@ -228,10 +321,14 @@ impl App {
 
     /// Drops expired highlights; true when something changed (a redraw is due).
     pub fn tick(&mut self, now: Instant) -> bool {
+        let fading_before = self.appeared.keys().filter(|k| self.is_fading(k)).count();
+        self.clock = self.clock.max(now);
+        let fading_now = self.appeared.keys().filter(|k| self.is_fading(k)).count();
         let before = (self.appeared.len(), self.gone.len());
         self.appeared.retain(|_, until| *until > now);
         self.gone.retain(|g| g.until > now);
-        let changed = before != (self.appeared.len(), self.gone.len());
+        let changed =
+            before != (self.appeared.len(), self.gone.len()) || fading_before != fading_now;
         if changed {
             self.refresh();
         }
@@ -240,11 +337,24 @@ impl App {
 
     /// The next instant a highlight expires.
     pub fn next_deadline(&self) -> Option<Instant> {
+        let fades = self
+            .appeared
+            .values()
+            .map(|&until| until - HIGHLIGHT / 2)
+            .filter(|&at| at > self.clock);
         self.appeared
             .values()
             .chain(self.gone.iter().map(|g| &g.until))
-            .min()
             .copied()
+            .chain(fades)
+            .min()
+    }
+
+    /// In the second half of its highlight: drawn weaker.
+    pub fn is_fading(&self, key: &NodeKey) -> bool {
+        self.appeared
+            .get(key)
+            .is_some_and(|&until| until.saturating_duration_since(self.clock) < HIGHLIGHT / 2)
     }
 
     pub fn is_new(&self, key: &NodeKey) -> bool {
@@ -278,6 +388,11 @@ impl App {
     pub fn selected(&self) -> Option<NodeKey> {
         match self.view {
             View::Graph => self.graph.selected,
+            // A sandbox is entered and described through its leading process.
+            View::Sandboxes => self
+                .sandboxes
+                .selected_sandbox()
+                .map(|s| NodeKey::Process(s.leader)),
             _ => self.tree_state().selected,
         }
     }
@@ -302,13 +417,41 @@ impl App {
                 })
             }
         };
+        if self.view == View::Sandboxes {
+            let keep = |s: &super::sandboxes::Sandbox| {
+                query.is_empty()
+                    || s.label.to_lowercase().contains(&query)
+                    || s.pids.iter().any(|&pid| {
+                        filter::matches(&snapshot, &NodeKey::Process(pid), &query, true)
+                    })
+            };
+            self.sandboxes.rebuild(&snapshot, &keep);
+            let page = self.page_height();
+            if let Some(i) = self.sandboxes.selected_index() {
+                self.sandboxes.select_index(i, page);
+            }
+            self.rows.clear();
+            return;
+        }
+        if self.view == View::Graph && self.graph.network {
+            let area = views::areas(self.size, self.detail_pane).main;
+            let room = i32::from(area.width.saturating_sub(2));
+            self.graph.layout = super::netgraph::layout(&self.snapshot, room);
+            let keys: Vec<NodeKey> = self.graph.layout.boxes.iter().map(|b| b.key).collect();
+            if !self.graph.selected.is_some_and(|s| keys.contains(&s)) {
+                self.graph.selected = keys.first().copied();
+            }
+            self.rows.clear();
+            self.pan_to_selected();
+            return;
+        }
         if self.view == View::Graph {
             let forest = filtered(&self.forests.owner, false);
-            self.graph_layout = views::graph::layout(&self.snapshot, &forest, self.zoom_level());
+            self.graph.layout = graph_view::layout(&self.snapshot, &forest, self.zoom_level());
             if self.graph.zoom.is_none() {
                 self.fit_graph(&forest);
             }
-            let keys: Vec<NodeKey> = self.graph_layout.boxes.iter().map(|b| b.key).collect();
+            let keys: Vec<NodeKey> = self.graph.layout.boxes.iter().map(|b| b.key).collect();
             if !self.graph.selected.is_some_and(|s| keys.contains(&s)) {
                 self.graph.selected = keys.first().copied();
             }
@@ -359,26 +502,63 @@ impl App {
     }
 
     fn zoom_level(&self) -> u8 {
-        self.graph.zoom.unwrap_or(views::graph::MAX_ZOOM)
+        self.graph.zoom.unwrap_or(self.graph.fit_level)
     }
 
-    /// Picks the most detailed zoom level whose layout fits the graph area.
+    /// Picks the most detailed zoom level whose layout fits the graph area; when even the
+    /// least detailed is too wide, children that do not fit fold into "+N more" boxes.
     fn fit_graph(&mut self, forest: &[TreeNode]) {
-        let area = views::areas(self.size).main;
-        let (w, h) = (i32::from(area.width), i32::from(area.height));
-        for level in (0..=views::graph::MAX_ZOOM).rev() {
-            let layout = views::graph::layout(&self.snapshot, forest, level);
-            if (layout.width <= w && layout.height <= h) || level == 0 {
-                self.graph_layout = layout;
+        let area = views::areas(self.size, self.detail_pane).main;
+        // Inside the pane's border.
+        let (w, h) = (
+            i32::from(area.width.saturating_sub(2)),
+            i32::from(area.height.saturating_sub(2)),
+        );
+        // The most detail that fits: as laid out, else wrapped into rows without folding
+        // anything; failing both, the least detail, wrapped and folded.
+        let mut fitted = None;
+        for level in (0..=graph_view::MAX_ZOOM).rev() {
+            let layout = graph_view::layout(&self.snapshot, forest, level);
+            if layout.width <= w && layout.height <= h {
+                fitted = Some((level, layout));
+                break;
+            }
+            let wrapped = graph_view::layout_within(
+                &self.snapshot,
+                forest,
+                level,
+                Some((w, h)),
+                &self.graph.expanded,
+            );
+            if wrapped.height <= h && wrapped.boxes.iter().all(|b| b.more == 0) {
+                fitted = Some((level, wrapped));
                 break;
             }
         }
+        let (level, layout) = fitted.unwrap_or_else(|| {
+            let folded = graph_view::layout_within(
+                &self.snapshot,
+                forest,
+                0,
+                Some((w, h)),
+                &self.graph.expanded,
+            );
+            (0, folded)
+        });
+        self.graph.fit_level = level;
+        self.graph.layout = layout;
         self.graph.pan = (0, 0);
     }
 
     /// Rows the tree area shows at once.
     pub fn page_height(&self) -> usize {
-        usize::from(views::areas(self.size).main.height.saturating_sub(2)).max(1)
+        let main = views::areas(self.size, self.detail_pane).main;
+        if self.view == View::Sandboxes {
+            // Borders and the column header.
+            let list = views::sandboxes::list_area(main);
+            return usize::from(list.height.saturating_sub(3)).max(1);
+        }
+        usize::from(main.height.saturating_sub(2)).max(1)
     }
 
     fn scroll_to_selected(&mut self) {
@@ -399,14 +579,15 @@ impl App {
 
     fn pan_to_selected(&mut self) {
         let Some(b) = self
-            .graph_layout
+            .graph
+            .layout
             .boxes
             .iter()
             .find(|b| Some(b.key) == self.graph.selected)
         else {
             return;
         };
-        let area = views::areas(self.size).main;
+        let area = views::areas(self.size, self.detail_pane).main;
         let (w, h) = (i32::from(area.width), i32::from(area.height));
         let (px, py) = &mut self.graph.pan;
         if b.x < *px || b.x + b.w > *px + w {
@@ -426,8 +607,13 @@ impl App {
     }
 
     fn move_by(&mut self, delta: isize) {
+        if self.view == View::Sandboxes {
+            let page = self.page_height();
+            self.sandboxes.move_by(delta, page);
+            return;
+        }
         if self.view == View::Graph {
-            let keys: Vec<NodeKey> = self.graph_layout.boxes.iter().map(|b| b.key).collect();
+            let keys: Vec<NodeKey> = self.graph.layout.boxes.iter().map(|b| b.key).collect();
             if keys.is_empty() {
                 return;
             }
@@ -452,12 +638,13 @@ impl App {
         if self.view == View::Graph {
             let sel = self.graph.selected?;
             return self
-                .graph_layout
+                .graph
+                .layout
                 .boxes
                 .iter()
                 .find(|b| b.key == sel)
                 .and_then(|b| b.parent)
-                .map(|p| self.graph_layout.boxes[p].key);
+                .map(|p| self.graph.layout.boxes[p].key);
         }
         let i = self.selected_index()?;
         let depth = self.rows[i].depth;
@@ -526,23 +713,25 @@ impl App {
             return self.apply_overlay(action);
         }
         match action {
-            Action::Quit => self.quit = true,
+            Action::Quit | Action::QuitNow => self.quit = true,
+            // Esc never quits: it cancels the filter being typed, clears a kept one, or
+            // does nothing.
             Action::Back => {
-                if self.filter_editing {
+                if self.filter_editing || !self.filter.is_empty() {
                     self.filter_editing = false;
                     self.filter.clear();
                     self.refresh();
-                } else {
-                    self.quit = true;
                 }
             }
             Action::FilterInput(c) => {
                 self.filter.push(c);
                 self.refresh();
+                self.select_first_match();
             }
             Action::FilterBackspace => {
                 self.filter.pop();
                 self.refresh();
+                self.select_first_match();
             }
             Action::FilterAccept => self.filter_editing = false,
             Action::StartFilter => {
@@ -567,6 +756,9 @@ impl App {
             Action::End => self.move_by(isize::MAX / 2),
             Action::Expand => self.expand(),
             Action::Collapse => self.collapse(),
+            Action::Toggle if self.view == View::Graph => {
+                self.open_more();
+            }
             Action::Toggle => {
                 if let Some(i) = self.selected_index() {
                     let row = self.rows[i].clone();
@@ -586,11 +778,13 @@ impl App {
             Action::NextView => self.set_view(match self.view {
                 View::Namespaces => View::Processes,
                 View::Processes => View::Graph,
-                View::Graph => View::Namespaces,
+                View::Graph => View::Sandboxes,
+                View::Sandboxes => View::Namespaces,
             }),
             Action::ShowNamespaces => self.set_view(View::Namespaces),
             Action::ShowProcesses => self.set_view(View::Processes),
             Action::ShowGraph => self.set_view(View::Graph),
+            Action::ShowSandboxes => self.set_view(View::Sandboxes),
             Action::ToggleGrouping => {
                 if self.view != View::Namespaces {
                     self.set_view(View::Namespaces);
@@ -602,6 +796,18 @@ impl App {
                 self.refresh();
             }
             Action::Help => self.overlay = Overlay::Help { scroll: 0 },
+            Action::ShowChanges => self.overlay = Overlay::Changes { scroll: 0 },
+            Action::CycleDetail => {
+                use views::DetailPane;
+                self.detail_pane = match self.detail_pane {
+                    DetailPane::Normal => DetailPane::Wide,
+                    DetailPane::Wide => DetailPane::Hidden,
+                    DetailPane::Hidden => DetailPane::Normal,
+                };
+                // Page sizes, the graph's fit and the sandboxes' split follow the new width.
+                self.refresh();
+            }
+            Action::NewestChange => self.jump_to_newest_change(),
             Action::DetailDown | Action::DetailUp => {
                 let key = self.selected();
                 let now = if self.detail_scroll.0 == key {
@@ -634,6 +840,14 @@ impl App {
             }
             Action::Rescan => self.requests.push(Request::Rescan),
             Action::ZoomIn | Action::ZoomOut | Action::ZoomFit => self.zoom(action),
+            Action::ToggleNetwork => {
+                self.graph.network = !self.graph.network;
+                if self.view != View::Graph {
+                    self.set_view(View::Graph);
+                } else {
+                    self.refresh();
+                }
+            }
             Action::PanLeft => self.pan(-8, 0),
             Action::PanRight => self.pan(8, 0),
             Action::PanUp => self.pan(0, -4),
@@ -685,20 +899,40 @@ impl App {
     }
 
     fn apply_overlay(&mut self, action: Action) -> bool {
+        let help = matches!(self.overlay, Overlay::Help { .. });
+        let max = if help {
+            views::help::max_scroll(views::popup_height(self.size))
+        } else {
+            u16::MAX
+        };
+        let changes = matches!(self.overlay, Overlay::Changes { .. });
         let scroll = match &mut self.overlay {
-            Overlay::Help { scroll } | Overlay::Explain { scroll, .. } => scroll,
+            Overlay::Help { scroll }
+            | Overlay::Explain { scroll, .. }
+            | Overlay::Changes { scroll } => scroll,
             Overlay::None => return false,
         };
         match action {
-            Action::Quit => self.quit = true,
+            Action::QuitNow => self.quit = true,
             Action::Up | Action::ScrollUp => *scroll = scroll.saturating_sub(1),
-            Action::Down | Action::ScrollDown => *scroll = scroll.saturating_add(1),
+            Action::Down | Action::ScrollDown => *scroll = scroll.saturating_add(1).min(max),
             Action::PageUp => *scroll = scroll.saturating_sub(10),
-            Action::PageDown => *scroll = scroll.saturating_add(10),
+            Action::PageDown => *scroll = scroll.saturating_add(10).min(max),
             Action::Home => *scroll = 0,
+            Action::End => *scroll = max,
             Action::Resize { width, height } => self.size = Rect::new(0, 0, width, height),
-            // Any other key closes the overlay (Esc, ?, i, Enter, a click).
-            _ => self.overlay = Overlay::None,
+            // What the overlay's title promises closes it: Esc, q, the key that opened it
+            // (? or i), and a click.
+            Action::Back | Action::Quit | Action::Click { .. } => self.overlay = Overlay::None,
+            Action::Help if help => self.overlay = Overlay::None,
+            Action::ShowChanges if changes => self.overlay = Overlay::None,
+            Action::Explain if !help && !changes => self.overlay = Overlay::None,
+            Action::NewestChange if changes => {
+                self.overlay = Overlay::None;
+                self.jump_to_newest_change();
+            }
+            // Every other key does nothing here (it is not swallowed into another action).
+            _ => return false,
         }
         true
     }
@@ -729,7 +963,7 @@ impl App {
             return false;
         };
         match action {
-            Action::Quit => self.quit = true,
+            Action::QuitNow => self.quit = true,
             Action::Back => self.dialog = None,
             Action::Resize { width, height } => self.size = Rect::new(0, 0, width, height),
             Action::NextField | Action::PrevField => {
@@ -802,7 +1036,8 @@ impl App {
                 .unwrap_or_default()
         );
         self.message = Some(match status {
-            Ok(s) if s.success() => format!("back from {what}; what it created is marked new"),
+            // What it left behind is told when the next scan arrives (after_child_scan).
+            Ok(s) if s.success() => format!("back from {what}"),
             Ok(s) => match (s.code(), s.signal()) {
                 (Some(code), _) => format!("{what} exited with status {code}"),
                 (None, Some(sig)) => format!("{what} was killed by signal {sig}"),
@@ -811,7 +1046,59 @@ impl App {
             Err(e) => e,
         });
         self.after_child_until = Some(now + AFTER_CHILD_WINDOW);
+        self.child_command = args.first().map(|a| a.to_string_lossy().into_owned());
         self.requests.push(Request::Rescan);
+    }
+
+    /// The first scan after a child from the viewer: after a spawn, select what it kept and
+    /// say so; say nothing more after an enter, which creates nothing.
+    fn after_child_scan(&mut self, command: &str, snapshot: &Snapshot, new_changes: usize) {
+        if command != "spawn" {
+            return;
+        }
+        let recent = &self.changes.entries[self.changes.entries.len() - new_changes..];
+        let kept: Vec<NodeKey> = recent
+            .iter()
+            .filter(|c| c.kind == super::changelog::Kind::Appeared)
+            .filter_map(|c| match c.subject {
+                super::changelog::Subject::Namespace(t, id) => {
+                    let ns = snapshot.namespace(t, id)?;
+                    kept_name(ns).map(|_| NodeKey::Namespace(t, id))
+                }
+                super::changelog::Subject::Sandbox(_) => None,
+            })
+            .collect();
+        let names: std::collections::BTreeSet<String> = kept
+            .iter()
+            .filter_map(|k| match *k {
+                NodeKey::Namespace(t, id) => snapshot.namespace(t, id).and_then(kept_name),
+                _ => None,
+            })
+            .collect();
+        match kept.first() {
+            Some(&first) => {
+                self.pending_selection = Some(first);
+                let noun = if kept.len() == 1 {
+                    "namespace"
+                } else {
+                    "namespaces"
+                };
+                self.message = Some(format!(
+                    "back from nsviz spawn: {} new kept {noun} in {}, selected (n lists changes)",
+                    kept.len(),
+                    names
+                        .iter()
+                        .map(|n| format!("/run/nsviz/{n}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+            None => {
+                self.message = Some(
+                    "back from nsviz spawn; it kept nothing, so nothing it made is left".into(),
+                )
+            }
+        }
     }
 
     fn explain_type(&self) -> Option<NsType> {
@@ -821,17 +1108,42 @@ impl App {
         }
     }
 
+    /// In the graph: opens the selected "+N more" box (its parent shows all its children).
+    fn open_more(&mut self) -> bool {
+        let sel = self.graph.selected;
+        let Some(b) = self
+            .graph
+            .layout
+            .boxes
+            .iter()
+            .find(|b| Some(b.key) == sel && b.more > 0)
+        else {
+            return false;
+        };
+        if let Some(p) = b.parent {
+            let parent = self.graph.layout.boxes[p].key;
+            self.graph.expanded.insert(parent);
+            self.refresh();
+        }
+        true
+    }
+
     fn expand(&mut self) {
+        if self.view == View::Graph && self.open_more() {
+            return;
+        }
         if self.view == View::Graph {
             // Right in the graph: the first child box.
             let sel = self.graph.selected;
             let i = self
-                .graph_layout
+                .graph
+                .layout
                 .boxes
                 .iter()
                 .position(|b| Some(b.key) == sel);
             if let Some(child) = self
-                .graph_layout
+                .graph
+                .layout
                 .boxes
                 .iter()
                 .find(|b| b.parent.is_some() && b.parent == i)
@@ -874,11 +1186,27 @@ impl App {
         if self.view != View::Graph {
             self.set_view(View::Graph);
         }
+        if self.graph.network {
+            // Zoom is the user-namespace picture's: leave network mode for it.
+            self.graph.network = false;
+        }
         let level = self.zoom_level();
+        // `+` always adds detail and `-` always removes it, starting from what fit chose.
         self.graph.zoom = match action {
-            Action::ZoomIn => Some((level + 1).min(views::graph::MAX_ZOOM)),
-            Action::ZoomOut => Some(level.saturating_sub(1)),
-            _ => None,
+            Action::ZoomIn if level >= graph_view::MAX_ZOOM => {
+                self.message = Some("the graph shows every detail already (0 fits)".into());
+                Some(level)
+            }
+            Action::ZoomOut if level == 0 => {
+                self.message = Some("the graph shows the least detail already (0 fits)".into());
+                Some(level)
+            }
+            Action::ZoomIn => Some(level + 1),
+            Action::ZoomOut => Some(level - 1),
+            _ => {
+                self.graph.expanded.clear();
+                None
+            }
         };
         self.refresh();
     }
@@ -888,15 +1216,15 @@ impl App {
             self.message = Some("panning works in the graph view (3)".into());
             return;
         }
-        let area = views::areas(self.size).main;
-        let max_x = (self.graph_layout.width - i32::from(area.width) / 2).max(0);
-        let max_y = (self.graph_layout.height - i32::from(area.height) / 2).max(0);
+        let area = views::areas(self.size, self.detail_pane).main;
+        let max_x = (self.graph.layout.width - i32::from(area.width) / 2).max(0);
+        let max_y = (self.graph.layout.height - i32::from(area.height) / 2).max(0);
         self.graph.pan.0 = (self.graph.pan.0 + dx).clamp(0, max_x);
         self.graph.pan.1 = (self.graph.pan.1 + dy).clamp(0, max_y);
     }
 
     fn click(&mut self, column: u16, row: u16) {
-        let areas = views::areas(self.size);
+        let areas = views::areas(self.size, self.detail_pane);
         let main = areas.main;
         if row == areas.header.y {
             if let Some(view) = views::tab_at(column) {
@@ -907,11 +1235,22 @@ impl App {
         if !main.contains((column, row).into()) {
             return;
         }
+        if self.view == View::Sandboxes {
+            // Below the list's top border and column header.
+            let list = views::sandboxes::list_area(main);
+            if row >= list.y + 2 && row < list.y + list.height.saturating_sub(1) {
+                let i = self.sandboxes.offset + usize::from(row - list.y - 2);
+                let page = self.page_height();
+                self.sandboxes.select_index(i, page);
+            }
+            return;
+        }
         if self.view == View::Graph {
             let x = i32::from(column - main.x) + self.graph.pan.0;
             let y = i32::from(row - main.y) + self.graph.pan.1;
             if let Some(b) = self
-                .graph_layout
+                .graph
+                .layout
                 .boxes
                 .iter()
                 .find(|b| x >= b.x && x < b.x + b.w && y >= b.y && y < b.y + b.h)

@@ -6,8 +6,11 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 /// Everything a user can ask the viewer to do. Pure data: `App::apply` gives it meaning.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Action {
+    /// q: quit from the main screen; in an overlay it closes the overlay.
     Quit,
-    /// Esc: close the overlay or cancel the filter, else quit.
+    /// Ctrl-c: quit from anywhere.
+    QuitNow,
+    /// Esc: close the overlay, dialog or filter; never quits.
     Back,
     Up,
     Down,
@@ -24,11 +27,18 @@ pub enum Action {
     ShowNamespaces,
     ShowProcesses,
     ShowGraph,
+    ShowSandboxes,
+    /// The change log overlay.
+    ShowChanges,
+    /// Select the newest change's namespace or sandbox.
+    NewestChange,
     ToggleGrouping,
     StartFilter,
     ClearFilter,
     Help,
     Explain,
+    /// The detail pane: wide, hidden, back to normal.
+    CycleDetail,
     /// Scroll the detail pane (long mount diffs, interface lists).
     DetailDown,
     DetailUp,
@@ -37,6 +47,8 @@ pub enum Action {
     ZoomIn,
     ZoomOut,
     ZoomFit,
+    /// The graph's network mode (net namespaces and veth pairs) on or off.
+    ToggleNetwork,
     PanLeft,
     PanRight,
     PanUp,
@@ -175,20 +187,41 @@ use Scope as S;
 
 pub static BINDINGS: &[Binding] = &[
     b(
-        &[k('q'), ctrl('c')],
+        &[k('q')],
         A::Quit,
         S::Everywhere,
-        "quit",
+        "quit (in an overlay: close it)",
         Some("quit"),
+    ),
+    b(
+        &[ctrl('c')],
+        A::QuitNow,
+        S::Everywhere,
+        "quit, from anywhere",
+        None,
     ),
     b(
         &[code(KeyCode::Esc)],
         A::Back,
         S::Everywhere,
-        "close overlay / cancel filter / quit",
+        "close the overlay, cancel or clear the filter (never quits)",
         None,
     ),
     b(&[k('?')], A::Help, S::Everywhere, "this help", Some("help")),
+    b(
+        &[k('n')],
+        A::ShowChanges,
+        S::Everywhere,
+        "change log: namespaces and sandboxes that appeared or vanished",
+        Some("changes"),
+    ),
+    b(
+        &[k('N')],
+        A::NewestChange,
+        S::Everywhere,
+        "jump to the newest change",
+        None,
+    ),
     b(
         &[code(KeyCode::Tab)],
         A::NextView,
@@ -211,6 +244,13 @@ pub static BINDINGS: &[Binding] = &[
         None,
     ),
     b(&[k('3')], A::ShowGraph, S::Everywhere, "graph view", None),
+    b(
+        &[k('4')],
+        A::ShowSandboxes,
+        S::Everywhere,
+        "sandboxes view: processes that share the same namespaces",
+        None,
+    ),
     b(
         &[code(KeyCode::Up), k('k')],
         A::Up,
@@ -257,7 +297,7 @@ pub static BINDINGS: &[Binding] = &[
         &[k('/')],
         A::StartFilter,
         S::Everywhere,
-        "filter by command, label, hostname, address, container, pid, user, id or type",
+        "filter: words that must all match what a row shows; type:net for a type",
         Some("filter"),
     ),
     b(
@@ -286,6 +326,13 @@ pub static BINDINGS: &[Binding] = &[
         A::DetailUp,
         S::Everywhere,
         "scroll the details up",
+        None,
+    ),
+    b(
+        &[k('d')],
+        A::CycleDetail,
+        S::Everywhere,
+        "detail pane: wide, hidden, normal again (cycles)",
         None,
     ),
     b(
@@ -352,16 +399,29 @@ pub static BINDINGS: &[Binding] = &[
         A::ZoomIn,
         S::Graph,
         "zoom in (more detail)",
-        None,
+        Some("zoom in"),
     ),
     b(
         &[k('-')],
         A::ZoomOut,
         S::Graph,
         "zoom out (less detail)",
-        None,
+        Some("zoom out"),
     ),
-    b(&[k('0')], A::ZoomFit, S::Graph, "fit to screen", None),
+    b(
+        &[k('0')],
+        A::ZoomFit,
+        S::Graph,
+        "fit to screen",
+        Some("fit"),
+    ),
+    b(
+        &[k('w')],
+        A::ToggleNetwork,
+        S::Graph,
+        "network mode: net namespaces linked by veth pairs (w again: user namespaces)",
+        Some("network"),
+    ),
     b(&[k('H')], A::PanLeft, S::Graph, "pan left", None),
     b(&[k('L')], A::PanRight, S::Graph, "pan right", None),
     b(&[k('K')], A::PanUp, S::Graph, "pan up", None),
@@ -427,7 +487,7 @@ pub static DIALOG_BINDINGS: &[Binding] = &[
         "close the dialog (in a confirmation: no)",
         Some("cancel"),
     ),
-    b(&[ctrl('c')], A::Quit, S::Dialog, "quit", None),
+    b(&[ctrl('c')], A::QuitNow, S::Dialog, "quit", None),
 ];
 
 /// The dialogs' footer hint: "Tab next  Space tick  Enter run  Esc cancel".
@@ -474,7 +534,7 @@ pub fn action_for(event: &KeyEvent) -> Option<Action> {
 pub fn filter_action_for(event: &KeyEvent) -> Option<Action> {
     let ctrl = event.modifiers.contains(KeyModifiers::CONTROL);
     match event.code {
-        KeyCode::Char('c') if ctrl => Some(Action::Quit),
+        KeyCode::Char('c') if ctrl => Some(Action::QuitNow),
         KeyCode::Char(c) if !ctrl => Some(Action::FilterInput(c)),
         KeyCode::Backspace => Some(Action::FilterBackspace),
         KeyCode::Enter => Some(Action::FilterAccept),
@@ -493,10 +553,21 @@ pub fn keys_label(binding: &Binding) -> String {
         .join(", ")
 }
 
-/// The status bar hint: "q quit  ? help  / filter ...".
-pub fn hint_line() -> Vec<(String, &'static str)> {
+/// Actions that need a live host (a snapshot file is read-only and does not change).
+pub fn needs_live(action: Action) -> bool {
+    matches!(
+        action,
+        Action::EnterSelected | Action::SpawnDialog | Action::DeleteKept | Action::Pause
+    )
+}
+
+/// The status bar hint: "q quit  ? help  / filter ...", only with keys that work where the
+/// user is: in `scope` (trees or graph) and, on a snapshot file, none that need a live host.
+pub fn hint_line(live: bool, scope: Scope) -> Vec<(String, &'static str)> {
     BINDINGS
         .iter()
+        .filter(|b| b.scope == Scope::Everywhere || b.scope == scope)
+        .filter(|b| live || !needs_live(b.action))
         .filter_map(|b| b.hint.map(|h| (b.keys[0].label(), h)))
         .collect()
 }
@@ -546,7 +617,7 @@ mod tests {
     #[test]
     fn dispatch_uses_the_table() {
         let ev = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
-        assert_eq!(action_for(&ev), Some(Action::Quit));
+        assert_eq!(action_for(&ev), Some(Action::QuitNow));
         let ev = KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT);
         assert_eq!(action_for(&ev), Some(Action::End));
         let ev = KeyEvent::new(KeyCode::Char('Z'), KeyModifiers::SHIFT);

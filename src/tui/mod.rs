@@ -5,11 +5,15 @@
 //! something, and waits without a timeout when no highlight is about to expire.
 
 pub mod app;
+pub mod changelog;
 pub mod dialog;
 pub mod event;
 pub mod explain;
 pub mod filter;
+pub mod graph_view;
 pub mod keys;
+pub mod netgraph;
+pub mod sandboxes;
 pub mod scanner;
 pub mod terminal;
 pub mod theme;
@@ -63,6 +67,7 @@ pub fn run(source: &SourceArgs, interval_ms: u64) -> Result<i32> {
         None => "live".to_string(),
     };
     let mut app = App::new(label, source.from.is_none());
+    app.colors = theme::Theme::colors_from_env();
     // Caught from before the terminal changes, so none can end the process with it unrestored;
     // a signal that comes early waits in `signals` until the loop below reads it.
     let signals = signal_hook::iterator::Signals::new(ENDING_SIGNALS);

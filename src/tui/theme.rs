@@ -16,6 +16,8 @@ pub struct Theme {
     pub tab_active: Style,
     pub differs: Style,
     pub appeared: Style,
+    /// A highlight in the second half of its time.
+    pub fading: Style,
     pub gone: Style,
     pub error: Style,
     pub message: Style,
@@ -25,6 +27,8 @@ pub struct Theme {
     pub cell_same: Style,
     /// A namespace's or process's label (container, service, hostname).
     pub label: Style,
+    /// False under NO_COLOR or TERM=dumb: no colours, and markers where colour would tell.
+    pub colors: bool,
 }
 
 impl Default for Theme {
@@ -43,6 +47,7 @@ impl Default for Theme {
                 .add_modifier(Modifier::BOLD),
             differs: Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
             appeared: Style::new().fg(Color::Green).add_modifier(Modifier::BOLD),
+            fading: Style::new().fg(Color::Green),
             gone: Style::new()
                 .fg(Color::Red)
                 .add_modifier(Modifier::CROSSED_OUT),
@@ -55,11 +60,57 @@ impl Default for Theme {
             label: Style::new()
                 .fg(Color::LightCyan)
                 .add_modifier(Modifier::BOLD),
+            colors: true,
         }
     }
 }
 
 impl Theme {
+    pub fn new(colors: bool) -> Theme {
+        if colors {
+            Theme::default()
+        } else {
+            Theme::plain()
+        }
+    }
+
+    /// Without colours: only bold, underline and reverse video, so that the selection, the
+    /// active tab and marks stay visible on a monochrome terminal.
+    pub fn plain() -> Theme {
+        let bold = Style::new().add_modifier(Modifier::BOLD);
+        let reversed = Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD);
+        Theme {
+            text: Style::new(),
+            dim: Style::new(),
+            title: bold,
+            border: Style::new(),
+            border_selected: bold,
+            selected: reversed,
+            tab: Style::new(),
+            tab_active: reversed,
+            differs: bold,
+            appeared: bold.add_modifier(Modifier::UNDERLINED),
+            fading: Style::new().add_modifier(Modifier::UNDERLINED),
+            gone: Style::new().add_modifier(Modifier::CROSSED_OUT),
+            error: reversed,
+            message: bold,
+            key: bold,
+            filter: reversed,
+            heading: bold.add_modifier(Modifier::UNDERLINED),
+            cell_same: Style::new(),
+            label: bold,
+            colors: false,
+        }
+    }
+
+    /// Whether the terminal should get colours: not under NO_COLOR (any non-empty value,
+    /// no-color.org) nor TERM=dumb.
+    pub fn colors_from_env() -> bool {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let dumb = std::env::var_os("TERM").is_some_and(|t| t == "dumb");
+        !no_color && !dumb
+    }
+
     /// The colour of a namespace type, used by badges and process cells.
     pub fn type_color(&self, t: NsType) -> Color {
         match t {
@@ -76,6 +127,9 @@ impl Theme {
 
     /// A coloured badge: " user " on the type colour.
     pub fn badge(&self, t: NsType) -> Style {
+        if !self.colors {
+            return Style::new().add_modifier(Modifier::BOLD);
+        }
         Style::new().fg(Color::Black).bg(self.type_color(t))
     }
 }

@@ -171,3 +171,85 @@ pub fn select_row(app: &mut nsviz::tui::app::App, key: nsviz::graph::NodeKey) {
     }
     panic!("{key:?} not among the rows");
 }
+
+/// The demo plus pid 5100 "curl", in every host namespace but docker web's network
+/// namespace (as `nsenter --net=/proc/WEB/ns/net curl ...` would be).
+pub fn demo_with_a_joiner() -> nsviz::model::Snapshot {
+    use nsviz::model::NsType;
+    let mut s = nsviz::source::read_file(
+        &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/demo-snapshot.json"),
+    )
+    .expect("demo snapshot loads");
+    let web_net = 4026532206;
+    let mut p = s.process(5000).expect("pid 5000 in the demo").clone();
+    p.pid = 5100;
+    p.ppid = 5000;
+    p.comm = "curl".into();
+    p.attribution = None;
+    p.cgroup = None;
+    p.cmdline = vec!["curl".into(), "http://172.17.0.2/".into()];
+    p.ns.insert(NsType::Net, web_net);
+    for ns in &mut s.namespaces {
+        // Its set already holds web's net: it joins the namespaces of its set.
+        if p.ns.get(&ns.ns_type) == Some(&ns.id) {
+            ns.processes.push(5100);
+        }
+    }
+    s.processes.push(p);
+    s.normalize();
+    nsviz::model::label::assign(&mut s);
+    s
+}
+
+/// The demo plus fifty rootless containers: each a user namespace of its own (a child of
+/// the host's) owning mnt, pid, net, uts, ipc and cgroup namespaces, with one process whose
+/// hostname is c1..c50. Made from podman alpine-box's namespaces with fresh ids.
+pub fn demo_with_fifty_containers() -> nsviz::model::Snapshot {
+    use nsviz::model::NsType;
+    let mut s = nsviz::source::read_file(
+        &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/demo-snapshot.json"),
+    )
+    .expect("demo snapshot loads");
+    let template_user = 4026532301;
+    let template: Vec<nsviz::model::Namespace> = s
+        .namespaces
+        .iter()
+        .filter(|n| {
+            n.id == template_user || (n.owner == Some(template_user) && n.ns_type != NsType::User)
+        })
+        .cloned()
+        .collect();
+    let template_process = s.process(3040).expect("pid 3040 in the demo").clone();
+    for k in 1..=50u64 {
+        let base = 5_000_000_000 + k * 100;
+        let pid = 10_000 + k as i32;
+        let mut p = template_process.clone();
+        p.pid = pid;
+        p.ppid = 1;
+        p.comm = format!("app{k}");
+        p.attribution = None;
+        p.cgroup = None;
+        for (i, ns) in template.iter().enumerate() {
+            let mut n = ns.clone();
+            n.id = base + i as u64;
+            n.nsid = None;
+            n.processes = vec![pid];
+            n.tasks = Vec::new();
+            n.for_children = Vec::new();
+            if n.ns_type == NsType::User {
+                n.owner = ns.owner;
+            } else {
+                n.owner = Some(base);
+            }
+            if let Some(uts) = n.details.as_mut().and_then(|d| d.uts.as_mut()) {
+                uts.hostname = format!("c{k}");
+            }
+            p.ns.insert(n.ns_type, n.id);
+            s.namespaces.push(n);
+        }
+        s.processes.push(p);
+    }
+    s.normalize();
+    nsviz::model::label::assign(&mut s);
+    s
+}

@@ -9,6 +9,7 @@ use super::namespaces::badge;
 use super::processes::{cell, cell_span};
 use super::safe;
 use crate::graph::NodeKey;
+use crate::model::holder::Holder;
 use crate::model::{Namespace, NsType, Pid, Process, Snapshot};
 use crate::tui::app::App;
 use crate::tui::theme::Theme;
@@ -176,10 +177,33 @@ fn namespace_lines(
         ]));
     }
     lines.push(Line::styled("held by", theme.heading));
-    let items: Vec<String> = ns
+    // Kernel threads (kthreadd and its children) are summarised in one line: the host's
+    // namespaces would otherwise list dozens of them before anything telling.
+    let is_kernel_thread = |pid: Pid| {
+        snapshot
+            .process(pid)
+            .is_some_and(|p| p.pid == 2 || (p.ppid == 2 && p.cmdline.is_empty()))
+    };
+    let kernel_threads = ns
         .holders()
+        .filter(|h| matches!(h, Holder::Process(pid) if is_kernel_thread(*pid)))
+        .count();
+    let mut items: Vec<String> = ns
+        .holders()
+        .filter(|h| !matches!(h, Holder::Process(pid) if is_kernel_thread(*pid)))
         .map(|h| safe(&h.describe(t, |pid| process_label(snapshot, pid))))
         .collect();
+    if kernel_threads > 0 {
+        let noun = if kernel_threads == 1 {
+            "thread"
+        } else {
+            "threads"
+        };
+        items.insert(
+            0,
+            format!("{kernel_threads} kernel {noun} (kthreadd and its children)"),
+        );
+    }
     if items.is_empty() {
         lines.push(Line::styled(
             "  nothing left: hidden (known only as a parent or owner)",

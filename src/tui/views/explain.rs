@@ -26,7 +26,10 @@ pub fn render(t: NsType, area: Rect, buf: &mut Buffer, theme: &Theme, scroll: u1
         .block(
             Block::bordered()
                 .title(Span::styled(
-                    format!(" The {} namespace (any other key closes) ", t.long_name()),
+                    format!(
+                        " The {} namespace · ↑↓ PgUp PgDn scroll · Esc, q or i closes ",
+                        t.long_name()
+                    ),
                     theme.title,
                 ))
                 .border_style(theme.border_selected),

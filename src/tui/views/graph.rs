@@ -1,7 +1,5 @@
-//! The drawn picture: user namespaces as boxes, layered top to bottom by nesting, each listing
-//! the namespaces it owns; child user namespaces hang below, linked by lines. The layout is a
-//! pure function of (snapshot, owner forest, zoom) computed once per change; drawing only
-//! copies it into the buffer through the pan offset.
+//! Draws the graph view from its state (tui/graph_view.rs): boxes and the lines between
+//! them, through the pan offset; everything outside the pane is clipped.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -9,279 +7,8 @@ use ratatui::style::Style;
 use ratatui::text::Span;
 use ratatui::widgets::{Block, Widget};
 
-use super::safe;
-use crate::graph::{NodeKey, TreeNode};
-use crate::model::{NsType, Snapshot};
-use crate::tui::app::App;
+use crate::tui::graph_view::{GraphBox, GraphLayout, GraphState, MAX_ZOOM};
 use crate::tui::theme::Theme;
-
-/// Zoom levels: 0 counts only, 1 lists owned namespaces, 2 adds what holds each.
-pub const MAX_ZOOM: u8 = 2;
-const GAP_X: i32 = 2;
-/// Rows between layers, for the connecting lines.
-const GAP_Y: i32 = 3;
-const MAX_TEXT: usize = 44;
-
-/// One line inside a box: an optional type badge, then text.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct BoxLine {
-    pub badge: Option<NsType>,
-    pub text: String,
-    pub differs: bool,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct GraphBox {
-    /// The user namespace (or `Group(User)` for namespaces whose owner is unknown).
-    pub key: NodeKey,
-    pub title: String,
-    pub lines: Vec<BoxLine>,
-    /// Index of the parent box.
-    pub parent: Option<usize>,
-    pub depth: usize,
-    pub x: i32,
-    pub y: i32,
-    pub w: i32,
-    pub h: i32,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct GraphLayout {
-    /// Depth-first order: the order ↑/↓ walk through.
-    pub boxes: Vec<GraphBox>,
-    pub width: i32,
-    pub height: i32,
-}
-
-fn text_width(s: &str) -> i32 {
-    s.chars().count() as i32
-}
-
-fn clip(s: String) -> String {
-    if s.chars().count() > MAX_TEXT {
-        let mut t: String = s.chars().take(MAX_TEXT - 1).collect();
-        t.push('…');
-        t
-    } else {
-        s
-    }
-}
-
-/// Lays out the boxes for an owner-arranged forest (see `graph::Hierarchy::Owner`).
-pub fn layout(snapshot: &Snapshot, forest: &[TreeNode], zoom: u8) -> GraphLayout {
-    let mut boxes = Vec::new();
-    let mut children: Vec<Vec<usize>> = Vec::new();
-    let mut roots = Vec::new();
-    let mut unowned = Vec::new();
-    for node in forest {
-        match node.key {
-            NodeKey::Namespace(NsType::User, _) => roots.push(add_box(
-                snapshot,
-                node,
-                None,
-                0,
-                zoom,
-                &mut boxes,
-                &mut children,
-            )),
-            _ => unowned.push(node),
-        }
-    }
-    if !unowned.is_empty() {
-        let mut lines = Vec::new();
-        for node in unowned {
-            collect_owned(snapshot, node, 0, zoom, &mut lines);
-        }
-        roots.push(push_box(
-            &mut boxes,
-            &mut children,
-            NodeKey::Group(NsType::User),
-            "owner unknown".into(),
-            lines,
-            None,
-            0,
-        ));
-    }
-    // Widths of subtrees, bottom-up (children come after parents in `boxes`).
-    let mut sub = vec![0; boxes.len()];
-    for i in (0..boxes.len()).rev() {
-        let kids: i32 = children[i].iter().map(|&c| sub[c]).sum::<i32>()
-            + GAP_X * (children[i].len() as i32 - 1).max(0);
-        sub[i] = boxes[i].w.max(kids);
-    }
-    let max_depth = boxes.iter().map(|b| b.depth).max().unwrap_or(0);
-    let mut layer_y = vec![0; max_depth + 2];
-    for d in 0..=max_depth {
-        let tallest = boxes
-            .iter()
-            .filter(|b| b.depth == d)
-            .map(|b| b.h)
-            .max()
-            .unwrap_or(0);
-        layer_y[d + 1] = layer_y[d] + tallest + GAP_Y;
-    }
-    let mut left = 0;
-    for &r in &roots {
-        place(r, left, &sub, &children, &layer_y, &mut boxes);
-        left += sub[r] + GAP_X;
-    }
-    let width = boxes.iter().map(|b| b.x + b.w).max().unwrap_or(0);
-    let height = boxes.iter().map(|b| b.y + b.h).max().unwrap_or(0);
-    GraphLayout {
-        boxes,
-        width,
-        height,
-    }
-}
-
-fn place(
-    i: usize,
-    left: i32,
-    sub: &[i32],
-    children: &[Vec<usize>],
-    layer_y: &[i32],
-    boxes: &mut [GraphBox],
-) {
-    // Left-aligned, like an org chart with a spine: a parent and its first child share their
-    // left edge, so chains of single children are straight lines.
-    boxes[i].x = left;
-    boxes[i].y = layer_y[boxes[i].depth];
-    let mut x = left;
-    for &c in &children[i] {
-        place(c, x, sub, children, layer_y, boxes);
-        x += sub[c] + GAP_X;
-    }
-}
-
-fn push_box(
-    boxes: &mut Vec<GraphBox>,
-    children: &mut Vec<Vec<usize>>,
-    key: NodeKey,
-    title: String,
-    lines: Vec<BoxLine>,
-    parent: Option<usize>,
-    depth: usize,
-) -> usize {
-    let inner = lines
-        .iter()
-        .map(|l| text_width(&l.text) + if l.badge.is_some() { 7 } else { 0 })
-        .chain([text_width(&title) + 2])
-        .max()
-        .unwrap_or(0);
-    let h = lines.len() as i32 + 2;
-    boxes.push(GraphBox {
-        key,
-        title,
-        lines,
-        parent,
-        depth,
-        x: 0,
-        y: 0,
-        w: inner + 4,
-        h,
-    });
-    children.push(Vec::new());
-    let i = boxes.len() - 1;
-    if let Some(p) = parent {
-        children[p].push(i);
-    }
-    i
-}
-
-fn add_box(
-    snapshot: &Snapshot,
-    node: &TreeNode,
-    parent: Option<usize>,
-    depth: usize,
-    zoom: u8,
-    boxes: &mut Vec<GraphBox>,
-    children: &mut Vec<Vec<usize>>,
-) -> usize {
-    let id = match node.key {
-        NodeKey::Namespace(_, id) => id,
-        _ => 0,
-    };
-    let ns = snapshot.namespace(NsType::User, id);
-    let mut title = format!("user {id}");
-    if let Some(uid) = ns.and_then(|n| n.owner_uid) {
-        title.push_str(&format!(" uid {uid}"));
-    }
-    if snapshot.differs_from_initial(NsType::User, id) {
-        title.push_str(" ◆");
-    }
-    let mut lines = Vec::new();
-    if let Some(ns) = ns {
-        let text = if zoom >= 2 {
-            snapshot.holder_summary(ns)
-        } else {
-            let n = ns.processes.len();
-            if ns.is_hidden() {
-                "no process left".to_string()
-            } else {
-                format!("{n} process{}", if n == 1 { "" } else { "es" })
-            }
-        };
-        lines.push(BoxLine {
-            badge: None,
-            text: clip(safe(&text)),
-            differs: false,
-        });
-    }
-    let mut owned = Vec::new();
-    for child in &node.children {
-        if !matches!(child.key, NodeKey::Namespace(NsType::User, _)) {
-            collect_owned(snapshot, child, 0, zoom, &mut owned);
-        }
-    }
-    if zoom == 0 {
-        if !owned.is_empty() {
-            lines.push(BoxLine {
-                badge: None,
-                text: format!("owns {} namespaces", owned.len()),
-                differs: false,
-            });
-        }
-    } else {
-        lines.extend(owned);
-    }
-    let me = push_box(boxes, children, node.key, title, lines, parent, depth);
-    for child in &node.children {
-        if matches!(child.key, NodeKey::Namespace(NsType::User, _)) {
-            add_box(snapshot, child, Some(me), depth + 1, zoom, boxes, children);
-        }
-    }
-    me
-}
-
-/// Lines for an owned namespace and its nested (pid) children, indented.
-fn collect_owned(
-    snapshot: &Snapshot,
-    node: &TreeNode,
-    indent: usize,
-    zoom: u8,
-    out: &mut Vec<BoxLine>,
-) {
-    let NodeKey::Namespace(t, id) = node.key else {
-        return;
-    };
-    let mut text = format!("{}{id}", " ".repeat(indent));
-    if zoom >= 2
-        && let Some(ns) = snapshot.namespace(t, id)
-    {
-        text.push(' ');
-        text.push_str(&safe(&snapshot.holder_summary(ns)));
-    }
-    out.push(BoxLine {
-        badge: Some(t),
-        text: clip(text),
-        differs: snapshot.differs_from_initial(t, id),
-    });
-    for child in &node.children {
-        if !matches!(child.key, NodeKey::Namespace(NsType::User, _)) {
-            collect_owned(snapshot, child, indent + 1, zoom, out);
-        }
-    }
-}
 
 /// Draws into `area` with the layout's point `pan` at the top-left corner; everything outside
 /// is clipped.
@@ -310,14 +37,21 @@ impl Canvas<'_> {
     }
 }
 
-pub fn render(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
-    let zoom = app.graph.zoom.map_or("fit".to_string(), |z| z.to_string());
+pub fn render(state: &GraphState, area: Rect, buf: &mut Buffer, theme: &Theme) {
+    let zoom = match state.zoom {
+        _ if state.network => "network: veth pairs, w for owners".to_string(),
+        None => format!("fit, detail {}", state.fit_level),
+        Some(z) => format!("detail {z} of {MAX_ZOOM}"),
+    };
+    let layout = &state.layout;
     let block = Block::bordered()
-        .title(Span::styled(format!(" Graph (zoom {zoom}) "), theme.title))
+        .title(Span::styled(format!(" Graph ({zoom}) "), theme.title))
+        .title_bottom(
+            ratatui::text::Line::styled(position(state, layout, area), theme.dim).right_aligned(),
+        )
         .border_style(theme.border);
     let inner = block.inner(area);
     block.render(area, buf);
-    let layout = &app.graph_layout;
     if layout.boxes.is_empty() {
         buf.set_stringn(
             inner.x,
@@ -331,17 +65,18 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     let mut c = Canvas {
         buf,
         area: inner,
-        pan: app.graph.pan,
+        pan: state.pan,
     };
     draw_links(&mut c, layout, theme);
     for b in &layout.boxes {
-        let selected = app.graph.selected == Some(b.key);
+        let selected = state.selected == Some(b.key);
         let border = if selected {
             theme.border_selected
         } else {
             theme.border
         };
-        draw_box(&mut c, b, border, theme);
+        // Without colours the selected box has a double border instead.
+        draw_box(&mut c, b, border, theme, selected && !theme.colors);
     }
     // The links touch box borders: redraw the junctions on top.
     for b in &layout.boxes {
@@ -353,18 +88,63 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     }
 }
 
+/// " box 3/13 · more → ↓ ": which box is selected, and where the picture goes on beyond
+/// the pane.
+fn position(state: &GraphState, layout: &GraphLayout, area: Rect) -> String {
+    let n = layout.boxes.len();
+    if n == 0 {
+        return String::new();
+    }
+    let i = layout
+        .boxes
+        .iter()
+        .position(|b| Some(b.key) == state.selected)
+        .map_or(0, |i| i + 1);
+    let (w, h) = (
+        i32::from(area.width.saturating_sub(2)),
+        i32::from(area.height.saturating_sub(2)),
+    );
+    let (px, py) = state.pan;
+    let mut more = String::new();
+    for (cond, arrow) in [
+        (px > 0, " ←"),
+        (px + w < layout.width, " →"),
+        (py > 0, " ↑"),
+        (py + h < layout.height, " ↓"),
+    ] {
+        if cond {
+            more.push_str(arrow);
+        }
+    }
+    let hidden: usize = layout.boxes.iter().map(|b| b.more).sum();
+    let mut text = format!(" box {i}/{n}");
+    if hidden > 0 {
+        text.push_str(&format!(" · {hidden} folded"));
+    }
+    if !more.is_empty() {
+        text.push_str(&format!(" · more{more}"));
+    }
+    text.push(' ');
+    text
+}
+
 /// Where links leave a box below and enter it from above: left of the title (at x + 2).
 fn link_x(b: &GraphBox) -> i32 {
     b.x + 1
 }
 
-fn draw_box(c: &mut Canvas, b: &GraphBox, border: Style, theme: &Theme) {
+fn draw_box(c: &mut Canvas, b: &GraphBox, border: Style, theme: &Theme, double: bool) {
     let inner = (b.w - 2).max(0) as usize;
-    c.put(b.x, b.y, &format!("┌{}┐", "─".repeat(inner)), border);
+    let [tl, tr, bl, br, h, v] = if double {
+        ["╔", "╗", "╚", "╝", "═", "║"]
+    } else {
+        ["┌", "┐", "└", "┘", "─", "│"]
+    };
+    c.put(b.x, b.y, &format!("{tl}{}{tr}", h.repeat(inner)), border);
     c.put(b.x + 2, b.y, &format!(" {} ", b.title), border);
     for (i, line) in b.lines.iter().enumerate() {
         let y = b.y + 1 + i as i32;
-        c.put(b.x, y, &format!("│{}│", " ".repeat(inner)), border);
+        c.put(b.x, y, &format!("{v}{}{v}", " ".repeat(inner)), border);
         let mut x = b.x + 2;
         if let Some(t) = line.badge {
             c.put(x, y, &format!("{:^6}", t.name()), theme.badge(t));
@@ -380,7 +160,7 @@ fn draw_box(c: &mut Canvas, b: &GraphBox, border: Style, theme: &Theme) {
     c.put(
         b.x,
         b.y + b.h - 1,
-        &format!("└{}┘", "─".repeat(inner)),
+        &format!("{bl}{}{br}", h.repeat(inner)),
         border,
     );
 }
@@ -392,39 +172,56 @@ fn draw_links(c: &mut Canvas, layout: &GraphLayout, theme: &Theme) {
             .iter()
             .filter(|b| b.parent == Some(p))
             .collect();
-        let Some(first) = kids.first() else {
+        if kids.is_empty() {
             continue;
-        };
-        let top = first.y;
-        let bus = top - 2;
+        }
+        // Rows of children (wrapped ones hang below each other off the parent's line).
+        let mut rows: Vec<i32> = kids.iter().map(|b| b.y).collect();
+        rows.sort_unstable();
+        rows.dedup();
         let pcx = link_x(pb);
-        for y in pb.y + pb.h..bus {
+        let last_bus = rows.last().map_or(pb.y + pb.h, |y| y - 2);
+        for y in pb.y + pb.h..last_bus {
             c.put(pcx, y, "│", theme.border);
         }
-        let xs: Vec<i32> = kids.iter().map(|b| link_x(b)).collect();
-        let lo = xs.iter().copied().chain([pcx]).min().unwrap_or(pcx);
-        let hi = xs.iter().copied().chain([pcx]).max().unwrap_or(pcx);
-        for x in lo..=hi {
-            let up = x == pcx;
-            let down = xs.contains(&x);
-            let (l, r) = (x > lo, x < hi);
-            let ch = match (l, r, up, down) {
-                (true, true, true, true) => "┼",
-                (true, true, true, false) => "┴",
-                (true, true, false, true) => "┬",
-                (true, true, false, false) => "─",
-                (false, true, true, true) => "├",
-                (false, true, true, false) => "└",
-                (false, true, false, _) => "┌",
-                (true, false, true, true) => "┤",
-                (true, false, true, false) => "┘",
-                (true, false, false, _) => "┐",
-                (false, false, _, _) => "│",
-            };
-            c.put(x, bus, ch, theme.border);
-        }
-        for &x in &xs {
-            c.put(x, top - 1, "│", theme.border);
+        for (r, &top) in rows.iter().enumerate() {
+            let bus = top - 2;
+            let more_rows = r + 1 < rows.len();
+            let xs: Vec<i32> = kids
+                .iter()
+                .filter(|b| b.y == top)
+                .map(|b| link_x(b))
+                .collect();
+            let lo = xs.iter().copied().chain([pcx]).min().unwrap_or(pcx);
+            let hi = xs.iter().copied().chain([pcx]).max().unwrap_or(pcx);
+            for x in lo..=hi {
+                let up = x == pcx;
+                let down = xs.contains(&x) || (x == pcx && more_rows);
+                let (l, r) = (x > lo, x < hi);
+                let ch = match (l, r, up, down) {
+                    (true, true, true, true) => "┼",
+                    (true, true, true, false) => "┴",
+                    (true, true, false, true) => "┬",
+                    (true, true, false, false) => "─",
+                    (false, true, true, true) => "├",
+                    (false, true, true, false) => "└",
+                    (false, true, false, _) => "┌",
+                    (true, false, true, true) => "┤",
+                    (true, false, true, false) => "┘",
+                    (true, false, false, _) => "┐",
+                    (false, false, _, _) => "│",
+                };
+                c.put(x, bus, ch, theme.border);
+            }
+            for &x in &xs {
+                c.put(x, top - 1, "│", theme.border);
+            }
+            if more_rows {
+                // The parent's line goes on down past this row to the next.
+                for y in bus + 1..rows[r + 1] - 2 {
+                    c.put(pcx, y, "│", theme.border);
+                }
+            }
         }
     }
 }

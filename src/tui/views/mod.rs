@@ -1,5 +1,6 @@
 //! Rendering: a pure function of the app state (`impl Widget for &App`).
 
+pub mod changelog;
 pub mod detail;
 pub mod dialog;
 pub mod explain;
@@ -8,6 +9,7 @@ pub mod graph;
 pub mod help;
 pub mod namespaces;
 pub mod processes;
+pub mod sandboxes;
 pub mod status;
 
 use ratatui::buffer::Buffer;
@@ -32,17 +34,29 @@ pub struct Areas {
     pub status: Rect,
 }
 
-pub fn areas(area: Rect) -> Areas {
+/// How much room the detail pane takes (`d` cycles through them).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum DetailPane {
+    /// 48 columns from 120 up, else two fifths of the width.
+    #[default]
+    Normal,
+    /// Three fifths of the width.
+    Wide,
+    Hidden,
+}
+
+pub fn areas(area: Rect, pane: DetailPane) -> Areas {
     let [header, middle, status] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(0),
         Constraint::Length(2),
     ])
     .areas(area);
-    let detail_width = if area.width >= 120 {
-        48
-    } else {
-        (area.width * 2 / 5).max(24)
+    let detail_width = match pane {
+        DetailPane::Hidden => 0,
+        DetailPane::Wide => area.width * 3 / 5,
+        DetailPane::Normal if area.width >= 120 => 48,
+        DetailPane::Normal => (area.width * 2 / 5).max(24),
     };
     let [main, detail] =
         Layout::horizontal([Constraint::Min(0), Constraint::Length(detail_width)]).areas(middle);
@@ -54,10 +68,11 @@ pub fn areas(area: Rect) -> Areas {
     }
 }
 
-const TABS: [(View, &str); 3] = [
+const TABS: [(View, &str); 4] = [
     (View::Namespaces, " 1 Namespaces "),
     (View::Processes, " 2 Processes "),
     (View::Graph, " 3 Graph "),
+    (View::Sandboxes, " 4 Sandboxes "),
 ];
 
 /// The view whose tab is at this column of the header.
@@ -80,7 +95,7 @@ pub fn safe(text: &str) -> String {
 
 impl Widget for &App {
     fn render(self, area: Rect, buf: &mut Buffer) {
-        let theme = Theme::default();
+        let theme = Theme::new(self.colors);
         if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
             let text = format!(
                 "The terminal is too small for nsviz: it needs {MIN_WIDTH}x{MIN_HEIGHT}, this one is {}x{}. Enlarge it or press q.",
@@ -92,7 +107,7 @@ impl Widget for &App {
                 .render(area, buf);
             return;
         }
-        let a = areas(area);
+        let a = areas(area, self.detail_pane);
         render_header(self, a.header, buf, &theme);
         if self.loading {
             let text = match &self.error {
@@ -106,19 +121,37 @@ impl Widget for &App {
             match self.view {
                 View::Namespaces => namespaces::render(self, a.main, buf, &theme),
                 View::Processes => processes::render(self, a.main, buf, &theme),
-                View::Graph => graph::render(self, a.main, buf, &theme),
+                View::Graph => graph::render(&self.graph, a.main, buf, &theme),
+                View::Sandboxes => sandboxes::render(
+                    &self.sandboxes,
+                    &self.snapshot,
+                    !self.filter.is_empty(),
+                    a.main,
+                    buf,
+                    &theme,
+                ),
             }
         }
-        detail::render(self, a.detail, buf, &theme);
+        if a.detail.width > 0 {
+            detail::render(self, a.detail, buf, &theme);
+        }
         status::render(self, a.status, buf, &theme);
         match &self.overlay {
             Overlay::None => {}
             Overlay::Help { scroll } => {
-                let popup = centered(area, 78, area.height.saturating_sub(2));
+                let popup = centered(area, 78, popup_height(area));
                 help::render_help(popup, buf, &theme, *scroll);
             }
+            Overlay::Changes { scroll } => {
+                let popup = centered(
+                    area,
+                    area.width.saturating_sub(4).min(110),
+                    popup_height(area),
+                );
+                changelog::render(&self.changes, popup, buf, &theme, *scroll);
+            }
             Overlay::Explain { ns_type, scroll } => {
-                let popup = centered(area, 78, area.height.saturating_sub(2));
+                let popup = centered(area, 78, popup_height(area));
                 explain::render(*ns_type, popup, buf, &theme, *scroll);
             }
         }
@@ -131,12 +164,15 @@ impl Widget for &App {
 fn render_header(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     let mut spans = Vec::new();
     for (view, label) in TABS {
-        let style = if view == app.view {
-            theme.tab_active
+        let active = view == app.view;
+        let style = if active { theme.tab_active } else { theme.tab };
+        if active && !theme.colors {
+            // Brackets in place of the label's padding: the active tab without colour.
+            let inner = label.trim();
+            spans.push(Span::styled(format!("[{inner}]"), style));
         } else {
-            theme.tab
-        };
-        spans.push(Span::styled(label, style));
+            spans.push(Span::styled(label, style));
+        }
         spans.push(Span::raw(" "));
     }
     if app.view == View::Namespaces {
@@ -148,6 +184,11 @@ fn render_header(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     }
     buf.set_line(area.x, area.y, &Line::from(spans), area.width);
     filter::render(app, area, buf, theme);
+}
+
+/// The height of the help and explain overlays on a screen of this size.
+pub fn popup_height(screen: Rect) -> u16 {
+    screen.height.saturating_sub(2)
 }
 
 /// A rectangle of at most `width` x `height` in the middle of `area`, cleared.
@@ -208,6 +249,10 @@ pub fn render_rows(
         buf.set_line(inner.x, y, &line, inner.width);
         if Some(i) == selected {
             buf.set_style(Rect::new(inner.x, y, inner.width, 1), theme.selected);
+            if !theme.colors {
+                // A marker on the border: the selection without colour or reverse video.
+                buf.set_string(area.x, y, "▶", theme.selected);
+            }
         }
     }
     if app.rows.len() > usize::from(inner.height) {

@@ -67,7 +67,12 @@ fn row_line(app: &App, snapshot: &Snapshot, row: &Row, theme: &Theme) -> Line<'s
                 Span::raw("  ")
             });
             if app.is_new(&row.key) {
-                spans.push(Span::styled("new ", theme.appeared));
+                let style = if app.is_fading(&row.key) {
+                    theme.fading
+                } else {
+                    theme.appeared
+                };
+                spans.push(Span::styled("new ", style));
             }
             if let Some(ns) = snapshot.namespace(t, id) {
                 if !ns.label.is_empty() {

@@ -61,6 +61,12 @@ pub fn cell_span(c: Cell, t: NsType, theme: &Theme) -> Span<'static> {
     match c {
         Cell::Unknown => Span::styled("?", theme.dim),
         Cell::Host => Span::styled("·", theme.cell_same),
+        // Without colours: a plain letter differs, an underlined one differs from the parent.
+        Cell::Inherited if !theme.colors => Span::raw(letter),
+        Cell::Switched if !theme.colors => Span::styled(
+            letter,
+            Style::new().add_modifier(ratatui::style::Modifier::UNDERLINED),
+        ),
         Cell::Inherited => Span::styled(letter, Style::new().fg(theme.type_color(t))),
         Cell::Switched => Span::styled(
             letter,

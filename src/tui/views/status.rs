@@ -1,72 +1,198 @@
 //! The two status lines: what is shown (source, counts per type, scan time, unreadable
-//! processes), then the last message or error, else the key hint from the key table.
+//! processes), then the last message or error, else the key hint from the key table. When
+//! the terminal is narrow, the least important parts go first; nothing is cut mid-word.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
 use crate::model::NsType;
-use crate::tui::app::App;
-use crate::tui::keys::hint_line;
+use crate::tui::app::{App, View};
+use crate::tui::keys::{Scope, hint_line};
 use crate::tui::theme::Theme;
+
+/// The eight counts per type, and their total, which replaces them when they do not fit.
+const COUNTS: u8 = 3;
+const TOTAL: u8 = 100;
+
+/// One part of the first line; parts with a higher `drop_order` go first when narrow.
+struct Part {
+    drop_order: u8,
+    spans: Vec<Span<'static>>,
+}
+
+fn part(drop_order: u8, spans: Vec<Span<'static>>) -> Part {
+    Part { drop_order, spans }
+}
+
+fn width(spans: &[Span]) -> usize {
+    spans.iter().map(Span::width).sum()
+}
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     let s = &app.snapshot;
-    let mut info = vec![Span::styled(format!(" {} ", app.source), theme.tab_active)];
+    let mut parts = vec![part(
+        0,
+        vec![Span::styled(format!(" {} ", app.source), theme.tab_active)],
+    )];
     if app.paused {
-        info.push(Span::styled(" paused ", theme.filter));
+        parts.push(part(0, vec![Span::styled(" paused ", theme.filter)]));
     }
     if !app.loading {
+        let mut counts = Vec::new();
         for t in NsType::ALL {
             let n = s.namespaces.iter().filter(|n| n.ns_type == t).count();
-            info.push(Span::styled(format!(" {}", t.name()), theme.dim));
-            info.push(Span::raw(format!(" {n}")));
+            counts.push(Span::styled(format!(" {}", t.name()), theme.dim));
+            counts.push(Span::raw(format!(" {n}")));
         }
-        info.push(Span::styled(
-            format!(
-                "  {} procs  scan {:.1} ms",
-                s.processes.len(),
-                s.scan_micros as f64 / 1000.0
-            ),
-            theme.dim,
+        // Narrow: the eight counts give way to their total first.
+        parts.push(part(COUNTS, counts));
+        parts.push(part(
+            TOTAL,
+            vec![Span::styled(
+                format!("  {} namespaces", s.namespaces.len()),
+                theme.dim,
+            )],
+        ));
+        parts.push(part(
+            2,
+            vec![Span::styled(
+                format!("  {} procs", s.processes.len()),
+                theme.dim,
+            )],
+        ));
+        parts.push(part(
+            5,
+            vec![Span::styled(
+                format!("  scan {:.1} ms", s.scan_micros as f64 / 1000.0),
+                theme.dim,
+            )],
         ));
         // On a large host: how often it rescans, and how long until every process is read
         // again (docs/tui.md, "Live").
         if let Some(pace) = app.pace {
             let secs = |d: std::time::Duration| d.as_secs_f64().ceil();
-            info.push(Span::styled(
-                format!(
-                    "  rescan {} s, full {} s",
-                    secs(pace.every),
-                    secs(pace.full_pass)
-                ),
-                theme.dim,
+            parts.push(part(
+                6,
+                vec![Span::styled(
+                    format!(
+                        "  rescan {} s, full {} s",
+                        secs(pace.every),
+                        secs(pace.full_pass)
+                    ),
+                    theme.dim,
+                )],
             ));
         }
         if s.skipped.processes > 0 {
-            info.push(Span::styled(
-                format!("  {} unreadable", s.skipped.processes),
-                theme.differs,
+            parts.push(part(
+                1,
+                vec![Span::styled(
+                    format!("  {} unreadable", s.skipped.processes),
+                    theme.differs,
+                )],
             ));
         }
     }
-    buf.set_line(area.x, area.y, &Line::from(info), area.width);
+    buf.set_line(
+        area.x,
+        area.y,
+        &Line::from(fit_parts(parts, usize::from(area.width))),
+        area.width,
+    );
+    let room = usize::from(area.width);
     let second = if let Some(e) = &app.error {
-        Line::styled(format!(" {}", super::safe(e)), theme.error)
+        Line::styled(
+            format!(" {}", shorten(&super::safe(e), room.saturating_sub(1))),
+            theme.error,
+        )
     } else if let Some(m) = &app.message {
-        Line::styled(format!(" {}", super::safe(m)), theme.message)
+        Line::styled(
+            format!(" {}", shorten(&super::safe(m), room.saturating_sub(1))),
+            theme.message,
+        )
     } else if app.filter_editing {
         Line::styled(
-            " type to filter, Enter keeps it, Esc cancels",
+            shorten(" type to filter, Enter keeps it, Esc cancels", room),
             theme.message,
         )
     } else {
+        let scope = match app.view {
+            View::Graph => Scope::Graph,
+            View::Sandboxes => Scope::Everywhere,
+            View::Namespaces | View::Processes => Scope::Trees,
+        };
         let mut spans = Vec::new();
-        for (key, what) in hint_line() {
-            spans.push(Span::styled(format!(" {key}"), theme.key));
-            spans.push(Span::raw(format!(" {what} ")));
+        let mut used = 0;
+        for (key, what) in hint_line(app.live, scope) {
+            let pair = [
+                Span::styled(format!(" {key}"), theme.key),
+                Span::raw(format!(" {what} ")),
+            ];
+            used += width(&pair);
+            // Whole hints only: the ones that do not fit are left out.
+            if used > room {
+                break;
+            }
+            spans.extend(pair);
         }
         Line::from(spans)
     };
     buf.set_line(area.x, area.y + 1, &second, area.width);
+}
+
+/// The parts in their order, keeping the most important ones (lowest drop order) that fit.
+/// When the eight counts do not fit, their total takes their place.
+fn fit_parts(parts: Vec<Part>, room: usize) -> Vec<Span<'static>> {
+    let mut by_importance: Vec<usize> = (0..parts.len()).collect();
+    by_importance.sort_by_key(|&i| parts[i].drop_order);
+    let mut keep = vec![false; parts.len()];
+    let mut used = 0;
+    for i in by_importance {
+        let p = &parts[i];
+        if p.drop_order == TOTAL {
+            continue;
+        }
+        let w = width(&p.spans);
+        if used + w <= room || p.drop_order == 0 {
+            keep[i] = true;
+            used += w;
+        } else if p.drop_order == COUNTS
+            && let Some(t) = parts.iter().position(|p| p.drop_order == TOTAL)
+            && used + width(&parts[t].spans) <= room
+        {
+            keep[t] = true;
+            used += width(&parts[t].spans);
+        }
+    }
+    parts
+        .into_iter()
+        .zip(keep)
+        .filter(|(_, k)| *k)
+        .flat_map(|(p, _)| p.spans)
+        .collect()
+}
+
+/// `text` in at most `room` columns, cut at a word boundary with "…" when it must be cut.
+pub fn shorten(text: &str, room: usize) -> String {
+    if text.chars().count() <= room {
+        return text.to_string();
+    }
+    let budget = room.saturating_sub(1);
+    let mut out = String::new();
+    for word in text.split(' ') {
+        let extra = if out.is_empty() { 0 } else { 1 } + word.chars().count();
+        if out.chars().count() + extra > budget {
+            break;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    if out.is_empty() {
+        out = text.chars().take(budget).collect();
+    }
+    out.push('…');
+    out
 }
