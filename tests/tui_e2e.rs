@@ -335,6 +335,9 @@ fn a_namespace_made_while_the_viewer_runs_is_in_the_change_log() {
     tmux.text("N");
     tmux.wait_for(&format!("uts   {uts} ◆ new sleep 7654321"));
     tmux.text("4");
+    // Other tests' sandboxes may fill the screen: filter down to this one.
+    tmux.text("/7654321");
+    tmux.keys(&["Enter"]);
     tmux.wait_for("sleep 7654321");
     for (open, title) in [("?", "Esc, q or ? closes"), ("n", "Changes, newest first")] {
         tmux.text(open);

@@ -125,6 +125,10 @@ pub struct App {
     /// The subcommand of the child that just ended ("spawn", "enter"), until the next scan
     /// tells what it left behind.
     child_command: Option<String>,
+    /// The last child from the viewer failed: its status stays the message after it.
+    child_failed: bool,
+    /// When the last child from the viewer was started (wall clock, as the change log's).
+    child_started: std::time::SystemTime,
     /// Every namespace and sandbox that appeared or vanished this session.
     pub changes: ChangeLog,
     /// A wall-clock time and the instant it was read: change times are derived from the
@@ -182,6 +186,8 @@ impl App {
             dialog: None,
             after_child_until: None,
             child_command: None,
+            child_failed: false,
+            child_started: std::time::UNIX_EPOCH,
             pending_selection: None,
             changes: ChangeLog::default(),
             epoch: (SystemTime::now(), Instant::now()),
@@ -1006,6 +1012,9 @@ impl App {
                     Dialog::ConfirmDelete(set) => Ok(Request::DeleteKept(set.name.clone())),
                     _ => return false,
                 };
+                // What the child makes is whatever the change log records from now on.
+                self.child_started =
+                    self.epoch.0 + self.clock.saturating_duration_since(self.epoch.1);
                 match run {
                     Ok(request) => {
                         self.requests.push(request);
@@ -1035,8 +1044,10 @@ impl App {
                 .map(|a| a.to_string_lossy())
                 .unwrap_or_default()
         );
+        // What a child that succeeded left behind is told when the next scan arrives
+        // (after_child_scan); a failure's status stays the message.
+        let succeeded = matches!(&status, Ok(s) if s.success());
         self.message = Some(match status {
-            // What it left behind is told when the next scan arrives (after_child_scan).
             Ok(s) if s.success() => format!("back from {what}"),
             Ok(s) => match (s.code(), s.signal()) {
                 (Some(code), _) => format!("{what} exited with status {code}"),
@@ -1046,6 +1057,7 @@ impl App {
             Err(e) => e,
         });
         self.after_child_until = Some(now + AFTER_CHILD_WINDOW);
+        self.child_failed = !succeeded;
         self.child_command = args.first().map(|a| a.to_string_lossy().into_owned());
         self.requests.push(Request::Rescan);
     }
@@ -1056,7 +1068,16 @@ impl App {
         if command != "spawn" {
             return;
         }
-        let recent = &self.changes.entries[self.changes.entries.len() - new_changes..];
+        // Scans may have run while the child did: every change since it started counts.
+        let since = self.changes.entries.len() - new_changes;
+        let first = self
+            .changes
+            .entries
+            .iter()
+            .position(|c| c.at >= self.child_started)
+            .unwrap_or(since)
+            .min(since);
+        let recent = &self.changes.entries[first..];
         let kept: Vec<NodeKey> = recent
             .iter()
             .filter(|c| c.kind == super::changelog::Kind::Appeared)
@@ -1093,6 +1114,8 @@ impl App {
                         .join(", ")
                 ));
             }
+            // A failure's status stays the message.
+            None if self.child_failed => {}
             None => {
                 self.message = Some(
                     "back from nsviz spawn; it kept nothing, so nothing it made is left".into(),

@@ -55,6 +55,11 @@ const ENDING_SIGNALS: [i32; 13] = [
 /// The signal that ended the viewer, 0 for none.
 static ENDED_BY: AtomicI32 = AtomicI32::new(0);
 
+/// True once a signal that ends the viewer has arrived (waits elsewhere give up then).
+fn ending() -> bool {
+    ENDED_BY.load(Ordering::SeqCst) != 0
+}
+
 /// Runs the viewer; returns the exit status: 0, or 128 + n after signal n.
 pub fn run(source: &SourceArgs, interval_ms: u64) -> Result<i32> {
     // A bad snapshot file is a usage error before the screen changes.

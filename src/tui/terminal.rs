@@ -122,14 +122,23 @@ fn wait_for_a_key(status: &ExitStatus) {
     if enable_raw_mode().is_err() {
         return;
     }
+    // Polled, so that a signal that ends the viewer, or a terminal that hung up (it reads as
+    // ready for ever), ends the wait instead of spinning on it.
     loop {
-        match crossterm::event::read() {
-            Ok(crossterm::event::Event::Key(k))
-                if k.kind != crossterm::event::KeyEventKind::Release =>
-            {
-                break;
-            }
-            Ok(_) => {}
+        if super::ending() || rustix::termios::tcgetattr(std::io::stdin()).is_err() {
+            break;
+        }
+        match crossterm::event::poll(std::time::Duration::from_millis(200)) {
+            Ok(true) => match crossterm::event::read() {
+                Ok(crossterm::event::Event::Key(k))
+                    if k.kind != crossterm::event::KeyEventKind::Release =>
+                {
+                    break;
+                }
+                Ok(_) => {}
+                Err(_) => break,
+            },
+            Ok(false) => {}
             Err(_) => break,
         }
     }
