@@ -863,6 +863,12 @@ fn after_a_spawn_the_selection_moves_to_what_it_kept_and_the_message_is_true() {
     let mut app = live_app(demo());
     let before = app.selected();
     app.child_finished(&["spawn".into(), "-u".into()], Ok(success()), now);
+    // A scan under way when the child ended may not show what it kept: the message waits
+    // for two more scans before it says nothing was kept.
+    for _ in 0..2 {
+        app.set_snapshot(Arc::new(demo()), now);
+        assert_eq!(app.message.as_deref(), Some("back from nsviz spawn"));
+    }
     app.set_snapshot(Arc::new(demo()), now);
     let message = app.message.clone().unwrap_or_default();
     assert!(message.contains("kept nothing"), "{message}");

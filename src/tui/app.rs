@@ -127,6 +127,8 @@ pub struct App {
     child_command: Option<String>,
     /// The last child from the viewer failed: its status stays the message after it.
     child_failed: bool,
+    /// More scans to wait for what a spawn kept before saying it kept nothing.
+    child_scans_left: u8,
     /// When the last child from the viewer was started (wall clock, as the change log's).
     child_started: std::time::SystemTime,
     /// Every namespace and sandbox that appeared or vanished this session.
@@ -187,6 +189,7 @@ impl App {
             after_child_until: None,
             child_command: None,
             child_failed: false,
+            child_scans_left: 0,
             child_started: std::time::UNIX_EPOCH,
             pending_selection: None,
             changes: ChangeLog::default(),
@@ -243,7 +246,13 @@ impl App {
             let wall = self.epoch.0 + now.saturating_duration_since(self.epoch.1);
             let new_changes = self.changes.record(old, &snapshot, wall);
             if let Some(command) = self.child_command.take() {
-                self.after_child_scan(&command, &snapshot, new_changes);
+                // A scan under way when the child ended may not show what it kept yet: a
+                // spawn that seems to have kept nothing waits for a few more scans.
+                let settled = self.after_child_scan(&command, &snapshot, new_changes);
+                if !settled && self.child_scans_left > 0 {
+                    self.child_scans_left -= 1;
+                    self.child_command = Some(command);
+                }
             }
         }
         self.clock = self.clock.max(now);
@@ -1059,14 +1068,16 @@ impl App {
         self.after_child_until = Some(now + AFTER_CHILD_WINDOW);
         self.child_failed = !succeeded;
         self.child_command = args.first().map(|a| a.to_string_lossy().into_owned());
+        self.child_scans_left = 2;
         self.requests.push(Request::Rescan);
     }
 
-    /// The first scan after a child from the viewer: after a spawn, select what it kept and
-    /// say so; say nothing more after an enter, which creates nothing.
-    fn after_child_scan(&mut self, command: &str, snapshot: &Snapshot, new_changes: usize) {
+    /// A scan after a child from the viewer: after a spawn, select what it kept and say so;
+    /// say nothing more after an enter, which creates nothing. False while a spawn seems to
+    /// have kept nothing and more scans may still show it (`child_scans_left`).
+    fn after_child_scan(&mut self, command: &str, snapshot: &Snapshot, new_changes: usize) -> bool {
         if command != "spawn" {
-            return;
+            return true;
         }
         // Scans may have run while the child did: every change since it started counts.
         let since = self.changes.entries.len() - new_changes;
@@ -1116,12 +1127,14 @@ impl App {
             }
             // A failure's status stays the message.
             None if self.child_failed => {}
+            None if self.child_scans_left > 0 => return false,
             None => {
                 self.message = Some(
                     "back from nsviz spawn; it kept nothing, so nothing it made is left".into(),
                 )
             }
         }
+        true
     }
 
     fn explain_type(&self) -> Option<NsType> {
