@@ -14,13 +14,19 @@ const WAIT: Duration = Duration::from_secs(15);
 /// A tmux server of our own (unique socket), killed when dropped.
 struct Tmux {
     socket: String,
+    /// One viewer at a time: viewers side by side on two cores slow each other past the
+    /// waits, and their spawns interleave.
+    _alone: std::sync::MutexGuard<'static, ()>,
 }
+
+static ONE_VIEWER: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 impl Tmux {
     /// Starts `command` in a detached 120x40 session.
     fn start(command: &str) -> Tmux {
         let tmux = Tmux {
             socket: unique("nsviz-e2e"),
+            _alone: ONE_VIEWER.lock().unwrap_or_else(|e| e.into_inner()),
         };
         let ok = tmux
             .cmd()
@@ -587,8 +593,19 @@ fn spawn_dialog_connects_a_veth_and_the_detail_pane_shows_its_addresses() {
     tmux.wait_for("Namespaces by owner");
     tmux.text("s");
     tmux.wait_for("Spawn a shell in new namespaces");
-    // From user (the first field): keep is 14 fields on, veth the next one.
-    for _ in 0..14 {
+    // No new mount or PID namespace (nor a new /proc): only the network namespace is kept, so
+    // nothing but it is bound from inside `ip netns exec` (binding the mount namespace from
+    // there failed with EINVAL now and then; see the note on the networking issue).
+    tmux.keys(&["Tab"]);
+    tmux.text(" ");
+    tmux.keys(&["Tab"]);
+    tmux.text(" ");
+    // From pid (the third field): "mount a new /proc" is 8 fields on, keep 12, veth 13.
+    for _ in 0..8 {
+        tmux.keys(&["Tab"]);
+    }
+    tmux.text(" ");
+    for _ in 0..4 {
         tmux.keys(&["Tab"]);
     }
     tmux.text(&name);
@@ -683,4 +700,43 @@ fn ending_signals_restore_the_terminal_and_exit_128_plus_n() {
             "signal {sig}: mouse tracking left on"
         );
     }
+}
+
+/// A viewer whose terminal goes away (its tmux is killed) ends, also while it waits for a key
+/// after a failed spawn: it must not stay behind spinning on a terminal that reads as ready.
+#[test]
+fn a_viewer_whose_terminal_hangs_up_ends() {
+    if !common::require_root("spawn a mount namespace") {
+        return;
+    }
+    // An interval no other test uses, to find this viewer among the processes.
+    let interval = 5_000 + std::process::id() % 1_000;
+    let tmux = Tmux::start(&format!(
+        "sh -c 'SHELL=/bin/sh {} --interval {interval}; sleep 100'",
+        nsviz_path().display()
+    ));
+    tmux.wait_for("Namespaces by owner");
+    let viewer = || {
+        let out = Command::new("pgrep")
+            .args(["-f", &format!("nsviz --interval {interval}$")])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    assert!(!viewer().is_empty(), "the viewer is not running");
+    tmux.text("s");
+    tmux.wait_for("Spawn a shell in new namespaces");
+    for _ in 0..11 {
+        tmux.keys(&["Tab"]);
+    }
+    let missing = format!("/nonexistent-{}", unique("src"));
+    tmux.text(&format!("{missing} /mnt"));
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("press any key to return to the viewer");
+    drop(tmux);
+    assert!(
+        wait_until(WAIT, || viewer().is_empty()),
+        "the viewer {} is still running after its terminal went away",
+        viewer()
+    );
 }

@@ -65,6 +65,11 @@ impl InputReader {
                 }
                 // Poll with a timeout so a pause request is noticed; no busy loop.
                 match crossterm::event::poll(Duration::from_millis(200)) {
+                    // The terminal is gone: leave as on SIGHUP, rather than spin in read.
+                    Ok(true) if super::terminal::hung_up() => {
+                        let _ = tx.send(Event::Signal(libc::SIGHUP));
+                        return;
+                    }
                     Ok(true) => match crossterm::event::read() {
                         Ok(ev) => {
                             let ev = match ev {

@@ -102,13 +102,32 @@ impl TerminalGuard {
         }
         let back = enter().map_err(|e| Error::os("cannot set up the terminal", e));
         let _ = self.terminal.clear();
-        while let Ok(true) = crossterm::event::poll(std::time::Duration::ZERO) {
+        while !hung_up() && crossterm::event::poll(std::time::Duration::ZERO).is_ok_and(|r| r) {
             let _ = crossterm::event::read();
         }
         input.resume();
         back?;
         status
     }
+}
+
+/// True when the terminal on stdin hung up (its tmux or terminal emulator is gone). Such a
+/// terminal reads as ready for ever, and crossterm's read then spins on end-of-file: ask
+/// this before reading through crossterm.
+pub fn hung_up() -> bool {
+    let stdin = std::io::stdin();
+    let mut fds = [rustix::event::PollFd::new(
+        &stdin,
+        rustix::event::PollFlags::IN,
+    )];
+    let zero = rustix::event::Timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    rustix::event::poll(&mut fds, Some(&zero)).is_ok()
+        && fds[0]
+            .revents()
+            .intersects(rustix::event::PollFlags::HUP | rustix::event::PollFlags::ERR)
 }
 
 /// "press any key": in raw mode, so any key will do; gives up when the terminal is gone.
@@ -122,24 +141,29 @@ fn wait_for_a_key(status: &ExitStatus) {
     if enable_raw_mode().is_err() {
         return;
     }
-    // Polled, so that a signal that ends the viewer, or a terminal that hung up (it reads as
-    // ready for ever), ends the wait instead of spinning on it.
-    loop {
-        if super::ending() || rustix::termios::tcgetattr(std::io::stdin()).is_err() {
-            break;
-        }
-        match crossterm::event::poll(std::time::Duration::from_millis(200)) {
-            Ok(true) => match crossterm::event::read() {
-                Ok(crossterm::event::Event::Key(k))
-                    if k.kind != crossterm::event::KeyEventKind::Release =>
-                {
-                    break;
-                }
-                Ok(_) => {}
-                Err(_) => break,
-            },
-            Ok(false) => {}
+    // Read from stdin directly: on a terminal that hung up, crossterm's read spins on
+    // end-of-file for ever (seen: a viewer left at 100% CPU after its tmux was killed). A
+    // signal that ends the viewer ends the wait too.
+    let stdin = std::io::stdin();
+    let tick = rustix::event::Timespec {
+        tv_sec: 0,
+        tv_nsec: 200_000_000,
+    };
+    while !super::ending() {
+        let mut fds = [rustix::event::PollFd::new(
+            &stdin,
+            rustix::event::PollFlags::IN,
+        )];
+        match rustix::event::poll(&mut fds, Some(&tick)) {
+            Ok(0) | Err(rustix::io::Errno::INTR) => continue,
+            Ok(_) => {}
             Err(_) => break,
+        }
+        let mut byte = [0u8; 64];
+        match rustix::io::read(&stdin, &mut byte) {
+            Err(rustix::io::Errno::INTR | rustix::io::Errno::AGAIN) => continue,
+            // A key (raw mode: any byte), end-of-file or an error: done waiting.
+            _ => break,
         }
     }
     let _ = disable_raw_mode();
