@@ -68,17 +68,21 @@ pub fn delete_kept(name: &str) -> Result<()> {
         }
     })?;
     for entry in entries.filter_map(|e| e.ok()) {
-        let path = entry.path();
-        match sys::umount2(&path, libc::MNT_DETACH) {
-            Err(e) if e.raw_os_error() != Some(libc::EINVAL) => {
-                return Err(Error::os(format!("cannot unmount {}", path.display()), e));
-            }
-            _ => {}
-        }
-        fs::remove_file(&path)
-            .map_err(|e| Error::os(format!("cannot remove {}", path.display()), e))?;
+        unbind_file(&entry.path())?;
     }
     fs::remove_dir(&dir).map_err(|e| Error::os(format!("cannot remove {}", dir.display()), e))
+}
+
+/// Unmounts a namespace bound to `path` (a file no longer mounted is fine) and removes the
+/// file.
+pub(crate) fn unbind_file(path: &Path) -> Result<()> {
+    match sys::umount2(path, libc::MNT_DETACH) {
+        Err(e) if e.raw_os_error() != Some(libc::EINVAL) => {
+            return Err(Error::os(format!("cannot unmount {}", path.display()), e));
+        }
+        _ => {}
+    }
+    fs::remove_file(path).map_err(|e| Error::os(format!("cannot remove {}", path.display()), e))
 }
 
 /// A name for `--keep`: letters, digits, `.`, `_`, `-`; not starting with `.`; at most 64.

@@ -169,14 +169,7 @@ pub fn forget_netns_name(name: &str) -> Result<bool> {
     if !sys::is_nsfs(&file) {
         return Ok(false);
     }
-    match sys::umount2(&file, libc::MNT_DETACH) {
-        Err(e) if e.raw_os_error() != Some(libc::EINVAL) => {
-            return Err(Error::os(format!("cannot unmount {}", file.display()), e));
-        }
-        _ => {}
-    }
-    fs::remove_file(&file)
-        .map_err(|e| Error::os(format!("cannot remove {}", file.display()), e))?;
+    super::keep::unbind_file(&file)?;
     Ok(true)
 }
 
