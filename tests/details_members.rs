@@ -4,13 +4,11 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::sync::mpsc;
+use std::process::Command;
 use std::time::Duration;
 
-use common::{Background, in_other_ns, wait_until};
+use common::{Background, in_other_ns, start_reporting, wait_until};
 use nsviz::model::details::Details;
 use nsviz::model::{NsType, Pid, Snapshot};
 use nsviz::scan::{ScanOptions, scan};
@@ -351,24 +349,6 @@ fn time_offsets_of_a_new_time_namespace() {
         .expect("time section");
     assert_eq!((time.boottime.secs, time.boottime.nanos), (1000, 0));
     assert_eq!((time.monotonic.secs, time.monotonic.nanos), (500, 0));
-}
-
-/// Starts a command and returns it with the first line it prints (bounded).
-fn start_reporting(cmd: &mut Command) -> (Background, String) {
-    cmd.stdout(Stdio::piped());
-    let mut bg = Background::spawn(cmd);
-    let stdout = bg.child.stdout.take().unwrap();
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut line = String::new();
-        let _ = BufReader::new(stdout).read_line(&mut line);
-        let _ = tx.send(line);
-    });
-    let line = rx
-        .recv_timeout(Duration::from_secs(20))
-        .unwrap_or_else(|_| panic!("{cmd:?} reported nothing"));
-    assert!(!line.is_empty(), "{cmd:?} exited before reporting");
-    (bg, line.trim().to_string())
 }
 
 #[test]

@@ -4,35 +4,15 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
-use std::sync::mpsc;
+use std::process::Command;
 use std::time::Duration;
 
-use common::{Background, Cleanup};
+use common::{Background, Cleanup, start_reporting};
 use nsviz::model::{FdRef, NsType, Snapshot};
 use nsviz::scan::{ScanOptions, scan};
 
 fn scan_host() -> Snapshot {
     scan(&ScanOptions::new(std::path::Path::new("/proc"))).expect("scan /proc")
-}
-
-/// Starts a command in the background and returns it with the first line it prints (bounded).
-fn start_reporting(cmd: &mut Command) -> (Background, String) {
-    cmd.stdout(Stdio::piped());
-    let mut bg = Background::spawn(cmd);
-    let stdout = bg.child.stdout.take().unwrap();
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut line = String::new();
-        let _ = BufReader::new(stdout).read_line(&mut line);
-        let _ = tx.send(line);
-    });
-    let line = rx
-        .recv_timeout(Duration::from_secs(20))
-        .unwrap_or_else(|_| panic!("{cmd:?} reported nothing"));
-    assert!(!line.is_empty(), "{cmd:?} exited before reporting");
-    (bg, line.trim().to_string())
 }
 
 /// python3 with ctypes' unshare/setns (os.unshare needs Python 3.12).

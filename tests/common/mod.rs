@@ -253,3 +253,22 @@ pub fn demo_with_fifty_containers() -> nsviz::model::Snapshot {
     nsviz::model::label::assign(&mut s);
     s
 }
+
+/// Starts a command in the background and returns it with the first line it prints (bounded).
+pub fn start_reporting(cmd: &mut Command) -> (Background, String) {
+    use std::io::{BufRead, BufReader};
+    cmd.stdout(Stdio::piped());
+    let mut bg = Background::spawn(cmd);
+    let stdout = bg.child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = BufReader::new(stdout).read_line(&mut line);
+        let _ = tx.send(line);
+    });
+    let line = rx
+        .recv_timeout(Duration::from_secs(20))
+        .unwrap_or_else(|_| panic!("{cmd:?} reported nothing"));
+    assert!(!line.is_empty(), "{cmd:?} exited before reporting");
+    (bg, line.trim().to_string())
+}
