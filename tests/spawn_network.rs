@@ -526,23 +526,6 @@ fn bad_input_is_one_sentence_and_leaves_nothing_behind() {
 }
 
 #[test]
-fn pasta_says_how_to_get_it_when_missing() {
-    let installed = std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
-        .any(|d| d.join("pasta").exists());
-    if installed {
-        eprintln!("skipped: pasta is installed (its connectivity is not tested here)");
-        return;
-    }
-    let r = ns_common::nsviz(&["spawn", "-r", "--pasta", "--", "true"]);
-    assert_eq!(r.code, Some(2));
-    assert_eq!(
-        r.one_error_line(),
-        "nsviz: --pasta needs pasta, which is not installed (Debian and Ubuntu: apt install passt; Fedora: dnf install passt)"
-    );
-    eprintln!("skipped: pasta not installed, so a connection through it is not tested");
-}
-
-#[test]
 fn the_outside_end_joins_an_existing_bridge() {
     if !common::require_root("create network namespaces and bridges") {
         return;

@@ -337,20 +337,43 @@ fn free_name(rtnl: &mut Rtnl) -> String {
 
 /// In the connector: pasta attaches to the spawner's user and network namespaces, configures
 /// the interface like the host's, and stays in the background until the namespace goes.
+///
+/// pasta's own messages go to a memory file and are shown only when it fails: on success it
+/// talks of syslog and daemonizing, which is not the user's business (a pipe would not do: the
+/// daemon it leaves keeps the write end open until the namespace goes).
 fn run_pasta(spawner: i32, pasta: &Path) -> Result<()> {
+    let log = sys::memfd("pasta-log").map_err(|e| setup_error("cannot run pasta", e))?;
+    let mut log = fs::File::from(log);
+    let for_pasta = log
+        .try_clone()
+        .map_err(|e| setup_error("cannot run pasta", e))?;
+    // pasta gives up every capability but the network ones, and as root it would also switch
+    // to nobody: it can then open only a user namespace its own user owns, so it runs as us.
+    let runas = format!("{}:{}", sys::geteuid(), sys::getegid());
     let status = std::process::Command::new(pasta)
-        .args(["--config-net", "--quiet"])
+        .args(["--config-net", "--quiet", "--runas", &runas])
         .arg(spawner.to_string())
         .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(for_pasta)
         .status()
         .map_err(|e| setup_error("cannot run pasta", e))?;
     if status.success() {
-        Ok(())
-    } else {
-        Err(Error::setup(format!(
-            "pasta could not connect the new network namespace ({status})"
-        )))
+        return Ok(());
     }
+    let mut said = Vec::new();
+    let _ = io::Seek::seek(&mut log, io::SeekFrom::Start(0));
+    let _ = (&mut log).take(4096).read_to_end(&mut said);
+    let said = String::from_utf8_lossy(&said);
+    let reason = said
+        .lines()
+        .map(str::trim)
+        .rfind(|l| !l.is_empty() && !l.starts_with("Failed to send"))
+        .map(|l| format!(": {}", for_terminal(l)))
+        .unwrap_or_default();
+    Err(Error::setup(format!(
+        "pasta could not connect the new network namespace ({status}){reason}"
+    )))
 }
 
 /// In spawn, inside the new network namespace once the connector made the pair: loopback and

@@ -120,6 +120,12 @@ impl Plan {
             });
         }
         let connect = Connect::from_args(net)?;
+        let owns_user_ns = types.contains(&NsType::User) || joined.contains(&NsType::User);
+        if matches!(connect, Some(Connect::Pasta(_))) && !owns_user_ns {
+            return Err(Error::usage(
+                "--pasta needs a new user namespace (-r, -c or -U): pasta gives up its privileges and can then reach only a network namespace inside a user namespace its user owns",
+            ));
+        }
         Ok(Plan {
             types,
             mapping,

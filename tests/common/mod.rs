@@ -272,3 +272,48 @@ pub fn start_reporting(cmd: &mut Command) -> (Background, String) {
     assert!(!line.is_empty(), "{cmd:?} exited before reporting");
     (bg, line.trim().to_string())
 }
+
+/// Makes sure `program` is in $PATH, installing the Debian `package` that has it (as root, with
+/// apt-get) when it is not: this is how the suite gets what a fresh machine lacks. Returns
+/// false, after saying why the caller skips, when it cannot be had here.
+pub fn ensure_program(program: &str, package: &str) -> bool {
+    let in_path = || {
+        std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+            .any(|dir| dir.join(program).is_file())
+    };
+    if in_path() {
+        return true;
+    }
+    if !require_root(&format!("install {package} for {program}")) {
+        return false;
+    }
+    let apt = |args: &[&str]| {
+        Command::new("apt-get")
+            .args(args)
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .stdin(Stdio::null())
+            .output()
+    };
+    let install = ["install", "-y", "-q", "--no-install-recommends", package];
+    let mut result = apt(&install);
+    if !matches!(&result, Ok(out) if out.status.success()) {
+        // A fresh machine may not have the package lists yet.
+        let _ = apt(&["update", "-q"]);
+        result = apt(&install);
+    }
+    match result {
+        Ok(out) if out.status.success() && in_path() => true,
+        Ok(out) => {
+            let said = String::from_utf8_lossy(&out.stderr);
+            eprintln!(
+                "skipped: {program} is missing and `apt-get install {package}` failed: {}",
+                said.lines().last().unwrap_or("no reason given")
+            );
+            false
+        }
+        Err(e) => {
+            eprintln!("skipped: {program} is missing and apt-get cannot run here: {e}");
+            false
+        }
+    }
+}

@@ -8,6 +8,7 @@ use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 /// A finished run: exit code, stdout, stderr.
+#[derive(Debug)]
 pub struct Run {
     pub code: Option<i32>,
     pub out: String,
