@@ -5,7 +5,13 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::error::Error;
 use crate::model::NsType;
+use crate::ns::join::both_join_and_create;
+pub use crate::ns::spec::{
+    EnterFrom, EnterSpec, IfAddr, JoinFrom, Mapping, NetworkSpec, Propagation, Setgroups,
+    SetupStep, SpawnNs, SpawnSpec, VethNames, check_ifname,
+};
 
 const ABOUT: &str = "Inspect, visualize, enter and create Linux namespaces";
 
@@ -398,52 +404,44 @@ pub struct EnterArgs {
     pub command: Vec<OsString>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Setgroups {
-    Allow,
-    Deny,
+impl ValueEnum for Setgroups {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[Setgroups::Allow, Setgroups::Deny]
+    }
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(setgroups_name(*self)))
+    }
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
-pub enum Propagation {
-    #[default]
-    Private,
-    Slave,
-    Shared,
-    Unchanged,
+/// The value of `--setgroups`.
+pub fn setgroups_name(s: Setgroups) -> &'static str {
+    match s {
+        Setgroups::Allow => "allow",
+        Setgroups::Deny => "deny",
+    }
 }
 
-/// One filesystem operation of `spawn`. They run in command-line order, whatever the flag.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum MountOp {
-    /// `--bind SRC DST`
-    Bind { src: PathBuf, dst: PathBuf },
-    /// `--ro-bind SRC DST`: read-only, nosuid, nodev.
-    RoBind { src: PathBuf, dst: PathBuf },
-    /// `--tmpfs DST`
-    Tmpfs { dst: PathBuf },
-    /// `--symlink TARGET LINK`
-    Symlink { target: PathBuf, link: PathBuf },
-    /// `--proc DST`
-    Proc { dst: PathBuf },
-    /// `--dev DST`
-    Dev { dst: PathBuf },
+impl ValueEnum for Propagation {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[
+            Propagation::Private,
+            Propagation::Slave,
+            Propagation::Shared,
+            Propagation::Unchanged,
+        ]
+    }
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(propagation_name(*self)))
+    }
 }
 
-impl MountOp {
-    /// The flag and its arguments, as given on the command line.
-    pub fn to_args(&self) -> Vec<OsString> {
-        let (flag, values): (&str, Vec<&PathBuf>) = match self {
-            MountOp::Bind { src, dst } => ("--bind", vec![src, dst]),
-            MountOp::RoBind { src, dst } => ("--ro-bind", vec![src, dst]),
-            MountOp::Tmpfs { dst } => ("--tmpfs", vec![dst]),
-            MountOp::Symlink { target, link } => ("--symlink", vec![target, link]),
-            MountOp::Proc { dst } => ("--proc", vec![dst]),
-            MountOp::Dev { dst } => ("--dev", vec![dst]),
-        };
-        std::iter::once(OsString::from(flag))
-            .chain(values.into_iter().map(|p| p.clone().into_os_string()))
-            .collect()
+/// The value of `--propagation`.
+pub fn propagation_name(p: Propagation) -> &'static str {
+    match p {
+        Propagation::Private => "private",
+        Propagation::Slave => "slave",
+        Propagation::Shared => "shared",
+        Propagation::Unchanged => "unchanged",
     }
 }
 
@@ -454,7 +452,7 @@ impl MountOp {
 /// values by position (`ArgMatches::indices_of`). Code that builds a [`SpawnArgs`] (the
 /// viewer) fills `mount_ops.0` directly, in the order it wants.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct MountOps(pub Vec<MountOp>);
+pub struct MountOps(pub Vec<SetupStep>);
 
 /// (arg id, long flag, value names, help)
 const MOUNT_FLAGS: [(&str, &[&str], &str); 6] = [
@@ -492,7 +490,7 @@ const MOUNT_FLAGS: [(&str, &[&str], &str); 6] = [
 
 impl clap::FromArgMatches for MountOps {
     fn from_arg_matches(m: &clap::ArgMatches) -> Result<Self, clap::Error> {
-        let mut found: Vec<(usize, MountOp)> = Vec::new();
+        let mut found: Vec<(usize, SetupStep)> = Vec::new();
         for (id, names, _) in MOUNT_FLAGS {
             let (Some(values), Some(indices)) = (m.get_many::<PathBuf>(id), m.indices_of(id))
             else {
@@ -504,21 +502,21 @@ impl clap::FromArgMatches for MountOps {
                 let first = chunk[0].clone();
                 let second = || chunk.get(1).cloned().unwrap_or_default();
                 let op = match id {
-                    "bind" => MountOp::Bind {
+                    "bind" => SetupStep::Bind {
                         src: first,
                         dst: second(),
                     },
-                    "ro-bind" => MountOp::RoBind {
+                    "ro-bind" => SetupStep::RoBind {
                         src: first,
                         dst: second(),
                     },
-                    "tmpfs" => MountOp::Tmpfs { dst: first },
-                    "symlink" => MountOp::Symlink {
+                    "tmpfs" => SetupStep::Tmpfs { dst: first },
+                    "symlink" => SetupStep::Symlink {
                         target: first,
                         link: second(),
                     },
-                    "proc" => MountOp::Proc { dst: first },
-                    _ => MountOp::Dev { dst: first },
+                    "proc" => SetupStep::Proc { dst: first },
+                    _ => SetupStep::Dev { dst: first },
                 };
                 found.push((index[0], op));
             }
@@ -542,6 +540,8 @@ impl Args for MountOps {
                     .num_args(names.len())
                     .value_names(names)
                     .value_parser(clap::value_parser!(PathBuf))
+                    // A path may start with "-": the argv the viewer renders must parse back.
+                    .allow_hyphen_values(true)
                     .action(clap::ArgAction::Append)
                     .help(help),
             )
@@ -667,14 +667,6 @@ pub struct Join {
     pub from: JoinFrom,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum JoinFrom {
-    /// The namespace of that type of a running process.
-    Pid(i32),
-    /// The namespace bound at (or open as) a file.
-    File(PathBuf),
-}
-
 fn join_parser() -> impl clap::builder::TypedValueParser<Value = Join> {
     use clap::builder::TypedValueParser;
     clap::builder::OsStringValueParser::new().try_map(|v| parse_join(&v))
@@ -743,32 +735,6 @@ pub struct NetworkArgs {
     pub pasta: bool,
 }
 
-/// The two names of `--veth[=OUTSIDE[:INSIDE]]`; None: pick one.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct VethNames {
-    pub outside: Option<String>,
-    pub inside: Option<String>,
-}
-
-/// An interface name as the kernel accepts it: 1 to 15 bytes, no '/', ':' or white space.
-pub fn check_ifname(name: &str) -> Result<(), String> {
-    let ok = !name.is_empty()
-        && name.len() < 16
-        && name != "."
-        && name != ".."
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_graphic() && b != b'/' && b != b':');
-    if ok {
-        Ok(())
-    } else {
-        Err(format!(
-            "'{}' is not a valid interface name (1 to 15 characters, no '/', ':' or spaces)",
-            crate::sanitize::for_terminal(name)
-        ))
-    }
-}
-
 fn parse_veth(value: &str) -> Result<VethNames, String> {
     let (outside, inside) = match value.split_once(':') {
         Some((o, i)) => (o, Some(i)),
@@ -790,35 +756,196 @@ fn parse_veth(value: &str) -> Result<VethNames, String> {
     })
 }
 
-/// An interface address with its prefix length: `10.0.0.1/24`, `fd00::1/64`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct IfAddr {
-    pub addr: std::net::IpAddr,
-    pub prefix: u8,
-}
-
-impl std::str::FromStr for IfAddr {
-    type Err = String;
-    fn from_str(text: &str) -> Result<Self, String> {
-        let bad = || {
-            format!(
-                "'{}' is not an address with a prefix length, like 10.0.0.1/24 or fd00::1/64",
-                crate::sanitize::for_terminal(text)
-            )
-        };
-        let (addr, prefix) = text.split_once('/').ok_or_else(bad)?;
-        let addr: std::net::IpAddr = addr.parse().map_err(|_| bad())?;
-        let prefix: u8 = prefix.parse().map_err(|_| bad())?;
-        let max = if addr.is_ipv4() { 32 } else { 128 };
-        if prefix > max {
-            return Err(bad());
+impl EnterArgs {
+    /// The request for the core: the namespace flags become where each namespace comes from.
+    pub fn to_spec(&self) -> EnterSpec {
+        let namespaces = self
+            .ns
+            .selected()
+            .into_iter()
+            .map(|(t, file)| {
+                let from = match file {
+                    Some(f) => EnterFrom::File(f.clone()),
+                    None => EnterFrom::Target,
+                };
+                (t, from)
+            })
+            .collect();
+        EnterSpec {
+            target: self.target,
+            all: self.all,
+            namespaces,
+            setuid: self.setuid,
+            setgid: self.setgid,
+            preserve_credentials: self.preserve_credentials,
+            wd: self.wd.clone(),
+            command: self.command.clone(),
         }
-        Ok(IfAddr { addr, prefix })
     }
 }
 
-impl std::fmt::Display for IfAddr {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}/{}", self.addr, self.prefix)
+impl SpawnArgs {
+    /// The request for the core. Refuses what only the command line can get wrong: a type
+    /// both joined and named to be created, or joined twice.
+    pub fn to_spec(&self) -> Result<SpawnSpec, Error> {
+        let mut namespaces: std::collections::BTreeMap<NsType, SpawnNs> = self
+            .ns
+            .selected()
+            .into_iter()
+            .map(|(t, file)| {
+                let ns = match file {
+                    Some(f) => SpawnNs::NewBoundAt(f.clone()),
+                    None => SpawnNs::New,
+                };
+                (t, ns)
+            })
+            .collect();
+        for join in &self.joins {
+            let t = join.ns_type;
+            match namespaces.get(&t) {
+                Some(SpawnNs::Join(_)) => {
+                    return Err(Error::usage(format!("--join {t} is given twice")));
+                }
+                Some(_) => return Err(both_join_and_create(t)),
+                None => {
+                    namespaces.insert(t, SpawnNs::Join(join.from.clone()));
+                }
+            }
+        }
+        let mapping = if self.map_root_user {
+            Mapping::Root
+        } else if self.map_current_user {
+            Mapping::Current
+        } else {
+            Mapping::None
+        };
+        Ok(SpawnSpec {
+            namespaces,
+            mapping,
+            setgroups: self.setgroups,
+            hostname: self.hostname.clone(),
+            mount_proc: self.mount_proc,
+            propagation: self.propagation,
+            setup: self.mount_ops.0.clone(),
+            new_root: self.new_root,
+            setuid: self.setuid,
+            setgid: self.setgid,
+            drop_caps: self.drop_caps,
+            no_new_privs: self.no_new_privs,
+            monotonic: self.monotonic,
+            boottime: self.boottime,
+            keep: self.keep.clone(),
+            network: self.network.to_spec(),
+            wd: self.wd.clone(),
+            command: self.command.clone(),
+        })
+    }
+}
+
+impl NetworkArgs {
+    pub fn to_spec(&self) -> NetworkSpec {
+        NetworkSpec {
+            veth: self.veth.clone(),
+            addrs: self.addrs.clone(),
+            peer_addrs: self.peer_addrs.clone(),
+            route: self.route,
+            bridge: self.bridge.clone(),
+            netns_name: self.netns_name.clone(),
+            pasta: self.pasta,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ns::network::{Connect, DEFAULT_INSIDE};
+    use crate::ns::spawn::Plan;
+    use clap::Parser;
+
+    fn spawn(args: &[&str]) -> std::result::Result<SpawnArgs, clap::Error> {
+        let argv = ["nsviz", "spawn"].iter().chain(args);
+        match Cli::try_parse_from(argv)?.command {
+            Some(Command::Spawn(a)) => Ok(a),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    fn spec(args: &[&str]) -> std::result::Result<SpawnSpec, clap::Error> {
+        Ok(spawn(args)?.to_spec().expect("a spec"))
+    }
+
+    #[test]
+    fn veth_names_default_and_are_checked() {
+        let a = spawn(&["--veth"]).unwrap();
+        let veth = a.network.veth.clone().unwrap();
+        assert_eq!((veth.outside, veth.inside), (None, None));
+        let a = spawn(&["--veth=out0:in0"]).unwrap();
+        let veth = a.network.veth.clone().unwrap();
+        assert_eq!(
+            (veth.outside.as_deref(), veth.inside.as_deref()),
+            (Some("out0"), Some("in0"))
+        );
+        assert!(spawn(&["--veth=a/b"]).is_err());
+        assert!(spawn(&["--veth=sixteen-chars-xx"]).is_err());
+        // The address flags need --veth, --route needs an outside address.
+        assert!(spawn(&["-n", "--addr", "10.0.0.2/24"]).is_err());
+        assert!(spawn(&["--veth", "--route"]).is_err());
+        assert!(spawn(&["--veth", "--pasta"]).is_err());
+    }
+
+    #[test]
+    fn joins_name_a_type_and_a_file_or_pid() {
+        let a = spawn(&["--join", "net=/run/netns/blue", "--join", "ipc=42"]).unwrap();
+        assert_eq!(a.joins[0].ns_type, NsType::Net);
+        assert_eq!(a.joins[0].from, JoinFrom::File("/run/netns/blue".into()));
+        assert_eq!(a.joins[1].from, JoinFrom::Pid(42));
+        for bad in ["net", "bogus=1", "net="] {
+            assert!(spawn(&["--join", bad]).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn plans_imply_a_network_namespace_and_refuse_joining_one_made() {
+        let plan = Plan::new(&spec(&["--veth", "-U"]).unwrap()).unwrap();
+        assert_eq!(plan.types, vec![NsType::User, NsType::Net]);
+        let Some(Connect::Veth(veth)) = plan.connect else {
+            panic!("no veth")
+        };
+        assert_eq!(veth.inside, DEFAULT_INSIDE);
+
+        let plan = Plan::new(&spec(&["-U", "--join", "net=/run/netns/blue"]).unwrap()).unwrap();
+        assert_eq!(plan.types, vec![NsType::User]);
+        assert_eq!(plan.joined, vec![NsType::Net]);
+
+        let err = Plan::new(&spec(&["--veth", "--join", "net=1"]).unwrap()).unwrap_err();
+        let explicit = spawn(&["-n", "--join", "net=1"])
+            .unwrap()
+            .to_spec()
+            .unwrap_err();
+        assert_eq!(explicit.message(), err.message());
+        assert_eq!(err.code(), crate::error::exit::USAGE);
+        assert!(
+            err.message()
+                .starts_with("cannot both join and create a net namespace")
+        );
+        let err = Plan::new(&spec(&["--veth=x:x"]).unwrap()).unwrap_err();
+        assert_eq!(err.code(), crate::error::exit::USAGE);
+        let err = Plan::new(
+            &spec(&[
+                "--veth",
+                "--addr",
+                "fd00::2/64",
+                "--peer-addr",
+                "10.0.0.1/24",
+                "--route",
+            ])
+            .unwrap(),
+        )
+        .unwrap_err();
+        assert!(
+            err.message()
+                .contains("needs an inside address of the same family")
+        );
     }
 }
