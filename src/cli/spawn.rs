@@ -1,349 +1,20 @@
-//! The command line: every subcommand and flag. These definitions also feed --help.
+//! `nsviz spawn` (unshare's and bwrap's personality): its flags, the ordered filesystem flags
+//! (clap glue that keeps their command-line order), the network flags, and the conversion to
+//! the core's [`SpawnSpec`].
 
 use std::ffi::OsString;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, ValueEnum};
 
+use super::NsSelection;
 use crate::error::Error;
 use crate::model::NsType;
 use crate::ns::join::both_join_and_create;
-pub use crate::ns::spec::{
-    EnterFrom, EnterSpec, IfAddr, JoinFrom, Mapping, NetworkSpec, Propagation, Setgroups,
-    SetupStep, SpawnNs, SpawnSpec, VethNames, check_ifname,
+use crate::ns::spec::{
+    IfAddr, JoinFrom, Mapping, NetworkSpec, Propagation, Setgroups, SetupStep, SpawnNs, SpawnSpec,
+    VethNames, check_ifname,
 };
-
-const ABOUT: &str = "Inspect, visualize, enter and create Linux namespaces";
-
-const LONG_ABOUT: &str = "\
-nsviz finds every namespace on this host (mnt, net, pid, user, uts, ipc, cgroup, time): those \
-with processes in them, and those kept alive only by a bind mount, an open file descriptor, a \
-socket, a single thread, or a child namespace. It shows how they nest and who owns them.
-
-Run without a subcommand to open the interactive viewer; from there a key enters the namespaces \
-of a process or spawns a shell in new ones.";
-
-const AFTER_HELP: &str = "\
-Examples:
-  nsviz                          open the viewer on this host
-  nsviz list -t net              network namespaces, like lsns -t net
-  nsviz list --json              lsns -J --output-all compatible JSON
-  nsviz tree --by owner          user namespaces and what they own
-  nsviz snapshot > host.json     save everything; open it later with --from host.json
-  nsviz enter -t 1234 -n -- ip addr
-  nsviz spawn -r -pmun --mount-proc --hostname box";
-
-#[derive(Debug, Parser)]
-#[command(name = "nsviz", version, propagate_version = true, about = ABOUT, long_about = LONG_ABOUT, after_help = AFTER_HELP)]
-pub struct Cli {
-    #[command(subcommand)]
-    pub command: Option<Command>,
-
-    #[command(flatten)]
-    pub source: SourceArgs,
-
-    /// Viewer only: rescan the host every MS milliseconds. Scanning may use about 2% of one
-    /// core: on a large host a rescan reads new processes and a rotating share of the known
-    /// ones, and rescans may come less often (the status line says so).
-    #[arg(long, value_name = "MS", default_value_t = 1000,
-          value_parser = clap::value_parser!(u64).range(50..=3_600_000))]
-    pub interval: u64,
-}
-
-/// Where the picture comes from: a live scan, or a saved snapshot.
-#[derive(Debug, Clone, Default, Args)]
-pub struct SourceArgs {
-    /// Read a snapshot saved by `nsviz snapshot` instead of scanning this host ("-": standard
-    /// input).
-    #[arg(long, value_name = "FILE")]
-    pub from: Option<PathBuf>,
-
-    /// The proc filesystem to scan.
-    #[arg(
-        long = "proc",
-        value_name = "DIR",
-        default_value = "/proc",
-        hide_default_value = true
-    )]
-    pub proc_root: PathBuf,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum Command {
-    /// List namespaces as a table (like lsns), or as lsns-compatible JSON.
-    List(ListArgs),
-    /// Show the namespace hierarchy as a text tree.
-    Tree(TreeArgs),
-    /// Print everything found as one JSON document (schema: docs/snapshot.md).
-    Snapshot(SnapshotArgs),
-    /// Print the namespace graph for Graphviz (dot) or Markdown (mermaid).
-    Graph(GraphArgs),
-    /// Run a command in namespaces of a process, or in namespaces bound to files.
-    Enter(EnterArgs),
-    /// Run a command in new namespaces.
-    Spawn(SpawnArgs),
-    /// Unbind namespaces kept with `spawn --keep NAME`, or list the kept sets.
-    Forget(ForgetArgs),
-    /// Print shell completions (bash, zsh, fish), made from these same definitions.
-    Completions(CompletionsArgs),
-    /// Print a manual page (roff): nsviz(1), or nsviz-SUBCOMMAND(1).
-    Man(ManArgs),
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum CompletionShell {
-    Bash,
-    Zsh,
-    Fish,
-}
-
-#[derive(Debug, Args)]
-#[command(after_help = "\
-Examples:
-  nsviz completions bash > /etc/bash_completion.d/nsviz
-  nsviz completions zsh > \"${fpath[1]}/_nsviz\"
-  nsviz completions fish > ~/.config/fish/completions/nsviz.fish")]
-pub struct CompletionsArgs {
-    /// The shell to complete for.
-    #[arg(value_enum)]
-    pub shell: CompletionShell,
-}
-
-#[derive(Debug, Args)]
-#[command(after_help = "\
-Examples:
-  nsviz man | man -l -
-  nsviz man spawn > /usr/local/share/man/man1/nsviz-spawn.1")]
-pub struct ManArgs {
-    /// The subcommand whose page to print (list, tree, snapshot, graph, enter, spawn, forget,
-    /// completions, man); without one, nsviz(1).
-    #[arg(value_name = "SUBCOMMAND")]
-    pub subcommand: Option<String>,
-}
-
-#[derive(Debug, Args)]
-pub struct ListArgs {
-    #[command(flatten)]
-    pub source: SourceArgs,
-
-    /// Only namespaces of this type (repeatable): user, mnt, pid, net, uts, ipc, cgroup, time.
-    #[arg(short = 't', long = "type", value_name = "TYPE")]
-    pub types: Vec<NsType>,
-
-    /// Only the namespaces of this process.
-    #[arg(short = 'p', long = "task", value_name = "PID")]
-    pub pid: Option<i32>,
-
-    /// Columns to show, comma separated (see --list-columns); a leading + adds to the default.
-    #[arg(short = 'o', long = "output", value_name = "COLS")]
-    pub columns: Option<String>,
-
-    /// Show every column.
-    #[arg(long)]
-    pub output_all: bool,
-
-    /// Print the columns that -o accepts, with a description of each.
-    #[arg(short = 'H', long)]
-    pub list_columns: bool,
-
-    /// Print JSON with the keys and conventions of lsns -J: the columns of -o, else those of
-    /// `lsns -J --output-all`; nested under "children" with --tree.
-    #[arg(short = 'J', long)]
-    pub json: bool,
-
-    /// Raw output: one space between columns, no alignment, spaces and non-ASCII escaped.
-    #[arg(short = 'r', long, conflicts_with = "json")]
-    pub raw: bool,
-
-    /// A flat list: with a NAMESPACE, its processes without the tree of parent and child.
-    #[arg(short = 'l', long)]
-    pub list: bool,
-
-    /// Do not truncate COMMAND (and the other long columns) to the terminal's width.
-    #[arg(short = 'u', long)]
-    pub notruncate: bool,
-
-    /// Accepted for lsns: nsviz never splits a cell over several lines (NSFS is comma separated).
-    #[arg(short = 'W', long)]
-    pub nowrap: bool,
-
-    /// Show namespaces as a tree: under their owner (user namespace, the default), their parent
-    /// (user and pid), or flat by process, as lsns does.
-    #[arg(short = 'T', long, value_enum, value_name = "REL", num_args = 0..=1,
-          require_equals = true, default_missing_value = "owner")]
-    pub tree: Option<TreeBy>,
-
-    /// Only namespaces no process is in (kept by a bind mount, an fd, a socket, a thread, a
-    /// child namespace).
-    #[arg(short = 'P', long)]
-    pub persistent: bool,
-
-    /// Only the rows for which EXPR is true: lsns 2.41's filter language, e.g.
-    /// 'TYPE == "net" && NPROCS > 1', 'COMMAND =~ "^sleep"', 'not (PID eq 1)' (docs/list.md).
-    #[arg(short = 'Q', long, value_name = "EXPR")]
-    pub filter: Option<String>,
-
-    /// Do not print the header line.
-    #[arg(short = 'n', long)]
-    pub noheadings: bool,
-
-    /// A namespace (inode number): list the processes in it, as a tree of parent and child
-    /// (default columns PID PPID USER COMMAND), as `lsns NS` does.
-    #[arg(value_name = "NAMESPACE")]
-    pub namespace: Option<u64>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum TreeBy {
-    /// User namespaces with the namespaces they own beneath them.
-    Owner,
-    /// Parent/child hierarchy of user and pid namespaces.
-    Parent,
-    /// The process tree, each process with the namespaces where it differs from its parent.
-    Process,
-}
-
-#[derive(Debug, Args)]
-pub struct TreeArgs {
-    #[command(flatten)]
-    pub source: SourceArgs,
-
-    /// How to arrange the tree.
-    #[arg(long, value_enum, default_value_t = TreeBy::Owner)]
-    pub by: TreeBy,
-
-    /// Only namespaces of this type (repeatable); their ancestors are kept for context.
-    #[arg(short = 't', long = "type", value_name = "TYPE")]
-    pub types: Vec<NsType>,
-}
-
-#[derive(Debug, Args)]
-pub struct SnapshotArgs {
-    #[command(flatten)]
-    pub source: SourceArgs,
-
-    /// Write to FILE instead of standard output.
-    #[arg(short = 'o', long = "output", value_name = "FILE")]
-    pub output: Option<PathBuf>,
-
-    /// One line instead of indented JSON.
-    #[arg(long)]
-    pub compact: bool,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum GraphFormat {
-    /// Graphviz: `nsviz graph | dot -Tsvg > ns.svg`.
-    Dot,
-    /// Mermaid flowchart, for Markdown pages.
-    Mermaid,
-}
-
-#[derive(Debug, Args)]
-pub struct GraphArgs {
-    #[command(flatten)]
-    pub source: SourceArgs,
-
-    /// Output format.
-    #[arg(short = 'f', long, value_enum, default_value_t = GraphFormat::Dot)]
-    pub format: GraphFormat,
-
-    /// Only namespaces of this type (repeatable); user namespaces are always kept as the frame.
-    #[arg(short = 't', long = "type", value_name = "TYPE")]
-    pub types: Vec<NsType>,
-
-    /// Leave out the initial (host) namespaces other than the root user namespace.
-    #[arg(long)]
-    pub hide_initial: bool,
-}
-
-/// For each namespace type, an optional flag that takes an optional `=FILE`. For `enter`, `-n`
-/// means "the target's net namespace" and `--net=/run/netns/x` "the one bound there"; for
-/// `spawn`, `-n` means "a new net namespace" and `--net=FILE` "a new one, kept bound at FILE".
-/// A flag given without FILE is stored as an empty path (see [`NsSelection::selected`]).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Args)]
-pub struct NsSelection {
-    /// Mount namespace (of the target, or the one bound at FILE).
-    #[arg(short = 'm', long = "mount", value_name = "FILE", num_args = 0..=1, require_equals = true, default_missing_value = "", value_parser = path_or_empty())]
-    pub mnt: Option<PathBuf>,
-    /// UTS namespace: hostname and domain name (of the target, or the one bound at FILE).
-    #[arg(short = 'u', long = "uts", value_name = "FILE", num_args = 0..=1, require_equals = true, default_missing_value = "", value_parser = path_or_empty())]
-    pub uts: Option<PathBuf>,
-    /// IPC namespace: System V IPC, POSIX message queues (of the target, or the one at FILE).
-    #[arg(short = 'i', long = "ipc", value_name = "FILE", num_args = 0..=1, require_equals = true, default_missing_value = "", value_parser = path_or_empty())]
-    pub ipc: Option<PathBuf>,
-    /// Network namespace (of the target, or the one bound at FILE).
-    #[arg(short = 'n', long = "net", value_name = "FILE", num_args = 0..=1, require_equals = true, default_missing_value = "", value_parser = path_or_empty())]
-    pub net: Option<PathBuf>,
-    /// PID namespace (of the target, or the one bound at FILE); the command runs in a child.
-    #[arg(short = 'p', long = "pid", value_name = "FILE", num_args = 0..=1, require_equals = true, default_missing_value = "", value_parser = path_or_empty())]
-    pub pid: Option<PathBuf>,
-    /// User namespace (of the target, or the one bound at FILE).
-    #[arg(short = 'U', long = "user", value_name = "FILE", num_args = 0..=1, require_equals = true, default_missing_value = "", value_parser = path_or_empty())]
-    pub user: Option<PathBuf>,
-    /// Cgroup namespace (of the target, or the one bound at FILE).
-    #[arg(short = 'C', long = "cgroup", value_name = "FILE", num_args = 0..=1, require_equals = true, default_missing_value = "", value_parser = path_or_empty())]
-    pub cgroup: Option<PathBuf>,
-    /// Time namespace: clock offsets (of the target, or the one bound at FILE).
-    #[arg(short = 'T', long = "time", value_name = "FILE", num_args = 0..=1, require_equals = true, default_missing_value = "", value_parser = path_or_empty())]
-    pub time: Option<PathBuf>,
-}
-
-/// A path that may be empty: a namespace flag given without `=FILE` stores "" (clap's own
-/// PathBuf parser refuses empty values).
-fn path_or_empty() -> impl clap::builder::TypedValueParser<Value = PathBuf> {
-    use clap::builder::TypedValueParser;
-    clap::builder::OsStringValueParser::new().map(PathBuf::from)
-}
-
-impl NsSelection {
-    /// The selected types, each with its FILE if one was given.
-    pub fn selected(&self) -> Vec<(NsType, Option<&PathBuf>)> {
-        NsType::ALL
-            .into_iter()
-            .filter_map(|t| {
-                self.get(t).map(|p| {
-                    (
-                        t,
-                        if p.as_os_str().is_empty() {
-                            None
-                        } else {
-                            Some(p)
-                        },
-                    )
-                })
-            })
-            .collect()
-    }
-
-    pub fn get(&self, t: NsType) -> Option<&PathBuf> {
-        match t {
-            NsType::Mnt => self.mnt.as_ref(),
-            NsType::Uts => self.uts.as_ref(),
-            NsType::Ipc => self.ipc.as_ref(),
-            NsType::Net => self.net.as_ref(),
-            NsType::Pid => self.pid.as_ref(),
-            NsType::User => self.user.as_ref(),
-            NsType::Cgroup => self.cgroup.as_ref(),
-            NsType::Time => self.time.as_ref(),
-        }
-    }
-
-    /// Selects type `t`, bound at `file` (None: no file, the flag alone).
-    pub fn set(&mut self, t: NsType, file: Option<PathBuf>) {
-        let value = Some(file.unwrap_or_default());
-        match t {
-            NsType::Mnt => self.mnt = value,
-            NsType::Uts => self.uts = value,
-            NsType::Ipc => self.ipc = value,
-            NsType::Net => self.net = value,
-            NsType::Pid => self.pid = value,
-            NsType::User => self.user = value,
-            NsType::Cgroup => self.cgroup = value,
-            NsType::Time => self.time = value,
-        }
-    }
-}
 
 /// Help for the namespace flags when they create namespaces (spawn) rather than join them.
 /// The same [`NsSelection`] parses both; only the wording differs.
@@ -360,48 +31,6 @@ fn spawn_ns_help_args(arg: clap::Arg) -> clap::Arg {
         _ => return arg,
     };
     arg.help(text)
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq, Args)]
-#[command(after_help = "\
-Examples:
-  nsviz enter -t 1234 -a                     all namespaces of PID 1234, run $SHELL
-  nsviz enter -t 1234 -n -u -- hostname      its net and uts namespaces
-  nsviz enter --net=/run/netns/blue -- ip a  a namespace bound to a file")]
-pub struct EnterArgs {
-    /// The process whose namespaces to enter.
-    #[arg(short = 't', long = "target", value_name = "PID")]
-    pub target: Option<i32>,
-
-    /// Enter every namespace of the target that differs from ours.
-    #[arg(short = 'a', long)]
-    pub all: bool,
-
-    #[command(flatten)]
-    pub ns: NsSelection,
-
-    /// Set the user id inside (default with -U: 0).
-    #[arg(short = 'S', long = "setuid", value_name = "UID")]
-    pub setuid: Option<u32>,
-
-    /// Set the group id inside (default with -U: 0).
-    #[arg(short = 'G', long = "setgid", value_name = "GID")]
-    pub setgid: Option<u32>,
-
-    /// Keep the current uid, gid and groups when entering a user namespace.
-    #[arg(long)]
-    pub preserve_credentials: bool,
-
-    /// Working directory inside (default: the target's, when entering its mount namespace).
-    #[arg(short = 'w', long = "wd", value_name = "DIR")]
-    pub wd: Option<PathBuf>,
-
-    /// The command to run (default: $SHELL, else /bin/sh).
-    ///
-    /// Options are read up to the first word that is not one, or up to `--`; everything from
-    /// there on is the command and its arguments.
-    #[arg(value_name = "CMD", trailing_var_arg = true)]
-    pub command: Vec<OsString>,
 }
 
 impl ValueEnum for Setgroups {
@@ -653,13 +282,6 @@ pub struct SpawnArgs {
     pub command: Vec<OsString>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Args)]
-pub struct ForgetArgs {
-    /// Names given to `nsviz spawn --keep NAME` (or `--netns-name NAME`: unbinds /run/netns/NAME); without any, list the kept sets.
-    #[arg(value_name = "NAME")]
-    pub names: Vec<String>,
-}
-
 /// `--join TYPE=FILE|PID`: a namespace to join rather than create.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Join {
@@ -756,34 +378,6 @@ fn parse_veth(value: &str) -> Result<VethNames, String> {
     })
 }
 
-impl EnterArgs {
-    /// The request for the core: the namespace flags become where each namespace comes from.
-    pub fn to_spec(&self) -> EnterSpec {
-        let namespaces = self
-            .ns
-            .selected()
-            .into_iter()
-            .map(|(t, file)| {
-                let from = match file {
-                    Some(f) => EnterFrom::File(f.clone()),
-                    None => EnterFrom::Target,
-                };
-                (t, from)
-            })
-            .collect();
-        EnterSpec {
-            target: self.target,
-            all: self.all,
-            namespaces,
-            setuid: self.setuid,
-            setgid: self.setgid,
-            preserve_credentials: self.preserve_credentials,
-            wd: self.wd.clone(),
-            command: self.command.clone(),
-        }
-    }
-}
-
 impl SpawnArgs {
     /// The request for the core. Refuses what only the command line can get wrong: a type
     /// both joined and named to be created, or joined twice.
@@ -859,6 +453,7 @@ impl NetworkArgs {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cli::{Cli, Command};
     use crate::ns::network::{Connect, DEFAULT_INSIDE};
     use crate::ns::spawn::Plan;
     use clap::Parser;
