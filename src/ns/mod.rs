@@ -22,7 +22,6 @@ pub mod mounts;
 pub mod network;
 pub mod spawn;
 pub mod spec;
-mod sys;
 
 use std::collections::VecDeque;
 use std::ffi::{OsStr, OsString};
@@ -34,6 +33,7 @@ use std::path::{Component, Path, PathBuf};
 
 use crate::error::{Error, exit};
 use crate::model::NsType;
+use crate::sys;
 
 /// A setup failure: "what: reason", exit status 125.
 pub(crate) fn setup_error(what: impl fmt::Display, err: impl Into<io::Error>) -> Error {
