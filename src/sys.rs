@@ -295,9 +295,15 @@ pub fn kill(pid: i32, sig: libc::c_int) -> io::Result<()> {
 /// waitpid; `pid` -1 means any child. Returns (pid, raw status), pid 0 when WNOHANG found
 /// nothing.
 pub fn waitpid(pid: i32, flags: libc::c_int) -> io::Result<(i32, libc::c_int)> {
-    let pid = if pid == -1 { None } else { Some(pid_arg(pid)?) };
     let options = rustix::process::WaitOptions::from_bits_retain(flags as u32);
-    match rustix::process::waitpid(pid, options)? {
+    // rustix's waitpid(None) is wait4(0): only our process group, and a command that took
+    // the terminal has its own. wait() is wait4(-1): any child.
+    let waited = if pid == -1 {
+        rustix::process::wait(options)?
+    } else {
+        rustix::process::waitpid(Some(pid_arg(pid)?), options)?
+    };
+    match waited {
         Some((pid, status)) => Ok((pid.as_raw_nonzero().get(), status.as_raw())),
         None => Ok((0, 0)),
     }
@@ -448,4 +454,28 @@ pub fn execve(program: &CStr, argv: &[CString], env: &[CString]) -> io::Error {
 /// Whether we may execute `path` (access(2) with X_OK, for our real ids).
 pub fn executable(path: &Path) -> bool {
     rustix::fs::access(path, rustix::fs::Access::EXEC_OK).is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn blocked_mask() -> String {
+        let status = std::fs::read_to_string("/proc/thread-self/status").unwrap();
+        status
+            .lines()
+            .find(|l| l.starts_with("SigBlk:"))
+            .unwrap()
+            .to_string()
+    }
+
+    #[test]
+    fn blocking_signals_shows_in_the_mask_and_restores() {
+        let before = blocked_mask();
+        let old = SigSet::of(&[libc::SIGUSR1, libc::SIGCHLD]).block();
+        let during = blocked_mask();
+        old.set_mask();
+        assert_ne!(before, during, "{during}");
+        assert_eq!(before, blocked_mask());
+    }
 }
