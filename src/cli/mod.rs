@@ -11,10 +11,6 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::model::NsType;
-pub use crate::ns::spec::{
-    EnterFrom, EnterSpec, IfAddr, JoinFrom, Mapping, NetworkSpec, Propagation, Setgroups,
-    SetupStep, SpawnNs, SpawnSpec, VethNames, check_ifname,
-};
 
 pub mod enter;
 pub mod list;
