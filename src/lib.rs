@@ -2,7 +2,9 @@
 //!
 //! Data flows one way: [`scan`] reads /proc into a [`model::Snapshot`], [`graph`] builds the
 //! relations views need, and [`output`] / [`tui`] present them. Changing namespaces goes only
-//! through [`ns`].
+//! through [`ns`]. System calls go through `sys`, the only module allowed `unsafe`.
+
+#![deny(unsafe_code)]
 
 pub mod cli;
 pub mod conventions;
@@ -16,4 +18,6 @@ pub mod output;
 pub mod sanitize;
 pub mod scan;
 pub mod source;
+#[allow(unsafe_code)]
+pub(crate) mod sys;
 pub mod tui;

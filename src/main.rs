@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use nsviz::cli::{Cli, Command};
+use nsviz::cli::{Cli, Command, ForgetArgs};
 use nsviz::error::Error;
 use nsviz::sanitize::for_terminal;
 use nsviz::{conventions, ns, output, source, tui};
@@ -40,9 +40,13 @@ fn run(cli: Cli) -> Result<i32, Error> {
     let mut text = Vec::new();
     match cli.command {
         None => return tui::run(&cli.source, cli.interval),
-        Some(Command::Enter(args)) => return ns::enter::run(&args).map(ns::finish_like),
-        Some(Command::Spawn(args)) => return ns::spawn::run(&args).map(ns::finish_like),
-        Some(Command::Forget(args)) => ns::keep::forget(&args, &mut text)?,
+        Some(Command::Enter(args)) => {
+            return ns::enter::run(&args.to_spec()).map(ns::finish_like);
+        }
+        Some(Command::Spawn(args)) => {
+            return ns::spawn::run(&args.to_spec()?).map(ns::finish_like);
+        }
+        Some(Command::Forget(args)) => forget(&args, &mut text)?,
         Some(Command::Completions(args)) => text = conventions::completion(args.shell),
         Some(Command::Man(args)) => conventions::write_man(args.subcommand.as_deref(), &mut text)?,
         Some(Command::List(args)) => {
@@ -74,6 +78,26 @@ fn run(cli: Cli) -> Result<i32, Error> {
     }
     print_stdout(&text)?;
     Ok(0)
+}
+
+/// `nsviz forget [NAME...]`: let go of the named sets, or list them all (name, types, place).
+fn forget(args: &ForgetArgs, out: &mut Vec<u8>) -> Result<(), Error> {
+    if args.names.is_empty() {
+        for set in ns::keep::list_kept() {
+            let types: Vec<&str> = set.types.iter().map(|t| t.name()).collect();
+            let _ = writeln!(
+                out,
+                "{}\t{}\t{}",
+                set.name,
+                types.join(","),
+                set.path.display()
+            );
+        }
+        return Ok(());
+    }
+    args.names
+        .iter()
+        .try_for_each(|name| ns::keep::forget(name))
 }
 
 /// A usage error in one sentence, as util-linux gives it: what is wrong, clap's hints if it has

@@ -24,7 +24,7 @@ fn check(path: &Path, made: &[u8]) {
     let shipped = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     assert!(
         shipped == made,
-        "{} is out of date with src/cli.rs: run NSVIZ_UPDATE_ASSETS=1 cargo test --test conventions",
+        "{} is out of date with src/cli/: run NSVIZ_UPDATE_ASSETS=1 cargo test --test conventions",
         path.display()
     );
 }

@@ -13,12 +13,13 @@ use std::time::Instant;
 use clap::Parser;
 use ratatui::layout::Rect;
 
-use nsviz::cli::{Cli, Command, EnterArgs, MountOp, SpawnArgs};
+use nsviz::cli::{Cli, Command};
 use nsviz::graph::NodeKey;
 use nsviz::model::{Namespace, NsType, Snapshot};
-use nsviz::ns::equivalent;
+use nsviz::ns::spec::{EnterFrom, EnterSpec, SetupStep, SpawnNs, SpawnSpec};
 use nsviz::tui::app::{App, HIGHLIGHT_AFTER_CHILD, NEEDS_LIVE, Request};
 use nsviz::tui::dialog::{Dialog, SpawnField, kept_sets};
+use nsviz::tui::equivalent;
 use nsviz::tui::keys::Action;
 
 fn demo() -> Snapshot {
@@ -138,9 +139,9 @@ fn enter_dialog_on_a_process_ticks_what_differs_and_lines_follow_the_boxes() {
     let Command::Enter(back) = parse(argv) else {
         panic!("not enter")
     };
-    let mut want = EnterArgs {
+    let mut want = EnterSpec {
         target: Some(3101),
-        ..EnterArgs::default()
+        ..EnterSpec::default()
     };
     for t in [
         NsType::Mnt,
@@ -151,9 +152,9 @@ fn enter_dialog_on_a_process_ticks_what_differs_and_lines_follow_the_boxes() {
         NsType::Cgroup,
         NsType::Time,
     ] {
-        want.ns.set(t, None);
+        want.namespaces.insert(t, EnterFrom::Target);
     }
-    assert_eq!(back, want);
+    assert_eq!(back.to_spec(), want);
 }
 
 #[test]
@@ -231,30 +232,30 @@ fn spawn_dialog_fields_make_the_spawn_args_and_lines() {
     focus(&mut app, SpawnField::Keep);
     typed(&mut app, "k1");
 
-    let mut want = SpawnArgs {
+    let mut want = SpawnSpec {
         hostname: Some("box".into()),
         mount_proc: true,
         drop_caps: true,
         keep: Some("k1".into()),
-        ..SpawnArgs::default()
+        ..SpawnSpec::default()
     };
-    want.mount_ops.0 = vec![
-        MountOp::Bind {
+    want.setup = vec![
+        SetupStep::Bind {
             src: "/tmp".into(),
             dst: "/mnt".into(),
         },
-        MountOp::Bind {
+        SetupStep::Bind {
             src: "/a".into(),
             dst: "b".into(),
         },
     ];
     for t in [NsType::Mnt, NsType::Pid, NsType::Net] {
-        want.ns.set(t, None);
+        want.namespaces.insert(t, SpawnNs::New);
     }
     let Some(Dialog::Spawn(d)) = &app.dialog else {
         panic!()
     };
-    assert_eq!(d.args().unwrap(), want);
+    assert_eq!(d.spec().unwrap(), want);
     // uts is implied by the hostname: shown as such, and created.
     assert!(d.implied_types().contains(&NsType::Uts));
     let (nsviz, unshare, bwrap) = d.lines().unwrap();
@@ -272,7 +273,7 @@ fn spawn_dialog_fields_make_the_spawn_args_and_lines() {
     let Command::Spawn(back) = parse(argv) else {
         panic!("not spawn")
     };
-    assert_eq!(back, want);
+    assert_eq!(back.to_spec().unwrap(), want);
 }
 
 #[test]
@@ -402,7 +403,7 @@ fn spawn_dialog_connects_a_veth_or_joins_a_network_namespace() {
     let Some(Dialog::Spawn(d)) = &app.dialog else {
         panic!("no spawn dialog")
     };
-    let a = d.args().unwrap();
+    let a = d.spec().unwrap();
     let net = &a.network;
     assert!(net.veth.is_some() && net.route);
     assert_eq!(net.addrs[0].to_string(), "10.0.0.2/24");
@@ -431,7 +432,7 @@ fn spawn_dialog_connects_a_veth_or_joins_a_network_namespace() {
     };
     // Those of the host bound to files: the demo's `ip netns` one, and the kept one.
     assert_eq!(d.net_files, ["/run/netns/blue", "/run/nsviz/old/net"]);
-    let err = d.args().unwrap_err();
+    let err = d.spec().unwrap_err();
     assert!(
         err.contains("cannot both join and create a net namespace"),
         "{err}"
@@ -443,9 +444,10 @@ fn spawn_dialog_connects_a_veth_or_joins_a_network_namespace() {
     let Some(Dialog::Spawn(d)) = &app.dialog else {
         panic!()
     };
-    let a = d.args().unwrap();
-    assert_eq!(a.joins.len(), 1);
-    assert_eq!(a.joins[0].ns_type, NsType::Net);
+    let a = d.spec().unwrap();
+    let joins = a.joins();
+    assert_eq!(joins.len(), 1);
+    assert_eq!(joins[0].0, NsType::Net);
     app.apply(Action::Run);
     let [Request::RunChild(argv)] = &app.requests[..] else {
         panic!("{:?} {:?}", app.requests, app.message)
@@ -454,7 +456,7 @@ fn spawn_dialog_connects_a_veth_or_joins_a_network_namespace() {
     let Command::Spawn(back) = parse(argv) else {
         panic!("not spawn")
     };
-    assert_eq!(back, a);
+    assert_eq!(back.to_spec().unwrap(), a);
 
     // A bad address is one sentence.
     let mut app = live(demo());

@@ -6,16 +6,12 @@ use super::sys;
 
 /// Empties the bounding and ambient sets. Needs CAP_SETPCAP, so it runs before the uid changes.
 pub fn drop_bounding_and_ambient() -> io::Result<()> {
-    sys::prctl3(
-        libc::PR_CAP_AMBIENT,
-        libc::PR_CAP_AMBIENT_CLEAR_ALL as libc::c_ulong,
-        0,
-    )?;
+    sys::clear_ambient_caps()?;
     // Capabilities are numbered from 0 up to the kernel's last; reading past it is EINVAL.
     for cap in 0.. {
-        match sys::prctl(libc::PR_CAPBSET_READ, cap) {
-            Ok(0) => continue,
-            Ok(_) => sys::prctl(libc::PR_CAPBSET_DROP, cap).map(drop)?,
+        match sys::bounding_set_has(cap) {
+            Ok(false) => continue,
+            Ok(true) => sys::bounding_set_drop(cap)?,
             Err(e) if e.raw_os_error() == Some(libc::EINVAL) => break,
             Err(e) => return Err(e),
         }
@@ -29,5 +25,5 @@ pub fn drop_process_sets() -> io::Result<()> {
 }
 
 pub fn set_no_new_privs() -> io::Result<()> {
-    sys::prctl3(libc::PR_SET_NO_NEW_PRIVS, 1, 0)
+    sys::set_no_new_privs()
 }

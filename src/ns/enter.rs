@@ -15,12 +15,12 @@ use std::os::fd::{AsFd, OwnedFd};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
-use crate::cli::EnterArgs;
 use crate::error::{Error, Result};
 use crate::model::NsType;
 use crate::sanitize::for_terminal;
 
 use super::exec::{self, Launch};
+use super::spec::{EnterFrom, EnterSpec};
 use super::{die, init, ns_label, setup_error, sys};
 
 /// Where one namespace comes from.
@@ -38,7 +38,7 @@ struct Wanted {
 }
 
 /// Returns the exit status of the command.
-pub fn run(args: &EnterArgs) -> Result<i32> {
+pub fn run(args: &EnterSpec) -> Result<i32> {
     let foreground = exec::in_foreground();
     let blocked = init::block_signals();
     let target = args.target.map(Target::open).transpose()?;
@@ -156,24 +156,24 @@ impl Target {
 /// The namespaces to enter: flags with files, flags naming the target's, or (-a) all of the
 /// target's that differ from ours. The target's that equal ours are skipped (entering one's
 /// own user namespace is an error, the rest would change nothing).
-fn select(args: &EnterArgs, target: Option<&Target>) -> Result<Vec<Wanted>> {
+fn select(args: &EnterSpec, target: Option<&Target>) -> Result<Vec<Wanted>> {
     let mut wanted = Vec::new();
     let mut from_target: Vec<NsType> = Vec::new();
-    for (t, file) in args.ns.selected() {
-        match file {
-            Some(path) => wanted.push(Wanted {
+    for (&t, from) in &args.namespaces {
+        match from {
+            EnterFrom::File(path) => wanted.push(Wanted {
                 ns_type: t,
                 source: Source::File(path.clone()),
                 fd: Some(open_ns_file(t, path)?),
             }),
-            None if target.is_none() => {
+            EnterFrom::Target if target.is_none() => {
                 return Err(Error::usage(format!(
                     "-{} needs a target (-t PID) or a file (--{}=FILE)",
                     t.flag_letter(),
                     long_flag(t)
                 )));
             }
-            None => from_target.push(t),
+            EnterFrom::Target => from_target.push(t),
         }
     }
     if args.all {
@@ -193,12 +193,12 @@ fn select(args: &EnterArgs, target: Option<&Target>) -> Result<Vec<Wanted>> {
                 // -a takes what exists; a named type must be readable.
                 Err(e)
                     if args.all
-                        && args.ns.get(t).is_none()
+                        && !args.namespaces.contains_key(&t)
                         && e.kind() == std::io::ErrorKind::NotFound =>
                 {
                     continue;
                 }
-                Err(e) if args.all && args.ns.get(t).is_none() => {
+                Err(e) if args.all && !args.namespaces.contains_key(&t) => {
                     return Err(setup_error(
                         format!("reading the namespaces of {}", target.pid),
                         e,

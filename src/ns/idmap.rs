@@ -1,20 +1,10 @@
 //! User and group id maps of a new user namespace, written by the process that created it.
 
-use crate::cli::Setgroups;
 use crate::error::Result;
 
 use super::setup_error;
-
-/// How ids map into the new user namespace.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mapping {
-    /// No map (like `unshare -U`): every id shows as the overflow id (65534) inside.
-    None,
-    /// Our uid and gid become 0 inside (`-r`).
-    Root,
-    /// Our uid and gid stay themselves inside (`--map-current-user`).
-    Current,
-}
+pub use super::spec::Mapping;
+use super::spec::Setgroups;
 
 /// The ids outside, read before unshare (afterwards they read as the overflow id).
 #[derive(Debug, Clone, Copy)]

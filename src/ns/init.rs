@@ -82,12 +82,10 @@ fn reap(child: i32) -> Result<Option<i32>> {
 
 /// Names the process (comm) so `ps` and the viewer show what it is, e.g. "nsviz-init".
 pub fn set_name(name: &str) {
-    if let Ok(c) = sys::cstr(name) {
-        let _ = sys::prctl(libc::PR_SET_NAME, c.as_ptr() as libc::c_ulong);
-    }
+    let _ = sys::set_name(name);
 }
 
 /// Kills this process when its parent dies, so a PID namespace does not outlive nsviz.
 pub fn die_with_parent() {
-    let _ = sys::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong);
+    let _ = sys::die_with_parent();
 }

@@ -9,10 +9,10 @@ use std::os::fd::{AsFd, OwnedFd};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::PathBuf;
 
-use crate::cli::{Join, JoinFrom};
 use crate::error::{Error, Result};
 use crate::model::NsType;
 
+use super::spec::JoinFrom;
 use super::{enter, setup_error, sys};
 
 /// A namespace to join, open.
@@ -22,30 +22,28 @@ pub struct Joined {
     shown: String,
 }
 
-/// Checks that no type is both joined and created, nor joined twice.
-pub fn check(joins: &[Join], created: &[NsType]) -> Result<()> {
-    for (i, j) in joins.iter().enumerate() {
-        let t = j.ns_type;
-        if created.contains(&t) {
-            return Err(Error::usage(format!(
-                "cannot both join and create a {t} namespace: drop --join {t}=... or the flag that makes a new one"
-            )));
-        }
-        if joins[..i].iter().any(|k| k.ns_type == t) {
-            return Err(Error::usage(format!("--join {t} is given twice")));
-        }
+/// Checks that no type is both joined and created (an option may imply creating one).
+pub fn check(joins: &[(NsType, &JoinFrom)], created: &[NsType]) -> Result<()> {
+    match joins.iter().find(|(t, _)| created.contains(t)) {
+        Some((t, _)) => Err(both_join_and_create(*t)),
+        None => Ok(()),
     }
-    Ok(())
+}
+
+/// The error for a type asked both to be joined and to be created.
+pub fn both_join_and_create(t: NsType) -> Error {
+    Error::usage(format!(
+        "cannot both join and create a {t} namespace: drop --join {t}=... or the flag that makes a new one"
+    ))
 }
 
 /// Opens every namespace to join, checking each holds a namespace of its type.
-pub fn open_all(joins: &[Join]) -> Result<Vec<Joined>> {
-    joins.iter().map(open).collect()
+pub fn open_all(joins: &[(NsType, &JoinFrom)]) -> Result<Vec<Joined>> {
+    joins.iter().map(|(t, from)| open(*t, from)).collect()
 }
 
-fn open(join: &Join) -> Result<Joined> {
-    let t = join.ns_type;
-    match &join.from {
+fn open(t: NsType, from: &JoinFrom) -> Result<Joined> {
+    match from {
         JoinFrom::File(path) => Ok(Joined {
             ns_type: t,
             fd: enter::open_ns_file(t, path)?,

@@ -13,7 +13,6 @@ use std::os::fd::{AsRawFd, OwnedFd};
 use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 
-use crate::cli::ForgetArgs;
 use crate::error::{Error, Result};
 use crate::model::NsType;
 use crate::sanitize::for_terminal;
@@ -103,28 +102,12 @@ pub fn validate_name(name: &str) -> Result<()> {
     }
 }
 
-/// `nsviz forget [NAME...]`: delete the named sets, or list them all.
-pub fn forget(args: &ForgetArgs, out: &mut Vec<u8>) -> Result<()> {
-    if args.names.is_empty() {
-        for set in list_kept() {
-            let types: Vec<&str> = set.types.iter().map(|t| t.name()).collect();
-            let _ = writeln!(
-                out,
-                "{}\t{}\t{}",
-                set.name,
-                types.join(","),
-                set.path.display()
-            );
-        }
-        return Ok(());
-    }
-    for name in &args.names {
-        // A name may be a kept set, an ip netns name given with --netns-name, or both.
-        let kept = Path::new(KEEP_DIR).join(name).exists();
-        let named = super::network::forget_netns_name(name)?;
-        if kept || !named {
-            delete_kept(name)?;
-        }
+/// Lets go of NAME: the set kept under KEEP_DIR/NAME, the `ip netns` name NAME, or both.
+pub fn forget(name: &str) -> Result<()> {
+    let kept = Path::new(KEEP_DIR).join(name).exists();
+    let named = super::network::forget_netns_name(name)?;
+    if kept || !named {
+        delete_kept(name)?;
     }
     Ok(())
 }

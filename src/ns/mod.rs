@@ -2,17 +2,17 @@
 //! single-threaded process (setns into a user namespace and unshare(CLONE_NEWUSER) fail with
 //! EINVAL otherwise), so the viewer runs its own binary (`nsviz enter|spawn`) to use it.
 //!
+//! - [`spec`]: what is asked, as plain data ([`spec::SpawnSpec`], [`spec::EnterSpec`]), built
+//!   by the command-line parsers and the viewer's dialogs; the core takes nothing else.
 //! - [`enter`]: join namespaces of a process or bound to files (nsenter).
 //! - [`spawn`]: create namespaces and run a command in them (unshare, bwrap).
 //! - [`init`]: waiting for the command, forwarding signals, PID 1 of a new PID namespace.
 //! - [`exec`]: running the command: path search, environment, prompt, no fd leaks.
 //! - [`idmap`], [`mounts`], [`caps`]: user namespace maps, filesystem flags, capabilities.
 //! - [`keep`]: binding namespaces to files so they outlive their processes.
-//! - [`equivalent`]: the same request as an nsviz argv and as nsenter/unshare/bwrap lines.
 
 pub mod caps;
 pub mod enter;
-pub mod equivalent;
 pub mod exec;
 pub mod idmap;
 pub mod init;
@@ -21,7 +21,7 @@ pub mod keep;
 pub mod mounts;
 pub mod network;
 pub mod spawn;
-mod sys;
+pub mod spec;
 
 use std::collections::VecDeque;
 use std::ffi::{OsStr, OsString};
@@ -33,6 +33,7 @@ use std::path::{Component, Path, PathBuf};
 
 use crate::error::{Error, exit};
 use crate::model::NsType;
+use crate::sys;
 
 /// A setup failure: "what: reason", exit status 125.
 pub(crate) fn setup_error(what: impl fmt::Display, err: impl Into<io::Error>) -> Error {

@@ -9,10 +9,10 @@ use std::path::{Component, Path, PathBuf};
 
 use rustix::fs::ResolveFlags;
 
-use crate::cli::{MountOp, Propagation};
 use crate::error::Result;
 use crate::sanitize::for_terminal;
 
+use super::spec::{Propagation, SetupStep};
 use super::{setup_error, sys};
 
 /// Where the new root is assembled (a tmpfs mounted over it, in our mount namespace only), and
@@ -55,7 +55,7 @@ impl HostLinks {
 /// otherwise `ops` change the existing tree. `mount_proc` adds a proc mount on /proc (first
 /// without a new root, like unshare; last with one, once /proc can be created).
 /// Returns the symlinks made in the host's tree; if a flag fails, they are removed first.
-pub fn apply(ops: &[MountOp], new_root: bool, mount_proc: bool) -> Result<HostLinks> {
+pub fn apply(ops: &[SetupStep], new_root: bool, mount_proc: bool) -> Result<HostLinks> {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
     let mut fs = Fs {
         new_root,
@@ -73,9 +73,9 @@ pub fn apply(ops: &[MountOp], new_root: bool, mount_proc: bool) -> Result<HostLi
 }
 
 impl Fs {
-    fn build(&mut self, ops: &[MountOp], new_root: bool, mount_proc: bool) -> Result<()> {
+    fn build(&mut self, ops: &[SetupStep], new_root: bool, mount_proc: bool) -> Result<()> {
         let fs = self;
-        let proc_op = MountOp::Proc {
+        let proc_op = SetupStep::Proc {
             dst: PathBuf::from("/proc"),
         };
         if mount_proc && !new_root {
@@ -280,11 +280,11 @@ impl Fs {
         }
     }
 
-    fn apply(&mut self, op: &MountOp) -> Result<()> {
+    fn apply(&mut self, op: &SetupStep) -> Result<()> {
         match op {
-            MountOp::Bind { src, dst } => self.bind(src, dst, false),
-            MountOp::RoBind { src, dst } => self.bind(src, dst, true),
-            MountOp::Tmpfs { dst } => {
+            SetupStep::Bind { src, dst } => self.bind(src, dst, false),
+            SetupStep::RoBind { src, dst } => self.bind(src, dst, true),
+            SetupStep::Tmpfs { dst } => {
                 let what = format!("cannot mount a tmpfs on {}", shown(dst));
                 let target = self
                     .mount_point(dst, Kind::Dir)
@@ -300,12 +300,12 @@ impl Fs {
                 self.scratch.push(self.target(dst));
                 Ok(())
             }
-            MountOp::Symlink { target, link } => {
+            SetupStep::Symlink { target, link } => {
                 let what = format!("cannot create symlink {}", shown(link));
                 self.symlink(target, link)
                     .map_err(|e| setup_error(&what, e))
             }
-            MountOp::Proc { dst } => {
+            SetupStep::Proc { dst } => {
                 let what = format!("cannot mount proc on {}", shown(dst));
                 let target = self
                     .mount_point(dst, Kind::Dir)
@@ -327,7 +327,7 @@ impl Fs {
                     setup_error(format!("{what}{hint}"), e)
                 })
             }
-            MountOp::Dev { dst } => self.dev(dst),
+            SetupStep::Dev { dst } => self.dev(dst),
         }
     }
 

@@ -30,10 +30,10 @@ use netlink_packet_route::route::{
 use netlink_packet_route::{AddressFamily, RouteNetlinkMessage};
 use netlink_sys::{Socket, protocols::NETLINK_ROUTE};
 
-use crate::cli::{IfAddr, NetworkArgs};
 use crate::error::{Error, Result};
 use crate::sanitize::for_terminal;
 
+use super::spec::{IfAddr, NetworkSpec};
 use super::{setup_error, sys};
 
 /// Where `ip netns` keeps its names.
@@ -66,7 +66,7 @@ pub struct Veth {
 
 impl Connect {
     /// What the network flags ask for; None when they ask for no connection.
-    pub fn from_args(args: &NetworkArgs) -> Result<Option<Connect>> {
+    pub fn from_spec(args: &NetworkSpec) -> Result<Option<Connect>> {
         if args.pasta {
             return find_pasta().map(|p| Some(Connect::Pasta(p)));
         }
@@ -554,107 +554,4 @@ fn parse_kind(payload: &[u8]) -> Option<String> {
         .filter_map(std::result::Result::ok)
         .find(|nla| nla.kind() == IFLA_LINKINFO)
         .and_then(|nla| crate::scan::details::net::link_kind(&nla))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::cli::{Cli, Command, JoinFrom, SpawnArgs};
-    use crate::model::NsType;
-    use crate::ns::spawn::Plan;
-    use clap::Parser;
-
-    fn spawn(args: &[&str]) -> std::result::Result<SpawnArgs, clap::Error> {
-        let argv = ["nsviz", "spawn"].iter().chain(args);
-        match Cli::try_parse_from(argv)?.command {
-            Some(Command::Spawn(a)) => Ok(a),
-            other => panic!("{other:?}"),
-        }
-    }
-
-    #[test]
-    fn addresses_need_a_prefix_length_in_range() {
-        let a: IfAddr = "10.0.0.1/24".parse().unwrap();
-        assert_eq!((a.addr.to_string(), a.prefix), ("10.0.0.1".into(), 24));
-        assert_eq!("fd00::1/128".parse::<IfAddr>().unwrap().prefix, 128);
-        for bad in [
-            "10.0.0.1",
-            "10.0.0/24",
-            "10.0.0.1/33",
-            "fd00::1/129",
-            "x/1",
-            "10.0.0.1/-1",
-        ] {
-            assert!(bad.parse::<IfAddr>().is_err(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn veth_names_default_and_are_checked() {
-        let a = spawn(&["--veth"]).unwrap();
-        let veth = a.network.veth.clone().unwrap();
-        assert_eq!((veth.outside, veth.inside), (None, None));
-        let a = spawn(&["--veth=out0:in0"]).unwrap();
-        let veth = a.network.veth.clone().unwrap();
-        assert_eq!(
-            (veth.outside.as_deref(), veth.inside.as_deref()),
-            (Some("out0"), Some("in0"))
-        );
-        assert!(spawn(&["--veth=a/b"]).is_err());
-        assert!(spawn(&["--veth=sixteen-chars-xx"]).is_err());
-        // The address flags need --veth, --route needs an outside address.
-        assert!(spawn(&["-n", "--addr", "10.0.0.2/24"]).is_err());
-        assert!(spawn(&["--veth", "--route"]).is_err());
-        assert!(spawn(&["--veth", "--pasta"]).is_err());
-    }
-
-    #[test]
-    fn joins_name_a_type_and_a_file_or_pid() {
-        let a = spawn(&["--join", "net=/run/netns/blue", "--join", "ipc=42"]).unwrap();
-        assert_eq!(a.joins[0].ns_type, NsType::Net);
-        assert_eq!(a.joins[0].from, JoinFrom::File("/run/netns/blue".into()));
-        assert_eq!(a.joins[1].from, JoinFrom::Pid(42));
-        for bad in ["net", "bogus=1", "net="] {
-            assert!(spawn(&["--join", bad]).is_err(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn plans_imply_a_network_namespace_and_refuse_joining_one_made() {
-        let plan = Plan::new(&spawn(&["--veth", "-U"]).unwrap()).unwrap();
-        assert_eq!(plan.types, vec![NsType::User, NsType::Net]);
-        let Some(Connect::Veth(veth)) = plan.connect else {
-            panic!("no veth")
-        };
-        assert_eq!(veth.inside, DEFAULT_INSIDE);
-
-        let plan = Plan::new(&spawn(&["-U", "--join", "net=/run/netns/blue"]).unwrap()).unwrap();
-        assert_eq!(plan.types, vec![NsType::User]);
-        assert_eq!(plan.joined, vec![NsType::Net]);
-
-        let err = Plan::new(&spawn(&["--veth", "--join", "net=1"]).unwrap()).unwrap_err();
-        assert_eq!(err.code(), crate::error::exit::USAGE);
-        assert!(
-            err.message()
-                .starts_with("cannot both join and create a net namespace")
-        );
-        let err = Plan::new(&spawn(&["--veth=x:x"]).unwrap()).unwrap_err();
-        assert_eq!(err.code(), crate::error::exit::USAGE);
-        let err = Plan::new(
-            &spawn(&[
-                "--veth",
-                "--addr",
-                "fd00::2/64",
-                "--peer-addr",
-                "10.0.0.1/24",
-                "--route",
-            ])
-            .unwrap(),
-        )
-        .unwrap_err();
-        assert!(
-            err.message()
-                .contains("needs an inside address of the same family")
-        );
-    }
 }

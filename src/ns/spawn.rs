@@ -16,7 +16,6 @@
 //!    binder it is about to exec (the binder keeps its work only once the exec succeeded), and
 //!    execs. P waits, forwarding signals, and returns the command's status.
 
-use crate::cli::{Setgroups, SpawnArgs};
 use crate::error::{Error, Result};
 use crate::model::NsType;
 
@@ -24,9 +23,10 @@ use super::exec::{self, Launch};
 use super::idmap::{self, Mapping, Outside};
 use super::keep::{self, Binder, Binding};
 use super::network::{self, Connect, Connector};
+use super::spec::{Setgroups, SpawnSpec};
 use super::{caps, die, init, join, mounts, ns_label, setup_error, sys};
 
-/// What a SpawnArgs asks for, with every implication spelled out. Pure: built and checked
+/// What a SpawnSpec asks for, with every implication spelled out. Pure: built and checked
 /// before anything changes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {
@@ -41,17 +41,17 @@ pub struct Plan {
 }
 
 impl Plan {
-    pub fn new(args: &SpawnArgs) -> Result<Plan> {
-        let mut types: Vec<NsType> = args.ns.selected().into_iter().map(|(t, _)| t).collect();
+    pub fn new(args: &SpawnSpec) -> Result<Plan> {
+        let mut types: Vec<NsType> = args.named_new();
         let mut imply = |cond: bool, t: NsType| {
             if cond && !types.contains(&t) {
                 types.push(t);
             }
         };
-        imply(args.map_root_user || args.map_current_user, NsType::User);
+        imply(args.mapping != Mapping::None, NsType::User);
         imply(args.hostname.is_some(), NsType::Uts);
         imply(
-            !args.mount_ops.0.is_empty() || args.mount_proc || args.new_root,
+            !args.setup.is_empty() || args.mount_proc || args.new_root,
             NsType::Mnt,
         );
         imply(args.mount_proc, NsType::Pid);
@@ -60,13 +60,11 @@ impl Plan {
             NsType::Time,
         );
         let net = &args.network;
-        imply(
-            net.veth.is_some() || net.pasta || net.netns_name.is_some(),
-            NsType::Net,
-        );
+        imply(net.wants_new_net(), NsType::Net);
         types.sort();
-        join::check(&args.joins, &types)?;
-        let joined: Vec<NsType> = args.joins.iter().map(|j| j.ns_type).collect();
+        let joins = args.joins();
+        join::check(&joins, &types)?;
+        let joined: Vec<NsType> = joins.iter().map(|(t, _)| *t).collect();
         if types.is_empty() && joined.is_empty() {
             return Err(Error::usage(
                 "nothing to create: name namespace types (-m, -u, -i, -n, -p, -U, -C, -T)",
@@ -77,27 +75,21 @@ impl Plan {
                 "--setgroups needs a new user namespace (-U, -r or --map-current-user)",
             ));
         }
-        if args.map_root_user && args.setgroups == Some(Setgroups::Allow) && sys::geteuid() != 0 {
+        if args.mapping == Mapping::Root
+            && args.setgroups == Some(Setgroups::Allow)
+            && sys::geteuid() != 0
+        {
             return Err(Error::usage(
                 "--setgroups allow needs root: an unprivileged user may map ids only with setgroups denied",
             ));
         }
-        let mapping = if args.map_root_user {
-            Mapping::Root
-        } else if args.map_current_user {
-            Mapping::Current
-        } else {
-            Mapping::None
-        };
+        let mapping = args.mapping;
         let mut bindings: Vec<Binding> = args
-            .ns
-            .selected()
+            .bound_files()
             .into_iter()
-            .filter_map(|(t, file)| {
-                file.map(|f| Binding {
-                    ns_type: t,
-                    file: f.clone(),
-                })
+            .map(|(t, f)| Binding {
+                ns_type: t,
+                file: f.clone(),
             })
             .collect();
         if let Some(name) = &args.keep {
@@ -119,7 +111,7 @@ impl Plan {
                 file: network::check_netns_name(name)?,
             });
         }
-        let connect = Connect::from_args(net)?;
+        let connect = Connect::from_spec(net)?;
         let owns_user_ns = types.contains(&NsType::User) || joined.contains(&NsType::User);
         if matches!(connect, Some(Connect::Pasta(_))) && !owns_user_ns {
             return Err(Error::usage(
@@ -141,9 +133,9 @@ impl Plan {
 }
 
 /// Returns the exit status of the command.
-pub fn run(args: &SpawnArgs) -> Result<i32> {
+pub fn run(args: &SpawnSpec) -> Result<i32> {
     let plan = Plan::new(args)?;
-    let joins = join::open_all(&args.joins)?;
+    let joins = join::open_all(&args.joins())?;
     if args.network.netns_name.is_some() {
         network::prepare_netns_dir()?;
     }
@@ -171,7 +163,7 @@ pub fn run(args: &SpawnArgs) -> Result<i32> {
 }
 
 fn create_and_run(
-    args: &SpawnArgs,
+    args: &SpawnSpec,
     plan: &Plan,
     blocked: &init::Blocked,
     binder: &mut Option<Binder>,
@@ -281,9 +273,9 @@ fn bind(binder: &mut Option<Binder>) -> Result<()> {
     }
 }
 
-fn build_filesystem(args: &SpawnArgs, plan: &Plan) -> Result<mounts::HostLinks> {
+fn build_filesystem(args: &SpawnSpec, plan: &Plan) -> Result<mounts::HostLinks> {
     if plan.has(NsType::Mnt) {
-        return mounts::apply(&args.mount_ops.0, args.new_root, args.mount_proc);
+        return mounts::apply(&args.setup, args.new_root, args.mount_proc);
     }
     Ok(mounts::HostLinks::default())
 }
@@ -292,7 +284,7 @@ fn build_filesystem(args: &SpawnArgs, plan: &Plan) -> Result<mounts::HostLinks> 
 /// the namespace reparents to it, forwards signals, and exits with the command's status
 /// (when it exits the kernel kills what is left in the namespace).
 fn pid_one(
-    args: &SpawnArgs,
+    args: &SpawnSpec,
     launch: &Launch,
     blocked: &init::Blocked,
     binder: &mut Option<Binder>,
@@ -323,7 +315,7 @@ fn die_or_exit(result: Result<i32>, status_out: std::os::fd::OwnedFd) -> ! {
 
 /// In the command's process: privileges, ids, then exec. Returns only the error.
 fn run_command(
-    args: &SpawnArgs,
+    args: &SpawnSpec,
     launch: &Launch,
     blocked: &init::Blocked,
     binder: &mut Option<Binder>,
@@ -379,17 +371,17 @@ fn set_time_offsets(monotonic: Option<i64>, boottime: Option<i64>) -> Result<()>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cli::{MountOp, MountOps};
+    use crate::ns::spec::{SetupStep, SpawnNs};
     use std::path::PathBuf;
 
     #[test]
     fn flags_imply_the_types_they_need() {
-        let args = SpawnArgs {
-            map_root_user: true,
+        let args = SpawnSpec {
+            mapping: Mapping::Root,
             hostname: Some("box".into()),
             mount_proc: true,
             monotonic: Some(5),
-            ..SpawnArgs::default()
+            ..SpawnSpec::default()
         };
         let plan = Plan::new(&args).unwrap();
         use NsType::*;
@@ -397,29 +389,30 @@ mod tests {
         assert_eq!(plan.mapping, Mapping::Root);
         assert!(plan.bindings.is_empty());
 
-        let binds = SpawnArgs {
-            mount_ops: MountOps(vec![MountOp::Tmpfs {
+        let binds = SpawnSpec {
+            setup: vec![SetupStep::Tmpfs {
                 dst: PathBuf::from("/tmp"),
-            }]),
-            ..SpawnArgs::default()
+            }],
+            ..SpawnSpec::default()
         };
         assert_eq!(Plan::new(&binds).unwrap().types, vec![Mnt]);
     }
 
     #[test]
     fn nothing_to_create_is_a_usage_error() {
-        let err = Plan::new(&SpawnArgs::default()).unwrap_err();
+        let err = Plan::new(&SpawnSpec::default()).unwrap_err();
         assert_eq!(err.code(), crate::error::exit::USAGE);
     }
 
     #[test]
     fn files_and_keep_become_bindings() {
-        let mut args = SpawnArgs {
+        let mut args = SpawnSpec {
             keep: Some("k1".into()),
-            ..SpawnArgs::default()
+            ..SpawnSpec::default()
         };
-        args.ns.set(NsType::Uts, Some(PathBuf::from("/tmp/u")));
-        args.ns.set(NsType::Net, None);
+        args.namespaces
+            .insert(NsType::Uts, SpawnNs::NewBoundAt(PathBuf::from("/tmp/u")));
+        args.namespaces.insert(NsType::Net, SpawnNs::New);
         let plan = Plan::new(&args).unwrap();
         let files: Vec<(NsType, PathBuf)> = plan
             .bindings

@@ -5,7 +5,7 @@ use std::fmt::Write;
 use std::os::fd::AsFd;
 
 use rustix::fs::{Dir, Mode, OFlags};
-use rustix::process::{Pid as RustixPid, PidfdFlags, PidfdGetfdFlags};
+use rustix::process::PidfdGetfdFlags;
 
 use super::{Held, Hold, Scan, ioctl, links};
 use crate::model::{NsId, NsType, Pid};
@@ -56,9 +56,7 @@ impl Scan {
     /// One pidfd for the process; each socket is borrowed with pidfd_getfd and asked for its
     /// network namespace (SIOCGSKNS).
     fn scan_sockets(&mut self, pid: Pid, sockets: &[i32], own_net: Option<NsId>) {
-        let Some(pidfd) = RustixPid::from_raw(pid)
-            .and_then(|p| rustix::process::pidfd_open(p, PidfdFlags::empty()).ok())
-        else {
+        let Ok(pidfd) = crate::sys::pidfd_open(pid) else {
             return;
         };
         for &fd in sockets {

@@ -1,23 +1,12 @@
 //! The nsfs ioctls (parent, owner, owner uid, 64-bit id), SIOCGSKNS (the network namespace of a
 //! socket) and RTM_GETNSID (the id our network namespace gives another one). No crate wraps
-//! them, so they are declared here with nix's ioctl macros.
+//! them: the system-call layer (`crate::sys`) declares them with nix's ioctl macros.
 
-use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd};
+use std::os::fd::{AsFd, AsRawFd, OwnedFd};
+
+use crate::sys;
 
 use crate::model::NsId;
-
-// Request numbers from <linux/nsfs.h> and <linux/sockios.h>.
-nix::ioctl_none_bad!(ns_get_userns, 0xb701);
-nix::ioctl_none_bad!(ns_get_parent, 0xb702);
-nix::ioctl_read_bad!(ns_get_owner_uid, 0xb704, libc::uid_t);
-nix::ioctl_read!(ns_get_id, 0xb7, 0x0d, u64);
-nix::ioctl_none_bad!(siocgskns, 0x894c);
-
-/// Takes ownership of an fd an ioctl returned, so it is closed on every path.
-fn owned(fd: libc::c_int) -> OwnedFd {
-    // SAFETY: the kernel just returned this fd to us and nothing else owns it.
-    unsafe { OwnedFd::from_raw_fd(fd) }
-}
 
 /// The inode of an open namespace file: its namespace id.
 pub fn inode(fd: impl AsFd) -> Option<NsId> {
@@ -26,44 +15,27 @@ pub fn inode(fd: impl AsFd) -> Option<NsId> {
 
 /// The owning user namespace (NS_GET_USERNS). None at the root or outside our scope (EPERM).
 pub fn owner(ns: impl AsFd) -> Option<OwnedFd> {
-    // SAFETY: NS_GET_USERNS takes no argument and returns a new fd or -1.
-    unsafe { ns_get_userns(ns.as_fd().as_raw_fd()) }
-        .ok()
-        .map(owned)
+    sys::ns_get_userns(ns.as_fd()).ok()
 }
 
 /// The parent of a user or pid namespace (NS_GET_PARENT). None at the root or out of scope.
 pub fn parent(ns: impl AsFd) -> Option<OwnedFd> {
-    // SAFETY: NS_GET_PARENT takes no argument and returns a new fd or -1.
-    unsafe { ns_get_parent(ns.as_fd().as_raw_fd()) }
-        .ok()
-        .map(owned)
+    sys::ns_get_parent(ns.as_fd()).ok()
 }
 
 /// The uid that created a user namespace (NS_GET_OWNER_UID).
 pub fn owner_uid(ns: impl AsFd) -> Option<u32> {
-    let mut uid: libc::uid_t = 0;
-    // SAFETY: NS_GET_OWNER_UID writes one uid_t through the pointer, which is valid.
-    unsafe { ns_get_owner_uid(ns.as_fd().as_raw_fd(), &mut uid) }
-        .ok()
-        .map(|_| uid)
+    sys::ns_get_owner_uid(ns.as_fd()).ok()
 }
 
 /// The kernel's 64-bit namespace id (NS_GET_ID); None on kernels without it (ENOTTY).
 pub fn ns_id(ns: impl AsFd) -> Option<u64> {
-    let mut id: u64 = 0;
-    // SAFETY: NS_GET_ID writes one u64 through the pointer, which is valid.
-    unsafe { ns_get_id(ns.as_fd().as_raw_fd(), &mut id) }
-        .ok()
-        .map(|_| id)
+    sys::ns_get_id(ns.as_fd()).ok()
 }
 
 /// The network namespace a socket was created in (SIOCGSKNS), as an open nsfs fd.
 pub fn socket_netns(socket: impl AsFd) -> Option<OwnedFd> {
-    // SAFETY: SIOCGSKNS takes no argument and returns a new fd or -1.
-    unsafe { siocgskns(socket.as_fd().as_raw_fd()) }
-        .ok()
-        .map(owned)
+    sys::socket_netns(socket.as_fd()).ok()
 }
 
 /// A NETLINK_ROUTE socket that asks for network namespace ids, as `lsns` does for NETNSID.
@@ -79,18 +51,8 @@ const NETNSA_FD: u16 = 3;
 
 impl NsidQuery {
     pub fn new() -> Option<NsidQuery> {
-        // SAFETY: socket(2) with constant arguments; the result is checked before use.
-        let fd = unsafe {
-            libc::socket(
-                libc::AF_NETLINK,
-                libc::SOCK_RAW | libc::SOCK_CLOEXEC,
-                libc::NETLINK_ROUTE,
-            )
-        };
-        (fd >= 0).then(|| NsidQuery {
-            sock: owned(fd),
-            seq: 0,
-        })
+        let sock = sys::netlink_route_socket().ok()?;
+        Some(NsidQuery { sock, seq: 0 })
     }
 
     /// The id our network namespace assigned to the one `netns` refers to: `Some(-1)` when it
@@ -107,16 +69,13 @@ impl NsidQuery {
         req[20..22].copy_from_slice(&8u16.to_ne_bytes());
         req[22..24].copy_from_slice(&NETNSA_FD.to_ne_bytes());
         req[24..28].copy_from_slice(&(netns.as_fd().as_raw_fd() as u32).to_ne_bytes());
-        let sock = self.sock.as_raw_fd();
-        // SAFETY: req is a valid buffer of the given length for the duration of the call.
-        let sent = unsafe { libc::send(sock, req.as_ptr().cast(), req.len(), 0) };
-        if sent != req.len() as isize {
+        let sent = sys::send(self.sock.as_fd(), &req).ok()?;
+        if sent != req.len() {
             return None;
         }
         let mut res = [0u8; 256];
-        // SAFETY: res is a valid writable buffer of the given length.
-        let len = unsafe { libc::recv(sock, res.as_mut_ptr().cast(), res.len(), 0) };
-        let res = res.get(..usize::try_from(len).ok()?)?;
+        let len = sys::recv(self.sock.as_fd(), &mut res).ok()?;
+        let res = res.get(..len)?;
         parse_nsid_reply(res, self.seq)
     }
 }

@@ -964,8 +964,8 @@ impl App {
 
     /// The `nsviz enter ...` arguments the enter dialog starts with for the selection.
     pub fn enter_args(&self) -> std::result::Result<Vec<OsString>, String> {
-        let args = self.enter_dialog()?.args()?;
-        Ok(crate::ns::equivalent::enter_argv(&args))
+        let spec = self.enter_dialog()?.spec()?;
+        Ok(super::equivalent::enter_argv(&spec))
     }
 
     /// True while the focused dialog field takes text (keys are characters then).
@@ -1015,8 +1015,8 @@ impl App {
             Action::Run | Action::Confirm => {
                 let run = match dialog {
                     Dialog::Enter(d) if action == Action::Run => d
-                        .args()
-                        .map(|a| Request::RunChild(crate::ns::equivalent::enter_argv(&a))),
+                        .spec()
+                        .map(|a| Request::RunChild(super::equivalent::enter_argv(&a))),
                     Dialog::Spawn(d) if action == Action::Run => d.argv().map(Request::RunChild),
                     Dialog::ConfirmDelete(set) => Ok(Request::DeleteKept(set.name.clone())),
                     _ => return false,

@@ -1,13 +1,17 @@
 //! The enter and spawn dialogs, and the confirmation before a kept set is deleted: plain state
-//! that builds the clap structs (`EnterArgs`, `SpawnArgs`). The command lines they show and
-//! the argv they run come from `ns::equivalent`, so what the user reads is what runs.
+//! that builds the core's specs (`EnterSpec`, `SpawnSpec`). The command lines they show and
+//! the argv they run are rendered from those specs by [`super::equivalent`], so what the user
+//! reads is what runs.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
-use crate::cli::{EnterArgs, IfAddr, Join, JoinFrom, MountOp, SpawnArgs, VethNames};
 use crate::model::{Namespace, NsId, NsType, Pid, Snapshot};
-use crate::ns::equivalent::{self, Equivalent};
+use crate::ns::spec::{
+    EnterFrom, EnterSpec, IfAddr, JoinFrom, Mapping, SetupStep, SpawnNs, SpawnSpec, VethNames,
+};
+
+use super::equivalent::{self, Equivalent};
 use crate::ns::keep::{KEEP_DIR, validate_name};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -192,16 +196,20 @@ impl EnterDialog {
         self.focus = step(self.focus, delta, self.choices.len());
     }
 
-    /// The request as `nsviz enter` flags; an error when no type is ticked.
-    pub fn args(&self) -> Result<EnterArgs, String> {
-        let mut a = EnterArgs {
+    /// The request for `nsviz enter`; an error when no type is ticked.
+    pub fn spec(&self) -> Result<EnterSpec, String> {
+        let mut a = EnterSpec {
             target: self.target,
-            ..EnterArgs::default()
+            ..EnterSpec::default()
         };
         for c in self.choices.iter().filter(|c| c.checked) {
-            a.ns.set(c.ns_type, c.file.clone());
+            let from = match &c.file {
+                Some(file) => EnterFrom::File(file.clone()),
+                None => EnterFrom::Target,
+            };
+            a.namespaces.insert(c.ns_type, from);
         }
-        if a.ns.selected().is_empty() {
+        if a.namespaces.is_empty() {
             return Err("tick at least one namespace type to enter (Space)".into());
         }
         Ok(a)
@@ -209,7 +217,7 @@ impl EnterDialog {
 
     /// The `nsviz enter` and `nsenter` lines for what is ticked now.
     pub fn lines(&self) -> Result<(String, Equivalent), String> {
-        let a = self.args()?;
+        let a = self.spec()?;
         Ok((equivalent::nsviz_enter_line(&a), equivalent::nsenter(&a)))
     }
 }
@@ -358,17 +366,21 @@ impl SpawnDialog {
         }
     }
 
-    /// The request as `nsviz spawn` flags; an error names the field that is wrong.
-    pub fn args(&self) -> Result<SpawnArgs, String> {
-        let mut a = SpawnArgs {
-            map_root_user: self.map_root,
+    /// The request for `nsviz spawn`; an error names the field that is wrong.
+    pub fn spec(&self) -> Result<SpawnSpec, String> {
+        let mut a = SpawnSpec {
+            mapping: if self.map_root {
+                Mapping::Root
+            } else {
+                Mapping::None
+            },
             mount_proc: self.mount_proc,
             new_root: self.new_root,
             drop_caps: self.drop_caps,
-            ..SpawnArgs::default()
+            ..SpawnSpec::default()
         };
         for t in &self.types {
-            a.ns.set(*t, None);
+            a.namespaces.insert(*t, SpawnNs::New);
         }
         let hostname = self.hostname.trim();
         if !hostname.is_empty() {
@@ -386,12 +398,12 @@ impl SpawnDialog {
                     "binds: '{pair}' is not SRC DST (two paths; separate binds with ';')"
                 ));
             };
-            a.mount_ops.0.push(MountOp::Bind {
+            a.setup.push(SetupStep::Bind {
                 src: src.into(),
                 dst: dst.into(),
             });
         }
-        self.network_args(&mut a)?;
+        self.network_spec(&mut a)?;
         // The core's own rules (what implies what, what is missing), without touching files.
         crate::ns::spawn::Plan::new(&a).map_err(|e| e.to_string())?;
         let keep = self.keep.trim();
@@ -405,8 +417,8 @@ impl SpawnDialog {
         Ok(a)
     }
 
-    /// The veth and join fields as spawn flags.
-    fn network_args(&self, a: &mut SpawnArgs) -> Result<(), String> {
+    /// The veth and join fields.
+    fn network_spec(&self, a: &mut SpawnSpec) -> Result<(), String> {
         let words: Vec<&str> = self.veth.split_whitespace().collect();
         if let Some((inside, outside)) = words.split_first() {
             let parse = |w: &str| w.parse::<IfAddr>().map_err(|e| format!("veth: {e}"));
@@ -429,22 +441,25 @@ impl SpawnDialog {
             .checked_sub(1)
             .and_then(|i| self.net_files.get(i))
         {
-            a.joins.push(Join {
-                ns_type: NsType::Net,
-                from: JoinFrom::File(PathBuf::from(file)),
-            });
+            if a.namespaces.contains_key(&NsType::Net) {
+                return Err(crate::ns::join::both_join_and_create(NsType::Net).to_string());
+            }
+            a.namespaces.insert(
+                NsType::Net,
+                SpawnNs::Join(JoinFrom::File(PathBuf::from(file))),
+            );
         }
         Ok(())
     }
 
     /// The `ip` sequence doing the network part by hand, when there is one.
     pub fn ip_line(&self) -> Option<Equivalent> {
-        self.args().ok().and_then(|a| equivalent::ip_sequence(&a))
+        self.spec().ok().and_then(|a| equivalent::ip_sequence(&a))
     }
 
     /// The types spawn will create with these settings (ticked or implied by an option).
     pub fn implied_types(&self) -> Vec<NsType> {
-        let mut a = match self.args() {
+        let mut a = match self.spec() {
             Ok(a) => a,
             Err(_) => return self.types.clone(),
         };
@@ -456,7 +471,7 @@ impl SpawnDialog {
 
     /// The `nsviz spawn`, `unshare` and `bwrap` lines for the current settings.
     pub fn lines(&self) -> Result<(String, Equivalent, Equivalent), String> {
-        let a = self.args()?;
+        let a = self.spec()?;
         Ok((
             equivalent::nsviz_spawn_line(&a),
             equivalent::unshare(&a),
@@ -465,7 +480,7 @@ impl SpawnDialog {
     }
 
     pub fn argv(&self) -> Result<Vec<OsString>, String> {
-        self.args().map(|a| equivalent::spawn_argv(&a))
+        self.spec().map(|a| equivalent::spawn_argv(&a))
     }
 }
 

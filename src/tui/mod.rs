@@ -7,6 +7,7 @@
 pub mod app;
 pub mod changelog;
 pub mod dialog;
+pub mod equivalent;
 pub mod event;
 pub mod explain;
 pub mod filter;

@@ -56,19 +56,7 @@ fn same_host(a: &Arc<Snapshot>, b: &Arc<Snapshot>) -> bool {
 /// budget too; the UI thread's own time, small while the user is idle, only makes the pace
 /// more careful.
 fn process_cpu_time() -> Duration {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: clock_gettime writes one timespec through the pointer, which is valid.
-    let rc = unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut ts) };
-    if rc != 0 {
-        return Duration::ZERO;
-    }
-    Duration::new(
-        u64::try_from(ts.tv_sec).unwrap_or(0),
-        u32::try_from(ts.tv_nsec).unwrap_or(0),
-    )
+    crate::sys::process_cpu_time()
 }
 
 /// Scans the live host in the background and sends each snapshot that differs from the last.

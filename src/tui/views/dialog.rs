@@ -1,5 +1,5 @@
 //! The enter and spawn dialogs and the delete confirmation, drawn over the views. The command
-//! lines come from `ns::equivalent` (already shell-quoted and safe for a terminal).
+//! lines come from `tui::equivalent` (already shell-quoted and safe for a terminal).
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -9,9 +9,9 @@ use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
 
 use super::{centered, clear, namespaces::badge, safe};
 use crate::model::NsType;
-use crate::ns::equivalent::Equivalent;
 use crate::ns::keep::KEEP_DIR;
 use crate::tui::dialog::{Dialog, EnterDialog, KeptSet, SpawnDialog, SpawnField};
+use crate::tui::equivalent::Equivalent;
 use crate::tui::keys::dialog_hint;
 use crate::tui::theme::Theme;
 

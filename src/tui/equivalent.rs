@@ -1,14 +1,18 @@
 //! The same request in other words, for the viewer's enter/spawn dialog: the argv that runs
 //! our own binary (`/proc/self/exe` + [`enter_argv`] / [`spawn_argv`]), and the command lines
 //! util-linux (nsenter, unshare) and bubblewrap would need, with notes where they fall short.
-//! Pure functions of the clap structs; `cli` parses each argv back to the same struct (tested).
+//! Pure functions of the core's specs ([`SpawnSpec`], [`EnterSpec`]); `cli` parses each argv
+//! back to the same spec (tested).
 
 use std::ffi::{OsStr, OsString};
 use std::path::Path;
 
-use crate::cli::{EnterArgs, JoinFrom, NsSelection, Propagation, Setgroups, SpawnArgs};
+use crate::cli::{propagation_name, setgroups_name};
 use crate::model::NsType;
 use crate::ns::keep::KEEP_DIR;
+use crate::ns::spec::{
+    EnterFrom, EnterSpec, JoinFrom, Mapping, Propagation, SetupStep, SpawnNs, SpawnSpec,
+};
 use crate::sanitize::for_terminal;
 
 /// A command line for display, and what it cannot express.
@@ -22,7 +26,7 @@ pub struct Equivalent {
 
 /// Arguments after the program name: `enter -t 123 -n -- ip a`. Run them as
 /// `Command::new("/proc/self/exe").args(enter_argv(&args))`.
-pub fn enter_argv(a: &EnterArgs) -> Vec<OsString> {
+pub fn enter_argv(a: &EnterSpec) -> Vec<OsString> {
     let mut v = Words::from(["enter"]);
     if let Some(pid) = a.target {
         v.push(format!("--target={pid}"));
@@ -30,7 +34,7 @@ pub fn enter_argv(a: &EnterArgs) -> Vec<OsString> {
     if a.all {
         v.push("--all");
     }
-    ns_flags(&mut v, &a.ns, NsSelection::get);
+    enter_ns_flags(&mut v, a);
     if let Some(uid) = a.setuid {
         v.push(format!("--setuid={uid}"));
     }
@@ -48,15 +52,18 @@ pub fn enter_argv(a: &EnterArgs) -> Vec<OsString> {
 }
 
 /// Arguments after the program name: `spawn -U -m --map-root-user ... -- CMD`.
-pub fn spawn_argv(a: &SpawnArgs) -> Vec<OsString> {
+pub fn spawn_argv(a: &SpawnSpec) -> Vec<OsString> {
     let mut v = Words::from(["spawn"]);
-    ns_flags(&mut v, &a.ns, NsSelection::get);
-    if a.map_root_user {
-        v.push("--map-root-user");
+    for (t, ns) in &a.namespaces {
+        match ns {
+            SpawnNs::New => v.push(format!("-{}", t.flag_letter())),
+            SpawnNs::NewBoundAt(p) => {
+                v.push_joined(&format!("--{}=", long_name(*t)), p.as_os_str())
+            }
+            SpawnNs::Join(_) => {}
+        }
     }
-    if a.map_current_user {
-        v.push("--map-current-user");
-    }
+    map_flags(&mut v, a.mapping);
     if let Some(s) = a.setgroups {
         v.push(format!("--setgroups={}", setgroups_name(s)));
     }
@@ -72,8 +79,8 @@ pub fn spawn_argv(a: &SpawnArgs) -> Vec<OsString> {
     if a.new_root {
         v.push("--new-root");
     }
-    for op in &a.mount_ops.0 {
-        v.0.extend(op.to_args());
+    for step in &a.setup {
+        v.0.extend(step_args(step));
     }
     if let Some(uid) = a.setuid {
         v.push(format!("--setuid={uid}"));
@@ -105,11 +112,11 @@ pub fn spawn_argv(a: &SpawnArgs) -> Vec<OsString> {
 }
 
 /// `--join`, `--veth` and the other network flags of spawn_argv.
-fn network_argv(v: &mut Words, a: &SpawnArgs) {
-    for j in &a.joins {
-        match &j.from {
-            JoinFrom::Pid(pid) => v.push(format!("--join={}={pid}", j.ns_type)),
-            JoinFrom::File(f) => v.push_joined(&format!("--join={}=", j.ns_type), f.as_os_str()),
+fn network_argv(v: &mut Words, a: &SpawnSpec) {
+    for (t, from) in a.joins() {
+        match from {
+            JoinFrom::Pid(pid) => v.push(format!("--join={t}={pid}")),
+            JoinFrom::File(f) => v.push_joined(&format!("--join={t}="), f.as_os_str()),
         }
     }
     let n = &a.network;
@@ -141,17 +148,17 @@ fn network_argv(v: &mut Words, a: &SpawnArgs) {
 }
 
 /// `nsviz enter ...` as one line for display.
-pub fn nsviz_enter_line(a: &EnterArgs) -> String {
+pub fn nsviz_enter_line(a: &EnterSpec) -> String {
     shell_line(std::iter::once(OsString::from("nsviz")).chain(enter_argv(a)))
 }
 
 /// `nsviz spawn ...` as one line for display.
-pub fn nsviz_spawn_line(a: &SpawnArgs) -> String {
+pub fn nsviz_spawn_line(a: &SpawnSpec) -> String {
     shell_line(std::iter::once(OsString::from("nsviz")).chain(spawn_argv(a)))
 }
 
 /// The nsenter(1) command doing what `enter` does.
-pub fn nsenter(a: &EnterArgs) -> Equivalent {
+pub fn nsenter(a: &EnterSpec) -> Equivalent {
     let mut v = Words::from(["nsenter"]);
     let mut notes = Vec::new();
     if let Some(pid) = a.target {
@@ -160,11 +167,11 @@ pub fn nsenter(a: &EnterArgs) -> Equivalent {
     if a.all {
         v.push("--all");
     }
-    ns_flags(&mut v, &a.ns, NsSelection::get);
+    enter_ns_flags(&mut v, a);
     // nsviz takes the target's root and working directory with its mount namespace; nsenter
     // does so only when asked (-r, -w).
-    let target_mnt = a.target.is_some()
-        && (a.all || a.ns.mnt.as_ref().is_some_and(|p| p.as_os_str().is_empty()));
+    let target_mnt =
+        a.target.is_some() && (a.all || a.namespaces.get(&NsType::Mnt) == Some(&EnterFrom::Target));
     if target_mnt {
         v.push("--root");
     }
@@ -182,7 +189,7 @@ pub fn nsenter(a: &EnterArgs) -> Equivalent {
     if a.preserve_credentials {
         v.push("--preserve-credentials");
     }
-    if a.ns.mnt.as_ref().is_some_and(|p| !p.as_os_str().is_empty()) && a.wd.is_none() {
+    if matches!(a.namespaces.get(&NsType::Mnt), Some(EnterFrom::File(_))) && a.wd.is_none() {
         notes.push(
             "nsenter starts at the mount namespace's root; nsviz keeps your directory if it \
              exists there."
@@ -193,7 +200,7 @@ pub fn nsenter(a: &EnterArgs) -> Equivalent {
 }
 
 /// The unshare(1) command doing what `spawn` does, as far as it can.
-pub fn unshare(a: &SpawnArgs) -> Equivalent {
+pub fn unshare(a: &SpawnSpec) -> Equivalent {
     let mut v = Words::from(["unshare"]);
     let mut notes = Vec::new();
     let types = implied_types(a);
@@ -206,13 +213,11 @@ pub fn unshare(a: &SpawnArgs) -> Equivalent {
         if !types.contains(&t) {
             continue;
         }
-        match a
-            .ns
-            .get(t)
-            .filter(|p| !p.as_os_str().is_empty())
-            .cloned()
-            .or(kept(t))
-        {
+        let bound = match a.namespaces.get(&t) {
+            Some(SpawnNs::NewBoundAt(file)) => Some(file.clone()),
+            _ => None,
+        };
+        match bound.or(kept(t)) {
             Some(file) => v.push_joined(&format!("--{}=", long_name(t)), file.as_os_str()),
             None => v.push(format!("--{}", long_name(t))),
         }
@@ -231,12 +236,7 @@ pub fn unshare(a: &SpawnArgs) -> Equivalent {
                 .into(),
         );
     }
-    if a.map_root_user {
-        v.push("--map-root-user");
-    }
-    if a.map_current_user {
-        v.push("--map-current-user");
-    }
+    map_flags(&mut v, a.mapping);
     if let Some(s) = a.setgroups {
         v.push(format!("--setgroups={}", setgroups_name(s)));
     }
@@ -267,7 +267,7 @@ pub fn unshare(a: &SpawnArgs) -> Equivalent {
             shell_word(OsStr::new(h))
         ));
     }
-    if !a.mount_ops.0.is_empty() || a.new_root {
+    if !a.setup.is_empty() || a.new_root {
         notes.push(
             "unshare has no filesystem flags: use mount --bind / mount -t tmpfs inside, or the \
              bwrap line."
@@ -275,7 +275,7 @@ pub fn unshare(a: &SpawnArgs) -> Equivalent {
         );
     }
     let n = &a.network;
-    if n.veth.is_some() || n.pasta || n.netns_name.is_some() || !a.joins.is_empty() {
+    if n.wants_new_net() || !a.joins().is_empty() {
         notes.push(
             "unshare cannot connect, name or join a network namespace: see the ip line.".into(),
         );
@@ -293,10 +293,11 @@ pub fn unshare(a: &SpawnArgs) -> Equivalent {
 /// The network flags by hand: `ip netns` and `ip link`/`ip addr`/`ip route` lines, then the
 /// command in the named namespace (through `unshare` for the other new types, `nsenter` for the
 /// joined ones), joined with `&&` into one line. None when no network flag is given.
-pub fn ip_sequence(a: &SpawnArgs) -> Option<Equivalent> {
+pub fn ip_sequence(a: &SpawnSpec) -> Option<Equivalent> {
     let n = &a.network;
-    let joins_net = a.joins.iter().any(|j| j.ns_type == NsType::Net);
-    if n.veth.is_none() && n.netns_name.is_none() && !n.pasta && a.joins.is_empty() {
+    let joins = a.joins();
+    let joins_net = joins.iter().any(|(t, _)| *t == NsType::Net);
+    if !n.wants_new_net() && joins.is_empty() {
         return None;
     }
     let mut steps: Vec<Vec<OsString>> = Vec::new();
@@ -360,14 +361,12 @@ pub fn ip_sequence(a: &SpawnArgs) -> Option<Equivalent> {
     if new_net && !n.pasta {
         last.extend(step(&["ip", "netns", "exec", &name]));
     }
-    if !a.joins.is_empty() {
+    if !joins.is_empty() {
         last.push("nsenter".into());
-        for j in &a.joins {
-            let flag = format!("--{}", long_name(j.ns_type));
-            match &j.from {
-                JoinFrom::Pid(pid) => {
-                    last.push(format!("{flag}=/proc/{pid}/ns/{}", j.ns_type).into())
-                }
+        for (t, from) in &joins {
+            let flag = format!("--{}", long_name(*t));
+            match from {
+                JoinFrom::Pid(pid) => last.push(format!("{flag}=/proc/{pid}/ns/{t}").into()),
                 JoinFrom::File(f) => {
                     let mut w = OsString::from(format!("{flag}="));
                     w.push(f.as_os_str());
@@ -384,13 +383,9 @@ pub fn ip_sequence(a: &SpawnArgs) -> Option<Equivalent> {
     if !others.is_empty() {
         // The same request without the network flags and joins, creating only the others.
         let mut rest = a.clone();
-        *rest.network = Default::default();
-        rest.joins.clear();
+        rest.network = Default::default();
         rest.keep = None;
-        rest.ns = NsSelection::default();
-        for t in &others {
-            rest.ns.set(*t, None);
-        }
+        rest.namespaces = others.iter().map(|t| (*t, SpawnNs::New)).collect();
         if n.pasta {
             notes.push(
                 "pasta attaches to a running process: start the command with unshare, then run \
@@ -425,7 +420,7 @@ pub fn ip_sequence(a: &SpawnArgs) -> Option<Equivalent> {
 }
 
 /// The words of the unshare line, command included.
-fn unshare_words(a: &SpawnArgs) -> Vec<OsString> {
+fn unshare_words(a: &SpawnSpec) -> Vec<OsString> {
     let mut v = Words::from(["unshare"]);
     let types = implied_types(a);
     for t in NsType::ALL.into_iter().filter(|t| types.contains(t)) {
@@ -434,7 +429,7 @@ fn unshare_words(a: &SpawnArgs) -> Vec<OsString> {
     if types.contains(&NsType::Pid) || types.contains(&NsType::Time) {
         v.push("--fork");
     }
-    if a.map_root_user {
+    if a.mapping == Mapping::Root {
         v.push("--map-root-user");
     }
     if a.mount_proc {
@@ -451,7 +446,7 @@ fn unshare_words(a: &SpawnArgs) -> Vec<OsString> {
 
 /// The bwrap(1) command doing what `spawn` does, as far as it can. bwrap always creates a
 /// mount namespace and a new root; without --new-root, `--bind / /` stands for the host's.
-pub fn bwrap(a: &SpawnArgs) -> Equivalent {
+pub fn bwrap(a: &SpawnSpec) -> Equivalent {
     let mut v = Words::from(["bwrap"]);
     let mut notes = Vec::new();
     let types = implied_types(a);
@@ -471,10 +466,10 @@ pub fn bwrap(a: &SpawnArgs) -> Equivalent {
     // bwrap takes option values as separate words, never `--opt=value`; it sets ids only
     // inside a user namespace of its own.
     if types.contains(&NsType::User) {
-        if let Some(uid) = a.setuid.or(a.map_root_user.then_some(0)) {
+        if let Some(uid) = a.setuid.or((a.mapping == Mapping::Root).then_some(0)) {
             v.0.extend(["--uid".into(), uid.to_string().into()]);
         }
-        if let Some(gid) = a.setgid.or(a.map_root_user.then_some(0)) {
+        if let Some(gid) = a.setgid.or((a.mapping == Mapping::Root).then_some(0)) {
             v.0.extend(["--gid".into(), gid.to_string().into()]);
         }
     } else if a.setuid.is_some() || a.setgid.is_some() {
@@ -491,9 +486,9 @@ pub fn bwrap(a: &SpawnArgs) -> Equivalent {
     if a.mount_proc {
         v.0.extend(["--proc", "/proc"].map(OsString::from));
     }
-    for op in &a.mount_ops.0 {
+    for step in &a.setup {
         // bwrap has the same six flags with the same arguments.
-        v.0.extend(op.to_args());
+        v.0.extend(step_args(step));
     }
     if a.drop_caps {
         v.0.extend(["--cap-drop", "ALL"].map(OsString::from));
@@ -504,7 +499,7 @@ pub fn bwrap(a: &SpawnArgs) -> Equivalent {
     if types.contains(&NsType::Time) {
         notes.push("bwrap has no time namespace (--monotonic, --boottime, -T).".into());
     }
-    if a.keep.is_some() || a.ns.selected().iter().any(|(_, f)| f.is_some()) {
+    if a.keep.is_some() || !a.bound_files().is_empty() {
         notes.push("bwrap cannot bind the new namespaces to files (--TYPE=FILE, --keep).".into());
     }
     if types.contains(&NsType::Mnt) && a.propagation != Propagation::Private {
@@ -522,45 +517,47 @@ pub fn bwrap(a: &SpawnArgs) -> Equivalent {
 
 /// The types `spawn` will create: the same rules as [`crate::ns::spawn::Plan`], which also
 /// checks them; an argv that fails the check yields the types as given.
-fn implied_types(a: &SpawnArgs) -> Vec<NsType> {
+fn implied_types(a: &SpawnSpec) -> Vec<NsType> {
     crate::ns::spawn::Plan::new(a)
         .map(|p| p.types)
-        .unwrap_or_else(|_| a.ns.selected().into_iter().map(|(t, _)| t).collect())
+        .unwrap_or_else(|_| a.named_new())
 }
 
 fn long_name(t: NsType) -> &'static str {
     if t == NsType::Mnt { "mount" } else { t.name() }
 }
 
-fn setgroups_name(s: Setgroups) -> &'static str {
-    match s {
-        Setgroups::Allow => "allow",
-        Setgroups::Deny => "deny",
-    }
-}
-
-fn propagation_name(p: Propagation) -> &'static str {
-    match p {
-        Propagation::Private => "private",
-        Propagation::Slave => "slave",
-        Propagation::Shared => "shared",
-        Propagation::Unchanged => "unchanged",
-    }
-}
-
-/// `-m` for "the flag alone", `--mount=FILE` with a file.
-fn ns_flags(
-    v: &mut Words,
-    ns: &NsSelection,
-    get: fn(&NsSelection, NsType) -> Option<&std::path::PathBuf>,
-) {
-    for t in NsType::ALL {
-        match get(ns, t) {
-            Some(p) if p.as_os_str().is_empty() => v.push(format!("-{}", t.flag_letter())),
-            Some(p) => v.push_joined(&format!("--{}=", long_name(t)), p.as_os_str()),
-            None => {}
+/// `-m` for the target's namespace, `--mount=FILE` for one bound to a file.
+fn enter_ns_flags(v: &mut Words, a: &EnterSpec) {
+    for (t, from) in &a.namespaces {
+        match from {
+            EnterFrom::Target => v.push(format!("-{}", t.flag_letter())),
+            EnterFrom::File(p) => v.push_joined(&format!("--{}=", long_name(*t)), p.as_os_str()),
         }
     }
+}
+
+fn map_flags(v: &mut Words, mapping: Mapping) {
+    match mapping {
+        Mapping::Root => v.push("--map-root-user"),
+        Mapping::Current => v.push("--map-current-user"),
+        Mapping::None => {}
+    }
+}
+
+/// A setup step as its spawn flag and arguments (bwrap's flags are the same).
+pub fn step_args(step: &SetupStep) -> Vec<OsString> {
+    let (flag, values): (&str, Vec<&std::path::PathBuf>) = match step {
+        SetupStep::Bind { src, dst } => ("--bind", vec![src, dst]),
+        SetupStep::RoBind { src, dst } => ("--ro-bind", vec![src, dst]),
+        SetupStep::Tmpfs { dst } => ("--tmpfs", vec![dst]),
+        SetupStep::Symlink { target, link } => ("--symlink", vec![target, link]),
+        SetupStep::Proc { dst } => ("--proc", vec![dst]),
+        SetupStep::Dev { dst } => ("--dev", vec![dst]),
+    };
+    std::iter::once(OsString::from(flag))
+        .chain(values.into_iter().map(|p| p.clone().into_os_string()))
+        .collect()
 }
 
 fn command(v: &mut Words, cmd: &[OsString]) {
@@ -626,7 +623,8 @@ fn shell_word(w: &OsStr) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cli::{Cli, Command, Join, MountOp, MountOps, NetworkArgs, VethNames};
+    use crate::cli::{Cli, Command};
+    use crate::ns::spec::{NetworkSpec, Setgroups, VethNames};
     use clap::Parser;
     use std::path::PathBuf;
 
@@ -638,32 +636,40 @@ mod tests {
             .expect("a subcommand")
     }
 
-    fn full_spawn() -> SpawnArgs {
-        let mut a = SpawnArgs {
-            map_root_user: true,
+    /// The spec the command line gives for `argv`.
+    fn spec_of(argv: Vec<OsString>) -> std::result::Result<SpawnSpec, String> {
+        match parse(argv) {
+            Command::Spawn(a) => a.to_spec().map_err(|e| e.to_string()),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    fn full_spawn() -> SpawnSpec {
+        let mut a = SpawnSpec {
+            mapping: Mapping::Root,
             setgroups: Some(Setgroups::Deny),
             hostname: Some("box".into()),
             mount_proc: true,
             propagation: Propagation::Slave,
-            mount_ops: MountOps(vec![
-                MountOp::Tmpfs { dst: "/tmp".into() },
-                MountOp::RoBind {
+            setup: vec![
+                SetupStep::Tmpfs { dst: "/tmp".into() },
+                SetupStep::RoBind {
                     src: "/usr".into(),
                     dst: "/usr".into(),
                 },
-                MountOp::Symlink {
+                SetupStep::Symlink {
                     target: "usr/bin".into(),
                     link: "/bin".into(),
                 },
-                MountOp::Bind {
+                SetupStep::Bind {
                     src: "/a b".into(),
                     dst: "/c".into(),
                 },
-                MountOp::Proc {
+                SetupStep::Proc {
                     dst: "/proc".into(),
                 },
-                MountOp::Dev { dst: "/dev".into() },
-            ]),
+                SetupStep::Dev { dst: "/dev".into() },
+            ],
             new_root: true,
             setuid: Some(1000),
             setgid: Some(1000),
@@ -674,33 +680,30 @@ mod tests {
             keep: Some("k".into()),
             wd: Some("/tmp".into()),
             command: vec!["sh".into(), "-c".into(), "echo 'hi' --x".into()],
-            ..SpawnArgs::default()
+            ..SpawnSpec::default()
         };
-        a.ns.set(NsType::Pid, None);
-        a.ns.set(NsType::Uts, Some(PathBuf::from("/tmp/u ts")));
-        a.ns.set(NsType::Cgroup, None);
+        a.namespaces.insert(NsType::Pid, SpawnNs::New);
+        a.namespaces
+            .insert(NsType::Uts, SpawnNs::NewBoundAt(PathBuf::from("/tmp/u ts")));
+        a.namespaces.insert(NsType::Cgroup, SpawnNs::New);
         a
     }
 
     /// Joins and the network flags, with a user, mount and PID namespace to create.
-    fn network_spawn() -> SpawnArgs {
-        let mut a = SpawnArgs {
-            map_root_user: true,
+    fn network_spawn() -> SpawnSpec {
+        let mut a = SpawnSpec {
+            mapping: Mapping::Root,
             mount_proc: true,
             command: vec!["ip".into(), "addr".into()],
-            ..SpawnArgs::default()
+            ..SpawnSpec::default()
         };
-        a.joins = vec![
-            Join {
-                ns_type: NsType::Ipc,
-                from: JoinFrom::Pid(77),
-            },
-            Join {
-                ns_type: NsType::Uts,
-                from: JoinFrom::File("/run/x y".into()),
-            },
-        ];
-        *a.network = NetworkArgs {
+        a.namespaces
+            .insert(NsType::Ipc, SpawnNs::Join(JoinFrom::Pid(77)));
+        a.namespaces.insert(
+            NsType::Uts,
+            SpawnNs::Join(JoinFrom::File("/run/x y".into())),
+        );
+        a.network = NetworkSpec {
             veth: Some(VethNames {
                 outside: None,
                 inside: Some("in0".into()),
@@ -718,19 +721,70 @@ mod tests {
         a
     }
 
+    /// Only filesystem steps, a current-user map, a pasta connection, a bound net namespace.
+    fn steps_only_spawn() -> SpawnSpec {
+        let mut a = SpawnSpec {
+            mapping: Mapping::Current,
+            setgroups: Some(Setgroups::Allow),
+            propagation: Propagation::Unchanged,
+            setup: vec![
+                SetupStep::Dev {
+                    dst: "/d ev".into(),
+                },
+                SetupStep::Bind {
+                    src: "/x".into(),
+                    dst: "/y".into(),
+                },
+                SetupStep::Tmpfs { dst: "/t".into() },
+                SetupStep::Bind {
+                    src: "--odd".into(),
+                    dst: "/z".into(),
+                },
+            ],
+            network: NetworkSpec {
+                pasta: true,
+                ..NetworkSpec::default()
+            },
+            ..SpawnSpec::default()
+        };
+        a.namespaces
+            .insert(NsType::Net, SpawnNs::NewBoundAt("/run/n=et".into()));
+        a.namespaces.insert(
+            NsType::Time,
+            SpawnNs::Join(JoinFrom::File("/k/time".into())),
+        );
+        a
+    }
+
     #[test]
-    fn spawn_argv_round_trips() {
-        for a in [full_spawn(), network_spawn(), SpawnArgs::default()] {
-            match parse(spawn_argv(&a)) {
-                Command::Spawn(back) => assert_eq!(back, a),
-                other => panic!("{other:?}"),
-            }
+    fn spawn_spec_round_trips_through_the_command_line() {
+        for a in [
+            full_spawn(),
+            network_spawn(),
+            steps_only_spawn(),
+            SpawnSpec::default(),
+        ] {
+            assert_eq!(spec_of(spawn_argv(&a)), Ok(a));
         }
     }
 
     #[test]
+    fn a_type_joined_and_created_does_not_come_back_as_a_spec() {
+        let argv = ["spawn", "-n", "--join=net=1"].map(OsString::from).to_vec();
+        let err = spec_of(argv).unwrap_err();
+        assert!(
+            err.contains("cannot both join and create a net namespace"),
+            "{err}"
+        );
+        let argv = ["spawn", "--join=net=1", "--join=net=2"]
+            .map(OsString::from)
+            .to_vec();
+        assert!(spec_of(argv).unwrap_err().contains("given twice"));
+    }
+
+    #[test]
     fn enter_argv_round_trips() {
-        let mut a = EnterArgs {
+        let mut a = EnterSpec {
             target: Some(42),
             all: true,
             setuid: Some(7),
@@ -738,13 +792,14 @@ mod tests {
             preserve_credentials: true,
             wd: Some("/x=y".into()),
             command: vec!["--weird".into(), "arg".into()],
-            ..EnterArgs::default()
+            ..EnterSpec::default()
         };
-        a.ns.set(NsType::Net, Some("/run/netns/blue".into()));
-        a.ns.set(NsType::Mnt, None);
-        for a in [a, EnterArgs::default()] {
+        a.namespaces
+            .insert(NsType::Net, EnterFrom::File("/run/netns/blue".into()));
+        a.namespaces.insert(NsType::Mnt, EnterFrom::Target);
+        for a in [a, EnterSpec::default()] {
             match parse(enter_argv(&a)) {
-                Command::Enter(back) => assert_eq!(back, a),
+                Command::Enter(back) => assert_eq!(back.to_spec(), a),
                 other => panic!("{other:?}"),
             }
         }
@@ -774,19 +829,19 @@ mod tests {
             .mount_ops
             .0
             .iter()
-            .map(|op| op.to_args()[1].to_string_lossy().into_owned())
+            .map(|step| step_args(step)[1].to_string_lossy().into_owned())
             .collect();
         assert_eq!(dsts, ["/a", "/s", "/b", "t"]);
     }
 
     #[test]
     fn nsenter_line() {
-        let mut a = EnterArgs {
+        let mut a = EnterSpec {
             target: Some(123),
-            ..EnterArgs::default()
+            ..EnterSpec::default()
         };
-        a.ns.set(NsType::Mnt, None);
-        a.ns.set(NsType::Net, None);
+        a.namespaces.insert(NsType::Mnt, EnterFrom::Target);
+        a.namespaces.insert(NsType::Net, EnterFrom::Target);
         a.command = vec!["ip".into(), "a".into()];
         assert_eq!(
             nsenter(&a).line,
@@ -800,13 +855,13 @@ mod tests {
 
     #[test]
     fn unshare_and_bwrap_lines() {
-        let a = SpawnArgs {
-            map_root_user: true,
+        let a = SpawnSpec {
+            mapping: Mapping::Root,
             mount_proc: true,
             hostname: Some("box".into()),
             drop_caps: true,
             command: vec!["id".into()],
-            ..SpawnArgs::default()
+            ..SpawnSpec::default()
         };
         let u = unshare(&a);
         assert_eq!(
@@ -832,18 +887,18 @@ mod tests {
     #[test]
     fn ip_sequence_builds_the_veth_by_hand() {
         assert_eq!(ip_sequence(&full_spawn()), None);
-        let mut a = SpawnArgs {
-            map_root_user: true,
+        let a = SpawnSpec {
+            mapping: Mapping::Root,
             command: vec!["ip".into(), "addr".into()],
-            ..SpawnArgs::default()
-        };
-        *a.network = NetworkArgs {
-            veth: Some(VethNames::default()),
-            addrs: vec!["10.0.0.2/24".parse().unwrap()],
-            peer_addrs: vec!["10.0.0.1/24".parse().unwrap()],
-            route: true,
-            netns_name: Some("nsviz-eq-blue".into()),
-            ..NetworkArgs::default()
+            network: NetworkSpec {
+                veth: Some(VethNames::default()),
+                addrs: vec!["10.0.0.2/24".parse().unwrap()],
+                peer_addrs: vec!["10.0.0.1/24".parse().unwrap()],
+                route: true,
+                netns_name: Some("nsviz-eq-blue".into()),
+                ..NetworkSpec::default()
+            },
+            ..SpawnSpec::default()
         };
         let eq = ip_sequence(&a).unwrap();
         assert_eq!(
@@ -855,14 +910,14 @@ mod tests {
              ip netns exec nsviz-eq-blue unshare --user --map-root-user -- ip addr"
         );
 
-        let joined = SpawnArgs {
-            joins: vec![Join {
-                ns_type: NsType::Net,
-                from: JoinFrom::File("/run/netns/blue".into()),
-            }],
+        let mut joined = SpawnSpec {
             mount_proc: true,
-            ..SpawnArgs::default()
+            ..SpawnSpec::default()
         };
+        joined.namespaces.insert(
+            NsType::Net,
+            SpawnNs::Join(JoinFrom::File("/run/netns/blue".into())),
+        );
         assert_eq!(
             ip_sequence(&joined).unwrap().line,
             "nsenter --net=/run/netns/blue unshare --mount --pid --fork --mount-proc"

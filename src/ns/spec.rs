@@ -1,0 +1,281 @@
+//! What the core is asked to do, as plain data: a [`SpawnSpec`] (create namespaces and run a
+//! command in them) and an [`EnterSpec`] (join namespaces and run a command there).
+//!
+//! The command-line parsers (the `cli` module) and the viewer's dialogs build these; the core only
+//! reads them. A spec holds the request as given: what one option implies for another (a
+//! hostname needs a UTS namespace) and what the kernel refuses are the core's to work out and
+//! check ([`super::spawn::Plan`]).
+
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use crate::model::NsType;
+
+/// What `spawn` does with one namespace type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SpawnNs {
+    /// Create a new one.
+    New,
+    /// Create a new one and bind it at this file, so that it outlives its processes.
+    NewBoundAt(PathBuf),
+    /// Join one that exists instead of creating one.
+    Join(JoinFrom),
+}
+
+/// Where a namespace to join comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JoinFrom {
+    /// The namespace of that type of a running process.
+    Pid(i32),
+    /// The namespace bound at (or open as) a file.
+    File(PathBuf),
+}
+
+/// How ids map into a new user namespace.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Mapping {
+    /// No map (like `unshare -U`): every id shows as the overflow id (65534) inside.
+    #[default]
+    None,
+    /// Our uid and gid become 0 inside (`-r`).
+    Root,
+    /// Our uid and gid stay themselves inside (`--map-current-user`).
+    Current,
+}
+
+/// Whether setgroups(2) is allowed in a new user namespace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Setgroups {
+    Allow,
+    Deny,
+}
+
+/// Mount propagation of a new mount namespace.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Propagation {
+    #[default]
+    Private,
+    Slave,
+    Shared,
+    Unchanged,
+}
+
+/// One filesystem setup step of `spawn`. They run in the order of the list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SetupStep {
+    /// Bind-mount `src` on `dst`.
+    Bind { src: PathBuf, dst: PathBuf },
+    /// Bind-mount read-only, nosuid, nodev.
+    RoBind { src: PathBuf, dst: PathBuf },
+    /// An empty tmpfs on `dst`.
+    Tmpfs { dst: PathBuf },
+    /// A symbolic link `link` pointing at `target`.
+    Symlink { target: PathBuf, link: PathBuf },
+    /// procfs on `dst`.
+    Proc { dst: PathBuf },
+    /// A minimal /dev on `dst`.
+    Dev { dst: PathBuf },
+}
+
+/// The two names of a veth pair; None: pick one.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VethNames {
+    pub outside: Option<String>,
+    pub inside: Option<String>,
+}
+
+/// An interface address with its prefix length: `10.0.0.1/24`, `fd00::1/64`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IfAddr {
+    pub addr: IpAddr,
+    pub prefix: u8,
+}
+
+impl std::str::FromStr for IfAddr {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, String> {
+        let bad = || {
+            format!(
+                "'{}' is not an address with a prefix length, like 10.0.0.1/24 or fd00::1/64",
+                crate::sanitize::for_terminal(text)
+            )
+        };
+        let (addr, prefix) = text.split_once('/').ok_or_else(bad)?;
+        let addr: IpAddr = addr.parse().map_err(|_| bad())?;
+        let prefix: u8 = prefix.parse().map_err(|_| bad())?;
+        let max = if addr.is_ipv4() { 32 } else { 128 };
+        if prefix > max {
+            return Err(bad());
+        }
+        Ok(IfAddr { addr, prefix })
+    }
+}
+
+impl std::fmt::Display for IfAddr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.addr, self.prefix)
+    }
+}
+
+/// An interface name as the kernel accepts it: 1 to 15 bytes, no '/', ':' or white space.
+pub fn check_ifname(name: &str) -> Result<(), String> {
+    let ok = !name.is_empty()
+        && name.len() < 16
+        && name != "."
+        && name != ".."
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && b != b'/' && b != b':');
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "'{}' is not a valid interface name (1 to 15 characters, no '/', ':' or spaces)",
+            crate::sanitize::for_terminal(name)
+        ))
+    }
+}
+
+/// Connecting a new network namespace: a veth pair, or pasta; a name for `ip netns`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NetworkSpec {
+    /// A veth pair to this namespace.
+    pub veth: Option<VethNames>,
+    /// Addresses of the inside end.
+    pub addrs: Vec<IfAddr>,
+    /// Addresses of the outside end.
+    pub peer_addrs: Vec<IfAddr>,
+    /// Inside, a default route through the outside end's address of each family.
+    pub route: bool,
+    /// An existing bridge the outside end joins.
+    pub bridge: Option<String>,
+    /// Bind the new network namespace at /run/netns/NAME.
+    pub netns_name: Option<String>,
+    /// Connect through pasta instead of a veth pair.
+    pub pasta: bool,
+}
+
+impl NetworkSpec {
+    /// True when something asks for a new network namespace.
+    pub fn wants_new_net(&self) -> bool {
+        self.veth.is_some() || self.pasta || self.netns_name.is_some()
+    }
+}
+
+/// Create namespaces and run a command in them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SpawnSpec {
+    /// The types named explicitly, and what to do with each.
+    pub namespaces: BTreeMap<NsType, SpawnNs>,
+    /// The id map of a new user namespace (implies one unless None).
+    pub mapping: Mapping,
+    pub setgroups: Option<Setgroups>,
+    pub hostname: Option<String>,
+    /// A fresh /proc for the new PID namespace.
+    pub mount_proc: bool,
+    pub propagation: Propagation,
+    /// The filesystem setup, in order.
+    pub setup: Vec<SetupStep>,
+    /// Build a new root on tmpfs from `setup` only, pivot into it, detach the old one.
+    pub new_root: bool,
+    pub setuid: Option<u32>,
+    pub setgid: Option<u32>,
+    /// Clear every capability set before running the command.
+    pub drop_caps: bool,
+    pub no_new_privs: bool,
+    /// Clock offsets of a new time namespace, in seconds.
+    pub monotonic: Option<i64>,
+    pub boottime: Option<i64>,
+    /// Keep every new namespace bound under /run/nsviz/NAME/.
+    pub keep: Option<String>,
+    pub network: NetworkSpec,
+    /// Working directory inside.
+    pub wd: Option<PathBuf>,
+    /// Empty: the user's shell.
+    pub command: Vec<OsString>,
+}
+
+impl SpawnSpec {
+    /// The types named to be created (bound to a file or not), in NsType order.
+    pub fn named_new(&self) -> Vec<NsType> {
+        self.namespaces
+            .iter()
+            .filter(|(_, ns)| !matches!(ns, SpawnNs::Join(_)))
+            .map(|(t, _)| *t)
+            .collect()
+    }
+
+    /// The namespaces to join, in NsType order.
+    pub fn joins(&self) -> Vec<(NsType, &JoinFrom)> {
+        self.namespaces
+            .iter()
+            .filter_map(|(t, ns)| match ns {
+                SpawnNs::Join(from) => Some((*t, from)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The new namespaces to bind to a file, with the file.
+    pub fn bound_files(&self) -> Vec<(NsType, &PathBuf)> {
+        self.namespaces
+            .iter()
+            .filter_map(|(t, ns)| match ns {
+                SpawnNs::NewBoundAt(file) => Some((*t, file)),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+/// Where one namespace to enter comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EnterFrom {
+    /// The target process's namespace of that type.
+    Target,
+    /// The namespace bound at (or open as) a file.
+    File(PathBuf),
+}
+
+/// Enter namespaces of a process, or bound to files, and run a command there.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EnterSpec {
+    /// The process whose namespaces to enter.
+    pub target: Option<i32>,
+    /// Every namespace of the target that differs from ours, besides those named.
+    pub all: bool,
+    /// The types named explicitly, and where each comes from.
+    pub namespaces: BTreeMap<NsType, EnterFrom>,
+    pub setuid: Option<u32>,
+    pub setgid: Option<u32>,
+    /// Keep the current uid, gid and groups when entering a user namespace.
+    pub preserve_credentials: bool,
+    /// Working directory inside.
+    pub wd: Option<PathBuf>,
+    /// Empty: the user's shell.
+    pub command: Vec<OsString>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_need_a_prefix_length_in_range() {
+        let a: IfAddr = "10.0.0.1/24".parse().unwrap();
+        assert_eq!((a.addr.to_string(), a.prefix), ("10.0.0.1".into(), 24));
+        assert_eq!("fd00::1/128".parse::<IfAddr>().unwrap().prefix, 128);
+        for bad in [
+            "10.0.0.1",
+            "10.0.0/24",
+            "10.0.0.1/33",
+            "fd00::1/129",
+            "x/1",
+            "10.0.0.1/-1",
+        ] {
+            assert!(bad.parse::<IfAddr>().is_err(), "{bad}");
+        }
+    }
+}
