@@ -35,6 +35,26 @@ pub fn pidfd_open(pid: i32) -> io::Result<OwnedFd> {
     )?)
 }
 
+/// Blocks until the process behind `pidfd` has exited (a pidfd becomes readable then).
+pub fn wait_for_exit(pidfd: BorrowedFd<'_>) -> io::Result<()> {
+    use rustix::event::{PollFd, PollFlags, poll};
+    loop {
+        let mut fds = [PollFd::new(&pidfd, PollFlags::IN)];
+        match poll(&mut fds, None) {
+            Ok(_) if !fds[0].revents().is_empty() => return Ok(()),
+            Ok(_) | Err(rustix::io::Errno::INTR) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+/// pidfd_send_signal(2): signals the process a pidfd holds (no PID reuse race).
+pub fn pidfd_signal(pidfd: BorrowedFd<'_>, sig: libc::c_int) -> io::Result<()> {
+    let sig = rustix::process::Signal::from_named_raw(sig)
+        .ok_or_else(|| io::Error::from_raw_os_error(libc::EINVAL))?;
+    Ok(rustix::process::pidfd_send_signal(pidfd, sig)?)
+}
+
 /// setns(2): `fd` is a namespace file or a pidfd; `nstype` CLONE_NEW* flags (0: any).
 pub fn setns(fd: BorrowedFd<'_>, nstype: libc::c_int) -> io::Result<()> {
     Ok(nix::sched::setns(fd, CloneFlags::from_bits_retain(nstype))?)

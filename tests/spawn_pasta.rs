@@ -11,10 +11,14 @@ mod ns_common;
 use std::io::Write;
 use std::net::TcpListener;
 use std::process::Command;
+use std::sync::Mutex;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use ns_common::{Run, run};
+
+/// One pasta test at a time: each checks that the pasta it started is gone afterwards.
+static ONE_PASTA: Mutex<()> = Mutex::new(());
 
 /// A listener on the host's loopback that greets the first connection with `word`, for up to
 /// 40 s; joined, it tells whether anyone came.
@@ -56,10 +60,11 @@ fn client(port: u16) -> String {
     )
 }
 
-/// pasta processes now running (their pids), to check that one started by a test is gone.
+/// pasta daemons now running (their pids), to check that one started by a test is gone.
+/// Matched by command line: pasta may re-execute itself under another name (passt.avx2).
 fn pastas() -> Vec<String> {
     let out = Command::new("pgrep")
-        .args(["-x", "pasta"])
+        .args(["-f", "pasta --config-net"])
         .output()
         .unwrap();
     String::from_utf8_lossy(&out.stdout)
@@ -96,6 +101,7 @@ fn a_non_root_users_namespace_reaches_the_host_through_pasta() {
     if !common::ensure_program("pasta", "passt") {
         return;
     }
+    let _one = ONE_PASTA.lock().unwrap_or_else(|e| e.into_inner());
     let before = pastas();
     let word = common::unique("pasta-nobody");
     let greeter = Greeter::start(&word);
@@ -125,6 +131,7 @@ fn roots_new_user_namespace_reaches_the_host_through_pasta() {
     if !common::ensure_program("pasta", "passt") {
         return;
     }
+    let _one = ONE_PASTA.lock().unwrap_or_else(|e| e.into_inner());
     let before = pastas();
     let word = common::unique("pasta-root");
     let greeter = Greeter::start(&word);
@@ -140,6 +147,25 @@ fn roots_new_user_namespace_reaches_the_host_through_pasta() {
         r.one_error_line(),
         "nsviz: --pasta needs a new user namespace (-r, -c or -U): pasta gives up its privileges and can then reach only a network namespace inside a user namespace its user owns"
     );
+    no_new_pasta_left(&before);
+
+    // pasta's connection lasts as long as the command: keeping the namespace is refused.
+    for keep in [
+        ["--keep", "pasta-kept"],
+        ["--netns-name", "nsviz-pasta-kept"],
+    ] {
+        let mut args = vec!["spawn", "-r", "--pasta"];
+        args.extend(keep);
+        args.extend(["--", "true"]);
+        let r = ns_common::nsviz(&args);
+        assert_eq!(r.code, Some(2), "{r:?}");
+        assert_eq!(
+            r.one_error_line(),
+            "nsviz: --pasta connects the network namespace only while the command runs, so it cannot be kept (--keep, --net=FILE, --netns-name)"
+        );
+    }
+    assert!(!std::path::Path::new("/run/nsviz/pasta-kept").exists());
+    assert!(!std::path::Path::new("/run/netns/nsviz-pasta-kept").exists());
     no_new_pasta_left(&before);
 }
 

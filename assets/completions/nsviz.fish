@@ -138,7 +138,7 @@ complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l new-root -d 'Build
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l drop-caps -d 'Clear every capability set, bounding and ambient included, before running the command'
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l no-new-privs -d 'Set no_new_privs: the command cannot gain privileges through setuid files'
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l route -d 'Inside, a default route through the outside end\'s address of each family (needs --peer-addr)'
-complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l pasta -d 'Connect the new network namespace (implies -n) to the outside through pasta (package passt), also for a non-root user'
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l pasta -d 'Connect the new network namespace (implies -n) to the outside through pasta (package passt), also for a non-root user; needs a new user namespace (-r, -c, -U); the connection ends with the command'
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -s V -l version -d 'Print version'
 complete -c nsviz -n "__fish_nsviz_using_subcommand forget" -s h -l help -d 'Print help'

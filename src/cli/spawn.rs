@@ -352,7 +352,8 @@ pub struct NetworkArgs {
     pub netns_name: Option<String>,
 
     /// Connect the new network namespace (implies -n) to the outside through pasta (package
-    /// passt), also for a non-root user.
+    /// passt), also for a non-root user; needs a new user namespace (-r, -c, -U); the
+    /// connection ends with the command.
     #[arg(long, conflicts_with = "veth")]
     pub pasta: bool,
 }

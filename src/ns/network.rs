@@ -15,7 +15,7 @@
 use std::fs;
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::IpAddr;
-use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 
@@ -238,7 +238,7 @@ fn connector_main(spawner: i32, connect: &Connect, go: OwnedFd, result: OwnedFd)
     }
     let outcome = match connect {
         Connect::Veth(veth) => make_veth(spawner, veth),
-        Connect::Pasta(pasta) => run_pasta(spawner, pasta),
+        Connect::Pasta(pasta) => run_pasta(spawner, pasta).and_then(|pasta| watch(spawner, pasta)),
     };
     let line = match &outcome {
         Ok(()) => "\n".to_string(),
@@ -246,6 +246,28 @@ fn connector_main(spawner: i32, connect: &Connect, go: OwnedFd, result: OwnedFd)
     };
     let _ = result.write_all(line.as_bytes());
     sys::exit_now(i32::from(outcome.is_err()))
+}
+
+/// In the connector, once pasta runs: leaves a watcher that stops pasta when the spawner (the
+/// command, or nsviz waiting for it) exits. pasta would otherwise outlive the namespace: it
+/// quits by itself only for a namespace bound to a file, and while it runs it holds the
+/// namespace alive.
+fn watch(spawner: i32, pasta: OwnedFd) -> Result<()> {
+    let stop_pasta = |e: io::Error| {
+        let _ = sys::pidfd_signal(pasta.as_fd(), libc::SIGTERM);
+        setup_error("cannot watch pasta", e)
+    };
+    let spawner = sys::pidfd_open(spawner).map_err(stop_pasta)?;
+    match sys::fork().map_err(stop_pasta)? {
+        0 => {
+            // Signals stay blocked here (as in the connector): a Ctrl-C for the command must
+            // not stop the watcher before it stops pasta.
+            let _ = sys::wait_for_exit(spawner.as_fd());
+            let _ = sys::pidfd_signal(pasta.as_fd(), libc::SIGTERM);
+            sys::exit_now(0)
+        }
+        _ => Ok(()),
+    }
 }
 
 /// In the connector: the pair, with the inside end in the spawner's network namespace, and the
@@ -341,25 +363,40 @@ fn free_name(rtnl: &mut Rtnl) -> String {
 /// pasta's own messages go to a memory file and are shown only when it fails: on success it
 /// talks of syslog and daemonizing, which is not the user's business (a pipe would not do: the
 /// daemon it leaves keeps the write end open until the namespace goes).
-fn run_pasta(spawner: i32, pasta: &Path) -> Result<()> {
-    let log = sys::memfd("pasta-log").map_err(|e| setup_error("cannot run pasta", e))?;
-    let mut log = fs::File::from(log);
-    let for_pasta = log
-        .try_clone()
-        .map_err(|e| setup_error("cannot run pasta", e))?;
+fn run_pasta(spawner: i32, pasta: &Path) -> Result<OwnedFd> {
+    let fail = |e| setup_error("cannot run pasta", e);
+    let log = fs::File::from(sys::memfd("pasta-log").map_err(fail)?);
+    let pid_file = fs::File::from(sys::memfd("pasta-pid").map_err(fail)?);
     // pasta gives up every capability but the network ones, and as root it would also switch
     // to nobody: it can then open only a user namespace its own user owns, so it runs as us.
     let runas = format!("{}:{}", sys::geteuid(), sys::getegid());
-    let status = std::process::Command::new(pasta)
-        .args(["--config-net", "--quiet", "--runas", &runas])
+    // pasta writes its daemon's PID to a file it opens by name: /proc/self/fd/N is its own
+    // copy of our memory file (not close-on-exec), so no path in a shared directory is used.
+    let pid_path = format!("/proc/self/fd/{}", pid_file.as_raw_fd());
+    let mut command = std::process::Command::new(pasta);
+    command
+        .args([
+            "--config-net",
+            "--quiet",
+            "--runas",
+            &runas,
+            "--pid",
+            &pid_path,
+        ])
         .arg(spawner.to_string())
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
-        .stderr(for_pasta)
-        .status()
-        .map_err(|e| setup_error("cannot run pasta", e))?;
+        .stderr(log.try_clone().map_err(fail)?);
+    // The connector blocks nsviz's signals, and the mask is inherited across exec: pasta needs
+    // SIGTERM (to be stopped) and SIGCHLD (to reap its helpers) delivered.
+    let saved = sys::SigSet::of(&[]).block();
+    sys::SigSet::of(&[]).set_mask();
+    let status = command.status();
+    saved.set_mask();
+    let status = status.map_err(fail)?;
+    let mut log = log;
     if status.success() {
-        return Ok(());
+        return pasta_daemon(pid_file);
     }
     let mut said = Vec::new();
     let _ = io::Seek::seek(&mut log, io::SeekFrom::Start(0));
@@ -374,6 +411,17 @@ fn run_pasta(spawner: i32, pasta: &Path) -> Result<()> {
     Err(Error::setup(format!(
         "pasta could not connect the new network namespace ({status}){reason}"
     )))
+}
+
+/// The pasta daemon, from the PID file it wrote, held by a pidfd.
+fn pasta_daemon(mut pid_file: fs::File) -> Result<OwnedFd> {
+    let mut text = String::new();
+    let _ = io::Seek::seek(&mut pid_file, io::SeekFrom::Start(0));
+    let _ = (&mut pid_file).take(64).read_to_string(&mut text);
+    let pid: i32 = text.trim().parse().map_err(|_| {
+        Error::setup("pasta did not say which process it runs as (its --pid file is empty)")
+    })?;
+    sys::pidfd_open(pid).map_err(|e| setup_error("cannot follow pasta", e))
 }
 
 /// In spawn, inside the new network namespace once the connector made the pair: loopback and

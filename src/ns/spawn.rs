@@ -118,6 +118,13 @@ impl Plan {
                 "--pasta needs a new user namespace (-r, -c or -U): pasta gives up its privileges and can then reach only a network namespace inside a user namespace its user owns",
             ));
         }
+        if matches!(connect, Some(Connect::Pasta(_)))
+            && bindings.iter().any(|b| b.ns_type == NsType::Net)
+        {
+            return Err(Error::usage(
+                "--pasta connects the network namespace only while the command runs, so it cannot be kept (--keep, --net=FILE, --netns-name)",
+            ));
+        }
         Ok(Plan {
             types,
             mapping,
