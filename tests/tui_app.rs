@@ -591,8 +591,11 @@ fn help_is_generated_from_the_key_table() {
         .iter()
         .map(|l| l.to_string() + "\n")
         .collect();
+    // Long texts wrap onto the next lines: compare words, not spacing.
+    let words = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+    let flat = words(&text);
     for b in nsviz::tui::keys::all_bindings() {
-        assert!(text.contains(b.help), "help lacks {}", b.help);
+        assert!(flat.contains(&words(b.help)), "help lacks {}", b.help);
         assert!(text.contains(&nsviz::tui::keys::keys_label(b)));
     }
     // And what no key table says.
@@ -1046,4 +1049,108 @@ fn filter_words_all_match_type_is_explicit_and_the_selection_lands_on_a_match() 
     assert!(matched(&app).contains(&ns(NsType::User, 4026532401)));
     type_filter(&mut app, "mounted");
     assert!(matched(&app).contains(&ns(NsType::Net, 4026532601)));
+}
+
+#[test]
+fn enter_opens_the_details_whose_lines_jump_to_their_process_or_namespace() {
+    use nsviz::tui::views::DetailPane;
+    let mut app = App::with_snapshot(demo(), "demo", Rect::new(0, 0, 80, 24));
+    app.apply(Action::CycleDetail);
+    app.apply(Action::CycleDetail);
+    assert_eq!(app.detail_pane, DetailPane::Hidden);
+    let podman = ns(NsType::User, 4026532301);
+    common::select_row(&mut app, podman);
+    let rows_before = app.rows.len();
+    // Enter shows the hidden pane and gives it the focus; it collapses nothing.
+    app.apply(Action::OpenDetail);
+    assert_eq!(app.detail_pane, DetailPane::Normal);
+    assert!(app.detail_focused());
+    assert_eq!(app.rows.len(), rows_before);
+    let targets: Vec<NodeKey> = app.detail_links().iter().map(|l| l.target).collect();
+    assert_eq!(
+        targets,
+        vec![ns(NsType::User, HOST_USER), NodeKey::Process(3040)]
+    );
+    // Esc gives the focus back to the list, which keeps its selection.
+    app.apply(Action::Back);
+    assert!(!app.detail_focused());
+    assert_eq!(app.selected(), Some(podman));
+    // ↓ picks the holder; Enter jumps to it in the process tree.
+    app.apply(Action::OpenDetail);
+    app.apply(Action::Down);
+    app.apply(Action::Down);
+    app.apply(Action::OpenDetail);
+    assert_eq!(app.view, View::Processes);
+    assert_eq!(app.selected(), Some(NodeKey::Process(3040)));
+    assert!(!app.detail_focused());
+    // From a process: its user namespace's line jumps back to the namespace tree.
+    app.apply(Action::OpenDetail);
+    let links = app.detail_links();
+    let at = links
+        .iter()
+        .position(|l| l.target == podman)
+        .expect("the process's user namespace is a link");
+    for _ in 0..at {
+        app.apply(Action::Down);
+    }
+    app.apply(Action::OpenDetail);
+    assert_eq!(app.view, View::Namespaces);
+    assert_eq!(app.selected(), Some(podman));
+    // Any other key gives the focus back and does its usual work.
+    app.apply(Action::OpenDetail);
+    app.apply(Action::ShowProcesses);
+    assert!(!app.detail_focused());
+    assert_eq!(app.view, View::Processes);
+}
+
+#[test]
+fn space_collapses_and_enter_does_not() {
+    let mut app = app();
+    let podman = ns(NsType::User, 4026532301);
+    common::select_row(&mut app, podman);
+    let total = app.rows.len();
+    app.apply(Action::Toggle);
+    assert!(app.rows.len() < total);
+    app.apply(Action::Toggle);
+    assert_eq!(app.rows.len(), total);
+    app.apply(Action::OpenDetail);
+    assert_eq!(app.rows.len(), total);
+}
+
+#[test]
+fn a_process_links_to_its_hidden_ancestor_user_namespace() {
+    let mut app = app();
+    app.apply(Action::ShowProcesses);
+    common::select_row(&mut app, NodeKey::Process(3101));
+    let hidden = ns(NsType::User, 4026532401);
+    assert!(
+        app.snapshot
+            .namespace(NsType::User, 4026532401)
+            .unwrap()
+            .is_hidden()
+    );
+    assert!(app.detail_links().iter().any(|l| l.target == hidden));
+    // The host's processes have none.
+    common::select_row(&mut app, NodeKey::Process(1));
+    assert!(!app.detail_links().iter().any(|l| l.target == hidden));
+}
+
+#[test]
+fn a_thread_holder_leads_to_its_process() {
+    let mut s = demo();
+    let blue = s
+        .namespaces
+        .iter_mut()
+        .find(|n| n.ns_type == NsType::Net && n.id == 4026532601)
+        .unwrap();
+    blue.tasks.push(3105);
+    let sleeper = s.processes.iter_mut().find(|p| p.pid == 3101).unwrap();
+    sleeper.threads_apart.push(3105);
+    let mut app = App::with_snapshot(s, "demo", Rect::new(0, 0, 120, 40));
+    common::select_row(&mut app, ns(NsType::Net, 4026532601));
+    assert!(
+        app.detail_links()
+            .iter()
+            .any(|l| l.target == NodeKey::Process(3101))
+    );
 }

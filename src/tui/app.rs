@@ -9,6 +9,7 @@ use std::time::{Duration, Instant, SystemTime};
 use ratatui::layout::Rect;
 
 use super::changelog::ChangeLog;
+use super::detail::{DetailState, Link};
 use super::dialog::{Dialog, EnterDialog, SpawnDialog, SpawnField, kept_name};
 use super::filter;
 use super::graph_view::{self, GraphState};
@@ -151,8 +152,8 @@ pub struct App {
     /// the filter, expansion or view change, never per frame.
     pub rows: Vec<Row>,
     pub size: Rect,
-    /// How far the detail pane is scrolled, and for which selection (another starts at 0).
-    pub detail_scroll: (Option<NodeKey>, u16),
+    /// The detail pane's scroll and focus.
+    pub detail: DetailState,
     /// False under NO_COLOR or TERM=dumb (see `Theme::colors_from_env`).
     pub colors: bool,
     /// How wide the detail pane is, or whether it is hidden.
@@ -203,7 +204,7 @@ impl App {
             gone: Vec::new(),
             rows: Vec::new(),
             size: Rect::new(0, 0, 80, 24),
-            detail_scroll: (None, 0),
+            detail: DetailState::default(),
             colors: true,
             detail_pane: views::DetailPane::Normal,
             forests: Forests::default(),
@@ -727,6 +728,9 @@ impl App {
         if self.overlay != Overlay::None {
             return self.apply_overlay(action);
         }
+        if self.detail_focused() && self.apply_detail_focus(action) {
+            return true;
+        }
         match action {
             Action::Quit | Action::QuitNow => self.quit = true,
             // Esc never quits: it cancels the filter being typed, clears a kept one, or
@@ -825,18 +829,15 @@ impl App {
             Action::NewestChange => self.jump_to_newest_change(),
             Action::DetailDown | Action::DetailUp => {
                 let key = self.selected();
-                let now = if self.detail_scroll.0 == key {
-                    self.detail_scroll.1
-                } else {
-                    0
-                };
+                let now = self.detail.scroll_for(key);
                 let next = if action == Action::DetailDown {
                     now.saturating_add(3)
                 } else {
                     now.saturating_sub(3)
                 };
-                self.detail_scroll = (key, next);
+                self.detail.scroll = (key, next);
             }
+            Action::OpenDetail => self.open_detail(),
             Action::Explain => match self.explain_type() {
                 Some(ns_type) => self.overlay = Overlay::Explain { ns_type, scroll: 0 },
                 None => self.message = Some("select a namespace to explain".into()),
@@ -949,6 +950,98 @@ impl App {
             // Every other key does nothing here (it is not swallowed into another action).
             _ => return false,
         }
+        true
+    }
+
+    /// What the detail pane is about: the selection, with what the app knows of it.
+    pub fn detail_subject(&self) -> Option<views::detail::Subject<'_>> {
+        let key = self.selected()?;
+        Some(views::detail::Subject {
+            snapshot: &self.snapshot,
+            key,
+            new: self.is_new(&key),
+            gone: self.gone_namespace(&key).map(|g| &g.ns),
+        })
+    }
+
+    /// The lines of the detail pane that lead to a process or a namespace.
+    pub fn detail_links(&self) -> Vec<Link> {
+        let theme = super::theme::Theme::new(self.colors);
+        self.detail_subject()
+            .map(|s| views::detail::content(&s, &theme).links)
+            .unwrap_or_default()
+    }
+
+    /// True while the detail pane has the focus (for the current selection).
+    pub fn detail_focused(&self) -> bool {
+        self.detail.focus_for(self.selected()).is_some()
+    }
+
+    /// Enter: a graph's "+N more" box opens; else the details show (the pane comes back if
+    /// hidden) and take the focus, on their first link.
+    fn open_detail(&mut self) {
+        if self.view == View::Graph && self.open_more() {
+            return;
+        }
+        if self.detail_pane == views::DetailPane::Hidden {
+            self.detail_pane = views::DetailPane::Normal;
+            self.refresh();
+        }
+        let Some(key) = self.selected() else {
+            self.message = Some("nothing selected to show the details of".into());
+            return;
+        };
+        if self.detail_links().is_empty() {
+            self.message = Some("nothing in these details leads to a process or namespace".into());
+            return;
+        }
+        self.detail.focus = Some((key, 0));
+    }
+
+    /// Keys while the detail pane has the focus: moves pick a link, Enter (or →) jumps to it,
+    /// Esc (or ←) gives the focus back to the list. False for any other key, which drops
+    /// the focus and does what it does on the list.
+    fn apply_detail_focus(&mut self, action: Action) -> bool {
+        let links = self.detail_links();
+        let page = self.page_height() as isize;
+        let delta = match action {
+            Action::Up | Action::ScrollUp => -1,
+            Action::Down | Action::ScrollDown => 1,
+            Action::PageUp => -page,
+            Action::PageDown => page,
+            Action::Home => isize::MIN / 2,
+            Action::End => isize::MAX / 2,
+            Action::OpenDetail | Action::Expand => {
+                let picked = self
+                    .detail
+                    .focus_for(self.selected())
+                    .and_then(|i| links.get(i.min(links.len().saturating_sub(1))));
+                self.detail.focus = None;
+                if let Some(link) = picked {
+                    self.jump_to(link.target);
+                }
+                return true;
+            }
+            Action::Back | Action::Collapse => {
+                self.detail.focus = None;
+                return true;
+            }
+            // These leave the focus where it is.
+            Action::Resize { .. }
+            | Action::Quit
+            | Action::QuitNow
+            | Action::Help
+            | Action::Explain
+            | Action::DetailDown
+            | Action::DetailUp
+            | Action::Pause
+            | Action::Rescan => return false,
+            _ => {
+                self.detail.focus = None;
+                return false;
+            }
+        };
+        self.detail.move_focus(delta, links.len());
         true
     }
 

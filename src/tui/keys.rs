@@ -37,6 +37,9 @@ pub enum Action {
     ClearFilter,
     Help,
     Explain,
+    /// Enter: open the selection's details (the pane shows and takes the focus); in the pane,
+    /// jump to the process or namespace the focused line names.
+    OpenDetail,
     /// The detail pane: wide, hidden, back to normal.
     CycleDetail,
     /// Scroll the detail pane (long mount diffs, interface lists).
@@ -315,6 +318,13 @@ pub static BINDINGS: &[Binding] = &[
         Some("explain"),
     ),
     b(
+        &[code(KeyCode::Enter)],
+        A::OpenDetail,
+        S::Everywhere,
+        "details: the pane takes the focus (↑/↓ pick a line, Enter jumps to its process or namespace, Esc returns); on a graph's +N more box: open it",
+        Some("details"),
+    ),
+    b(
         &[k(']')],
         A::DetailDown,
         S::Everywhere,
@@ -378,13 +388,7 @@ pub static BINDINGS: &[Binding] = &[
         "collapse (or go to parent)",
         None,
     ),
-    b(
-        &[k(' '), code(KeyCode::Enter)],
-        A::Toggle,
-        S::Trees,
-        "expand / collapse",
-        None,
-    ),
+    b(&[k(' ')], A::Toggle, S::Trees, "expand / collapse", None),
     b(&[k('u')], A::Parent, S::Everywhere, "jump to parent", None),
     b(&[k('*')], A::ExpandAll, S::Trees, "expand all", None),
     b(

@@ -6,6 +6,7 @@
 
 pub mod app;
 pub mod changelog;
+pub mod detail;
 pub mod dialog;
 pub mod event;
 pub mod explain;

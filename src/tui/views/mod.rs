@@ -133,7 +133,14 @@ impl Widget for &App {
             }
         }
         if a.detail.width > 0 {
-            detail::render(self, a.detail, buf, &theme);
+            detail::render(
+                self.detail_subject(),
+                self.loading,
+                &self.detail,
+                a.detail,
+                buf,
+                &theme,
+            );
         }
         status::render(self, a.status, buf, &theme);
         match &self.overlay {
