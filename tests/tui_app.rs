@@ -1154,3 +1154,86 @@ fn a_thread_holder_leads_to_its_process() {
             .any(|l| l.target == NodeKey::Process(3101))
     );
 }
+
+/// The status line drawn for the app as it is now.
+fn status_text(app: &App) -> String {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    let mut terminal =
+        Terminal::new(TestBackend::new(app.size.width, app.size.height)).expect("test terminal");
+    terminal
+        .draw(|f| f.render_widget(app, f.area()))
+        .expect("draws");
+    let buffer = terminal.backend().buffer();
+    let y = app.size.height - 2;
+    (0..app.size.width)
+        .map(|x| buffer[(x, y)].symbol().to_string())
+        .collect()
+}
+
+#[test]
+fn the_status_line_counts_the_latest_scan_and_filter() {
+    let mut app = App::with_snapshot(demo(), "demo", Rect::new(0, 0, 160, 40));
+    let first = demo();
+    let nets = |s: &Snapshot| {
+        s.namespaces
+            .iter()
+            .filter(|n| n.ns_type == NsType::Net)
+            .count()
+    };
+    let status = status_text(&app);
+    assert!(
+        status.contains(&format!("{} procs", first.processes.len())),
+        "{status}"
+    );
+    assert!(
+        status.contains(&format!("net {}", nets(&first))),
+        "{status}"
+    );
+    assert!(
+        status.contains(&format!("{} shown", app.rows.len())),
+        "{status}"
+    );
+    assert!(!status.contains("match"), "{status}");
+
+    // A scan with one network namespace more, one mount namespace less and a new process.
+    let mut next = demo_changed();
+    let mut extra = next.process(412).expect("journald").clone();
+    extra.pid = 9999;
+    next.processes.push(extra);
+    next.normalize();
+    app.set_snapshot(Arc::new(next.clone()), Instant::now());
+    let status = status_text(&app);
+    assert!(
+        status.contains(&format!("{} procs", first.processes.len() + 1)),
+        "{status}"
+    );
+    assert!(
+        status.contains(&format!("net {}", nets(&first) + 1)),
+        "{status}"
+    );
+    // The vanished namespace is listed as gone: one row more than the new scan has.
+    assert_eq!(app.rows.len(), next.namespaces.len() + 1);
+    assert!(
+        status.contains(&format!("{} shown", app.rows.len())),
+        "{status}"
+    );
+
+    // A filter: how many rows match it, beside how many are shown with their ancestors.
+    type_filter(&mut app, "type:net");
+    let status = status_text(&app);
+    assert!(
+        status.contains(&format!("{} match", nets(&next))),
+        "{status}"
+    );
+    assert!(
+        status.contains(&format!("{} shown", app.rows.len())),
+        "{status}"
+    );
+    app.apply(Action::ShowSandboxes);
+    let status = status_text(&app);
+    assert!(
+        status.contains(&format!("{} sandboxes", app.sandboxes.list.len())),
+        "{status}"
+    );
+}

@@ -953,6 +953,23 @@ impl App {
         true
     }
 
+    /// What the current view shows, from the latest scan and filter: how many rows (boxes,
+    /// sandboxes) and, while a filter is set, how many of them match it.
+    pub fn shown(&self) -> (usize, &'static str, Option<usize>) {
+        let filtering = !self.filter.trim().is_empty();
+        match self.view {
+            View::Graph => (self.graph.layout.boxes.len(), "boxes", None),
+            View::Sandboxes => {
+                let n = self.sandboxes.list.len();
+                (n, "sandboxes", filtering.then_some(n))
+            }
+            View::Namespaces | View::Processes => {
+                let matches = self.rows.iter().filter(|r| r.matched && !r.gone).count();
+                (self.rows.len(), "shown", filtering.then_some(matches))
+            }
+        }
+    }
+
     /// What the detail pane is about: the selection, with what the app knows of it.
     pub fn detail_subject(&self) -> Option<views::detail::Subject<'_>> {
         let key = self.selected()?;

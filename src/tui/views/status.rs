@@ -61,6 +61,18 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
                 theme.dim,
             )],
         ));
+        // What this view shows now, and how much of it the filter matches.
+        let (shown, noun, matches) = app.shown();
+        if let Some(m) = matches {
+            parts.push(part(
+                1,
+                vec![Span::styled(format!("  {m} match"), theme.filter)],
+            ));
+        }
+        parts.push(part(
+            4,
+            vec![Span::styled(format!("  {shown} {noun}"), theme.dim)],
+        ));
         parts.push(part(
             5,
             vec![Span::styled(
