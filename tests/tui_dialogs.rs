@@ -470,3 +470,48 @@ fn spawn_dialog_connects_a_veth_or_joins_a_network_namespace() {
             .contains("is not an address with a prefix length")
     );
 }
+
+#[test]
+fn entering_a_kept_namespace_offers_its_whole_set() {
+    let mut app = live(with_kept());
+    // From either namespace of the set: both ticked, each through its file.
+    for id in [4026533001, 4026533002] {
+        let t = if id == 4026533001 {
+            NsType::Uts
+        } else {
+            NsType::Net
+        };
+        common::select_row(&mut app, NodeKey::Namespace(t, id));
+        app.apply(Action::EnterSelected);
+        let Some(Dialog::Enter(d)) = &app.dialog else {
+            panic!("an enter dialog")
+        };
+        let ticked: Vec<(NsType, u64)> = d
+            .choices
+            .iter()
+            .filter(|c| c.checked)
+            .map(|c| (c.ns_type, c.id))
+            .collect();
+        assert_eq!(
+            ticked,
+            [(NsType::Net, 4026533002), (NsType::Uts, 4026533001)]
+        );
+        assert!(d.what.contains("/run/nsviz/old"), "{}", d.what);
+        let (line, nsenter) = enter_lines(&app);
+        assert_eq!(
+            line,
+            "nsviz enter --net=/run/nsviz/old/net --uts=/run/nsviz/old/uts"
+        );
+        assert_eq!(
+            nsenter,
+            "nsenter --net=/run/nsviz/old/net --uts=/run/nsviz/old/uts"
+        );
+        // What runs is what the dialog shows: the real command line parses it.
+        app.apply(Action::Run);
+        let [Request::RunChild(argv)] = &app.requests[..] else {
+            panic!("{:?}", app.requests)
+        };
+        assert!(matches!(parse(argv), Command::Enter(_)));
+        app.requests.clear();
+    }
+}

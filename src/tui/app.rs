@@ -1063,11 +1063,18 @@ impl App {
     }
 
     /// The enter dialog for the selection: a process (its namespaces that differ from ours
-    /// ticked), or one namespace (through a process in it, else the file that holds it).
+    /// ticked), a kept set (all of it), or one namespace (through a process in it, else the
+    /// file that holds it).
     pub fn enter_dialog(&self) -> std::result::Result<EnterDialog, String> {
         match self.selected() {
             Some(NodeKey::Process(pid)) => EnterDialog::for_process(&self.snapshot, pid),
-            Some(NodeKey::Namespace(t, id)) => EnterDialog::for_namespace(&self.snapshot, t, id),
+            // A namespace of a kept set: the whole set, as it was kept together.
+            Some(NodeKey::Namespace(t, id)) => {
+                match self.snapshot.namespace(t, id).and_then(kept_name) {
+                    Some(name) => EnterDialog::for_kept_set(&self.snapshot, &name),
+                    None => EnterDialog::for_namespace(&self.snapshot, t, id),
+                }
+            }
             _ => Err("select a namespace or a process to enter".into()),
         }
     }
