@@ -1237,3 +1237,98 @@ fn the_status_line_counts_the_latest_scan_and_filter() {
         "{status}"
     );
 }
+
+/// The demo plus a second container ("db") whose veth's host end is a port of docker0 too.
+fn demo_with_a_second_bridged_container() -> Snapshot {
+    let mut s = demo();
+    let web_id = 4026532206;
+    let host_id = 4026531840;
+    let web = s.namespace(NsType::Net, web_id).unwrap().clone();
+    let mut db = Namespace::new(4026532950, NsType::Net);
+    db.owner = web.owner;
+    db.label = "docker db".into();
+    let mut details = web.details.clone().unwrap();
+    let net = details.net.as_mut().unwrap();
+    for i in &mut net.interfaces {
+        if i.name == "eth0" {
+            i.addresses = vec!["172.17.0.3/16".into()];
+            let peer = i.peer.as_mut().unwrap();
+            peer.index = 21;
+            peer.name = Some("vethdb".into());
+        }
+    }
+    db.details = Some(details);
+    s.namespaces.push(db);
+    let host = s
+        .namespaces
+        .iter_mut()
+        .find(|n| n.ns_type == NsType::Net && n.id == host_id)
+        .unwrap();
+    let host_net = host.details.as_mut().unwrap().net.as_mut().unwrap();
+    let mut port = host_net
+        .interfaces
+        .iter()
+        .find(|i| i.name == "veth3a1f2b0")
+        .unwrap()
+        .clone();
+    port.name = "vethdb".into();
+    port.index = 21;
+    let peer = port.peer.as_mut().unwrap();
+    peer.netns = Some(4026532950);
+    host_net.interfaces.push(port);
+    s.normalize();
+    s
+}
+
+#[test]
+fn network_mode_links_containers_through_their_bridge() {
+    let mut app = App::with_snapshot(
+        demo_with_a_second_bridged_container(),
+        "demo",
+        Rect::new(0, 0, 160, 50),
+    );
+    app.apply(Action::ToggleNetwork);
+    let boxes = &app.graph.layout.boxes;
+    let text = |key: NodeKey| -> Vec<String> {
+        boxes
+            .iter()
+            .find(|b| b.key == key)
+            .map(|b| b.lines.iter().map(|l| l.text.clone()).collect())
+            .unwrap_or_default()
+    };
+    let host = boxes
+        .iter()
+        .position(|b| b.key == ns(NsType::Net, 4026531840))
+        .unwrap();
+    // Both containers hang below the host, each through docker0, with their addresses.
+    for (id, end, address) in [
+        (4026532206, "veth3a1f2b0", "172.17.0.2/16"),
+        (4026532950, "vethdb", "172.17.0.3/16"),
+    ] {
+        let b = boxes.iter().find(|b| b.key == ns(NsType::Net, id)).unwrap();
+        assert_eq!(b.parent, Some(host));
+        let lines = text(ns(NsType::Net, id));
+        assert!(
+            lines.iter().any(|l| l.contains(&format!("eth0 ⇄ {end}"))),
+            "{lines:?}"
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.contains("via bridge docker0 172.17.0.1/16")),
+            "{lines:?}"
+        );
+        assert!(lines.iter().any(|l| l.contains(address)), "{lines:?}");
+    }
+    // The bridge's own line counts its ports.
+    let host_lines = text(ns(NsType::Net, 4026531840));
+    assert!(
+        host_lines
+            .iter()
+            .any(|l| l.contains("docker0 bridge 172.17.0.1/16, 2 ports")),
+        "{host_lines:?}"
+    );
+    // A veth that is no bridge's port says nothing of a bridge.
+    let blue = text(ns(NsType::Net, 4026532601));
+    assert!(!blue.iter().any(|l| l.contains("bridge")), "{blue:?}");
+}
