@@ -33,7 +33,7 @@ fn ns(t: NsType, id: u64) -> NodeKey {
 }
 
 fn keys(app: &App) -> Vec<NodeKey> {
-    app.rows.iter().map(|r| r.key).collect()
+    app.tree.rows.iter().map(|r| r.key).collect()
 }
 
 fn type_filter(app: &mut App, text: &str) {
@@ -50,19 +50,19 @@ fn starts_on_the_namespace_tree_with_the_host_user_namespace_selected() {
     assert_eq!(app.view, View::Namespaces);
     assert_eq!(app.selected(), Some(ns(NsType::User, HOST_USER)));
     // Every namespace of the snapshot has exactly one row when all is expanded.
-    assert_eq!(app.rows.len(), demo().namespaces.len());
-    assert_eq!(app.rows[0].depth, 0);
+    assert_eq!(app.tree.rows.len(), demo().namespaces.len());
+    assert_eq!(app.tree.rows[0].depth, 0);
 }
 
 #[test]
 fn moving_the_selection() {
     let mut app = app();
     app.apply(Action::Down);
-    assert_eq!(app.selected(), Some(app.rows[1].key));
+    assert_eq!(app.selected(), Some(app.tree.rows[1].key));
     app.apply(Action::End);
-    assert_eq!(app.selected(), Some(app.rows.last().unwrap().key));
+    assert_eq!(app.selected(), Some(app.tree.rows.last().unwrap().key));
     app.apply(Action::Down);
-    assert_eq!(app.selected(), Some(app.rows.last().unwrap().key));
+    assert_eq!(app.selected(), Some(app.tree.rows.last().unwrap().key));
     app.apply(Action::Home);
     app.apply(Action::Up);
     assert_eq!(app.selected_index(), Some(0));
@@ -73,21 +73,22 @@ fn moving_the_selection() {
 #[test]
 fn collapse_expand_parent_and_expand_all() {
     let mut app = app();
-    let total = app.rows.len();
+    let total = app.tree.rows.len();
     let podman = ns(NsType::User, 4026532301);
     common::select_row(&mut app, podman);
     app.apply(Action::Collapse);
     // The podman user namespace owns 6 namespaces and has 3 nested user namespaces below it
     // with 3 more: 11 rows hidden.
-    assert_eq!(app.rows.len(), total - 11);
+    assert_eq!(app.tree.rows.len(), total - 11);
     assert!(
-        !app.rows
+        !app.tree
+            .rows
             .iter()
             .any(|r| r.key == ns(NsType::User, 4026532402))
     );
     assert_eq!(app.selected(), Some(podman));
     app.apply(Action::Expand);
-    assert_eq!(app.rows.len(), total);
+    assert_eq!(app.tree.rows.len(), total);
     // Right on an expanded row goes to its first child; left on a leaf goes to the parent.
     app.apply(Action::Expand);
     assert_eq!(app.selected(), Some(ns(NsType::User, 4026532401)));
@@ -98,9 +99,9 @@ fn collapse_expand_parent_and_expand_all() {
     app.apply(Action::Collapse);
     assert_eq!(app.selected(), Some(ns(NsType::User, 4026532401)));
     app.apply(Action::Toggle);
-    assert!(app.rows.len() < total);
+    assert!(app.tree.rows.len() < total);
     app.apply(Action::ExpandAll);
-    assert_eq!(app.rows.len(), total);
+    assert_eq!(app.tree.rows.len(), total);
     app.apply(Action::Home);
     app.apply(Action::Parent);
     assert_eq!(app.message.as_deref(), Some("already at the top"));
@@ -109,7 +110,7 @@ fn collapse_expand_parent_and_expand_all() {
 #[test]
 fn filter_keeps_matches_and_their_ancestors_and_clears() {
     let mut app = app();
-    let total = app.rows.len();
+    let total = app.tree.rows.len();
     type_filter(&mut app, "nginx");
     let shown = keys(&app);
     // The container's namespaces hold nginx; the host user namespace is kept as their owner
@@ -121,7 +122,7 @@ fn filter_keeps_matches_and_their_ancestors_and_clears() {
     assert!(!shown.contains(&ns(NsType::User, 4026532402)));
     assert!(!app.filter_editing);
     app.apply(Action::ClearFilter);
-    assert_eq!(app.rows.len(), total);
+    assert_eq!(app.tree.rows.len(), total);
 
     // By namespace id: the nested sandbox's pid namespace, with the user namespaces above it.
     type_filter(&mut app, "4026532404");
@@ -136,20 +137,21 @@ fn filter_keeps_matches_and_their_ancestors_and_clears() {
         ]
     );
     // Only the last row matched; the others are there as its ancestors.
-    let matched: Vec<bool> = app.rows.iter().map(|r| r.matched).collect();
+    let matched: Vec<bool> = app.tree.rows.iter().map(|r| r.matched).collect();
     assert_eq!(matched, [false, false, false, false, true]);
     // Esc while typing cancels the filter.
     app.apply(Action::StartFilter);
     app.apply(Action::FilterInput('x'));
     app.apply(Action::Back);
     assert!(app.filter.is_empty());
-    assert_eq!(app.rows.len(), total);
+    assert_eq!(app.tree.rows.len(), total);
     assert!(!app.quit);
 }
 
 /// The rows the filter matched (not the ancestors kept for context).
 fn matched(app: &App) -> Vec<NodeKey> {
-    app.rows
+    app.tree
+        .rows
         .iter()
         .filter(|r| r.matched)
         .map(|r| r.key)
@@ -207,6 +209,7 @@ fn grouping_by_type() {
     let mut app = app();
     app.apply(Action::ToggleGrouping);
     let groups: Vec<NodeKey> = app
+        .tree
         .rows
         .iter()
         .filter(|r| r.depth == 0)
@@ -216,7 +219,7 @@ fn grouping_by_type() {
     // The selection stays on the same namespace.
     assert_eq!(app.selected(), Some(ns(NsType::User, HOST_USER)));
     app.apply(Action::ToggleGrouping);
-    assert_eq!(app.rows[0].key, ns(NsType::User, HOST_USER));
+    assert_eq!(app.tree.rows[0].key, ns(NsType::User, HOST_USER));
 }
 
 #[test]
@@ -245,11 +248,11 @@ fn selection_survives_a_refresh_that_adds_and_removes_namespaces() {
     assert_eq!(app.selected(), Some(blue));
     assert_ne!(app.selected_index(), Some(before), "rows above it changed");
     assert!(app.is_new(&ns(NsType::Net, 4026532999)));
-    let gone = app.rows.iter().find(|r| r.gone).expect("a gone row");
+    let gone = app.tree.rows.iter().find(|r| r.gone).expect("a gone row");
     assert_eq!(gone.key, ns(NsType::Mnt, 4026532101));
     // What held it is remembered from the scan that still saw it.
     assert_eq!(
-        app.gone[0].summary,
+        app.highlights.gone[0].summary,
         "1 process: /usr/lib/systemd/systemd-journald"
     );
 
@@ -259,7 +262,7 @@ fn selection_survives_a_refresh_that_adds_and_removes_namespaces() {
     assert!(app.next_deadline().is_some());
     assert!(app.tick(now + HIGHLIGHT + Duration::from_millis(1)));
     assert!(!app.is_new(&ns(NsType::Net, 4026532999)));
-    assert!(!app.rows.iter().any(|r| r.gone));
+    assert!(!app.tree.rows.iter().any(|r| r.gone));
     assert_eq!(app.selected(), Some(blue));
     assert!(app.next_deadline().is_none());
 }
@@ -274,19 +277,19 @@ fn a_selected_namespace_that_vanishes_stays_selected_while_shown_as_gone() {
     let now = Instant::now();
     app.set_snapshot(Arc::new(next), now);
     assert_eq!(app.selected(), Some(key));
-    assert!(app.rows[app.selected_index().unwrap()].gone);
+    assert!(app.tree.rows[app.selected_index().unwrap()].gone);
     app.tick(now + HIGHLIGHT * 2);
     // Then the cursor moves to a row that still exists, not off the list.
     let sel = app.selected().unwrap();
     assert_ne!(sel, key);
-    assert!(app.rows.iter().any(|r| r.key == sel));
+    assert!(app.tree.rows.iter().any(|r| r.key == sel));
 }
 
 #[test]
 fn the_first_scan_highlights_nothing() {
     let app = app();
-    assert!(app.appeared.is_empty());
-    assert!(app.gone.is_empty());
+    assert!(app.highlights.appeared.is_empty());
+    assert!(app.highlights.gone.is_empty());
 }
 
 #[test]
@@ -663,7 +666,7 @@ fn keys_on_an_empty_filtered_view_do_nothing_harmful() {
     ] {
         app.apply(view);
         type_filter(&mut app, "no-such-thing-anywhere");
-        assert!(app.rows.is_empty());
+        assert!(app.tree.rows.is_empty());
         for a in [
             Action::Down,
             Action::Up,
@@ -1029,7 +1032,7 @@ fn filter_words_all_match_type_is_explicit_and_the_selection_lands_on_a_match() 
     }
     // The selection is on a match, not on an ancestor kept for context.
     let i = app.selected_index().expect("a selection");
-    assert!(app.rows[i].matched);
+    assert!(app.tree.rows[i].matched);
     // Words in any order, each somewhere in what the row shows.
     type_filter(&mut app, "web docker type:uts");
     assert_eq!(matched(&app), vec![ns(NsType::Uts, 4026532202)]);
@@ -1060,12 +1063,12 @@ fn enter_opens_the_details_whose_lines_jump_to_their_process_or_namespace() {
     assert_eq!(app.detail_pane, DetailPane::Hidden);
     let podman = ns(NsType::User, 4026532301);
     common::select_row(&mut app, podman);
-    let rows_before = app.rows.len();
+    let rows_before = app.tree.rows.len();
     // Enter shows the hidden pane and gives it the focus; it collapses nothing.
     app.apply(Action::OpenDetail);
     assert_eq!(app.detail_pane, DetailPane::Normal);
     assert!(app.detail_focused());
-    assert_eq!(app.rows.len(), rows_before);
+    assert_eq!(app.tree.rows.len(), rows_before);
     let targets: Vec<NodeKey> = app.detail_links().iter().map(|l| l.target).collect();
     assert_eq!(
         targets,
@@ -1108,13 +1111,13 @@ fn space_collapses_and_enter_does_not() {
     let mut app = app();
     let podman = ns(NsType::User, 4026532301);
     common::select_row(&mut app, podman);
-    let total = app.rows.len();
+    let total = app.tree.rows.len();
     app.apply(Action::Toggle);
-    assert!(app.rows.len() < total);
+    assert!(app.tree.rows.len() < total);
     app.apply(Action::Toggle);
-    assert_eq!(app.rows.len(), total);
+    assert_eq!(app.tree.rows.len(), total);
     app.apply(Action::OpenDetail);
-    assert_eq!(app.rows.len(), total);
+    assert_eq!(app.tree.rows.len(), total);
 }
 
 #[test]
@@ -1191,7 +1194,7 @@ fn the_status_line_counts_the_latest_scan_and_filter() {
         "{status}"
     );
     assert!(
-        status.contains(&format!("{} shown", app.rows.len())),
+        status.contains(&format!("{} shown", app.tree.rows.len())),
         "{status}"
     );
     assert!(!status.contains("match"), "{status}");
@@ -1213,9 +1216,9 @@ fn the_status_line_counts_the_latest_scan_and_filter() {
         "{status}"
     );
     // The vanished namespace is listed as gone: one row more than the new scan has.
-    assert_eq!(app.rows.len(), next.namespaces.len() + 1);
+    assert_eq!(app.tree.rows.len(), next.namespaces.len() + 1);
     assert!(
-        status.contains(&format!("{} shown", app.rows.len())),
+        status.contains(&format!("{} shown", app.tree.rows.len())),
         "{status}"
     );
 
@@ -1227,7 +1230,7 @@ fn the_status_line_counts_the_latest_scan_and_filter() {
         "{status}"
     );
     assert!(
-        status.contains(&format!("{} shown", app.rows.len())),
+        status.contains(&format!("{} shown", app.tree.rows.len())),
         "{status}"
     );
     app.apply(Action::ShowSandboxes);

@@ -389,7 +389,7 @@ fn after_a_child_the_status_line_tells_and_new_namespaces_stay_highlighted_longe
     app.set_snapshot(Arc::new(snapshot), now);
     let key = NodeKey::Namespace(NsType::Uts, 4026533001);
     assert!(app.is_new(&key));
-    assert_eq!(app.appeared[&key], now + HIGHLIGHT_AFTER_CHILD);
+    assert_eq!(app.highlights.appeared[&key], now + HIGHLIGHT_AFTER_CHILD);
 }
 
 #[test]

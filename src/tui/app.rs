@@ -1,7 +1,6 @@
 //! The viewer's state and what each action does to it. No terminal here: tests drive an `App`
 //! with actions and snapshots, and rendering (views/) is a pure function of it.
 
-use std::collections::{HashMap, HashSet};
 use std::ffi::OsString;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
@@ -14,14 +13,14 @@ use super::dialog::{Dialog, EnterDialog, SpawnDialog, SpawnField, kept_name};
 use super::filter;
 use super::graph_view::{self, GraphState};
 use super::keys::Action;
+pub use super::mode::{Overlay, View};
 use super::sandboxes::SandboxesState;
+use super::tree::{Forests, flatten};
+pub use super::tree::{Gone, HIGHLIGHT, Highlights, Row, TreeState, Trees};
 use super::views;
 use crate::graph::{Hierarchy, NodeKey, NsGraph, TreeNode, filter_forest};
-use crate::model::{Namespace, NsType, Snapshot};
+use crate::model::{NsType, Snapshot};
 
-/// How long new namespaces stay highlighted and vanished ones stay listed; in the second
-/// half of it the highlight fades.
-pub const HIGHLIGHT: Duration = Duration::from_secs(10);
 /// After a shell from the viewer ends, what it created stays highlighted longer: the user
 /// was away and needs a moment to look.
 pub const HIGHLIGHT_AFTER_CHILD: Duration = Duration::from_secs(20);
@@ -31,61 +30,6 @@ const AFTER_CHILD_WINDOW: Duration = Duration::from_secs(5);
 /// Why enter, spawn and delete are refused on a snapshot file.
 pub const NEEDS_LIVE: &str =
     "entering, spawning and deleting kept namespaces need a live host (this is a snapshot file)";
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum View {
-    Namespaces,
-    Processes,
-    Graph,
-    Sandboxes,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Overlay {
-    None,
-    Help {
-        scroll: u16,
-    },
-    Explain {
-        ns_type: NsType,
-        scroll: u16,
-    },
-    /// The change log, newest first.
-    Changes {
-        scroll: u16,
-    },
-}
-
-/// A namespace that vanished: what it was, what held it then, and until when it is listed.
-#[derive(Clone, Debug)]
-pub struct Gone {
-    pub ns: Namespace,
-    pub summary: String,
-    pub until: Instant,
-}
-
-/// One visible row of a tree view.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Row {
-    pub key: NodeKey,
-    pub depth: usize,
-    /// Tree guides drawn before the row ("│ ├─").
-    pub guides: String,
-    pub has_children: bool,
-    pub expanded: bool,
-    /// Listed only because it vanished in the last scan.
-    pub gone: bool,
-    /// False for a row kept only as the ancestor of a filter match.
-    pub matched: bool,
-}
-
-/// Selection, collapsed nodes and scroll of one tree, keyed by stable ids.
-#[derive(Clone, Debug, Default)]
-pub struct TreeState {
-    pub selected: Option<NodeKey>,
-    pub collapsed: HashSet<NodeKey>,
-    pub offset: usize,
-}
 
 /// Work the event loop does for the app (the app itself touches no thread or terminal).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -109,9 +53,8 @@ pub struct App {
     pub error: Option<String>,
     pub message: Option<String>,
     pub view: View,
-    pub grouping: Hierarchy,
-    pub ns_state: TreeState,
-    pub proc_state: TreeState,
+    /// The namespace and process trees.
+    pub tree: Trees,
     pub graph: GraphState,
     pub sandboxes: SandboxesState,
     pub filter: String,
@@ -137,20 +80,13 @@ pub struct App {
     /// A wall-clock time and the instant it was read: change times are derived from the
     /// `now` instants the app is given (tests set it to get fixed times).
     pub epoch: (SystemTime, Instant),
-    /// The latest instant the app was told of (scans, ticks): highlights fade by it.
-    clock: Instant,
     pub paused: bool,
     /// How live scanning keeps to its CPU budget on a large host, when it has to.
     pub pace: Option<crate::tui::event::Pace>,
     pub quit: bool,
     pub requests: Vec<Request>,
-    /// Namespaces new since the previous scan, until when they stay highlighted.
-    pub appeared: HashMap<NodeKey, Instant>,
-    /// Namespaces that vanished in the last scan, shown for a while.
-    pub gone: Vec<Gone>,
-    /// Visible rows of the current tree view: rebuilt when the snapshot,
-    /// the filter, expansion or view change, never per frame.
-    pub rows: Vec<Row>,
+    /// New and vanished namespaces, marked for a while.
+    pub highlights: Highlights,
     pub size: Rect,
     /// The detail pane's scroll and focus.
     pub detail: DetailState,
@@ -158,14 +94,6 @@ pub struct App {
     pub colors: bool,
     /// How wide the detail pane is, or whether it is hidden.
     pub detail_pane: views::DetailPane,
-    forests: Forests,
-}
-
-#[derive(Default)]
-struct Forests {
-    owner: Vec<TreeNode>,
-    by_type: Vec<TreeNode>,
-    processes: Vec<TreeNode>,
 }
 
 impl App {
@@ -178,9 +106,7 @@ impl App {
             error: None,
             message: None,
             view: View::Namespaces,
-            grouping: Hierarchy::Owner,
-            ns_state: TreeState::default(),
-            proc_state: TreeState::default(),
+            tree: Trees::default(),
             graph: GraphState::default(),
             sandboxes: SandboxesState::default(),
             filter: String::new(),
@@ -195,19 +121,15 @@ impl App {
             pending_selection: None,
             changes: ChangeLog::default(),
             epoch: (SystemTime::now(), Instant::now()),
-            clock: Instant::now(),
             paused: false,
             pace: None,
             quit: false,
             requests: Vec::new(),
-            appeared: HashMap::new(),
-            gone: Vec::new(),
-            rows: Vec::new(),
+            highlights: Highlights::new(Instant::now()),
             size: Rect::new(0, 0, 80, 24),
             detail: DetailState::default(),
             colors: true,
             detail_pane: views::DetailPane::Normal,
-            forests: Forests::default(),
         }
     }
 
@@ -231,13 +153,14 @@ impl App {
             };
             for ns in &snapshot.namespaces {
                 if old.namespace(ns.ns_type, ns.id).is_none() {
-                    self.appeared
+                    self.highlights
+                        .appeared
                         .insert(NodeKey::Namespace(ns.ns_type, ns.id), now + highlight);
                 }
             }
             for ns in &old.namespaces {
                 if snapshot.namespace(ns.ns_type, ns.id).is_none() {
-                    self.gone.push(Gone {
+                    self.highlights.gone.push(Gone {
                         ns: ns.clone(),
                         summary: old.holder_summary(ns),
                         until: now + HIGHLIGHT,
@@ -256,12 +179,13 @@ impl App {
                 }
             }
         }
-        self.clock = self.clock.max(now);
+        self.highlights.clock = self.highlights.clock.max(now);
         // A namespace that came back (or an inode reused) is no longer gone.
-        self.gone
+        self.highlights
+            .gone
             .retain(|g| snapshot.namespace(g.ns.ns_type, g.ns.id).is_none());
         let graph = NsGraph::build(&snapshot);
-        self.forests = Forests {
+        self.tree.forests = Forests {
             owner: graph.namespace_forest(Hierarchy::Owner),
             by_type: graph.namespace_forest(Hierarchy::Type),
             processes: graph.process_forest(),
@@ -286,13 +210,13 @@ impl App {
             self.view = view;
             self.refresh();
         }
-        if !self.rows.iter().any(|r| r.key == key) {
+        if !self.tree.rows.iter().any(|r| r.key == key) {
             self.filter.clear();
             self.filter_editing = false;
             self.tree_state_mut().collapsed.clear();
             self.refresh();
         }
-        if self.rows.iter().any(|r| r.key == key) {
+        if self.tree.rows.iter().any(|r| r.key == key) {
             self.select_key(key);
         }
     }
@@ -303,8 +227,10 @@ impl App {
         if self.view == View::Graph || self.view == View::Sandboxes || self.filter.is_empty() {
             return;
         }
-        let on_match = self.selected_index().is_some_and(|i| self.rows[i].matched);
-        if !on_match && let Some(i) = self.rows.iter().position(|r| r.matched) {
+        let on_match = self
+            .selected_index()
+            .is_some_and(|i| self.tree.rows[i].matched);
+        if !on_match && let Some(i) = self.tree.rows.iter().position(|r| r.matched) {
             self.select_index(i);
         }
     }
@@ -337,14 +263,24 @@ impl App {
 
     /// Drops expired highlights; true when something changed (a redraw is due).
     pub fn tick(&mut self, now: Instant) -> bool {
-        let fading_before = self.appeared.keys().filter(|k| self.is_fading(k)).count();
-        self.clock = self.clock.max(now);
-        let fading_now = self.appeared.keys().filter(|k| self.is_fading(k)).count();
-        let before = (self.appeared.len(), self.gone.len());
-        self.appeared.retain(|_, until| *until > now);
-        self.gone.retain(|g| g.until > now);
-        let changed =
-            before != (self.appeared.len(), self.gone.len()) || fading_before != fading_now;
+        let fading_before = self
+            .highlights
+            .appeared
+            .keys()
+            .filter(|k| self.is_fading(k))
+            .count();
+        self.highlights.clock = self.highlights.clock.max(now);
+        let fading_now = self
+            .highlights
+            .appeared
+            .keys()
+            .filter(|k| self.is_fading(k))
+            .count();
+        let before = (self.highlights.appeared.len(), self.highlights.gone.len());
+        self.highlights.appeared.retain(|_, until| *until > now);
+        self.highlights.gone.retain(|g| g.until > now);
+        let changed = before != (self.highlights.appeared.len(), self.highlights.gone.len())
+            || fading_before != fading_now;
         if changed {
             self.refresh();
         }
@@ -353,50 +289,33 @@ impl App {
 
     /// The next instant a highlight expires.
     pub fn next_deadline(&self) -> Option<Instant> {
-        let fades = self
-            .appeared
-            .values()
-            .map(|&until| until - HIGHLIGHT / 2)
-            .filter(|&at| at > self.clock);
-        self.appeared
-            .values()
-            .chain(self.gone.iter().map(|g| &g.until))
-            .copied()
-            .chain(fades)
-            .min()
+        self.highlights.next_deadline()
     }
 
     /// In the second half of its highlight: drawn weaker.
     pub fn is_fading(&self, key: &NodeKey) -> bool {
-        self.appeared
-            .get(key)
-            .is_some_and(|&until| until.saturating_duration_since(self.clock) < HIGHLIGHT / 2)
+        self.highlights.is_fading(key)
     }
 
     pub fn is_new(&self, key: &NodeKey) -> bool {
-        self.appeared.contains_key(key)
+        self.highlights.is_new(key)
     }
 
     pub fn gone_namespace(&self, key: &NodeKey) -> Option<&Gone> {
-        let NodeKey::Namespace(t, id) = *key else {
-            return None;
-        };
-        self.gone
-            .iter()
-            .find(|g| g.ns.ns_type == t && g.ns.id == id)
+        self.highlights.gone_namespace(key)
     }
 
     fn tree_state(&self) -> &TreeState {
         match self.view {
-            View::Processes => &self.proc_state,
-            _ => &self.ns_state,
+            View::Processes => &self.tree.processes,
+            _ => &self.tree.namespaces,
         }
     }
 
     fn tree_state_mut(&mut self) -> &mut TreeState {
         match self.view {
-            View::Processes => &mut self.proc_state,
-            _ => &mut self.ns_state,
+            View::Processes => &mut self.tree.processes,
+            _ => &mut self.tree.namespaces,
         }
     }
 
@@ -415,7 +334,7 @@ impl App {
 
     pub fn selected_index(&self) -> Option<usize> {
         let sel = self.tree_state().selected?;
-        self.rows.iter().position(|r| r.key == sel)
+        self.tree.rows.iter().position(|r| r.key == sel)
     }
 
     /// Rebuilds the visible rows (and graph layout) from forests, filter and expansion, and
@@ -446,7 +365,7 @@ impl App {
             if let Some(i) = self.sandboxes.selected_index() {
                 self.sandboxes.select_index(i, page);
             }
-            self.rows.clear();
+            self.tree.rows.clear();
             return;
         }
         if self.view == View::Graph && self.graph.network {
@@ -457,12 +376,12 @@ impl App {
             if !self.graph.selected.is_some_and(|s| keys.contains(&s)) {
                 self.graph.selected = keys.first().copied();
             }
-            self.rows.clear();
+            self.tree.rows.clear();
             self.pan_to_selected();
             return;
         }
         if self.view == View::Graph {
-            let forest = filtered(&self.forests.owner, false);
+            let forest = filtered(&self.tree.forests.owner, false);
             self.graph.layout = graph_view::layout(&self.snapshot, &forest, self.zoom_level());
             if self.graph.zoom.is_none() {
                 self.fit_graph(&forest);
@@ -471,20 +390,20 @@ impl App {
             if !self.graph.selected.is_some_and(|s| keys.contains(&s)) {
                 self.graph.selected = keys.first().copied();
             }
-            self.rows.clear();
+            self.tree.rows.clear();
             self.pan_to_selected();
             return;
         }
-        let forest = match (self.view, self.grouping) {
-            (View::Processes, _) => filtered(&self.forests.processes, true),
-            (_, Hierarchy::Type) => filtered(&self.forests.by_type, false),
-            _ => filtered(&self.forests.owner, false),
+        let forest = match (self.view, self.tree.grouping) {
+            (View::Processes, _) => filtered(&self.tree.forests.processes, true),
+            (_, Hierarchy::Type) => filtered(&self.tree.forests.by_type, false),
+            _ => filtered(&self.tree.forests.owner, false),
         };
         let collapsed = &self.tree_state().collapsed;
         let mut rows = Vec::new();
         flatten(&forest, collapsed, &mut String::new(), 0, &mut rows);
         if self.view == View::Namespaces && query.is_empty() {
-            for Gone { ns, .. } in &self.gone {
+            for Gone { ns, .. } in &self.highlights.gone {
                 rows.push(Row {
                     key: NodeKey::Namespace(ns.ns_type, ns.id),
                     depth: 0,
@@ -502,16 +421,16 @@ impl App {
                 row.matched = filter::matches(&snapshot, &row.key, &query, for_processes);
             }
         }
-        self.rows = rows;
+        self.tree.rows = rows;
         let keep = self
             .tree_state()
             .selected
-            .filter(|s| self.rows.iter().any(|r| r.key == *s));
+            .filter(|s| self.tree.rows.iter().any(|r| r.key == *s));
         let selected = keep.or_else(|| {
             let i = old_index
                 .unwrap_or(0)
-                .min(self.rows.len().saturating_sub(1));
-            self.rows.get(i).map(|r| r.key)
+                .min(self.tree.rows.len().saturating_sub(1));
+            self.tree.rows.get(i).map(|r| r.key)
         });
         self.tree_state_mut().selected = selected;
         self.scroll_to_selected();
@@ -583,7 +502,7 @@ impl App {
             self.tree_state_mut().offset = 0;
             return;
         };
-        let len = self.rows.len();
+        let len = self.tree.rows.len();
         let state = self.tree_state_mut();
         if i < state.offset {
             state.offset = i;
@@ -615,7 +534,7 @@ impl App {
     }
 
     fn select_index(&mut self, i: usize) {
-        if let Some(row) = self.rows.get(i) {
+        if let Some(row) = self.tree.rows.get(i) {
             let key = row.key;
             self.tree_state_mut().selected = Some(key);
             self.scroll_to_selected();
@@ -642,11 +561,11 @@ impl App {
             self.pan_to_selected();
             return;
         }
-        if self.rows.is_empty() {
+        if self.tree.rows.is_empty() {
             return;
         }
         let i = self.selected_index().unwrap_or(0) as isize;
-        let j = (i + delta).clamp(0, self.rows.len() as isize - 1);
+        let j = (i + delta).clamp(0, self.tree.rows.len() as isize - 1);
         self.select_index(j as usize);
     }
 
@@ -663,8 +582,8 @@ impl App {
                 .map(|p| self.graph.layout.boxes[p].key);
         }
         let i = self.selected_index()?;
-        let depth = self.rows[i].depth;
-        self.rows[..i]
+        let depth = self.tree.rows[i].depth;
+        self.tree.rows[..i]
             .iter()
             .rev()
             .find(|r| r.depth < depth)
@@ -689,7 +608,7 @@ impl App {
             if view == View::Graph {
                 self.graph.selected = Some(NodeKey::Namespace(NsType::User, id));
             } else if view == View::Namespaces {
-                self.ns_state.selected = from;
+                self.tree.namespaces.selected = from;
             }
         }
         self.refresh();
@@ -780,7 +699,7 @@ impl App {
             }
             Action::Toggle => {
                 if let Some(i) = self.selected_index() {
-                    let row = self.rows[i].clone();
+                    let row = self.tree.rows[i].clone();
                     if row.has_children {
                         self.set_collapsed(row.key, row.expanded);
                     }
@@ -808,7 +727,7 @@ impl App {
                 if self.view != View::Namespaces {
                     self.set_view(View::Namespaces);
                 }
-                self.grouping = match self.grouping {
+                self.tree.grouping = match self.tree.grouping {
                     Hierarchy::Type => Hierarchy::Owner,
                     _ => Hierarchy::Type,
                 };
@@ -964,8 +883,13 @@ impl App {
                 (n, "sandboxes", filtering.then_some(n))
             }
             View::Namespaces | View::Processes => {
-                let matches = self.rows.iter().filter(|r| r.matched && !r.gone).count();
-                (self.rows.len(), "shown", filtering.then_some(matches))
+                let matches = self
+                    .tree
+                    .rows
+                    .iter()
+                    .filter(|r| r.matched && !r.gone)
+                    .count();
+                (self.tree.rows.len(), "shown", filtering.then_some(matches))
             }
         }
     }
@@ -1139,8 +1063,11 @@ impl App {
                     _ => return false,
                 };
                 // What the child makes is whatever the change log records from now on.
-                self.child_started =
-                    self.epoch.0 + self.clock.saturating_duration_since(self.epoch.1);
+                self.child_started = self.epoch.0
+                    + self
+                        .highlights
+                        .clock
+                        .saturating_duration_since(self.epoch.1);
                 match run {
                     Ok(request) => {
                         self.requests.push(request);
@@ -1309,7 +1236,7 @@ impl App {
         let Some(i) = self.selected_index() else {
             return;
         };
-        let row = self.rows[i].clone();
+        let row = self.tree.rows[i].clone();
         if !row.has_children {
             return;
         }
@@ -1324,7 +1251,7 @@ impl App {
         if self.view != View::Graph
             && let Some(i) = self.selected_index()
         {
-            let row = self.rows[i].clone();
+            let row = self.tree.rows[i].clone();
             if row.has_children && row.expanded {
                 self.set_collapsed(row.key, true);
                 return;
@@ -1416,41 +1343,6 @@ impl App {
         if row > main.y && row < main.y + main.height - 1 {
             let i = self.tree_state().offset + usize::from(row - main.y - 1);
             self.select_index(i);
-        }
-    }
-}
-
-/// Depth-first rows of the expanded part of a forest, with tree guides.
-fn flatten(
-    nodes: &[TreeNode],
-    collapsed: &HashSet<NodeKey>,
-    guides: &mut String,
-    depth: usize,
-    rows: &mut Vec<Row>,
-) {
-    for (i, node) in nodes.iter().enumerate() {
-        let last = i + 1 == nodes.len();
-        let expanded = !collapsed.contains(&node.key);
-        let mut g = guides.clone();
-        if depth > 0 {
-            g.push_str(if last { "└─" } else { "├─" });
-        }
-        rows.push(Row {
-            key: node.key,
-            depth,
-            guides: g,
-            has_children: !node.children.is_empty(),
-            expanded,
-            gone: false,
-            matched: true,
-        });
-        if expanded && !node.children.is_empty() {
-            let len = guides.len();
-            if depth > 0 {
-                guides.push_str(if last { "  " } else { "│ " });
-            }
-            flatten(&node.children, collapsed, guides, depth + 1, rows);
-            guides.truncate(len);
         }
     }
 }

@@ -13,11 +13,14 @@ pub mod explain;
 pub mod filter;
 pub mod graph_view;
 pub mod keys;
+pub mod mode;
 pub mod netgraph;
 pub mod sandboxes;
 pub mod scanner;
+pub mod screen;
 pub mod terminal;
 pub mod theme;
+pub mod tree;
 pub mod views;
 
 use std::sync::Arc;
