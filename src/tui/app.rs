@@ -15,7 +15,7 @@ use super::graph_view::{self, GraphState};
 use super::keys::Action;
 pub use super::mode::{Overlay, View};
 use super::sandboxes::SandboxesState;
-use super::tree::{Forests, flatten};
+use super::tree::{Forests, TreeKind};
 pub use super::tree::{Gone, HIGHLIGHT, Highlights, Row, TreeState, Trees};
 use super::views;
 use crate::graph::{Hierarchy, NodeKey, NsGraph, TreeNode, filter_forest};
@@ -305,18 +305,21 @@ impl App {
         self.highlights.gone_namespace(key)
     }
 
-    fn tree_state(&self) -> &TreeState {
+    /// The tree the current view shows (the namespace tree's state also serves the graph's
+    /// and the sandboxes' carry-over).
+    fn tree_kind(&self) -> TreeKind {
         match self.view {
-            View::Processes => &self.tree.processes,
-            _ => &self.tree.namespaces,
+            View::Processes => TreeKind::Processes,
+            _ => TreeKind::Namespaces,
         }
     }
 
+    fn tree_state(&self) -> &TreeState {
+        self.tree.state(self.tree_kind())
+    }
+
     fn tree_state_mut(&mut self) -> &mut TreeState {
-        match self.view {
-            View::Processes => &mut self.tree.processes,
-            _ => &mut self.tree.namespaces,
-        }
+        self.tree.state_mut(self.tree_kind())
     }
 
     /// The key under the cursor in the current view.
@@ -333,14 +336,12 @@ impl App {
     }
 
     pub fn selected_index(&self) -> Option<usize> {
-        let sel = self.tree_state().selected?;
-        self.tree.rows.iter().position(|r| r.key == sel)
+        self.tree.selected_row(self.tree_kind())
     }
 
     /// Rebuilds the visible rows (and graph layout) from forests, filter and expansion, and
     /// keeps the selection on its key (or near its old row when the key is gone for good).
     pub fn refresh(&mut self) {
-        let old_index = self.selected_index();
         let query = self.filter.trim().to_lowercase();
         let snapshot = Arc::clone(&self.snapshot);
         let filtered = |forest: &[TreeNode], for_processes: bool| -> Vec<TreeNode> {
@@ -394,46 +395,9 @@ impl App {
             self.pan_to_selected();
             return;
         }
-        let forest = match (self.view, self.tree.grouping) {
-            (View::Processes, _) => filtered(&self.tree.forests.processes, true),
-            (_, Hierarchy::Type) => filtered(&self.tree.forests.by_type, false),
-            _ => filtered(&self.tree.forests.owner, false),
-        };
-        let collapsed = &self.tree_state().collapsed;
-        let mut rows = Vec::new();
-        flatten(&forest, collapsed, &mut String::new(), 0, &mut rows);
-        if self.view == View::Namespaces && query.is_empty() {
-            for Gone { ns, .. } in &self.highlights.gone {
-                rows.push(Row {
-                    key: NodeKey::Namespace(ns.ns_type, ns.id),
-                    depth: 0,
-                    guides: String::new(),
-                    has_children: false,
-                    expanded: false,
-                    gone: true,
-                    matched: true,
-                });
-            }
-        }
-        if !query.is_empty() {
-            let for_processes = self.view == View::Processes;
-            for row in &mut rows {
-                row.matched = filter::matches(&snapshot, &row.key, &query, for_processes);
-            }
-        }
-        self.tree.rows = rows;
-        let keep = self
-            .tree_state()
-            .selected
-            .filter(|s| self.tree.rows.iter().any(|r| r.key == *s));
-        let selected = keep.or_else(|| {
-            let i = old_index
-                .unwrap_or(0)
-                .min(self.tree.rows.len().saturating_sub(1));
-            self.tree.rows.get(i).map(|r| r.key)
-        });
-        self.tree_state_mut().selected = selected;
-        self.scroll_to_selected();
+        let (kind, page) = (self.tree_kind(), self.page_height());
+        self.tree
+            .rebuild(kind, &snapshot, &query, &self.highlights.gone, page);
     }
 
     fn zoom_level(&self) -> u8 {
@@ -497,19 +461,8 @@ impl App {
     }
 
     fn scroll_to_selected(&mut self) {
-        let height = self.page_height();
-        let Some(i) = self.selected_index() else {
-            self.tree_state_mut().offset = 0;
-            return;
-        };
-        let len = self.tree.rows.len();
-        let state = self.tree_state_mut();
-        if i < state.offset {
-            state.offset = i;
-        } else if i >= state.offset + height {
-            state.offset = i + 1 - height;
-        }
-        state.offset = state.offset.min(len.saturating_sub(height));
+        let page = self.page_height();
+        self.tree.scroll_to_selected(self.tree_kind(), page);
     }
 
     fn pan_to_selected(&mut self) {
@@ -534,11 +487,8 @@ impl App {
     }
 
     fn select_index(&mut self, i: usize) {
-        if let Some(row) = self.tree.rows.get(i) {
-            let key = row.key;
-            self.tree_state_mut().selected = Some(key);
-            self.scroll_to_selected();
-        }
+        let page = self.page_height();
+        self.tree.select_row(self.tree_kind(), i, page);
     }
 
     fn move_by(&mut self, delta: isize) {
