@@ -223,6 +223,8 @@ fn handle(app: &mut App, event: Event) -> bool {
                 keys::dialog_action_for(&key, app.dialog_text_focus())
             } else if app.filter_editing {
                 keys::filter_action_for(&key)
+            } else if app.detail_focused() && app.overlay == app::Overlay::None {
+                keys::detail_action_for(&key)
             } else {
                 keys::action_for(&key)
             };

@@ -115,6 +115,7 @@ fn status_of(app: &App) -> status::Status<'_> {
         message: app.message.as_deref(),
         filter_editing: app.filter_editing,
         scope: match app.view {
+            _ if app.detail_focused() => Scope::Detail,
             View::Graph => Scope::Graph,
             View::Sandboxes => Scope::Everywhere,
             View::Namespaces | View::Processes => Scope::Trees,

@@ -75,7 +75,13 @@ fn wrap_words(text: &str, width: usize) -> Vec<String> {
 
 pub fn help_lines(theme: &Theme) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
-    for scope in [Scope::Everywhere, Scope::Trees, Scope::Graph, Scope::Dialog] {
+    for scope in [
+        Scope::Everywhere,
+        Scope::Trees,
+        Scope::Graph,
+        Scope::Detail,
+        Scope::Dialog,
+    ] {
         lines.push(Line::styled(scope.title().to_string(), theme.heading));
         for b in all_bindings().filter(|b| b.scope == scope) {
             // Long texts go on under themselves rather than past the popup's edge.

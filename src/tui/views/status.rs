@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 
 use crate::model::{NsType, Snapshot};
 use crate::tui::event::Pace;
-use crate::tui::keys::{Scope, hint_line};
+use crate::tui::keys::{Scope, detail_hint, hint_line};
 use crate::tui::theme::Theme;
 
 /// What the status lines tell, gathered for each frame.
@@ -148,10 +148,13 @@ pub fn render(app: &Status, area: Rect, buf: &mut Buffer, theme: &Theme) {
             theme.message,
         )
     } else {
-        let scope = app.scope;
+        let hints = match app.scope {
+            Scope::Detail => detail_hint(),
+            scope => hint_line(app.live, scope),
+        };
         let mut spans = Vec::new();
         let mut used = 0;
-        for (key, what) in hint_line(app.live, scope) {
+        for (key, what) in hints {
             let pair = [
                 Span::styled(format!(" {key}"), theme.key),
                 Span::raw(format!(" {what} ")),
