@@ -515,3 +515,43 @@ fn entering_a_kept_namespace_offers_its_whole_set() {
         app.requests.clear();
     }
 }
+
+/// A real kept set: e on one of its namespaces in a live scan builds a command that enters
+/// every namespace of the set, as the binary shows when it runs it.
+#[test]
+fn entering_a_real_kept_set_enters_all_of_it() {
+    use std::os::unix::fs::MetadataExt;
+    if !common::require_root("keep namespaces under /run/nsviz") {
+        return;
+    }
+    let name = common::unique("keptenter");
+    let n = name.clone();
+    let _cleanup = common::Cleanup(|| {
+        let _ = common::nsviz().args(["forget", &n]).output();
+    });
+    common::run_ok(common::nsviz().args(["spawn", "-u", "-n", "--keep", &name, "--", "true"]));
+    let inode = |t: &str| {
+        std::fs::metadata(format!("/run/nsviz/{name}/{t}"))
+            .expect("kept file")
+            .ino()
+    };
+    let (uts, net) = (inode("uts"), inode("net"));
+    let options = nsviz::scan::ScanOptions::new(Path::new("/proc"));
+    let snapshot = nsviz::scan::scan(&options).expect("scan");
+    let mut app = live(snapshot);
+    common::select_row(&mut app, NodeKey::Namespace(NsType::Uts, uts));
+    app.apply(Action::EnterSelected);
+    app.apply(Action::Run);
+    let [Request::RunChild(argv)] = &app.requests[..] else {
+        panic!("{:?} {:?}", app.requests, app.message)
+    };
+    // The viewer runs a shell; here a command that tells where it is.
+    let mut argv = argv.clone();
+    argv.extend(
+        ["--", "readlink", "/proc/self/ns/uts", "/proc/self/ns/net"]
+            .iter()
+            .map(OsString::from),
+    );
+    let out = common::stdout_of(common::nsviz().args(&argv));
+    assert_eq!(out, format!("uts:[{uts}]\nnet:[{net}]\n"), "{argv:?}");
+}
