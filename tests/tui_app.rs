@@ -1335,3 +1335,114 @@ fn network_mode_links_containers_through_their_bridge() {
     let blue = text(ns(NsType::Net, 4026532601));
     assert!(!blue.iter().any(|l| l.contains("bridge")), "{blue:?}");
 }
+
+/// A network namespace made with `ip netns add`, deleted on drop (with its interfaces).
+struct NetNs(String);
+
+impl NetNs {
+    fn new(name: String) -> NetNs {
+        common::run_ok(std::process::Command::new("ip").args(["netns", "add", &name]));
+        NetNs(name)
+    }
+
+    fn ip(&self, args: &[&str]) {
+        common::run_ok(
+            std::process::Command::new("ip")
+                .args(["-n", &self.0])
+                .args(args),
+        );
+    }
+
+    fn inode(&self) -> u64 {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(format!("/run/netns/{}", self.0))
+            .expect("netns file")
+            .ino()
+    }
+}
+
+impl Drop for NetNs {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("ip")
+            .args(["netns", "del", &self.0])
+            .status();
+    }
+}
+
+/// Live: a bridge in one network namespace with two veths to two others; network mode hangs
+/// both below the bridge's namespace, each link through the bridge, with names and addresses.
+#[test]
+fn network_mode_draws_a_real_bridge_as_the_link() {
+    if !common::require_root("make network namespaces, a bridge and veth pairs") {
+        return;
+    }
+    let tag = std::process::id() % 100_000;
+    let hub = NetNs::new(common::unique("nsviz-hub"));
+    let left = NetNs::new(common::unique("nsviz-left"));
+    let right = NetNs::new(common::unique("nsviz-right"));
+    let bridge = format!("nbr{tag}");
+    hub.ip(&["link", "add", &bridge, "type", "bridge"]);
+    hub.ip(&["addr", "add", "10.77.0.1/24", "dev", &bridge]);
+    hub.ip(&["link", "set", &bridge, "up"]);
+    for (i, ns) in [&left, &right].into_iter().enumerate() {
+        let port = format!("np{i}x{tag}");
+        hub.ip(&[
+            "link", "add", &port, "type", "veth", "peer", "name", "eth0", "netns", &ns.0,
+        ]);
+        hub.ip(&["link", "set", &port, "master", &bridge, "up"]);
+        ns.ip(&[
+            "addr",
+            "add",
+            &format!("10.77.0.{}/24", i + 2),
+            "dev",
+            "eth0",
+        ]);
+        ns.ip(&["link", "set", "eth0", "up"]);
+    }
+    let options = nsviz::scan::ScanOptions::new(Path::new("/proc")).with_details();
+    let snapshot = nsviz::scan::scan(&options).expect("scan");
+    let mut app = App::with_snapshot(snapshot, "live", Rect::new(0, 0, 200, 60));
+    app.apply(Action::ToggleNetwork);
+    let boxes = &app.graph.layout.boxes;
+    let find = |id: u64| {
+        boxes
+            .iter()
+            .position(|b| b.key == ns(NsType::Net, id))
+            .unwrap_or_else(|| panic!("no box for net {id}"))
+    };
+    let hub_box = find(hub.inode());
+    let hub_lines: Vec<&str> = boxes[hub_box]
+        .lines
+        .iter()
+        .map(|l| l.text.as_str())
+        .collect();
+    assert!(
+        hub_lines
+            .iter()
+            .any(|l| l.contains(&format!("{bridge} bridge 10.77.0.1/24, 2 ports"))),
+        "{hub_lines:?}"
+    );
+    for (i, ns) in [&left, &right].into_iter().enumerate() {
+        let b = &boxes[find(ns.inode())];
+        assert_eq!(b.parent, Some(hub_box), "{:?}", b.lines);
+        let lines: Vec<&str> = b.lines.iter().map(|l| l.text.as_str()).collect();
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.contains(&format!("eth0 ⇄ np{i}x{tag} above"))),
+            "{lines:?}"
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.contains(&format!("via bridge {bridge} 10.77.0.1/24"))),
+            "{lines:?}"
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.contains(&format!("10.77.0.{}/24", i + 2))),
+            "{lines:?}"
+        );
+    }
+}

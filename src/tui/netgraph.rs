@@ -63,9 +63,13 @@ pub fn layout(snapshot: &Snapshot, room: i32) -> GraphLayout {
         adjacent.entry(b).or_default().push((a, bn, an));
     }
     let host = snapshot.initial.get(&NsType::Net).copied();
-    // Breadth-first from the host's namespace, then from each one not reached yet.
+    // Breadth-first from the host's namespace, then from each one not reached yet: first
+    // those that hold a bridge (the hub its ports' namespaces hang below), then the others.
+    let has_bridge = |n: &Namespace| interfaces(n).iter().any(|i| i.kind == "bridge");
     let mut order: Vec<NsId> = host.into_iter().collect();
-    order.extend(nets.iter().map(|n| n.id).filter(|id| Some(*id) != host));
+    let others = nets.iter().filter(|n| Some(n.id) != host);
+    order.extend(others.clone().filter(|n| has_bridge(n)).map(|n| n.id));
+    order.extend(others.filter(|n| !has_bridge(n)).map(|n| n.id));
     let mut seen = HashSet::new();
     let mut boxes: Vec<GraphBox> = Vec::new();
     let mut children: Vec<Vec<usize>> = Vec::new();
