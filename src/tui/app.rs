@@ -18,7 +18,7 @@ use super::sandboxes::SandboxesState;
 use super::tree::{Forests, TreeKind};
 pub use super::tree::{Gone, HIGHLIGHT, Highlights, Row, TreeState, Trees};
 use super::views;
-use crate::graph::{Hierarchy, NodeKey, NsGraph, TreeNode, filter_forest};
+use crate::graph::{Hierarchy, NodeKey, NsGraph, filter_forest};
 use crate::model::{NsType, Snapshot};
 
 /// After a shell from the viewer ends, what it created stays highlighted longer: the user
@@ -344,15 +344,6 @@ impl App {
     pub fn refresh(&mut self) {
         let query = self.filter.trim().to_lowercase();
         let snapshot = Arc::clone(&self.snapshot);
-        let filtered = |forest: &[TreeNode], for_processes: bool| -> Vec<TreeNode> {
-            if query.is_empty() {
-                forest.to_vec()
-            } else {
-                filter_forest(forest, &|key| {
-                    filter::matches(&snapshot, key, &query, for_processes)
-                })
-            }
-        };
         if self.view == View::Sandboxes {
             let keep = |s: &super::sandboxes::Sandbox| {
                 query.is_empty()
@@ -369,30 +360,21 @@ impl App {
             self.tree.rows.clear();
             return;
         }
-        if self.view == View::Graph && self.graph.network {
-            let area = views::areas(self.size, self.detail_pane).main;
-            let room = i32::from(area.width.saturating_sub(2));
-            self.graph.layout = super::netgraph::layout(&self.snapshot, room);
-            let keys: Vec<NodeKey> = self.graph.layout.boxes.iter().map(|b| b.key).collect();
-            if !self.graph.selected.is_some_and(|s| keys.contains(&s)) {
-                self.graph.selected = keys.first().copied();
-            }
-            self.tree.rows.clear();
-            self.pan_to_selected();
-            return;
-        }
         if self.view == View::Graph {
-            let forest = filtered(&self.tree.forests.owner, false);
-            self.graph.layout = graph_view::layout(&self.snapshot, &forest, self.zoom_level());
-            if self.graph.zoom.is_none() {
-                self.fit_graph(&forest);
-            }
-            let keys: Vec<NodeKey> = self.graph.layout.boxes.iter().map(|b| b.key).collect();
-            if !self.graph.selected.is_some_and(|s| keys.contains(&s)) {
-                self.graph.selected = keys.first().copied();
+            let area = self.main_area();
+            if self.graph.network {
+                self.graph.rebuild_network(&snapshot, area);
+            } else {
+                let forest = if query.is_empty() {
+                    self.tree.forests.owner.clone()
+                } else {
+                    filter_forest(&self.tree.forests.owner, &|key| {
+                        filter::matches(&snapshot, key, &query, false)
+                    })
+                };
+                self.graph.rebuild(&snapshot, &forest, area);
             }
             self.tree.rows.clear();
-            self.pan_to_selected();
             return;
         }
         let (kind, page) = (self.tree_kind(), self.page_height());
@@ -400,53 +382,9 @@ impl App {
             .rebuild(kind, &snapshot, &query, &self.highlights.gone, page);
     }
 
-    fn zoom_level(&self) -> u8 {
-        self.graph.zoom.unwrap_or(self.graph.fit_level)
-    }
-
-    /// Picks the most detailed zoom level whose layout fits the graph area; when even the
-    /// least detailed is too wide, children that do not fit fold into "+N more" boxes.
-    fn fit_graph(&mut self, forest: &[TreeNode]) {
-        let area = views::areas(self.size, self.detail_pane).main;
-        // Inside the pane's border.
-        let (w, h) = (
-            i32::from(area.width.saturating_sub(2)),
-            i32::from(area.height.saturating_sub(2)),
-        );
-        // The most detail that fits: as laid out, else wrapped into rows without folding
-        // anything; failing both, the least detail, wrapped and folded.
-        let mut fitted = None;
-        for level in (0..=graph_view::MAX_ZOOM).rev() {
-            let layout = graph_view::layout(&self.snapshot, forest, level);
-            if layout.width <= w && layout.height <= h {
-                fitted = Some((level, layout));
-                break;
-            }
-            let wrapped = graph_view::layout_within(
-                &self.snapshot,
-                forest,
-                level,
-                Some((w, h)),
-                &self.graph.expanded,
-            );
-            if wrapped.height <= h && wrapped.boxes.iter().all(|b| b.more == 0) {
-                fitted = Some((level, wrapped));
-                break;
-            }
-        }
-        let (level, layout) = fitted.unwrap_or_else(|| {
-            let folded = graph_view::layout_within(
-                &self.snapshot,
-                forest,
-                0,
-                Some((w, h)),
-                &self.graph.expanded,
-            );
-            (0, folded)
-        });
-        self.graph.fit_level = level;
-        self.graph.layout = layout;
-        self.graph.pan = (0, 0);
+    /// The area of the view (the list, the graph), beside the detail pane.
+    fn main_area(&self) -> Rect {
+        views::areas(self.size, self.detail_pane).main
     }
 
     /// Rows the tree area shows at once.
@@ -466,24 +404,8 @@ impl App {
     }
 
     fn pan_to_selected(&mut self) {
-        let Some(b) = self
-            .graph
-            .layout
-            .boxes
-            .iter()
-            .find(|b| Some(b.key) == self.graph.selected)
-        else {
-            return;
-        };
-        let area = views::areas(self.size, self.detail_pane).main;
-        let (w, h) = (i32::from(area.width), i32::from(area.height));
-        let (px, py) = &mut self.graph.pan;
-        if b.x < *px || b.x + b.w > *px + w {
-            *px = (b.x + b.w / 2 - w / 2).max(0);
-        }
-        if b.y < *py || b.y + b.h > *py + h {
-            *py = (b.y - 1).max(0);
-        }
+        let area = self.main_area();
+        self.graph.pan_to_selected(area);
     }
 
     fn select_index(&mut self, i: usize) {
@@ -498,17 +420,8 @@ impl App {
             return;
         }
         if self.view == View::Graph {
-            let keys: Vec<NodeKey> = self.graph.layout.boxes.iter().map(|b| b.key).collect();
-            if keys.is_empty() {
-                return;
-            }
-            let i = keys
-                .iter()
-                .position(|k| Some(*k) == self.graph.selected)
-                .unwrap_or(0);
-            let j = (i as isize + delta).clamp(0, keys.len() as isize - 1);
-            self.graph.selected = keys.get(j.max(0) as usize).copied();
-            self.pan_to_selected();
+            let area = self.main_area();
+            self.graph.move_by(delta, area);
             return;
         }
         if self.tree.rows.is_empty() {
@@ -521,15 +434,7 @@ impl App {
 
     fn parent_of_selected(&self) -> Option<NodeKey> {
         if self.view == View::Graph {
-            let sel = self.graph.selected?;
-            return self
-                .graph
-                .layout
-                .boxes
-                .iter()
-                .find(|b| b.key == sel)
-                .and_then(|b| b.parent)
-                .map(|p| self.graph.layout.boxes[p].key);
+            return self.graph.parent_of_selected();
         }
         let i = self.selected_index()?;
         let depth = self.tree.rows[i].depth;
@@ -1140,22 +1045,11 @@ impl App {
 
     /// In the graph: opens the selected "+N more" box (its parent shows all its children).
     fn open_more(&mut self) -> bool {
-        let sel = self.graph.selected;
-        let Some(b) = self
-            .graph
-            .layout
-            .boxes
-            .iter()
-            .find(|b| Some(b.key) == sel && b.more > 0)
-        else {
-            return false;
-        };
-        if let Some(p) = b.parent {
-            let parent = self.graph.layout.boxes[p].key;
-            self.graph.expanded.insert(parent);
+        let opened = self.graph.open_more();
+        if opened {
             self.refresh();
         }
-        true
+        opened
     }
 
     fn expand(&mut self) {
@@ -1164,22 +1058,8 @@ impl App {
         }
         if self.view == View::Graph {
             // Right in the graph: the first child box.
-            let sel = self.graph.selected;
-            let i = self
-                .graph
-                .layout
-                .boxes
-                .iter()
-                .position(|b| Some(b.key) == sel);
-            if let Some(child) = self
-                .graph
-                .layout
-                .boxes
-                .iter()
-                .find(|b| b.parent.is_some() && b.parent == i)
-            {
-                let key = child.key;
-                self.select_key(key);
+            if let Some(child) = self.graph.first_child_of_selected() {
+                self.select_key(child);
             }
             return;
         }
@@ -1220,7 +1100,7 @@ impl App {
             // Zoom is the user-namespace picture's: leave network mode for it.
             self.graph.network = false;
         }
-        let level = self.zoom_level();
+        let level = self.graph.zoom_level();
         // `+` always adds detail and `-` always removes it, starting from what fit chose.
         self.graph.zoom = match action {
             Action::ZoomIn if level >= graph_view::MAX_ZOOM => {
@@ -1246,11 +1126,8 @@ impl App {
             self.message = Some("panning works in the graph view (3)".into());
             return;
         }
-        let area = views::areas(self.size, self.detail_pane).main;
-        let max_x = (self.graph.layout.width - i32::from(area.width) / 2).max(0);
-        let max_y = (self.graph.layout.height - i32::from(area.height) / 2).max(0);
-        self.graph.pan.0 = (self.graph.pan.0 + dx).clamp(0, max_x);
-        self.graph.pan.1 = (self.graph.pan.1 + dy).clamp(0, max_y);
+        let area = self.main_area();
+        self.graph.pan_by(dx, dy, area);
     }
 
     fn click(&mut self, column: u16, row: u16) {
@@ -1278,14 +1155,8 @@ impl App {
         if self.view == View::Graph {
             let x = i32::from(column - main.x) + self.graph.pan.0;
             let y = i32::from(row - main.y) + self.graph.pan.1;
-            if let Some(b) = self
-                .graph
-                .layout
-                .boxes
-                .iter()
-                .find(|b| x >= b.x && x < b.x + b.w && y >= b.y && y < b.y + b.h)
-            {
-                self.graph.selected = Some(b.key);
+            if let Some(key) = self.graph.box_at(x, y) {
+                self.graph.selected = Some(key);
             }
             return;
         }
