@@ -1446,3 +1446,52 @@ fn network_mode_draws_a_real_bridge_as_the_link() {
         );
     }
 }
+
+/// The screen row whose text contains `what`, as drawn now.
+fn row_of(app: &App, what: &str) -> u16 {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    let mut terminal =
+        Terminal::new(TestBackend::new(app.size.width, app.size.height)).expect("test terminal");
+    terminal
+        .draw(|f| f.render_widget(app, f.area()))
+        .expect("draws");
+    let buffer = terminal.backend().buffer();
+    (0..app.size.height)
+        .find(|&y| {
+            let line: String = (0..app.size.width)
+                .map(|x| buffer[(x, y)].symbol().to_string())
+                .collect();
+            line.contains(what)
+        })
+        .unwrap_or_else(|| panic!("{what:?} is not on the screen"))
+}
+
+#[test]
+fn a_click_on_a_holder_picks_it_and_a_second_click_jumps() {
+    let mut app = app();
+    let podman = ns(NsType::User, 4026532301);
+    common::select_row(&mut app, podman);
+    let detail = views::areas(app.size, app.detail_pane).detail;
+    let row = row_of(&app, "process 3040 alice sh");
+    let click = Action::Click {
+        column: detail.x + 3,
+        row,
+    };
+    app.apply(click);
+    assert!(app.detail_focused());
+    assert_eq!(app.selected(), Some(podman));
+    let picked = app.detail.focus_for(app.selected()).expect("a picked line");
+    assert_eq!(app.detail_links()[picked].target, NodeKey::Process(3040));
+    // A click on a line that leads nowhere picks nothing.
+    let inode_row = row_of(&app, "inode   4026532301");
+    app.apply(Action::Click {
+        column: detail.x + 3,
+        row: inode_row,
+    });
+    assert!(app.detail_focused());
+    app.apply(click);
+    assert_eq!(app.view, View::Processes);
+    assert_eq!(app.selected(), Some(NodeKey::Process(3040)));
+    assert!(!app.detail_focused());
+}

@@ -831,7 +831,9 @@ impl App {
             | Action::DetailDown
             | Action::DetailUp
             | Action::Pause
-            | Action::Rescan => return false,
+            | Action::Rescan
+            // A click decides for itself (on the pane it picks, elsewhere it returns).
+            | Action::Click { .. } => return false,
             _ => {
                 self.detail.focus = None;
                 return false;
@@ -1130,6 +1132,26 @@ impl App {
         self.graph.pan_by(dx, dy, area);
     }
 
+    /// A click on a line of the detail pane that names a process or namespace picks it
+    /// (the pane takes the focus); a click on the picked one jumps to it.
+    fn click_detail(&mut self, area: Rect, row: u16) {
+        let Some(subject) = self.detail_subject() else {
+            return;
+        };
+        let theme = super::theme::Theme::new(self.colors);
+        let content = views::detail::content(&subject, &theme);
+        let key = subject.key;
+        let Some(i) = views::detail::link_at(&content, &self.detail, Some(key), area, row) else {
+            return;
+        };
+        if self.detail.focus_for(Some(key)) == Some(i) {
+            self.detail.focus = None;
+            self.jump_to(content.links[i].target);
+        } else {
+            self.detail.focus = Some((key, i));
+        }
+    }
+
     fn click(&mut self, column: u16, row: u16) {
         let areas = views::areas(self.size, self.detail_pane);
         let main = areas.main;
@@ -1139,6 +1161,11 @@ impl App {
             }
             return;
         }
+        if areas.detail.contains((column, row).into()) {
+            self.click_detail(areas.detail, row);
+            return;
+        }
+        self.detail.focus = None;
         if !main.contains((column, row).into()) {
             return;
         }

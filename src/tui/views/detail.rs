@@ -87,32 +87,13 @@ pub fn render(
         },
     };
     let Content { mut lines, links } = content;
-    let inner_width = area.width.saturating_sub(2).max(1);
-    // Rows that lines take once wrapped, as the paragraph below wraps them.
-    let rows = |lines: &[Line<'static>]| {
-        let count = Paragraph::new(lines.to_vec())
-            .wrap(Wrap { trim: false })
-            .line_count(inner_width);
-        u16::try_from(count).unwrap_or(u16::MAX)
-    };
-    let visible = area.height.saturating_sub(2);
-    let mut scroll = state.scroll_for(selected);
-    // The picked link is drawn selected and kept in view.
-    let picked = focus.and_then(|i| links.get(i.min(links.len().saturating_sub(1))));
-    let mut picked_row = None;
-    if let Some(link) = picked {
-        let row = rows(&lines[..link.line]);
-        if row < scroll {
-            scroll = row;
-        } else if row >= scroll.saturating_add(visible) {
-            scroll = row + 1 - visible.max(1);
-        }
-        picked_row = Some(row);
+    let scroll = state.scroll_for(selected);
+    let (scroll, picked_row) = placement(&lines, &links, scroll, focus, area);
+    if let Some(link) = focus.and_then(|i| picked(&links, i)) {
         let line = std::mem::take(&mut lines[link.line]);
         lines[link.line] = line.patch_style(theme.selected);
     }
-    // Past the end, the last lines stay in view.
-    let scroll = scroll.min(rows(&lines).saturating_sub(visible));
+    let visible = area.height.saturating_sub(2);
     let block = if scroll > 0 {
         block.title_bottom(Span::styled(format!(" ↑ {scroll} more ([) "), theme.dim))
     } else {
@@ -149,6 +130,66 @@ fn process_label(snapshot: &Snapshot, pid: Pid) -> String {
         ),
         None => format!("{pid}"),
     }
+}
+
+/// The link focus `i` picks (the last one when the list got shorter).
+fn picked(links: &[Link], i: usize) -> Option<&Link> {
+    links.get(i.min(links.len().saturating_sub(1)))
+}
+
+/// Rows that lines take once wrapped in a pane of `area`, as the pane's paragraph wraps them.
+fn wrapped_rows(lines: &[Line<'static>], area: Rect) -> u16 {
+    let inner_width = area.width.saturating_sub(2).max(1);
+    let count = Paragraph::new(lines.to_vec())
+        .wrap(Wrap { trim: false })
+        .line_count(inner_width);
+    u16::try_from(count).unwrap_or(u16::MAX)
+}
+
+/// How far the pane is scrolled, and the row (from the top of the lines) of the picked link:
+/// the picked link is kept in view, and past the end the last lines stay in view.
+fn placement(
+    lines: &[Line<'static>],
+    links: &[Link],
+    mut scroll: u16,
+    focus: Option<usize>,
+    area: Rect,
+) -> (u16, Option<u16>) {
+    let visible = area.height.saturating_sub(2);
+    let mut picked_row = None;
+    if let Some(link) = focus.and_then(|i| picked(links, i)) {
+        let row = wrapped_rows(&lines[..link.line], area);
+        if row < scroll {
+            scroll = row;
+        } else if row >= scroll.saturating_add(visible) {
+            scroll = row + 1 - visible.max(1);
+        }
+        picked_row = Some(row);
+    }
+    let scroll = scroll.min(wrapped_rows(lines, area).saturating_sub(visible));
+    (scroll, picked_row)
+}
+
+/// The link drawn at screen row `row` of a pane of `area` showing `selected`, if any.
+pub fn link_at(
+    content: &Content,
+    state: &DetailState,
+    selected: Option<NodeKey>,
+    area: Rect,
+    row: u16,
+) -> Option<usize> {
+    if row <= area.y || row >= area.y + area.height.saturating_sub(1) {
+        return None;
+    }
+    let focus = state.focus_for(selected);
+    let scroll = state.scroll_for(selected);
+    let (scroll, _) = placement(&content.lines, &content.links, scroll, focus, area);
+    let wanted = scroll + (row - area.y - 1);
+    content.links.iter().position(|link| {
+        let top = wrapped_rows(&content.lines[..link.line], area);
+        let bottom = wrapped_rows(&content.lines[..=link.line], area);
+        (top..bottom).contains(&wanted)
+    })
 }
 
 /// The pane's lines for one selection.

@@ -17,7 +17,8 @@ const NOTES: &[(&str, &[&str])] = &[
     (
         "Mouse",
         &[
-            "  click          select a row, a graph box or a tab",
+            "  click          select a row, a graph box or a tab; in the details,",
+            "                 pick a holder (a second click jumps to it)",
             "  wheel          move the selection (graph: pan; overlays: scroll)",
         ],
     ),
