@@ -259,6 +259,10 @@ pub struct Process {
     /// A short human name (see `label.rs`). Untrusted text.
     #[serde(default)]
     pub label: String,
+    /// Its threads whose namespaces differ from its own: the thread ids that hold namespaces
+    /// as `Holder::Thread`, so a thread holder can be shown with its process.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub threads_apart: Vec<Pid>,
 }
 
 impl Process {
@@ -384,6 +388,13 @@ impl Snapshot {
         self.namespaces.iter().find(|n| n.id == id)
     }
 
+    /// The process a thread belongs to, for a thread that holds a namespace its process is not in.
+    pub fn process_of_thread(&self, tid: Pid) -> Option<&Process> {
+        self.processes
+            .iter()
+            .find(|p| p.threads_apart.contains(&tid))
+    }
+
     pub fn process(&self, pid: Pid) -> Option<&Process> {
         self.processes
             .binary_search_by_key(&pid, |p| p.pid)
@@ -473,6 +484,7 @@ pub(crate) mod fixture {
             cgroup: None,
             attribution: None,
             label: String::new(),
+            threads_apart: Vec::new(),
         }
     }
 

@@ -103,7 +103,7 @@ fn uts_namespace_of_a_single_thread() {
     if !common::require_root("unshare a uts namespace in a thread") {
         return;
     }
-    let (_bg, line) = start_reporting(&mut python(
+    let (bg, line) = start_reporting(&mut python(
         "def run():\n    check(libc.unshare(0x04000000))\n    \
          tid = threading.get_native_id()\n    \
          print(os.stat(f'/proc/self/task/{tid}/ns/uts').st_ino, tid, flush=True)\n    \
@@ -119,6 +119,11 @@ fn uts_namespace_of_a_single_thread() {
         .expect("thread's uts namespace");
     assert_eq!(ns.tasks, [tid as i32]);
     assert!(ns.processes.is_empty());
+    // The thread is shown with its process: the python that started it.
+    let process = snap
+        .process_of_thread(tid as i32)
+        .expect("the thread's process is known");
+    assert_eq!(process.pid, bg.pid());
 }
 
 #[test]

@@ -33,7 +33,7 @@ fn ns(t: NsType, id: u64) -> NodeKey {
 }
 
 fn keys(app: &App) -> Vec<NodeKey> {
-    app.rows.iter().map(|r| r.key).collect()
+    app.tree.rows.iter().map(|r| r.key).collect()
 }
 
 fn type_filter(app: &mut App, text: &str) {
@@ -50,19 +50,19 @@ fn starts_on_the_namespace_tree_with_the_host_user_namespace_selected() {
     assert_eq!(app.view, View::Namespaces);
     assert_eq!(app.selected(), Some(ns(NsType::User, HOST_USER)));
     // Every namespace of the snapshot has exactly one row when all is expanded.
-    assert_eq!(app.rows.len(), demo().namespaces.len());
-    assert_eq!(app.rows[0].depth, 0);
+    assert_eq!(app.tree.rows.len(), demo().namespaces.len());
+    assert_eq!(app.tree.rows[0].depth, 0);
 }
 
 #[test]
 fn moving_the_selection() {
     let mut app = app();
     app.apply(Action::Down);
-    assert_eq!(app.selected(), Some(app.rows[1].key));
+    assert_eq!(app.selected(), Some(app.tree.rows[1].key));
     app.apply(Action::End);
-    assert_eq!(app.selected(), Some(app.rows.last().unwrap().key));
+    assert_eq!(app.selected(), Some(app.tree.rows.last().unwrap().key));
     app.apply(Action::Down);
-    assert_eq!(app.selected(), Some(app.rows.last().unwrap().key));
+    assert_eq!(app.selected(), Some(app.tree.rows.last().unwrap().key));
     app.apply(Action::Home);
     app.apply(Action::Up);
     assert_eq!(app.selected_index(), Some(0));
@@ -73,21 +73,22 @@ fn moving_the_selection() {
 #[test]
 fn collapse_expand_parent_and_expand_all() {
     let mut app = app();
-    let total = app.rows.len();
+    let total = app.tree.rows.len();
     let podman = ns(NsType::User, 4026532301);
     common::select_row(&mut app, podman);
     app.apply(Action::Collapse);
     // The podman user namespace owns 6 namespaces and has 3 nested user namespaces below it
     // with 3 more: 11 rows hidden.
-    assert_eq!(app.rows.len(), total - 11);
+    assert_eq!(app.tree.rows.len(), total - 11);
     assert!(
-        !app.rows
+        !app.tree
+            .rows
             .iter()
             .any(|r| r.key == ns(NsType::User, 4026532402))
     );
     assert_eq!(app.selected(), Some(podman));
     app.apply(Action::Expand);
-    assert_eq!(app.rows.len(), total);
+    assert_eq!(app.tree.rows.len(), total);
     // Right on an expanded row goes to its first child; left on a leaf goes to the parent.
     app.apply(Action::Expand);
     assert_eq!(app.selected(), Some(ns(NsType::User, 4026532401)));
@@ -98,9 +99,9 @@ fn collapse_expand_parent_and_expand_all() {
     app.apply(Action::Collapse);
     assert_eq!(app.selected(), Some(ns(NsType::User, 4026532401)));
     app.apply(Action::Toggle);
-    assert!(app.rows.len() < total);
+    assert!(app.tree.rows.len() < total);
     app.apply(Action::ExpandAll);
-    assert_eq!(app.rows.len(), total);
+    assert_eq!(app.tree.rows.len(), total);
     app.apply(Action::Home);
     app.apply(Action::Parent);
     assert_eq!(app.message.as_deref(), Some("already at the top"));
@@ -109,7 +110,7 @@ fn collapse_expand_parent_and_expand_all() {
 #[test]
 fn filter_keeps_matches_and_their_ancestors_and_clears() {
     let mut app = app();
-    let total = app.rows.len();
+    let total = app.tree.rows.len();
     type_filter(&mut app, "nginx");
     let shown = keys(&app);
     // The container's namespaces hold nginx; the host user namespace is kept as their owner
@@ -121,7 +122,7 @@ fn filter_keeps_matches_and_their_ancestors_and_clears() {
     assert!(!shown.contains(&ns(NsType::User, 4026532402)));
     assert!(!app.filter_editing);
     app.apply(Action::ClearFilter);
-    assert_eq!(app.rows.len(), total);
+    assert_eq!(app.tree.rows.len(), total);
 
     // By namespace id: the nested sandbox's pid namespace, with the user namespaces above it.
     type_filter(&mut app, "4026532404");
@@ -136,20 +137,21 @@ fn filter_keeps_matches_and_their_ancestors_and_clears() {
         ]
     );
     // Only the last row matched; the others are there as its ancestors.
-    let matched: Vec<bool> = app.rows.iter().map(|r| r.matched).collect();
+    let matched: Vec<bool> = app.tree.rows.iter().map(|r| r.matched).collect();
     assert_eq!(matched, [false, false, false, false, true]);
     // Esc while typing cancels the filter.
     app.apply(Action::StartFilter);
     app.apply(Action::FilterInput('x'));
     app.apply(Action::Back);
     assert!(app.filter.is_empty());
-    assert_eq!(app.rows.len(), total);
+    assert_eq!(app.tree.rows.len(), total);
     assert!(!app.quit);
 }
 
 /// The rows the filter matched (not the ancestors kept for context).
 fn matched(app: &App) -> Vec<NodeKey> {
-    app.rows
+    app.tree
+        .rows
         .iter()
         .filter(|r| r.matched)
         .map(|r| r.key)
@@ -207,6 +209,7 @@ fn grouping_by_type() {
     let mut app = app();
     app.apply(Action::ToggleGrouping);
     let groups: Vec<NodeKey> = app
+        .tree
         .rows
         .iter()
         .filter(|r| r.depth == 0)
@@ -216,7 +219,7 @@ fn grouping_by_type() {
     // The selection stays on the same namespace.
     assert_eq!(app.selected(), Some(ns(NsType::User, HOST_USER)));
     app.apply(Action::ToggleGrouping);
-    assert_eq!(app.rows[0].key, ns(NsType::User, HOST_USER));
+    assert_eq!(app.tree.rows[0].key, ns(NsType::User, HOST_USER));
 }
 
 #[test]
@@ -245,11 +248,11 @@ fn selection_survives_a_refresh_that_adds_and_removes_namespaces() {
     assert_eq!(app.selected(), Some(blue));
     assert_ne!(app.selected_index(), Some(before), "rows above it changed");
     assert!(app.is_new(&ns(NsType::Net, 4026532999)));
-    let gone = app.rows.iter().find(|r| r.gone).expect("a gone row");
+    let gone = app.tree.rows.iter().find(|r| r.gone).expect("a gone row");
     assert_eq!(gone.key, ns(NsType::Mnt, 4026532101));
     // What held it is remembered from the scan that still saw it.
     assert_eq!(
-        app.gone[0].summary,
+        app.highlights.gone[0].summary,
         "1 process: /usr/lib/systemd/systemd-journald"
     );
 
@@ -259,7 +262,7 @@ fn selection_survives_a_refresh_that_adds_and_removes_namespaces() {
     assert!(app.next_deadline().is_some());
     assert!(app.tick(now + HIGHLIGHT + Duration::from_millis(1)));
     assert!(!app.is_new(&ns(NsType::Net, 4026532999)));
-    assert!(!app.rows.iter().any(|r| r.gone));
+    assert!(!app.tree.rows.iter().any(|r| r.gone));
     assert_eq!(app.selected(), Some(blue));
     assert!(app.next_deadline().is_none());
 }
@@ -274,19 +277,19 @@ fn a_selected_namespace_that_vanishes_stays_selected_while_shown_as_gone() {
     let now = Instant::now();
     app.set_snapshot(Arc::new(next), now);
     assert_eq!(app.selected(), Some(key));
-    assert!(app.rows[app.selected_index().unwrap()].gone);
+    assert!(app.tree.rows[app.selected_index().unwrap()].gone);
     app.tick(now + HIGHLIGHT * 2);
     // Then the cursor moves to a row that still exists, not off the list.
     let sel = app.selected().unwrap();
     assert_ne!(sel, key);
-    assert!(app.rows.iter().any(|r| r.key == sel));
+    assert!(app.tree.rows.iter().any(|r| r.key == sel));
 }
 
 #[test]
 fn the_first_scan_highlights_nothing() {
     let app = app();
-    assert!(app.appeared.is_empty());
-    assert!(app.gone.is_empty());
+    assert!(app.highlights.appeared.is_empty());
+    assert!(app.highlights.gone.is_empty());
 }
 
 #[test]
@@ -591,8 +594,11 @@ fn help_is_generated_from_the_key_table() {
         .iter()
         .map(|l| l.to_string() + "\n")
         .collect();
+    // Long texts wrap onto the next lines: compare words, not spacing.
+    let words = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+    let flat = words(&text);
     for b in nsviz::tui::keys::all_bindings() {
-        assert!(text.contains(b.help), "help lacks {}", b.help);
+        assert!(flat.contains(&words(b.help)), "help lacks {}", b.help);
         assert!(text.contains(&nsviz::tui::keys::keys_label(b)));
     }
     // And what no key table says.
@@ -660,7 +666,7 @@ fn keys_on_an_empty_filtered_view_do_nothing_harmful() {
     ] {
         app.apply(view);
         type_filter(&mut app, "no-such-thing-anywhere");
-        assert!(app.rows.is_empty());
+        assert!(app.tree.rows.is_empty());
         for a in [
             Action::Down,
             Action::Up,
@@ -1026,7 +1032,7 @@ fn filter_words_all_match_type_is_explicit_and_the_selection_lands_on_a_match() 
     }
     // The selection is on a match, not on an ancestor kept for context.
     let i = app.selected_index().expect("a selection");
-    assert!(app.rows[i].matched);
+    assert!(app.tree.rows[i].matched);
     // Words in any order, each somewhere in what the row shows.
     type_filter(&mut app, "web docker type:uts");
     assert_eq!(matched(&app), vec![ns(NsType::Uts, 4026532202)]);
@@ -1046,4 +1052,446 @@ fn filter_words_all_match_type_is_explicit_and_the_selection_lands_on_a_match() 
     assert!(matched(&app).contains(&ns(NsType::User, 4026532401)));
     type_filter(&mut app, "mounted");
     assert!(matched(&app).contains(&ns(NsType::Net, 4026532601)));
+}
+
+#[test]
+fn enter_opens_the_details_whose_lines_jump_to_their_process_or_namespace() {
+    use nsviz::tui::views::DetailPane;
+    let mut app = App::with_snapshot(demo(), "demo", Rect::new(0, 0, 80, 24));
+    app.apply(Action::CycleDetail);
+    app.apply(Action::CycleDetail);
+    assert_eq!(app.detail_pane, DetailPane::Hidden);
+    let podman = ns(NsType::User, 4026532301);
+    common::select_row(&mut app, podman);
+    let rows_before = app.tree.rows.len();
+    // Enter shows the hidden pane and gives it the focus; it collapses nothing.
+    app.apply(Action::OpenDetail);
+    assert_eq!(app.detail_pane, DetailPane::Normal);
+    assert!(app.detail_focused());
+    assert_eq!(app.tree.rows.len(), rows_before);
+    let targets: Vec<NodeKey> = app.detail_links().iter().map(|l| l.target).collect();
+    assert_eq!(
+        targets,
+        vec![ns(NsType::User, HOST_USER), NodeKey::Process(3040)]
+    );
+    // Esc gives the focus back to the list, which keeps its selection.
+    app.apply(Action::Back);
+    assert!(!app.detail_focused());
+    assert_eq!(app.selected(), Some(podman));
+    // ↓ picks the holder; Enter jumps to it in the process tree.
+    app.apply(Action::OpenDetail);
+    app.apply(Action::Down);
+    app.apply(Action::Down);
+    app.apply(Action::OpenDetail);
+    assert_eq!(app.view, View::Processes);
+    assert_eq!(app.selected(), Some(NodeKey::Process(3040)));
+    assert!(!app.detail_focused());
+    // From a process: its user namespace's line jumps back to the namespace tree.
+    app.apply(Action::OpenDetail);
+    let links = app.detail_links();
+    let at = links
+        .iter()
+        .position(|l| l.target == podman)
+        .expect("the process's user namespace is a link");
+    for _ in 0..at {
+        app.apply(Action::Down);
+    }
+    app.apply(Action::OpenDetail);
+    assert_eq!(app.view, View::Namespaces);
+    assert_eq!(app.selected(), Some(podman));
+    // Any other key gives the focus back and does its usual work.
+    app.apply(Action::OpenDetail);
+    app.apply(Action::ShowProcesses);
+    assert!(!app.detail_focused());
+    assert_eq!(app.view, View::Processes);
+}
+
+#[test]
+fn space_collapses_and_enter_does_not() {
+    let mut app = app();
+    let podman = ns(NsType::User, 4026532301);
+    common::select_row(&mut app, podman);
+    let total = app.tree.rows.len();
+    app.apply(Action::Toggle);
+    assert!(app.tree.rows.len() < total);
+    app.apply(Action::Toggle);
+    assert_eq!(app.tree.rows.len(), total);
+    app.apply(Action::OpenDetail);
+    assert_eq!(app.tree.rows.len(), total);
+}
+
+#[test]
+fn a_process_links_to_its_hidden_ancestor_user_namespace() {
+    let mut app = app();
+    app.apply(Action::ShowProcesses);
+    common::select_row(&mut app, NodeKey::Process(3101));
+    let hidden = ns(NsType::User, 4026532401);
+    assert!(
+        app.snapshot
+            .namespace(NsType::User, 4026532401)
+            .unwrap()
+            .is_hidden()
+    );
+    assert!(app.detail_links().iter().any(|l| l.target == hidden));
+    // The host's processes have none.
+    common::select_row(&mut app, NodeKey::Process(1));
+    assert!(!app.detail_links().iter().any(|l| l.target == hidden));
+}
+
+#[test]
+fn a_thread_holder_leads_to_its_process() {
+    let mut s = demo();
+    let blue = s
+        .namespaces
+        .iter_mut()
+        .find(|n| n.ns_type == NsType::Net && n.id == 4026532601)
+        .unwrap();
+    blue.tasks.push(3105);
+    let sleeper = s.processes.iter_mut().find(|p| p.pid == 3101).unwrap();
+    sleeper.threads_apart.push(3105);
+    let mut app = App::with_snapshot(s, "demo", Rect::new(0, 0, 120, 40));
+    common::select_row(&mut app, ns(NsType::Net, 4026532601));
+    assert!(
+        app.detail_links()
+            .iter()
+            .any(|l| l.target == NodeKey::Process(3101))
+    );
+}
+
+/// The status line drawn for the app as it is now.
+fn status_text(app: &App) -> String {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    let mut terminal =
+        Terminal::new(TestBackend::new(app.size.width, app.size.height)).expect("test terminal");
+    terminal
+        .draw(|f| f.render_widget(app, f.area()))
+        .expect("draws");
+    let buffer = terminal.backend().buffer();
+    let y = app.size.height - 2;
+    (0..app.size.width)
+        .map(|x| buffer[(x, y)].symbol().to_string())
+        .collect()
+}
+
+#[test]
+fn the_status_line_counts_the_latest_scan_and_filter() {
+    let mut app = App::with_snapshot(demo(), "demo", Rect::new(0, 0, 160, 40));
+    let first = demo();
+    let nets = |s: &Snapshot| {
+        s.namespaces
+            .iter()
+            .filter(|n| n.ns_type == NsType::Net)
+            .count()
+    };
+    let status = status_text(&app);
+    assert!(
+        status.contains(&format!("{} procs", first.processes.len())),
+        "{status}"
+    );
+    assert!(
+        status.contains(&format!("net {}", nets(&first))),
+        "{status}"
+    );
+    assert!(
+        status.contains(&format!("{} shown", app.tree.rows.len())),
+        "{status}"
+    );
+    assert!(!status.contains("match"), "{status}");
+
+    // A scan with one network namespace more, one mount namespace less and a new process.
+    let mut next = demo_changed();
+    let mut extra = next.process(412).expect("journald").clone();
+    extra.pid = 9999;
+    next.processes.push(extra);
+    next.normalize();
+    app.set_snapshot(Arc::new(next.clone()), Instant::now());
+    let status = status_text(&app);
+    assert!(
+        status.contains(&format!("{} procs", first.processes.len() + 1)),
+        "{status}"
+    );
+    assert!(
+        status.contains(&format!("net {}", nets(&first) + 1)),
+        "{status}"
+    );
+    // The vanished namespace is listed as gone: one row more than the new scan has.
+    assert_eq!(app.tree.rows.len(), next.namespaces.len() + 1);
+    assert!(
+        status.contains(&format!("{} shown", app.tree.rows.len())),
+        "{status}"
+    );
+
+    // A filter: how many rows match it, beside how many are shown with their ancestors.
+    type_filter(&mut app, "type:net");
+    let status = status_text(&app);
+    assert!(
+        status.contains(&format!("{} match", nets(&next))),
+        "{status}"
+    );
+    assert!(
+        status.contains(&format!("{} shown", app.tree.rows.len())),
+        "{status}"
+    );
+    app.apply(Action::ShowSandboxes);
+    let status = status_text(&app);
+    assert!(
+        status.contains(&format!("{} sandboxes", app.sandboxes.list.len())),
+        "{status}"
+    );
+}
+
+/// The demo plus a second container ("db") whose veth's host end is a port of docker0 too.
+fn demo_with_a_second_bridged_container() -> Snapshot {
+    let mut s = demo();
+    let web_id = 4026532206;
+    let host_id = 4026531840;
+    let web = s.namespace(NsType::Net, web_id).unwrap().clone();
+    let mut db = Namespace::new(4026532950, NsType::Net);
+    db.owner = web.owner;
+    db.label = "docker db".into();
+    let mut details = web.details.clone().unwrap();
+    let net = details.net.as_mut().unwrap();
+    for i in &mut net.interfaces {
+        if i.name == "eth0" {
+            i.addresses = vec!["172.17.0.3/16".into()];
+            let peer = i.peer.as_mut().unwrap();
+            peer.index = 21;
+            peer.name = Some("vethdb".into());
+        }
+    }
+    db.details = Some(details);
+    s.namespaces.push(db);
+    let host = s
+        .namespaces
+        .iter_mut()
+        .find(|n| n.ns_type == NsType::Net && n.id == host_id)
+        .unwrap();
+    let host_net = host.details.as_mut().unwrap().net.as_mut().unwrap();
+    let mut port = host_net
+        .interfaces
+        .iter()
+        .find(|i| i.name == "veth3a1f2b0")
+        .unwrap()
+        .clone();
+    port.name = "vethdb".into();
+    port.index = 21;
+    let peer = port.peer.as_mut().unwrap();
+    peer.netns = Some(4026532950);
+    host_net.interfaces.push(port);
+    s.normalize();
+    s
+}
+
+#[test]
+fn network_mode_links_containers_through_their_bridge() {
+    let mut app = App::with_snapshot(
+        demo_with_a_second_bridged_container(),
+        "demo",
+        Rect::new(0, 0, 160, 50),
+    );
+    app.apply(Action::ToggleNetwork);
+    let boxes = &app.graph.layout.boxes;
+    let text = |key: NodeKey| -> Vec<String> {
+        boxes
+            .iter()
+            .find(|b| b.key == key)
+            .map(|b| b.lines.iter().map(|l| l.text.clone()).collect())
+            .unwrap_or_default()
+    };
+    let host = boxes
+        .iter()
+        .position(|b| b.key == ns(NsType::Net, 4026531840))
+        .unwrap();
+    // Both containers hang below the host, each through docker0, with their addresses.
+    for (id, end, address) in [
+        (4026532206, "veth3a1f2b0", "172.17.0.2/16"),
+        (4026532950, "vethdb", "172.17.0.3/16"),
+    ] {
+        let b = boxes.iter().find(|b| b.key == ns(NsType::Net, id)).unwrap();
+        assert_eq!(b.parent, Some(host));
+        let lines = text(ns(NsType::Net, id));
+        assert!(
+            lines.iter().any(|l| l.contains(&format!("eth0 ⇄ {end}"))),
+            "{lines:?}"
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.contains("via bridge docker0 172.17.0.1/16")),
+            "{lines:?}"
+        );
+        assert!(lines.iter().any(|l| l.contains(address)), "{lines:?}");
+    }
+    // The bridge's own line counts its ports.
+    let host_lines = text(ns(NsType::Net, 4026531840));
+    assert!(
+        host_lines
+            .iter()
+            .any(|l| l.contains("docker0 bridge 172.17.0.1/16, 2 ports")),
+        "{host_lines:?}"
+    );
+    // A veth that is no bridge's port says nothing of a bridge.
+    let blue = text(ns(NsType::Net, 4026532601));
+    assert!(!blue.iter().any(|l| l.contains("bridge")), "{blue:?}");
+}
+
+/// A network namespace made with `ip netns add`, deleted on drop (with its interfaces).
+struct NetNs(String);
+
+impl NetNs {
+    fn new(name: String) -> NetNs {
+        common::run_ok(std::process::Command::new("ip").args(["netns", "add", &name]));
+        NetNs(name)
+    }
+
+    fn ip(&self, args: &[&str]) {
+        common::run_ok(
+            std::process::Command::new("ip")
+                .args(["-n", &self.0])
+                .args(args),
+        );
+    }
+
+    fn inode(&self) -> u64 {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(format!("/run/netns/{}", self.0))
+            .expect("netns file")
+            .ino()
+    }
+}
+
+impl Drop for NetNs {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("ip")
+            .args(["netns", "del", &self.0])
+            .status();
+    }
+}
+
+/// Live: a bridge in one network namespace with two veths to two others; network mode hangs
+/// both below the bridge's namespace, each link through the bridge, with names and addresses.
+#[test]
+fn network_mode_draws_a_real_bridge_as_the_link() {
+    if !common::require_root("make network namespaces, a bridge and veth pairs") {
+        return;
+    }
+    let tag = std::process::id() % 100_000;
+    let hub = NetNs::new(common::unique("nsviz-hub"));
+    let left = NetNs::new(common::unique("nsviz-left"));
+    let right = NetNs::new(common::unique("nsviz-right"));
+    let bridge = format!("nbr{tag}");
+    hub.ip(&["link", "add", &bridge, "type", "bridge"]);
+    hub.ip(&["addr", "add", "10.77.0.1/24", "dev", &bridge]);
+    hub.ip(&["link", "set", &bridge, "up"]);
+    for (i, ns) in [&left, &right].into_iter().enumerate() {
+        let port = format!("np{i}x{tag}");
+        hub.ip(&[
+            "link", "add", &port, "type", "veth", "peer", "name", "eth0", "netns", &ns.0,
+        ]);
+        hub.ip(&["link", "set", &port, "master", &bridge, "up"]);
+        ns.ip(&[
+            "addr",
+            "add",
+            &format!("10.77.0.{}/24", i + 2),
+            "dev",
+            "eth0",
+        ]);
+        ns.ip(&["link", "set", "eth0", "up"]);
+    }
+    let options = nsviz::scan::ScanOptions::new(Path::new("/proc")).with_details();
+    let snapshot = nsviz::scan::scan(&options).expect("scan");
+    let mut app = App::with_snapshot(snapshot, "live", Rect::new(0, 0, 200, 60));
+    app.apply(Action::ToggleNetwork);
+    let boxes = &app.graph.layout.boxes;
+    let find = |id: u64| {
+        boxes
+            .iter()
+            .position(|b| b.key == ns(NsType::Net, id))
+            .unwrap_or_else(|| panic!("no box for net {id}"))
+    };
+    let hub_box = find(hub.inode());
+    let hub_lines: Vec<&str> = boxes[hub_box]
+        .lines
+        .iter()
+        .map(|l| l.text.as_str())
+        .collect();
+    assert!(
+        hub_lines
+            .iter()
+            .any(|l| l.contains(&format!("{bridge} bridge 10.77.0.1/24, 2 ports"))),
+        "{hub_lines:?}"
+    );
+    for (i, ns) in [&left, &right].into_iter().enumerate() {
+        let b = &boxes[find(ns.inode())];
+        assert_eq!(b.parent, Some(hub_box), "{:?}", b.lines);
+        let lines: Vec<&str> = b.lines.iter().map(|l| l.text.as_str()).collect();
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.contains(&format!("eth0 ⇄ np{i}x{tag} above"))),
+            "{lines:?}"
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.contains(&format!("via bridge {bridge} 10.77.0.1/24"))),
+            "{lines:?}"
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.contains(&format!("10.77.0.{}/24", i + 2))),
+            "{lines:?}"
+        );
+    }
+}
+
+/// The screen row whose text contains `what`, as drawn now.
+fn row_of(app: &App, what: &str) -> u16 {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    let mut terminal =
+        Terminal::new(TestBackend::new(app.size.width, app.size.height)).expect("test terminal");
+    terminal
+        .draw(|f| f.render_widget(app, f.area()))
+        .expect("draws");
+    let buffer = terminal.backend().buffer();
+    (0..app.size.height)
+        .find(|&y| {
+            let line: String = (0..app.size.width)
+                .map(|x| buffer[(x, y)].symbol().to_string())
+                .collect();
+            line.contains(what)
+        })
+        .unwrap_or_else(|| panic!("{what:?} is not on the screen"))
+}
+
+#[test]
+fn a_click_on_a_holder_picks_it_and_a_second_click_jumps() {
+    let mut app = app();
+    let podman = ns(NsType::User, 4026532301);
+    common::select_row(&mut app, podman);
+    let detail = views::areas(app.size, app.detail_pane).detail;
+    let row = row_of(&app, "process 3040 alice sh");
+    let click = Action::Click {
+        column: detail.x + 3,
+        row,
+    };
+    app.apply(click);
+    assert!(app.detail_focused());
+    assert_eq!(app.selected(), Some(podman));
+    let picked = app.detail.focus_for(app.selected()).expect("a picked line");
+    assert_eq!(app.detail_links()[picked].target, NodeKey::Process(3040));
+    // A click on a line that leads nowhere picks nothing.
+    let inode_row = row_of(&app, "inode   4026532301");
+    app.apply(Action::Click {
+        column: detail.x + 3,
+        row: inode_row,
+    });
+    assert!(app.detail_focused());
+    app.apply(click);
+    assert_eq!(app.view, View::Processes);
+    assert_eq!(app.selected(), Some(NodeKey::Process(3040)));
+    assert!(!app.detail_focused());
 }

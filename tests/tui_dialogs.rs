@@ -390,7 +390,7 @@ fn after_a_child_the_status_line_tells_and_new_namespaces_stay_highlighted_longe
     app.set_snapshot(Arc::new(snapshot), now);
     let key = NodeKey::Namespace(NsType::Uts, 4026533001);
     assert!(app.is_new(&key));
-    assert_eq!(app.appeared[&key], now + HIGHLIGHT_AFTER_CHILD);
+    assert_eq!(app.highlights.appeared[&key], now + HIGHLIGHT_AFTER_CHILD);
 }
 
 #[test]
@@ -471,4 +471,89 @@ fn spawn_dialog_connects_a_veth_or_joins_a_network_namespace() {
             .unwrap()
             .contains("is not an address with a prefix length")
     );
+}
+
+#[test]
+fn entering_a_kept_namespace_offers_its_whole_set() {
+    let mut app = live(with_kept());
+    // From either namespace of the set: both ticked, each through its file.
+    for id in [4026533001, 4026533002] {
+        let t = if id == 4026533001 {
+            NsType::Uts
+        } else {
+            NsType::Net
+        };
+        common::select_row(&mut app, NodeKey::Namespace(t, id));
+        app.apply(Action::EnterSelected);
+        let Some(Dialog::Enter(d)) = &app.dialog else {
+            panic!("an enter dialog")
+        };
+        let ticked: Vec<(NsType, u64)> = d
+            .choices
+            .iter()
+            .filter(|c| c.checked)
+            .map(|c| (c.ns_type, c.id))
+            .collect();
+        assert_eq!(
+            ticked,
+            [(NsType::Net, 4026533002), (NsType::Uts, 4026533001)]
+        );
+        assert!(d.what.contains("/run/nsviz/old"), "{}", d.what);
+        let (line, nsenter) = enter_lines(&app);
+        assert_eq!(
+            line,
+            "nsviz enter --net=/run/nsviz/old/net --uts=/run/nsviz/old/uts"
+        );
+        assert_eq!(
+            nsenter,
+            "nsenter --net=/run/nsviz/old/net --uts=/run/nsviz/old/uts"
+        );
+        // What runs is what the dialog shows: the real command line parses it.
+        app.apply(Action::Run);
+        let [Request::RunChild(argv)] = &app.requests[..] else {
+            panic!("{:?}", app.requests)
+        };
+        assert!(matches!(parse(argv), Command::Enter(_)));
+        app.requests.clear();
+    }
+}
+
+/// A real kept set: e on one of its namespaces in a live scan builds a command that enters
+/// every namespace of the set, as the binary shows when it runs it.
+#[test]
+fn entering_a_real_kept_set_enters_all_of_it() {
+    use std::os::unix::fs::MetadataExt;
+    if !common::require_root("keep namespaces under /run/nsviz") {
+        return;
+    }
+    let name = common::unique("keptenter");
+    let n = name.clone();
+    let _cleanup = common::Cleanup(|| {
+        let _ = common::nsviz().args(["forget", &n]).output();
+    });
+    common::run_ok(common::nsviz().args(["spawn", "-u", "-n", "--keep", &name, "--", "true"]));
+    let inode = |t: &str| {
+        std::fs::metadata(format!("/run/nsviz/{name}/{t}"))
+            .expect("kept file")
+            .ino()
+    };
+    let (uts, net) = (inode("uts"), inode("net"));
+    let options = nsviz::scan::ScanOptions::new(Path::new("/proc"));
+    let snapshot = nsviz::scan::scan(&options).expect("scan");
+    let mut app = live(snapshot);
+    common::select_row(&mut app, NodeKey::Namespace(NsType::Uts, uts));
+    app.apply(Action::EnterSelected);
+    app.apply(Action::Run);
+    let [Request::RunChild(argv)] = &app.requests[..] else {
+        panic!("{:?} {:?}", app.requests, app.message)
+    };
+    // The viewer runs a shell; here a command that tells where it is.
+    let mut argv = argv.clone();
+    argv.extend(
+        ["--", "readlink", "/proc/self/ns/uts", "/proc/self/ns/net"]
+            .iter()
+            .map(OsString::from),
+    );
+    let out = common::stdout_of(common::nsviz().args(&argv));
+    assert_eq!(out, format!("uts:[{uts}]\nnet:[{net}]\n"), "{argv:?}");
 }

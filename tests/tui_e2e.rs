@@ -742,3 +742,48 @@ fn a_viewer_whose_terminal_hangs_up_ends() {
         viewer()
     );
 }
+
+/// Enter gives the detail pane the focus; a holder picked there jumps to its process in the
+/// process tree; Esc gives the focus back.
+#[test]
+fn enter_on_a_namespace_jumps_through_its_holder_to_the_process() {
+    if !common::require_root("create a UTS namespace with unshare") {
+        return;
+    }
+    let sleeper = Background::spawn(Command::new("unshare").args(["-u", "sleep", "2345678"]));
+    let pid = sleeper.pid();
+    assert!(
+        wait_until(WAIT, || common::in_other_ns(pid, "uts")),
+        "unshare -u did not make a new uts namespace"
+    );
+    let uts = ns_inode(pid, "uts").expect("its uts namespace").to_string();
+
+    let tmux = Tmux::start(&format!(
+        "sh -c '{} --interval 300; echo DONE; sleep 100'",
+        nsviz_path().display()
+    ));
+    tmux.wait_for("Namespaces by owner");
+    tmux.text("/");
+    tmux.text(&uts);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("◆ sleep 2345678");
+    // The match is the last row; Enter opens its details with the focus in them.
+    tmux.text("G");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Enter jumps, Esc returns");
+    tmux.wait_for("Esc back");
+    // Esc gives the focus back; the viewer keeps running.
+    tmux.keys(&["Escape"]);
+    tmux.wait_gone("Enter jumps, Esc returns");
+    // Again, then past the owner line to the holder, and Enter jumps to the process.
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Enter jumps, Esc returns");
+    tmux.text("j");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for(&format!("PID {pid}"));
+    tmux.wait_gone("Enter jumps, Esc returns");
+    tmux.wait_for("Processes  ");
+    drop(sleeper);
+    tmux.text("q");
+    tmux.assert_back_at_the_shell();
+}

@@ -489,3 +489,46 @@ fn kernel_threads_are_summarised_in_the_detail_pane() {
     assert!(!text.contains("kworker/"), "{text}");
     assert!(text.contains("process 1 root systemd"), "{text}");
 }
+
+/// Enter on a namespace: the pane takes the focus, its title says so, and the picked holder
+/// is drawn selected (with a marker on the border).
+#[test]
+fn detail_pane_with_the_focus_on_a_holder() {
+    let mut app = app_sized(demo(), 100, 30);
+    common::select_row(&mut app, NodeKey::Namespace(NsType::User, 4026532301));
+    app.apply(Action::OpenDetail);
+    app.apply(Action::Down);
+    let text = draw(&app);
+    assert!(text.contains("Enter jumps, Esc returns"), "{text}");
+    insta::assert_snapshot!(text);
+}
+
+/// A process in a user namespace whose parent no process holds: the pane names that hidden
+/// ancestor; a thread holder is shown with its process.
+#[test]
+fn detail_names_hidden_ancestors_and_a_threads_process() {
+    let mut app = app_sized(demo(), 120, 40);
+    app.apply(Action::ShowProcesses);
+    common::select_row(&mut app, NodeKey::Process(3101));
+    let text = draw(&app);
+    assert!(text.contains("hidden ancestor user namespaces"), "{text}");
+    assert!(text.contains("4026532401"), "{text}");
+
+    let mut s = demo();
+    let blue = s
+        .namespaces
+        .iter_mut()
+        .find(|n| n.ns_type == NsType::Net && n.id == 4026532601)
+        .unwrap();
+    blue.tasks.push(3105);
+    s.processes
+        .iter_mut()
+        .find(|p| p.pid == 3101)
+        .unwrap()
+        .threads_apart
+        .push(3105);
+    let mut app = app_sized(s, 120, 40);
+    common::select_row(&mut app, NodeKey::Namespace(NsType::Net, 4026532601));
+    let text = draw(&app);
+    assert!(text.contains("thread 3105 of process 3101"), "{text}");
+}

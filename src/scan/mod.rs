@@ -420,9 +420,11 @@ impl Scan {
         if !kernel_thread && !status.is_zombie() && !ours {
             self.scan_fds(&dir, pid, links.get(NsType::Net));
         }
-        if status.threads > 1 {
-            self.scan_tasks(&dir, pid, &links);
-        }
+        let threads_apart = if status.threads > 1 {
+            self.scan_tasks(&dir, pid, &links)
+        } else {
+            Vec::new()
+        };
         let cgroup = if self.details && !kernel_thread && !status.is_zombie() {
             process::read_at(&dir, "cgroup", buf)
                 .ok()
@@ -445,6 +447,7 @@ impl Scan {
             cgroup,
             attribution,
             label: String::new(),
+            threads_apart,
         });
         if self.remember {
             let remembered = Remembered {

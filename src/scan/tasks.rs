@@ -11,12 +11,19 @@ use crate::model::Pid;
 impl Scan {
     /// Threads whose namespaces differ from their process's (only processes with more than
     /// one thread get here: reading every task's links would double the cost of a scan).
-    pub(super) fn scan_tasks(&mut self, dir: impl AsFd, pid: Pid, process: &links::Links) {
+    /// Returns those threads' ids.
+    pub(super) fn scan_tasks(
+        &mut self,
+        dir: impl AsFd,
+        pid: Pid,
+        process: &links::Links,
+    ) -> Vec<Pid> {
+        let mut apart = Vec::new();
         let tids = match list_dir(dir.as_fd(), "task") {
             Ok(tids) => tids,
             Err(_) => {
                 self.skipped.tasks += 1;
-                return;
+                return apart;
             }
         };
         for tid in tids.into_iter().filter(|&tid| tid != pid) {
@@ -35,8 +42,12 @@ impl Scan {
                 if process.get(ns_type) != Some(id) {
                     let how = Hold::Task(tid);
                     self.hold(pid, Held { ns_type, id, how }, None);
+                    if !apart.contains(&tid) {
+                        apart.push(tid);
+                    }
                 }
             }
         }
+        apart
     }
 }

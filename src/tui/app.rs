@@ -1,7 +1,6 @@
 //! The viewer's state and what each action does to it. No terminal here: tests drive an `App`
 //! with actions and snapshots, and rendering (views/) is a pure function of it.
 
-use std::collections::{HashMap, HashSet};
 use std::ffi::OsString;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
@@ -9,18 +8,19 @@ use std::time::{Duration, Instant, SystemTime};
 use ratatui::layout::Rect;
 
 use super::changelog::ChangeLog;
+use super::detail::{DetailState, Link};
 use super::dialog::{Dialog, EnterDialog, SpawnDialog, SpawnField, kept_name};
 use super::filter;
 use super::graph_view::{self, GraphState};
 use super::keys::Action;
+pub use super::mode::{Overlay, View};
 use super::sandboxes::SandboxesState;
+use super::tree::{Forests, TreeKind};
+pub use super::tree::{Gone, HIGHLIGHT, Highlights, Row, TreeState, Trees};
 use super::views;
-use crate::graph::{Hierarchy, NodeKey, NsGraph, TreeNode, filter_forest};
-use crate::model::{Namespace, NsType, Snapshot};
+use crate::graph::{Hierarchy, NodeKey, NsGraph, filter_forest};
+use crate::model::{NsType, Snapshot};
 
-/// How long new namespaces stay highlighted and vanished ones stay listed; in the second
-/// half of it the highlight fades.
-pub const HIGHLIGHT: Duration = Duration::from_secs(10);
 /// After a shell from the viewer ends, what it created stays highlighted longer: the user
 /// was away and needs a moment to look.
 pub const HIGHLIGHT_AFTER_CHILD: Duration = Duration::from_secs(20);
@@ -30,61 +30,6 @@ const AFTER_CHILD_WINDOW: Duration = Duration::from_secs(5);
 /// Why enter, spawn and delete are refused on a snapshot file.
 pub const NEEDS_LIVE: &str =
     "entering, spawning and deleting kept namespaces need a live host (this is a snapshot file)";
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum View {
-    Namespaces,
-    Processes,
-    Graph,
-    Sandboxes,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Overlay {
-    None,
-    Help {
-        scroll: u16,
-    },
-    Explain {
-        ns_type: NsType,
-        scroll: u16,
-    },
-    /// The change log, newest first.
-    Changes {
-        scroll: u16,
-    },
-}
-
-/// A namespace that vanished: what it was, what held it then, and until when it is listed.
-#[derive(Clone, Debug)]
-pub struct Gone {
-    pub ns: Namespace,
-    pub summary: String,
-    pub until: Instant,
-}
-
-/// One visible row of a tree view.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Row {
-    pub key: NodeKey,
-    pub depth: usize,
-    /// Tree guides drawn before the row ("│ ├─").
-    pub guides: String,
-    pub has_children: bool,
-    pub expanded: bool,
-    /// Listed only because it vanished in the last scan.
-    pub gone: bool,
-    /// False for a row kept only as the ancestor of a filter match.
-    pub matched: bool,
-}
-
-/// Selection, collapsed nodes and scroll of one tree, keyed by stable ids.
-#[derive(Clone, Debug, Default)]
-pub struct TreeState {
-    pub selected: Option<NodeKey>,
-    pub collapsed: HashSet<NodeKey>,
-    pub offset: usize,
-}
 
 /// Work the event loop does for the app (the app itself touches no thread or terminal).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -108,9 +53,8 @@ pub struct App {
     pub error: Option<String>,
     pub message: Option<String>,
     pub view: View,
-    pub grouping: Hierarchy,
-    pub ns_state: TreeState,
-    pub proc_state: TreeState,
+    /// The namespace and process trees.
+    pub tree: Trees,
     pub graph: GraphState,
     pub sandboxes: SandboxesState,
     pub filter: String,
@@ -136,35 +80,20 @@ pub struct App {
     /// A wall-clock time and the instant it was read: change times are derived from the
     /// `now` instants the app is given (tests set it to get fixed times).
     pub epoch: (SystemTime, Instant),
-    /// The latest instant the app was told of (scans, ticks): highlights fade by it.
-    clock: Instant,
     pub paused: bool,
     /// How live scanning keeps to its CPU budget on a large host, when it has to.
     pub pace: Option<crate::tui::event::Pace>,
     pub quit: bool,
     pub requests: Vec<Request>,
-    /// Namespaces new since the previous scan, until when they stay highlighted.
-    pub appeared: HashMap<NodeKey, Instant>,
-    /// Namespaces that vanished in the last scan, shown for a while.
-    pub gone: Vec<Gone>,
-    /// Visible rows of the current tree view: rebuilt when the snapshot,
-    /// the filter, expansion or view change, never per frame.
-    pub rows: Vec<Row>,
+    /// New and vanished namespaces, marked for a while.
+    pub highlights: Highlights,
     pub size: Rect,
-    /// How far the detail pane is scrolled, and for which selection (another starts at 0).
-    pub detail_scroll: (Option<NodeKey>, u16),
+    /// The detail pane's scroll and focus.
+    pub detail: DetailState,
     /// False under NO_COLOR or TERM=dumb (see `Theme::colors_from_env`).
     pub colors: bool,
     /// How wide the detail pane is, or whether it is hidden.
     pub detail_pane: views::DetailPane,
-    forests: Forests,
-}
-
-#[derive(Default)]
-struct Forests {
-    owner: Vec<TreeNode>,
-    by_type: Vec<TreeNode>,
-    processes: Vec<TreeNode>,
 }
 
 impl App {
@@ -177,9 +106,7 @@ impl App {
             error: None,
             message: None,
             view: View::Namespaces,
-            grouping: Hierarchy::Owner,
-            ns_state: TreeState::default(),
-            proc_state: TreeState::default(),
+            tree: Trees::default(),
             graph: GraphState::default(),
             sandboxes: SandboxesState::default(),
             filter: String::new(),
@@ -194,19 +121,15 @@ impl App {
             pending_selection: None,
             changes: ChangeLog::default(),
             epoch: (SystemTime::now(), Instant::now()),
-            clock: Instant::now(),
             paused: false,
             pace: None,
             quit: false,
             requests: Vec::new(),
-            appeared: HashMap::new(),
-            gone: Vec::new(),
-            rows: Vec::new(),
+            highlights: Highlights::new(Instant::now()),
             size: Rect::new(0, 0, 80, 24),
-            detail_scroll: (None, 0),
+            detail: DetailState::default(),
             colors: true,
             detail_pane: views::DetailPane::Normal,
-            forests: Forests::default(),
         }
     }
 
@@ -230,13 +153,14 @@ impl App {
             };
             for ns in &snapshot.namespaces {
                 if old.namespace(ns.ns_type, ns.id).is_none() {
-                    self.appeared
+                    self.highlights
+                        .appeared
                         .insert(NodeKey::Namespace(ns.ns_type, ns.id), now + highlight);
                 }
             }
             for ns in &old.namespaces {
                 if snapshot.namespace(ns.ns_type, ns.id).is_none() {
-                    self.gone.push(Gone {
+                    self.highlights.gone.push(Gone {
                         ns: ns.clone(),
                         summary: old.holder_summary(ns),
                         until: now + HIGHLIGHT,
@@ -255,12 +179,13 @@ impl App {
                 }
             }
         }
-        self.clock = self.clock.max(now);
+        self.highlights.clock = self.highlights.clock.max(now);
         // A namespace that came back (or an inode reused) is no longer gone.
-        self.gone
+        self.highlights
+            .gone
             .retain(|g| snapshot.namespace(g.ns.ns_type, g.ns.id).is_none());
         let graph = NsGraph::build(&snapshot);
-        self.forests = Forests {
+        self.tree.forests = Forests {
             owner: graph.namespace_forest(Hierarchy::Owner),
             by_type: graph.namespace_forest(Hierarchy::Type),
             processes: graph.process_forest(),
@@ -285,13 +210,13 @@ impl App {
             self.view = view;
             self.refresh();
         }
-        if !self.rows.iter().any(|r| r.key == key) {
+        if !self.tree.rows.iter().any(|r| r.key == key) {
             self.filter.clear();
             self.filter_editing = false;
             self.tree_state_mut().collapsed.clear();
             self.refresh();
         }
-        if self.rows.iter().any(|r| r.key == key) {
+        if self.tree.rows.iter().any(|r| r.key == key) {
             self.select_key(key);
         }
     }
@@ -302,8 +227,10 @@ impl App {
         if self.view == View::Graph || self.view == View::Sandboxes || self.filter.is_empty() {
             return;
         }
-        let on_match = self.selected_index().is_some_and(|i| self.rows[i].matched);
-        if !on_match && let Some(i) = self.rows.iter().position(|r| r.matched) {
+        let on_match = self
+            .selected_index()
+            .is_some_and(|i| self.tree.rows[i].matched);
+        if !on_match && let Some(i) = self.tree.rows.iter().position(|r| r.matched) {
             self.select_index(i);
         }
     }
@@ -336,14 +263,24 @@ impl App {
 
     /// Drops expired highlights; true when something changed (a redraw is due).
     pub fn tick(&mut self, now: Instant) -> bool {
-        let fading_before = self.appeared.keys().filter(|k| self.is_fading(k)).count();
-        self.clock = self.clock.max(now);
-        let fading_now = self.appeared.keys().filter(|k| self.is_fading(k)).count();
-        let before = (self.appeared.len(), self.gone.len());
-        self.appeared.retain(|_, until| *until > now);
-        self.gone.retain(|g| g.until > now);
-        let changed =
-            before != (self.appeared.len(), self.gone.len()) || fading_before != fading_now;
+        let fading_before = self
+            .highlights
+            .appeared
+            .keys()
+            .filter(|k| self.is_fading(k))
+            .count();
+        self.highlights.clock = self.highlights.clock.max(now);
+        let fading_now = self
+            .highlights
+            .appeared
+            .keys()
+            .filter(|k| self.is_fading(k))
+            .count();
+        let before = (self.highlights.appeared.len(), self.highlights.gone.len());
+        self.highlights.appeared.retain(|_, until| *until > now);
+        self.highlights.gone.retain(|g| g.until > now);
+        let changed = before != (self.highlights.appeared.len(), self.highlights.gone.len())
+            || fading_before != fading_now;
         if changed {
             self.refresh();
         }
@@ -352,51 +289,37 @@ impl App {
 
     /// The next instant a highlight expires.
     pub fn next_deadline(&self) -> Option<Instant> {
-        let fades = self
-            .appeared
-            .values()
-            .map(|&until| until - HIGHLIGHT / 2)
-            .filter(|&at| at > self.clock);
-        self.appeared
-            .values()
-            .chain(self.gone.iter().map(|g| &g.until))
-            .copied()
-            .chain(fades)
-            .min()
+        self.highlights.next_deadline()
     }
 
     /// In the second half of its highlight: drawn weaker.
     pub fn is_fading(&self, key: &NodeKey) -> bool {
-        self.appeared
-            .get(key)
-            .is_some_and(|&until| until.saturating_duration_since(self.clock) < HIGHLIGHT / 2)
+        self.highlights.is_fading(key)
     }
 
     pub fn is_new(&self, key: &NodeKey) -> bool {
-        self.appeared.contains_key(key)
+        self.highlights.is_new(key)
     }
 
     pub fn gone_namespace(&self, key: &NodeKey) -> Option<&Gone> {
-        let NodeKey::Namespace(t, id) = *key else {
-            return None;
-        };
-        self.gone
-            .iter()
-            .find(|g| g.ns.ns_type == t && g.ns.id == id)
+        self.highlights.gone_namespace(key)
+    }
+
+    /// The tree the current view shows (the namespace tree's state also serves the graph's
+    /// and the sandboxes' carry-over).
+    fn tree_kind(&self) -> TreeKind {
+        match self.view {
+            View::Processes => TreeKind::Processes,
+            _ => TreeKind::Namespaces,
+        }
     }
 
     fn tree_state(&self) -> &TreeState {
-        match self.view {
-            View::Processes => &self.proc_state,
-            _ => &self.ns_state,
-        }
+        self.tree.state(self.tree_kind())
     }
 
     fn tree_state_mut(&mut self) -> &mut TreeState {
-        match self.view {
-            View::Processes => &mut self.proc_state,
-            _ => &mut self.ns_state,
-        }
+        self.tree.state_mut(self.tree_kind())
     }
 
     /// The key under the cursor in the current view.
@@ -413,25 +336,14 @@ impl App {
     }
 
     pub fn selected_index(&self) -> Option<usize> {
-        let sel = self.tree_state().selected?;
-        self.rows.iter().position(|r| r.key == sel)
+        self.tree.selected_row(self.tree_kind())
     }
 
     /// Rebuilds the visible rows (and graph layout) from forests, filter and expansion, and
     /// keeps the selection on its key (or near its old row when the key is gone for good).
     pub fn refresh(&mut self) {
-        let old_index = self.selected_index();
         let query = self.filter.trim().to_lowercase();
         let snapshot = Arc::clone(&self.snapshot);
-        let filtered = |forest: &[TreeNode], for_processes: bool| -> Vec<TreeNode> {
-            if query.is_empty() {
-                forest.to_vec()
-            } else {
-                filter_forest(forest, &|key| {
-                    filter::matches(&snapshot, key, &query, for_processes)
-                })
-            }
-        };
         if self.view == View::Sandboxes {
             let keep = |s: &super::sandboxes::Sandbox| {
                 query.is_empty()
@@ -445,124 +357,34 @@ impl App {
             if let Some(i) = self.sandboxes.selected_index() {
                 self.sandboxes.select_index(i, page);
             }
-            self.rows.clear();
-            return;
-        }
-        if self.view == View::Graph && self.graph.network {
-            let area = views::areas(self.size, self.detail_pane).main;
-            let room = i32::from(area.width.saturating_sub(2));
-            self.graph.layout = super::netgraph::layout(&self.snapshot, room);
-            let keys: Vec<NodeKey> = self.graph.layout.boxes.iter().map(|b| b.key).collect();
-            if !self.graph.selected.is_some_and(|s| keys.contains(&s)) {
-                self.graph.selected = keys.first().copied();
-            }
-            self.rows.clear();
-            self.pan_to_selected();
+            self.tree.rows.clear();
             return;
         }
         if self.view == View::Graph {
-            let forest = filtered(&self.forests.owner, false);
-            self.graph.layout = graph_view::layout(&self.snapshot, &forest, self.zoom_level());
-            if self.graph.zoom.is_none() {
-                self.fit_graph(&forest);
+            let area = self.main_area();
+            if self.graph.network {
+                self.graph.rebuild_network(&snapshot, area);
+            } else {
+                let forest = if query.is_empty() {
+                    self.tree.forests.owner.clone()
+                } else {
+                    filter_forest(&self.tree.forests.owner, &|key| {
+                        filter::matches(&snapshot, key, &query, false)
+                    })
+                };
+                self.graph.rebuild(&snapshot, &forest, area);
             }
-            let keys: Vec<NodeKey> = self.graph.layout.boxes.iter().map(|b| b.key).collect();
-            if !self.graph.selected.is_some_and(|s| keys.contains(&s)) {
-                self.graph.selected = keys.first().copied();
-            }
-            self.rows.clear();
-            self.pan_to_selected();
+            self.tree.rows.clear();
             return;
         }
-        let forest = match (self.view, self.grouping) {
-            (View::Processes, _) => filtered(&self.forests.processes, true),
-            (_, Hierarchy::Type) => filtered(&self.forests.by_type, false),
-            _ => filtered(&self.forests.owner, false),
-        };
-        let collapsed = &self.tree_state().collapsed;
-        let mut rows = Vec::new();
-        flatten(&forest, collapsed, &mut String::new(), 0, &mut rows);
-        if self.view == View::Namespaces && query.is_empty() {
-            for Gone { ns, .. } in &self.gone {
-                rows.push(Row {
-                    key: NodeKey::Namespace(ns.ns_type, ns.id),
-                    depth: 0,
-                    guides: String::new(),
-                    has_children: false,
-                    expanded: false,
-                    gone: true,
-                    matched: true,
-                });
-            }
-        }
-        if !query.is_empty() {
-            let for_processes = self.view == View::Processes;
-            for row in &mut rows {
-                row.matched = filter::matches(&snapshot, &row.key, &query, for_processes);
-            }
-        }
-        self.rows = rows;
-        let keep = self
-            .tree_state()
-            .selected
-            .filter(|s| self.rows.iter().any(|r| r.key == *s));
-        let selected = keep.or_else(|| {
-            let i = old_index
-                .unwrap_or(0)
-                .min(self.rows.len().saturating_sub(1));
-            self.rows.get(i).map(|r| r.key)
-        });
-        self.tree_state_mut().selected = selected;
-        self.scroll_to_selected();
+        let (kind, page) = (self.tree_kind(), self.page_height());
+        self.tree
+            .rebuild(kind, &snapshot, &query, &self.highlights.gone, page);
     }
 
-    fn zoom_level(&self) -> u8 {
-        self.graph.zoom.unwrap_or(self.graph.fit_level)
-    }
-
-    /// Picks the most detailed zoom level whose layout fits the graph area; when even the
-    /// least detailed is too wide, children that do not fit fold into "+N more" boxes.
-    fn fit_graph(&mut self, forest: &[TreeNode]) {
-        let area = views::areas(self.size, self.detail_pane).main;
-        // Inside the pane's border.
-        let (w, h) = (
-            i32::from(area.width.saturating_sub(2)),
-            i32::from(area.height.saturating_sub(2)),
-        );
-        // The most detail that fits: as laid out, else wrapped into rows without folding
-        // anything; failing both, the least detail, wrapped and folded.
-        let mut fitted = None;
-        for level in (0..=graph_view::MAX_ZOOM).rev() {
-            let layout = graph_view::layout(&self.snapshot, forest, level);
-            if layout.width <= w && layout.height <= h {
-                fitted = Some((level, layout));
-                break;
-            }
-            let wrapped = graph_view::layout_within(
-                &self.snapshot,
-                forest,
-                level,
-                Some((w, h)),
-                &self.graph.expanded,
-            );
-            if wrapped.height <= h && wrapped.boxes.iter().all(|b| b.more == 0) {
-                fitted = Some((level, wrapped));
-                break;
-            }
-        }
-        let (level, layout) = fitted.unwrap_or_else(|| {
-            let folded = graph_view::layout_within(
-                &self.snapshot,
-                forest,
-                0,
-                Some((w, h)),
-                &self.graph.expanded,
-            );
-            (0, folded)
-        });
-        self.graph.fit_level = level;
-        self.graph.layout = layout;
-        self.graph.pan = (0, 0);
+    /// The area of the view (the list, the graph), beside the detail pane.
+    fn main_area(&self) -> Rect {
+        views::areas(self.size, self.detail_pane).main
     }
 
     /// Rows the tree area shows at once.
@@ -577,48 +399,18 @@ impl App {
     }
 
     fn scroll_to_selected(&mut self) {
-        let height = self.page_height();
-        let Some(i) = self.selected_index() else {
-            self.tree_state_mut().offset = 0;
-            return;
-        };
-        let len = self.rows.len();
-        let state = self.tree_state_mut();
-        if i < state.offset {
-            state.offset = i;
-        } else if i >= state.offset + height {
-            state.offset = i + 1 - height;
-        }
-        state.offset = state.offset.min(len.saturating_sub(height));
+        let page = self.page_height();
+        self.tree.scroll_to_selected(self.tree_kind(), page);
     }
 
     fn pan_to_selected(&mut self) {
-        let Some(b) = self
-            .graph
-            .layout
-            .boxes
-            .iter()
-            .find(|b| Some(b.key) == self.graph.selected)
-        else {
-            return;
-        };
-        let area = views::areas(self.size, self.detail_pane).main;
-        let (w, h) = (i32::from(area.width), i32::from(area.height));
-        let (px, py) = &mut self.graph.pan;
-        if b.x < *px || b.x + b.w > *px + w {
-            *px = (b.x + b.w / 2 - w / 2).max(0);
-        }
-        if b.y < *py || b.y + b.h > *py + h {
-            *py = (b.y - 1).max(0);
-        }
+        let area = self.main_area();
+        self.graph.pan_to_selected(area);
     }
 
     fn select_index(&mut self, i: usize) {
-        if let Some(row) = self.rows.get(i) {
-            let key = row.key;
-            self.tree_state_mut().selected = Some(key);
-            self.scroll_to_selected();
-        }
+        let page = self.page_height();
+        self.tree.select_row(self.tree_kind(), i, page);
     }
 
     fn move_by(&mut self, delta: isize) {
@@ -628,42 +420,25 @@ impl App {
             return;
         }
         if self.view == View::Graph {
-            let keys: Vec<NodeKey> = self.graph.layout.boxes.iter().map(|b| b.key).collect();
-            if keys.is_empty() {
-                return;
-            }
-            let i = keys
-                .iter()
-                .position(|k| Some(*k) == self.graph.selected)
-                .unwrap_or(0);
-            let j = (i as isize + delta).clamp(0, keys.len() as isize - 1);
-            self.graph.selected = keys.get(j.max(0) as usize).copied();
-            self.pan_to_selected();
+            let area = self.main_area();
+            self.graph.move_by(delta, area);
             return;
         }
-        if self.rows.is_empty() {
+        if self.tree.rows.is_empty() {
             return;
         }
         let i = self.selected_index().unwrap_or(0) as isize;
-        let j = (i + delta).clamp(0, self.rows.len() as isize - 1);
+        let j = (i + delta).clamp(0, self.tree.rows.len() as isize - 1);
         self.select_index(j as usize);
     }
 
     fn parent_of_selected(&self) -> Option<NodeKey> {
         if self.view == View::Graph {
-            let sel = self.graph.selected?;
-            return self
-                .graph
-                .layout
-                .boxes
-                .iter()
-                .find(|b| b.key == sel)
-                .and_then(|b| b.parent)
-                .map(|p| self.graph.layout.boxes[p].key);
+            return self.graph.parent_of_selected();
         }
         let i = self.selected_index()?;
-        let depth = self.rows[i].depth;
-        self.rows[..i]
+        let depth = self.tree.rows[i].depth;
+        self.tree.rows[..i]
             .iter()
             .rev()
             .find(|r| r.depth < depth)
@@ -688,7 +463,7 @@ impl App {
             if view == View::Graph {
                 self.graph.selected = Some(NodeKey::Namespace(NsType::User, id));
             } else if view == View::Namespaces {
-                self.ns_state.selected = from;
+                self.tree.namespaces.selected = from;
             }
         }
         self.refresh();
@@ -726,6 +501,9 @@ impl App {
         }
         if self.overlay != Overlay::None {
             return self.apply_overlay(action);
+        }
+        if self.detail_focused() && self.apply_detail_focus(action) {
+            return true;
         }
         match action {
             Action::Quit | Action::QuitNow => self.quit = true,
@@ -776,7 +554,7 @@ impl App {
             }
             Action::Toggle => {
                 if let Some(i) = self.selected_index() {
-                    let row = self.rows[i].clone();
+                    let row = self.tree.rows[i].clone();
                     if row.has_children {
                         self.set_collapsed(row.key, row.expanded);
                     }
@@ -804,7 +582,7 @@ impl App {
                 if self.view != View::Namespaces {
                     self.set_view(View::Namespaces);
                 }
-                self.grouping = match self.grouping {
+                self.tree.grouping = match self.tree.grouping {
                     Hierarchy::Type => Hierarchy::Owner,
                     _ => Hierarchy::Type,
                 };
@@ -825,18 +603,15 @@ impl App {
             Action::NewestChange => self.jump_to_newest_change(),
             Action::DetailDown | Action::DetailUp => {
                 let key = self.selected();
-                let now = if self.detail_scroll.0 == key {
-                    self.detail_scroll.1
-                } else {
-                    0
-                };
+                let now = self.detail.scroll_for(key);
                 let next = if action == Action::DetailDown {
                     now.saturating_add(3)
                 } else {
                     now.saturating_sub(3)
                 };
-                self.detail_scroll = (key, next);
+                self.detail.scroll = (key, next);
             }
+            Action::OpenDetail => self.open_detail(),
             Action::Explain => match self.explain_type() {
                 Some(ns_type) => self.overlay = Overlay::Explain { ns_type, scroll: 0 },
                 None => self.message = Some("select a namespace to explain".into()),
@@ -952,12 +727,135 @@ impl App {
         true
     }
 
+    /// What the current view shows, from the latest scan and filter: how many rows (boxes,
+    /// sandboxes) and, while a filter is set, how many of them match it.
+    pub fn shown(&self) -> (usize, &'static str, Option<usize>) {
+        let filtering = !self.filter.trim().is_empty();
+        match self.view {
+            View::Graph => (self.graph.layout.boxes.len(), "boxes", None),
+            View::Sandboxes => {
+                let n = self.sandboxes.list.len();
+                (n, "sandboxes", filtering.then_some(n))
+            }
+            View::Namespaces | View::Processes => {
+                let matches = self
+                    .tree
+                    .rows
+                    .iter()
+                    .filter(|r| r.matched && !r.gone)
+                    .count();
+                (self.tree.rows.len(), "shown", filtering.then_some(matches))
+            }
+        }
+    }
+
+    /// What the detail pane is about: the selection, with what the app knows of it.
+    pub fn detail_subject(&self) -> Option<views::detail::Subject<'_>> {
+        let key = self.selected()?;
+        Some(views::detail::Subject {
+            snapshot: &self.snapshot,
+            key,
+            new: self.is_new(&key),
+            gone: self.gone_namespace(&key).map(|g| &g.ns),
+        })
+    }
+
+    /// The lines of the detail pane that lead to a process or a namespace.
+    pub fn detail_links(&self) -> Vec<Link> {
+        let theme = super::theme::Theme::new(self.colors);
+        self.detail_subject()
+            .map(|s| views::detail::content(&s, &theme).links)
+            .unwrap_or_default()
+    }
+
+    /// True while the detail pane has the focus (for the current selection).
+    pub fn detail_focused(&self) -> bool {
+        self.detail.focus_for(self.selected()).is_some()
+    }
+
+    /// Enter: a graph's "+N more" box opens; else the details show (the pane comes back if
+    /// hidden) and take the focus, on their first link.
+    fn open_detail(&mut self) {
+        if self.view == View::Graph && self.open_more() {
+            return;
+        }
+        if self.detail_pane == views::DetailPane::Hidden {
+            self.detail_pane = views::DetailPane::Normal;
+            self.refresh();
+        }
+        let Some(key) = self.selected() else {
+            self.message = Some("nothing selected to show the details of".into());
+            return;
+        };
+        if self.detail_links().is_empty() {
+            self.message = Some("nothing in these details leads to a process or namespace".into());
+            return;
+        }
+        self.detail.focus = Some((key, 0));
+    }
+
+    /// Keys while the detail pane has the focus: moves pick a link, Enter (or →) jumps to it,
+    /// Esc (or ←) gives the focus back to the list. False for any other key, which drops
+    /// the focus and does what it does on the list.
+    fn apply_detail_focus(&mut self, action: Action) -> bool {
+        let links = self.detail_links();
+        let page = self.page_height() as isize;
+        let delta = match action {
+            Action::Up | Action::ScrollUp => -1,
+            Action::Down | Action::ScrollDown => 1,
+            Action::PageUp => -page,
+            Action::PageDown => page,
+            Action::Home => isize::MIN / 2,
+            Action::End => isize::MAX / 2,
+            Action::OpenDetail | Action::Expand => {
+                let picked = self
+                    .detail
+                    .focus_for(self.selected())
+                    .and_then(|i| links.get(i.min(links.len().saturating_sub(1))));
+                self.detail.focus = None;
+                if let Some(link) = picked {
+                    self.jump_to(link.target);
+                }
+                return true;
+            }
+            Action::Back | Action::Collapse => {
+                self.detail.focus = None;
+                return true;
+            }
+            // These leave the focus where it is.
+            Action::Resize { .. }
+            | Action::Quit
+            | Action::QuitNow
+            | Action::Help
+            | Action::Explain
+            | Action::DetailDown
+            | Action::DetailUp
+            | Action::Pause
+            | Action::Rescan
+            // A click decides for itself (on the pane it picks, elsewhere it returns).
+            | Action::Click { .. } => return false,
+            _ => {
+                self.detail.focus = None;
+                return false;
+            }
+        };
+        self.detail.move_focus(delta, links.len());
+        true
+    }
+
     /// The enter dialog for the selection: a process (its namespaces that differ from ours
-    /// ticked), or one namespace (through a process in it, else the file that holds it).
+    /// ticked), a kept set (all of it), or one namespace (through a process in it, else the
+    /// file that holds it).
     pub fn enter_dialog(&self) -> std::result::Result<EnterDialog, String> {
         match self.selected() {
             Some(NodeKey::Process(pid)) => EnterDialog::for_process(&self.snapshot, pid),
-            Some(NodeKey::Namespace(t, id)) => EnterDialog::for_namespace(&self.snapshot, t, id),
+            // A namespace of a kept set: the whole set, as it was kept together.
+            Some(NodeKey::Namespace(t, id)) => {
+                match self.snapshot.namespace(t, id).and_then(kept_name) {
+                    Some(name) => EnterDialog::for_kept_set(&self.snapshot, &name),
+                    None => EnterDialog::for_namespace(&self.snapshot, t, id),
+                }
+            }
             _ => Err("select a namespace or a process to enter".into()),
         }
     }
@@ -1022,8 +920,11 @@ impl App {
                     _ => return false,
                 };
                 // What the child makes is whatever the change log records from now on.
-                self.child_started =
-                    self.epoch.0 + self.clock.saturating_duration_since(self.epoch.1);
+                self.child_started = self.epoch.0
+                    + self
+                        .highlights
+                        .clock
+                        .saturating_duration_since(self.epoch.1);
                 match run {
                     Ok(request) => {
                         self.requests.push(request);
@@ -1146,22 +1047,11 @@ impl App {
 
     /// In the graph: opens the selected "+N more" box (its parent shows all its children).
     fn open_more(&mut self) -> bool {
-        let sel = self.graph.selected;
-        let Some(b) = self
-            .graph
-            .layout
-            .boxes
-            .iter()
-            .find(|b| Some(b.key) == sel && b.more > 0)
-        else {
-            return false;
-        };
-        if let Some(p) = b.parent {
-            let parent = self.graph.layout.boxes[p].key;
-            self.graph.expanded.insert(parent);
+        let opened = self.graph.open_more();
+        if opened {
             self.refresh();
         }
-        true
+        opened
     }
 
     fn expand(&mut self) {
@@ -1170,29 +1060,15 @@ impl App {
         }
         if self.view == View::Graph {
             // Right in the graph: the first child box.
-            let sel = self.graph.selected;
-            let i = self
-                .graph
-                .layout
-                .boxes
-                .iter()
-                .position(|b| Some(b.key) == sel);
-            if let Some(child) = self
-                .graph
-                .layout
-                .boxes
-                .iter()
-                .find(|b| b.parent.is_some() && b.parent == i)
-            {
-                let key = child.key;
-                self.select_key(key);
+            if let Some(child) = self.graph.first_child_of_selected() {
+                self.select_key(child);
             }
             return;
         }
         let Some(i) = self.selected_index() else {
             return;
         };
-        let row = self.rows[i].clone();
+        let row = self.tree.rows[i].clone();
         if !row.has_children {
             return;
         }
@@ -1207,7 +1083,7 @@ impl App {
         if self.view != View::Graph
             && let Some(i) = self.selected_index()
         {
-            let row = self.rows[i].clone();
+            let row = self.tree.rows[i].clone();
             if row.has_children && row.expanded {
                 self.set_collapsed(row.key, true);
                 return;
@@ -1226,7 +1102,7 @@ impl App {
             // Zoom is the user-namespace picture's: leave network mode for it.
             self.graph.network = false;
         }
-        let level = self.zoom_level();
+        let level = self.graph.zoom_level();
         // `+` always adds detail and `-` always removes it, starting from what fit chose.
         self.graph.zoom = match action {
             Action::ZoomIn if level >= graph_view::MAX_ZOOM => {
@@ -1252,11 +1128,28 @@ impl App {
             self.message = Some("panning works in the graph view (3)".into());
             return;
         }
-        let area = views::areas(self.size, self.detail_pane).main;
-        let max_x = (self.graph.layout.width - i32::from(area.width) / 2).max(0);
-        let max_y = (self.graph.layout.height - i32::from(area.height) / 2).max(0);
-        self.graph.pan.0 = (self.graph.pan.0 + dx).clamp(0, max_x);
-        self.graph.pan.1 = (self.graph.pan.1 + dy).clamp(0, max_y);
+        let area = self.main_area();
+        self.graph.pan_by(dx, dy, area);
+    }
+
+    /// A click on a line of the detail pane that names a process or namespace picks it
+    /// (the pane takes the focus); a click on the picked one jumps to it.
+    fn click_detail(&mut self, area: Rect, row: u16) {
+        let Some(subject) = self.detail_subject() else {
+            return;
+        };
+        let theme = super::theme::Theme::new(self.colors);
+        let content = views::detail::content(&subject, &theme);
+        let key = subject.key;
+        let Some(i) = views::detail::link_at(&content, &self.detail, Some(key), area, row) else {
+            return;
+        };
+        if self.detail.focus_for(Some(key)) == Some(i) {
+            self.detail.focus = None;
+            self.jump_to(content.links[i].target);
+        } else {
+            self.detail.focus = Some((key, i));
+        }
     }
 
     fn click(&mut self, column: u16, row: u16) {
@@ -1268,6 +1161,11 @@ impl App {
             }
             return;
         }
+        if areas.detail.contains((column, row).into()) {
+            self.click_detail(areas.detail, row);
+            return;
+        }
+        self.detail.focus = None;
         if !main.contains((column, row).into()) {
             return;
         }
@@ -1284,14 +1182,8 @@ impl App {
         if self.view == View::Graph {
             let x = i32::from(column - main.x) + self.graph.pan.0;
             let y = i32::from(row - main.y) + self.graph.pan.1;
-            if let Some(b) = self
-                .graph
-                .layout
-                .boxes
-                .iter()
-                .find(|b| x >= b.x && x < b.x + b.w && y >= b.y && y < b.y + b.h)
-            {
-                self.graph.selected = Some(b.key);
+            if let Some(key) = self.graph.box_at(x, y) {
+                self.graph.selected = Some(key);
             }
             return;
         }
@@ -1299,41 +1191,6 @@ impl App {
         if row > main.y && row < main.y + main.height - 1 {
             let i = self.tree_state().offset + usize::from(row - main.y - 1);
             self.select_index(i);
-        }
-    }
-}
-
-/// Depth-first rows of the expanded part of a forest, with tree guides.
-fn flatten(
-    nodes: &[TreeNode],
-    collapsed: &HashSet<NodeKey>,
-    guides: &mut String,
-    depth: usize,
-    rows: &mut Vec<Row>,
-) {
-    for (i, node) in nodes.iter().enumerate() {
-        let last = i + 1 == nodes.len();
-        let expanded = !collapsed.contains(&node.key);
-        let mut g = guides.clone();
-        if depth > 0 {
-            g.push_str(if last { "└─" } else { "├─" });
-        }
-        rows.push(Row {
-            key: node.key,
-            depth,
-            guides: g,
-            has_children: !node.children.is_empty(),
-            expanded,
-            gone: false,
-            matched: true,
-        });
-        if expanded && !node.children.is_empty() {
-            let len = guides.len();
-            if depth > 0 {
-                guides.push_str(if last { "  " } else { "│ " });
-            }
-            flatten(&node.children, collapsed, guides, depth + 1, rows);
-            guides.truncate(len);
         }
     }
 }

@@ -186,6 +186,38 @@ impl EnterDialog {
         })
     }
 
+    /// A kept set (KEEP_DIR/NAME): every namespace bound there, each through its file, all
+    /// ticked, so the set is entered as it was kept.
+    pub fn for_kept_set(snapshot: &Snapshot, name: &str) -> Result<EnterDialog, String> {
+        let dir = Path::new(KEEP_DIR).join(name);
+        let ours = ours(snapshot);
+        let mut choices: Vec<EnterChoice> = snapshot
+            .namespaces
+            .iter()
+            .filter(|ns| kept_name(ns).as_deref() == Some(name))
+            .filter_map(|ns| {
+                let file = ns.mounts.iter().find(|m| Path::new(m).starts_with(&dir))?;
+                Some(EnterChoice {
+                    ns_type: ns.ns_type,
+                    id: ns.id,
+                    file: Some(PathBuf::from(file)),
+                    differs: ours.get(&ns.ns_type) != Some(&ns.id),
+                    checked: true,
+                })
+            })
+            .collect();
+        if choices.is_empty() {
+            return Err(format!("the kept set {name} is gone"));
+        }
+        choices.sort_by_key(|c| c.ns_type);
+        Ok(EnterDialog {
+            what: format!("the kept set {}", dir.display()),
+            target: None,
+            choices,
+            focus: 0,
+        })
+    }
+
     pub fn toggle(&mut self) {
         if let Some(c) = self.choices.get_mut(self.focus) {
             c.checked = !c.checked;

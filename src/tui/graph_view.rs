@@ -5,6 +5,8 @@
 
 use std::collections::HashSet;
 
+use ratatui::layout::Rect;
+
 use crate::graph::{NodeKey, TreeNode};
 use crate::model::{NsType, Snapshot};
 
@@ -28,6 +30,168 @@ pub struct GraphState {
     pub network: bool,
     /// Rebuilt when the snapshot, the filter, the zoom or the mode change, never per frame.
     pub layout: GraphLayout,
+}
+
+impl GraphState {
+    /// The zoom level shown: the one asked for, else the one fit picked.
+    pub fn zoom_level(&self) -> u8 {
+        self.zoom.unwrap_or(self.fit_level)
+    }
+
+    /// Lays out `forest` (the owner forest, filtered) for a pane of `area`: at the zoom asked
+    /// for, else the most detail that fits. The selection stays on its box, else the first.
+    pub fn rebuild(&mut self, snapshot: &Snapshot, forest: &[TreeNode], area: Rect) {
+        self.layout = layout(snapshot, forest, self.zoom_level());
+        if self.zoom.is_none() {
+            self.fit(snapshot, forest, area);
+        }
+        self.keep_selection(area);
+    }
+
+    /// Network mode's layout for a pane of `area`.
+    pub fn rebuild_network(&mut self, snapshot: &Snapshot, area: Rect) {
+        let room = i32::from(area.width.saturating_sub(2));
+        self.layout = super::netgraph::layout(snapshot, room);
+        self.keep_selection(area);
+    }
+
+    fn keep_selection(&mut self, area: Rect) {
+        let keys: Vec<NodeKey> = self.layout.boxes.iter().map(|b| b.key).collect();
+        if !self.selected.is_some_and(|s| keys.contains(&s)) {
+            self.selected = keys.first().copied();
+        }
+        self.pan_to_selected(area);
+    }
+
+    /// Picks the most detailed zoom level whose layout fits `area`; when even the least
+    /// detailed is too wide, children that do not fit fold into "+N more" boxes.
+    fn fit(&mut self, snapshot: &Snapshot, forest: &[TreeNode], area: Rect) {
+        // Inside the pane's border.
+        let (w, h) = (
+            i32::from(area.width.saturating_sub(2)),
+            i32::from(area.height.saturating_sub(2)),
+        );
+        // The most detail that fits: as laid out, else wrapped into rows without folding
+        // anything; failing both, the least detail, wrapped and folded.
+        let mut fitted = None;
+        for level in (0..=MAX_ZOOM).rev() {
+            let plain = layout(snapshot, forest, level);
+            if plain.width <= w && plain.height <= h {
+                fitted = Some((level, plain));
+                break;
+            }
+            let wrapped = layout_within(snapshot, forest, level, Some((w, h)), &self.expanded);
+            if wrapped.height <= h && wrapped.boxes.iter().all(|b| b.more == 0) {
+                fitted = Some((level, wrapped));
+                break;
+            }
+        }
+        let (level, fitted) = fitted.unwrap_or_else(|| {
+            let folded = layout_within(snapshot, forest, 0, Some((w, h)), &self.expanded);
+            (0, folded)
+        });
+        self.fit_level = level;
+        self.layout = fitted;
+        self.pan = (0, 0);
+    }
+
+    /// Pans so that the selected box is in a pane of `area`.
+    pub fn pan_to_selected(&mut self, area: Rect) {
+        let Some(b) = self
+            .layout
+            .boxes
+            .iter()
+            .find(|b| Some(b.key) == self.selected)
+        else {
+            return;
+        };
+        let (w, h) = (i32::from(area.width), i32::from(area.height));
+        let (px, py) = &mut self.pan;
+        if b.x < *px || b.x + b.w > *px + w {
+            *px = (b.x + b.w / 2 - w / 2).max(0);
+        }
+        if b.y < *py || b.y + b.h > *py + h {
+            *py = (b.y - 1).max(0);
+        }
+    }
+
+    /// Pans by (dx, dy), keeping at least half a pane of `area` of the layout in view.
+    pub fn pan_by(&mut self, dx: i32, dy: i32, area: Rect) {
+        let max_x = (self.layout.width - i32::from(area.width) / 2).max(0);
+        let max_y = (self.layout.height - i32::from(area.height) / 2).max(0);
+        self.pan.0 = (self.pan.0 + dx).clamp(0, max_x);
+        self.pan.1 = (self.pan.1 + dy).clamp(0, max_y);
+    }
+
+    /// Selects the box `delta` places away in walking order.
+    pub fn move_by(&mut self, delta: isize, area: Rect) {
+        let keys: Vec<NodeKey> = self.layout.boxes.iter().map(|b| b.key).collect();
+        if keys.is_empty() {
+            return;
+        }
+        let i = keys
+            .iter()
+            .position(|k| Some(*k) == self.selected)
+            .unwrap_or(0);
+        let j = (i as isize)
+            .saturating_add(delta)
+            .clamp(0, keys.len() as isize - 1);
+        self.selected = keys.get(j as usize).copied();
+        self.pan_to_selected(area);
+    }
+
+    /// On a "+N more" box: its parent will show all its children (true; the layout must be
+    /// rebuilt). False elsewhere.
+    pub fn open_more(&mut self) -> bool {
+        let sel = self.selected;
+        let Some(b) = self
+            .layout
+            .boxes
+            .iter()
+            .find(|b| Some(b.key) == sel && b.more > 0)
+        else {
+            return false;
+        };
+        if let Some(p) = b.parent {
+            let parent = self.layout.boxes[p].key;
+            self.expanded.insert(parent);
+        }
+        true
+    }
+
+    /// The selected box's parent box.
+    pub fn parent_of_selected(&self) -> Option<NodeKey> {
+        let sel = self.selected?;
+        self.layout
+            .boxes
+            .iter()
+            .find(|b| b.key == sel)
+            .and_then(|b| b.parent)
+            .map(|p| self.layout.boxes[p].key)
+    }
+
+    /// The selected box's first child box.
+    pub fn first_child_of_selected(&self) -> Option<NodeKey> {
+        let i = self
+            .layout
+            .boxes
+            .iter()
+            .position(|b| Some(b.key) == self.selected);
+        self.layout
+            .boxes
+            .iter()
+            .find(|b| b.parent.is_some() && b.parent == i)
+            .map(|b| b.key)
+    }
+
+    /// The box at (x, y) of the layout.
+    pub fn box_at(&self, x: i32, y: i32) -> Option<NodeKey> {
+        self.layout
+            .boxes
+            .iter()
+            .find(|b| x >= b.x && x < b.x + b.w && y >= b.y && y < b.y + b.h)
+            .map(|b| b.key)
+    }
 }
 
 /// Zoom levels: 0 counts only, 1 lists owned namespaces, 2 adds what holds each.

@@ -37,6 +37,9 @@ pub enum Action {
     ClearFilter,
     Help,
     Explain,
+    /// Enter: open the selection's details (the pane shows and takes the focus); in the pane,
+    /// jump to the process or namespace the focused line names.
+    OpenDetail,
     /// The detail pane: wide, hidden, back to normal.
     CycleDetail,
     /// Scroll the detail pane (long mount diffs, interface lists).
@@ -143,6 +146,8 @@ pub enum Scope {
     Everywhere,
     Trees,
     Graph,
+    /// The detail pane, while it has the focus (after Enter).
+    Detail,
     Dialog,
 }
 
@@ -152,6 +157,7 @@ impl Scope {
             Scope::Everywhere => "Everywhere",
             Scope::Trees => "Namespace and process trees",
             Scope::Graph => "Graph",
+            Scope::Detail => "Detail pane, after Enter",
             Scope::Dialog => "Enter and spawn dialogs",
         }
     }
@@ -315,6 +321,13 @@ pub static BINDINGS: &[Binding] = &[
         Some("explain"),
     ),
     b(
+        &[code(KeyCode::Enter)],
+        A::OpenDetail,
+        S::Everywhere,
+        "details: the pane takes the focus (its keys are below); on a graph's +N more box: open it",
+        Some("details"),
+    ),
+    b(
         &[k(']')],
         A::DetailDown,
         S::Everywhere,
@@ -378,13 +391,7 @@ pub static BINDINGS: &[Binding] = &[
         "collapse (or go to parent)",
         None,
     ),
-    b(
-        &[k(' '), code(KeyCode::Enter)],
-        A::Toggle,
-        S::Trees,
-        "expand / collapse",
-        None,
-    ),
+    b(&[k(' ')], A::Toggle, S::Trees, "expand / collapse", None),
     b(&[k('u')], A::Parent, S::Everywhere, "jump to parent", None),
     b(&[k('*')], A::ExpandAll, S::Trees, "expand all", None),
     b(
@@ -490,6 +497,53 @@ pub static DIALOG_BINDINGS: &[Binding] = &[
     b(&[ctrl('c')], A::QuitNow, S::Dialog, "quit", None),
 ];
 
+/// The keys of the detail pane while it has the focus; any other key gives the focus back to
+/// the list and does what BINDINGS says.
+pub static DETAIL_BINDINGS: &[Binding] = &[
+    b(
+        &[code(KeyCode::Up), k('k')],
+        A::Up,
+        S::Detail,
+        "pick the previous line that names a process or namespace",
+        None,
+    ),
+    b(
+        &[code(KeyCode::Down), k('j')],
+        A::Down,
+        S::Detail,
+        "pick the next one",
+        Some("pick"),
+    ),
+    b(
+        &[code(KeyCode::Enter), code(KeyCode::Right), k('l')],
+        A::OpenDetail,
+        S::Detail,
+        "jump to it: a process in the process tree, a namespace in the namespace tree",
+        Some("jump"),
+    ),
+    b(
+        &[code(KeyCode::Esc), code(KeyCode::Left), k('h')],
+        A::Back,
+        S::Detail,
+        "give the focus back to the list",
+        Some("back"),
+    ),
+];
+
+/// The detail pane's footer hint while it has the focus: "↓ pick  Enter jump  Esc back".
+pub fn detail_hint() -> Vec<(String, &'static str)> {
+    DETAIL_BINDINGS
+        .iter()
+        .filter_map(|b| b.hint.map(|h| (b.keys[0].label(), h)))
+        .collect()
+}
+
+/// While the detail pane has the focus: its keys, else the normal table's.
+pub fn detail_action_for(event: &KeyEvent) -> Option<Action> {
+    let ctrl = event.modifiers.contains(KeyModifiers::CONTROL);
+    find(DETAIL_BINDINGS, event.code, ctrl).or_else(|| action_for(event))
+}
+
 /// The dialogs' footer hint: "Tab next  Space tick  Enter run  Esc cancel".
 pub fn dialog_hint() -> Vec<(String, &'static str)> {
     DIALOG_BINDINGS
@@ -498,9 +552,12 @@ pub fn dialog_hint() -> Vec<(String, &'static str)> {
         .collect()
 }
 
-/// Every binding: the normal table, then the dialogs'.
+/// Every binding: the normal table, the detail pane's, then the dialogs'.
 pub fn all_bindings() -> impl Iterator<Item = &'static Binding> {
-    BINDINGS.iter().chain(DIALOG_BINDINGS)
+    BINDINGS
+        .iter()
+        .chain(DETAIL_BINDINGS)
+        .chain(DIALOG_BINDINGS)
 }
 
 fn find(table: &[Binding], code: KeyCode, ctrl: bool) -> Option<Action> {
@@ -592,7 +649,7 @@ mod tests {
 
     #[test]
     fn no_key_is_bound_twice() {
-        for table in [BINDINGS, DIALOG_BINDINGS] {
+        for table in [BINDINGS, DETAIL_BINDINGS, DIALOG_BINDINGS] {
             let mut seen = Vec::new();
             for b in table {
                 for key in b.keys {
@@ -612,6 +669,17 @@ mod tests {
         assert_eq!(dialog_action_for(&space, false), Some(Action::Check));
         let tab = KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE);
         assert_eq!(dialog_action_for(&tab, true), Some(Action::NextField));
+    }
+
+    #[test]
+    fn the_detail_pane_takes_its_keys_and_passes_on_the_others() {
+        let right = KeyEvent::new(KeyCode::Right, KeyModifiers::NONE);
+        assert_eq!(detail_action_for(&right), Some(Action::OpenDetail));
+        assert_eq!(action_for(&right), Some(Action::Expand));
+        let left = KeyEvent::new(KeyCode::Left, KeyModifiers::NONE);
+        assert_eq!(detail_action_for(&left), Some(Action::Back));
+        let two = KeyEvent::new(KeyCode::Char('2'), KeyModifiers::NONE);
+        assert_eq!(detail_action_for(&two), Some(Action::ShowProcesses));
     }
 
     #[test]

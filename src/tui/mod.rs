@@ -6,6 +6,7 @@
 
 pub mod app;
 pub mod changelog;
+pub mod detail;
 pub mod dialog;
 pub mod equivalent;
 pub mod event;
@@ -13,11 +14,14 @@ pub mod explain;
 pub mod filter;
 pub mod graph_view;
 pub mod keys;
+pub mod mode;
 pub mod netgraph;
 pub mod sandboxes;
 pub mod scanner;
+pub mod screen;
 pub mod terminal;
 pub mod theme;
+pub mod tree;
 pub mod views;
 
 use std::sync::Arc;
@@ -220,6 +224,8 @@ fn handle(app: &mut App, event: Event) -> bool {
                 keys::dialog_action_for(&key, app.dialog_text_focus())
             } else if app.filter_editing {
                 keys::filter_action_for(&key)
+            } else if app.detail_focused() && app.overlay == app::Overlay::None {
+                keys::detail_action_for(&key)
             } else {
                 keys::action_for(&key)
             };

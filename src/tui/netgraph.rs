@@ -1,7 +1,9 @@
 //! The graph's network mode: network namespaces as boxes listing their interfaces and
 //! addresses, linked where a veth pair joins two of them (`Interface.peer.netns` names the
 //! other end's namespace). Built as a tree from the host's namespace outwards over veth
-//! pairs; a namespace no veth reaches stands on its own at the top.
+//! pairs; a namespace no veth reaches stands on its own at the top. Where the upper end of a
+//! veth is a port of a bridge (`Interface.master`), the link goes through that bridge: the
+//! lower box names it with its addresses, and the bridge's own line counts its ports.
 
 fn safe(text: &str) -> String {
     crate::sanitize::for_terminal(text).into_owned()
@@ -11,6 +13,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 
 use super::graph_view::{BoxLine, GraphBox, GraphLayout, wrapped};
 use crate::graph::NodeKey;
+use crate::model::details::Interface;
 use crate::model::{Namespace, NsId, NsType, Snapshot};
 
 /// Interfaces listed in a box before "+N more interfaces".
@@ -60,9 +63,13 @@ pub fn layout(snapshot: &Snapshot, room: i32) -> GraphLayout {
         adjacent.entry(b).or_default().push((a, bn, an));
     }
     let host = snapshot.initial.get(&NsType::Net).copied();
-    // Breadth-first from the host's namespace, then from each one not reached yet.
+    // Breadth-first from the host's namespace, then from each one not reached yet: first
+    // those that hold a bridge (the hub its ports' namespaces hang below), then the others.
+    let has_bridge = |n: &Namespace| interfaces(n).iter().any(|i| i.kind == "bridge");
     let mut order: Vec<NsId> = host.into_iter().collect();
-    order.extend(nets.iter().map(|n| n.id).filter(|id| Some(*id) != host));
+    let others = nets.iter().filter(|n| Some(n.id) != host);
+    order.extend(others.clone().filter(|n| has_bridge(n)).map(|n| n.id));
+    order.extend(others.filter(|n| !has_bridge(n)).map(|n| n.id));
     let mut seen = HashSet::new();
     let mut boxes: Vec<GraphBox> = Vec::new();
     let mut children: Vec<Vec<usize>> = Vec::new();
@@ -71,13 +78,14 @@ pub fn layout(snapshot: &Snapshot, room: i32) -> GraphLayout {
         if !seen.insert(start) {
             continue;
         }
-        let mut queue = VecDeque::from([(start, None::<(usize, String, String)>, 0usize)]);
+        // (namespace, (parent box, its interface, the parent's end, the parent's id), depth)
+        let mut queue = VecDeque::from([(start, None::<(usize, String, String, NsId)>, 0usize)]);
         while let Some((id, via, depth)) = queue.pop_front() {
             let Some(ns) = snapshot.namespace(NsType::Net, id) else {
                 continue;
             };
             let parent = via.as_ref().map(|v| v.0);
-            let mut b = net_box(snapshot, ns, via.as_ref().map(|v| (&v.1, &v.2)));
+            let mut b = net_box(snapshot, ns, via.as_ref().map(|v| (&v.1, &v.2, v.3)));
             b.parent = parent;
             b.depth = depth;
             boxes.push(b);
@@ -89,7 +97,8 @@ pub fn layout(snapshot: &Snapshot, room: i32) -> GraphLayout {
             }
             for (other, mine, theirs) in adjacent.get(&id).into_iter().flatten() {
                 if seen.insert(*other) {
-                    queue.push_back((*other, Some((me, theirs.clone(), mine.clone())), depth + 1));
+                    let via = (me, theirs.clone(), mine.clone(), id);
+                    queue.push_back((*other, Some(via), depth + 1));
                 }
             }
         }
@@ -131,9 +140,33 @@ fn clip(s: String) -> String {
     }
 }
 
-/// One namespace's box: its label, the veth that links it to its parent box, then its
-/// interfaces with their addresses.
-fn net_box(snapshot: &Snapshot, ns: &Namespace, via: Option<(&String, &String)>) -> GraphBox {
+/// Addresses worth showing (link-local IPv6 ones are on every interface).
+fn addresses(i: &Interface) -> String {
+    let mut text = String::new();
+    for a in i.addresses.iter().filter(|a| !a.starts_with("fe80:")) {
+        text.push(' ');
+        text.push_str(&safe(a));
+    }
+    text
+}
+
+fn interfaces(ns: &Namespace) -> &[Interface] {
+    ns.details
+        .as_ref()
+        .and_then(|d| d.net.as_ref())
+        .map_or(&[], |n| n.interfaces.as_slice())
+}
+
+/// The bridge the interface `name` of network namespace `id` is a port of.
+fn bridge_of<'a>(snapshot: &'a Snapshot, id: NsId, name: &str) -> Option<&'a Interface> {
+    let all = interfaces(snapshot.namespace(NsType::Net, id)?);
+    let master = all.iter().find(|i| i.name == name)?.master.as_deref()?;
+    all.iter().find(|i| i.name == master && i.kind == "bridge")
+}
+
+/// One namespace's box: its label, the veth that links it to its parent box (and the bridge
+/// that end is a port of), then its interfaces with their addresses.
+fn net_box(snapshot: &Snapshot, ns: &Namespace, via: Option<(&String, &String, NsId)>) -> GraphBox {
     let differs = snapshot.differs_from_initial(NsType::Net, ns.id);
     let mut title = format!("net {}", ns.id);
     if differs {
@@ -144,12 +177,23 @@ fn net_box(snapshot: &Snapshot, ns: &Namespace, via: Option<(&String, &String)>)
         text: clip(safe(&ns.label)),
         differs,
     }];
-    if let Some((mine, theirs)) = via {
+    if let Some((mine, theirs, parent)) = via {
         lines.push(BoxLine {
             badge: None,
             text: clip(format!("↑ {} ⇄ {} above", safe(mine), safe(theirs))),
             differs: false,
         });
+        if let Some(bridge) = bridge_of(snapshot, parent, theirs) {
+            lines.push(BoxLine {
+                badge: None,
+                text: clip(format!(
+                    "  via bridge {}{}",
+                    safe(&bridge.name),
+                    addresses(bridge)
+                )),
+                differs: false,
+            });
+        }
     }
     if let Some(net) = ns.details.as_ref().and_then(|d| d.net.as_ref()) {
         let shown: Vec<_> = net
@@ -162,9 +206,15 @@ fn net_box(snapshot: &Snapshot, ns: &Namespace, via: Option<(&String, &String)>)
             if let Some(m) = &i.master {
                 text.push_str(&format!(" in {}", safe(m)));
             }
-            for a in i.addresses.iter().filter(|a| !a.starts_with("fe80:")) {
-                text.push(' ');
-                text.push_str(&safe(a));
+            text.push_str(&addresses(i));
+            if i.kind == "bridge" {
+                let ports = net
+                    .interfaces
+                    .iter()
+                    .filter(|p| p.master.as_deref() == Some(i.name.as_str()))
+                    .count();
+                let noun = if ports == 1 { "port" } else { "ports" };
+                text.push_str(&format!(", {ports} {noun}"));
             }
             if i.state != "up" && i.state != "unknown" {
                 text.push_str(&format!(" ({})", i.state));

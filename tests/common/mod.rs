@@ -163,7 +163,7 @@ pub fn unshare_every_type() -> Command {
 pub fn select_row(app: &mut nsviz::tui::app::App, key: nsviz::graph::NodeKey) {
     use nsviz::tui::keys::Action;
     app.apply(Action::Home);
-    for _ in 0..app.rows.len() {
+    for _ in 0..app.tree.rows.len() {
         if app.selected() == Some(key) {
             return;
         }

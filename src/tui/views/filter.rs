@@ -4,13 +4,13 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
 use super::safe;
-use crate::tui::app::App;
 use crate::tui::theme::Theme;
 
-pub fn render(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
-    if app.filter_editing || !app.filter.is_empty() {
-        let cursor = if app.filter_editing { "▏" } else { "" };
-        let text = format!(" /{}{cursor} ", safe(&app.filter));
+/// The filter at the header's right end: `text`, with a cursor while it is `editing`.
+pub fn render(text: &str, editing: bool, area: Rect, buf: &mut Buffer, theme: &Theme) {
+    if editing || !text.is_empty() {
+        let cursor = if editing { "▏" } else { "" };
+        let text = format!(" /{}{cursor} ", safe(text));
         let w = (text.chars().count() as u16).min(area.width / 2);
         let x = area.x + area.width - w;
         buf.set_stringn(x, area.y, &text, usize::from(w), theme.filter);

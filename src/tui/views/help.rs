@@ -17,7 +17,8 @@ const NOTES: &[(&str, &[&str])] = &[
     (
         "Mouse",
         &[
-            "  click          select a row, a graph box or a tab",
+            "  click          select a row, a graph box or a tab; in the details,",
+            "                 pick a holder (a second click jumps to it)",
             "  wheel          move the selection (graph: pan; overlays: scroll)",
         ],
     ),
@@ -53,15 +54,45 @@ const NOTES: &[(&str, &[&str])] = &[
     ),
 ];
 
+/// Room for a binding's text in the 78-column popup, after its borders and the keys column.
+const HELP_TEXT_WIDTH: usize = 60;
+
+/// `text` in lines of at most `width` characters, broken between words.
+fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    let mut lines = vec![String::new()];
+    for word in text.split(' ') {
+        let last = lines.last_mut().expect("one line at least");
+        if !last.is_empty() && last.chars().count() + 1 + word.chars().count() > width {
+            lines.push(word.to_string());
+        } else {
+            if !last.is_empty() {
+                last.push(' ');
+            }
+            last.push_str(word);
+        }
+    }
+    lines
+}
+
 pub fn help_lines(theme: &Theme) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
-    for scope in [Scope::Everywhere, Scope::Trees, Scope::Graph, Scope::Dialog] {
+    for scope in [
+        Scope::Everywhere,
+        Scope::Trees,
+        Scope::Graph,
+        Scope::Detail,
+        Scope::Dialog,
+    ] {
         lines.push(Line::styled(scope.title().to_string(), theme.heading));
         for b in all_bindings().filter(|b| b.scope == scope) {
-            lines.push(Line::from(vec![
-                Span::styled(format!("  {:<14}", keys_label(b)), theme.key),
-                Span::raw(b.help),
-            ]));
+            // Long texts go on under themselves rather than past the popup's edge.
+            for (i, part) in wrap_words(b.help, HELP_TEXT_WIDTH).into_iter().enumerate() {
+                let keys = if i == 0 { keys_label(b) } else { String::new() };
+                lines.push(Line::from(vec![
+                    Span::styled(format!("  {keys:<14}"), theme.key),
+                    Span::raw(part),
+                ]));
+            }
         }
     }
     for (heading, notes) in NOTES {

@@ -1,4 +1,6 @@
-//! Rendering: a pure function of the app state (`impl Widget for &App`).
+//! Drawing, one module per view, each from its own state (the tree views from `tree::Trees`,
+//! the graph from `GraphState`, ...). Nothing here knows the app: `screen` gathers each
+//! view's state and calls these.
 
 pub mod changelog;
 pub mod detail;
@@ -15,10 +17,11 @@ pub mod status;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph, Widget, Wrap};
+use ratatui::widgets::{Block, Clear, Widget};
 
-use super::app::{App, Overlay, View};
+use super::mode::View;
 use super::theme::Theme;
+use super::tree::{Row, TreeState, Trees};
 use crate::sanitize::for_terminal;
 
 /// Below this the viewer says so instead of drawing a cramped picture.
@@ -68,7 +71,7 @@ pub fn areas(area: Rect, pane: DetailPane) -> Areas {
     }
 }
 
-const TABS: [(View, &str); 4] = [
+pub const TABS: [(View, &str); 4] = [
     (View::Namespaces, " 1 Namespaces "),
     (View::Processes, " 2 Processes "),
     (View::Graph, " 3 Graph "),
@@ -93,106 +96,13 @@ pub fn safe(text: &str) -> String {
     for_terminal(text).into_owned()
 }
 
-impl Widget for &App {
-    fn render(self, area: Rect, buf: &mut Buffer) {
-        let theme = Theme::new(self.colors);
-        if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
-            let text = format!(
-                "The terminal is too small for nsviz: it needs {MIN_WIDTH}x{MIN_HEIGHT}, this one is {}x{}. Enlarge it or press q.",
-                area.width, area.height
-            );
-            Paragraph::new(text)
-                .wrap(Wrap { trim: true })
-                .style(theme.differs)
-                .render(area, buf);
-            return;
-        }
-        let a = areas(area, self.detail_pane);
-        render_header(self, a.header, buf, &theme);
-        if self.loading {
-            let text = match &self.error {
-                Some(e) => format!("No snapshot: {}", safe(e)),
-                None => "scanning…".to_string(),
-            };
-            Paragraph::new(text)
-                .block(Block::bordered().border_style(theme.border))
-                .render(a.main, buf);
-        } else {
-            match self.view {
-                View::Namespaces => namespaces::render(self, a.main, buf, &theme),
-                View::Processes => processes::render(self, a.main, buf, &theme),
-                View::Graph => graph::render(&self.graph, a.main, buf, &theme),
-                View::Sandboxes => sandboxes::render(
-                    &self.sandboxes,
-                    &self.snapshot,
-                    !self.filter.is_empty(),
-                    a.main,
-                    buf,
-                    &theme,
-                ),
-            }
-        }
-        if a.detail.width > 0 {
-            detail::render(self, a.detail, buf, &theme);
-        }
-        status::render(self, a.status, buf, &theme);
-        match &self.overlay {
-            Overlay::None => {}
-            Overlay::Help { scroll } => {
-                let popup = centered(area, 78, popup_height(area));
-                help::render_help(popup, buf, &theme, *scroll);
-            }
-            Overlay::Changes { scroll } => {
-                let popup = centered(
-                    area,
-                    area.width.saturating_sub(4).min(110),
-                    popup_height(area),
-                );
-                changelog::render(&self.changes, popup, buf, &theme, *scroll);
-            }
-            Overlay::Explain { ns_type, scroll } => {
-                let popup = centered(area, 78, popup_height(area));
-                explain::render(*ns_type, popup, buf, &theme, *scroll);
-            }
-        }
-        if let Some(d) = &self.dialog {
-            dialog::render(d, area, buf, &theme);
-        }
-    }
-}
-
-fn render_header(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
-    let mut spans = Vec::new();
-    for (view, label) in TABS {
-        let active = view == app.view;
-        let style = if active { theme.tab_active } else { theme.tab };
-        if active && !theme.colors {
-            // Brackets in place of the label's padding: the active tab without colour.
-            let inner = label.trim();
-            spans.push(Span::styled(format!("[{inner}]"), style));
-        } else {
-            spans.push(Span::styled(label, style));
-        }
-        spans.push(Span::raw(" "));
-    }
-    if app.view == View::Namespaces {
-        let how = match app.grouping {
-            crate::graph::Hierarchy::Type => " by type",
-            _ => " by owner",
-        };
-        spans.push(Span::styled(how, theme.dim));
-    }
-    buf.set_line(area.x, area.y, &Line::from(spans), area.width);
-    filter::render(app, area, buf, theme);
-}
-
 /// The height of the help and explain overlays on a screen of this size.
 pub fn popup_height(screen: Rect) -> u16 {
     screen.height.saturating_sub(2)
 }
 
 /// A rectangle of at most `width` x `height` in the middle of `area`, cleared.
-fn centered(area: Rect, width: u16, height: u16) -> Rect {
+pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let w = width.min(area.width);
     let h = height.min(area.height);
     Rect::new(
@@ -208,33 +118,41 @@ pub fn clear(area: Rect, buf: &mut Buffer) {
     Clear.render(area, buf);
 }
 
+/// A tree list to draw: the rows, the tree whose selection and scroll apply, whether a
+/// filter is set (to say why nothing shows), and the title.
+pub struct Rows<'a> {
+    pub trees: &'a Trees,
+    pub state: &'a TreeState,
+    pub filtered: bool,
+    pub title: String,
+}
+
 /// Draws the rows of a tree list: `line_of` makes the text of one row.
 pub fn render_rows(
-    app: &App,
+    list: &Rows,
     area: Rect,
     buf: &mut Buffer,
     theme: &Theme,
-    title: String,
-    offset: usize,
-    line_of: &dyn Fn(&super::app::Row) -> Line<'static>,
+    line_of: &dyn Fn(&Row) -> Line<'static>,
 ) {
+    let rows = &list.trees.rows;
+    let offset = list.state.offset;
     let block = Block::bordered()
-        .title(Span::styled(title, theme.title))
+        .title(Span::styled(list.title.clone(), theme.title))
         .border_style(theme.border);
     let inner = block.inner(area);
     block.render(area, buf);
-    if app.rows.is_empty() {
-        let text = if app.filter.is_empty() {
-            "nothing to show"
-        } else {
+    if rows.is_empty() {
+        let text = if list.filtered {
             "nothing matches the filter (c clears it)"
+        } else {
+            "nothing to show"
         };
         buf.set_stringn(inner.x, inner.y, text, usize::from(inner.width), theme.dim);
         return;
     }
-    let selected = app.selected_index();
-    for (i, row) in app
-        .rows
+    let selected = list.trees.selected_index(list.state);
+    for (i, row) in rows
         .iter()
         .enumerate()
         .skip(offset)
@@ -255,8 +173,8 @@ pub fn render_rows(
             }
         }
     }
-    if app.rows.len() > usize::from(inner.height) {
-        let pos = format!(" {}/{} ", selected.map_or(0, |s| s + 1), app.rows.len());
+    if rows.len() > usize::from(inner.height) {
+        let pos = format!(" {}/{} ", selected.map_or(0, |s| s + 1), rows.len());
         let w = pos.chars().count() as u16;
         if area.width > w + 2 {
             buf.set_string(

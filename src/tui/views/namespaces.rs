@@ -8,17 +8,30 @@ use ratatui::text::{Line, Span};
 use super::{render_rows, safe};
 use crate::graph::{Hierarchy, NodeKey};
 use crate::model::{Namespace, NsType, Snapshot};
-use crate::tui::app::{App, Row};
 use crate::tui::theme::Theme;
+use crate::tui::tree::{Highlights, Row, Trees};
 
-pub fn render(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
-    let title = match app.grouping {
+pub fn render(
+    trees: &Trees,
+    highlights: &Highlights,
+    snapshot: &Snapshot,
+    filtered: bool,
+    area: Rect,
+    buf: &mut Buffer,
+    theme: &Theme,
+) {
+    let title = match trees.grouping {
         Hierarchy::Type => " Namespaces by type ".to_string(),
         _ => " Namespaces by owner ".to_string(),
     };
-    let snapshot = &app.snapshot;
-    render_rows(app, area, buf, theme, title, app.ns_state.offset, &|row| {
-        row_line(app, snapshot, row, theme)
+    let rows = super::Rows {
+        trees,
+        state: &trees.namespaces,
+        filtered,
+        title,
+    };
+    render_rows(&rows, area, buf, theme, &|row| {
+        row_line(highlights, snapshot, row, theme)
     });
 }
 
@@ -26,7 +39,12 @@ pub fn badge(t: NsType, theme: &Theme) -> Span<'static> {
     Span::styled(format!("{:^6}", t.name()), theme.badge(t))
 }
 
-fn row_line(app: &App, snapshot: &Snapshot, row: &Row, theme: &Theme) -> Line<'static> {
+fn row_line(
+    highlights: &Highlights,
+    snapshot: &Snapshot,
+    row: &Row,
+    theme: &Theme,
+) -> Line<'static> {
     let mut spans = vec![Span::styled(row.guides.clone(), theme.dim)];
     let expander = match (row.has_children, row.expanded) {
         (false, _) => "  ",
@@ -52,7 +70,7 @@ fn row_line(app: &App, snapshot: &Snapshot, row: &Row, theme: &Theme) -> Line<'s
             spans.push(Span::raw(format!(" {id} ")));
             if row.gone {
                 spans.push(Span::styled("gone", theme.gone));
-                if let Some(g) = app.gone_namespace(&row.key) {
+                if let Some(g) = highlights.gone_namespace(&row.key) {
                     spans.push(Span::styled(
                         format!(" (was: {})", safe(&g.summary)),
                         theme.dim,
@@ -66,8 +84,8 @@ fn row_line(app: &App, snapshot: &Snapshot, row: &Row, theme: &Theme) -> Line<'s
             } else {
                 Span::raw("  ")
             });
-            if app.is_new(&row.key) {
-                let style = if app.is_fading(&row.key) {
+            if highlights.is_new(&row.key) {
+                let style = if highlights.is_fading(&row.key) {
                     theme.fading
                 } else {
                     theme.appeared

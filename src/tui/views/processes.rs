@@ -9,22 +9,27 @@ use ratatui::text::{Line, Span};
 use super::{render_rows, safe};
 use crate::graph::NodeKey;
 use crate::model::{NsType, Process, Snapshot};
-use crate::tui::app::{App, Row};
 use crate::tui::theme::Theme;
+use crate::tui::tree::{Row, Trees};
 
-pub fn render(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
+pub fn render(
+    trees: &Trees,
+    snapshot: &Snapshot,
+    filtered: bool,
+    area: Rect,
+    buf: &mut Buffer,
+    theme: &Theme,
+) {
     let letters: String = NsType::ALL.iter().map(|t| t.flag_letter()).collect();
-    let title = format!(" Processes  {letters} ");
-    let snapshot = &app.snapshot;
-    render_rows(
-        app,
-        area,
-        buf,
-        theme,
-        title,
-        app.proc_state.offset,
-        &|row| row_line(snapshot, row, theme),
-    );
+    let rows = super::Rows {
+        trees,
+        state: &trees.processes,
+        filtered,
+        title: format!(" Processes  {letters} "),
+    };
+    render_rows(&rows, area, buf, theme, &|row| {
+        row_line(snapshot, row, theme)
+    });
 }
 
 /// How one namespace of a process compares with the host and with its parent.

@@ -6,10 +6,29 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
-use crate::model::NsType;
-use crate::tui::app::{App, View};
-use crate::tui::keys::{Scope, hint_line};
+use crate::model::{NsType, Snapshot};
+use crate::tui::event::Pace;
+use crate::tui::keys::{Scope, detail_hint, hint_line};
 use crate::tui::theme::Theme;
+
+/// What the status lines tell, gathered for each frame.
+pub struct Status<'a> {
+    /// "live" or the file name.
+    pub source: &'a str,
+    pub snapshot: &'a Snapshot,
+    /// No scan yet.
+    pub loading: bool,
+    pub live: bool,
+    pub paused: bool,
+    pub pace: Option<Pace>,
+    /// What the view shows: how many, of what, and how many match the filter (if one is set).
+    pub shown: (usize, &'static str, Option<usize>),
+    pub error: Option<&'a str>,
+    pub message: Option<&'a str>,
+    pub filter_editing: bool,
+    /// Where the user is, for the key hint.
+    pub scope: Scope,
+}
 
 /// The eight counts per type, and their total, which replaces them when they do not fit.
 const COUNTS: u8 = 3;
@@ -29,8 +48,8 @@ fn width(spans: &[Span]) -> usize {
     spans.iter().map(Span::width).sum()
 }
 
-pub fn render(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
-    let s = &app.snapshot;
+pub fn render(app: &Status, area: Rect, buf: &mut Buffer, theme: &Theme) {
+    let s = app.snapshot;
     let mut parts = vec![part(
         0,
         vec![Span::styled(format!(" {} ", app.source), theme.tab_active)],
@@ -60,6 +79,18 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
                 format!("  {} procs", s.processes.len()),
                 theme.dim,
             )],
+        ));
+        // What this view shows now, and how much of it the filter matches.
+        let (shown, noun, matches) = app.shown;
+        if let Some(m) = matches {
+            parts.push(part(
+                1,
+                vec![Span::styled(format!("  {m} match"), theme.filter)],
+            ));
+        }
+        parts.push(part(
+            4,
+            vec![Span::styled(format!("  {shown} {noun}"), theme.dim)],
         ));
         parts.push(part(
             5,
@@ -101,12 +132,12 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
         area.width,
     );
     let room = usize::from(area.width);
-    let second = if let Some(e) = &app.error {
+    let second = if let Some(e) = app.error {
         Line::styled(
             format!(" {}", shorten(&super::safe(e), room.saturating_sub(1))),
             theme.error,
         )
-    } else if let Some(m) = &app.message {
+    } else if let Some(m) = app.message {
         Line::styled(
             format!(" {}", shorten(&super::safe(m), room.saturating_sub(1))),
             theme.message,
@@ -117,14 +148,13 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
             theme.message,
         )
     } else {
-        let scope = match app.view {
-            View::Graph => Scope::Graph,
-            View::Sandboxes => Scope::Everywhere,
-            View::Namespaces | View::Processes => Scope::Trees,
+        let hints = match app.scope {
+            Scope::Detail => detail_hint(),
+            scope => hint_line(app.live, scope),
         };
         let mut spans = Vec::new();
         let mut used = 0;
-        for (key, what) in hint_line(app.live, scope) {
+        for (key, what) in hints {
             let pair = [
                 Span::styled(format!(" {key}"), theme.key),
                 Span::raw(format!(" {what} ")),
