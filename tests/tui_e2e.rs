@@ -355,6 +355,19 @@ fn a_namespace_made_while_the_viewer_runs_is_in_the_change_log() {
     tmux.keys(&["Escape"]);
     tmux.text("1");
     tmux.wait_for("Namespaces by owner");
+    // On a namespace row, the explanation and both dialogs close with Esc too.
+    for (open, title) in [
+        ("i", "CLONE_NEW"),
+        ("s", "Spawn a shell in new namespaces"),
+        ("e", "┌ Enter "),
+    ] {
+        tmux.text(open);
+        tmux.wait_for(title);
+        tmux.keys(&["Escape"]);
+        tmux.wait_gone(title);
+    }
+    tmux.text("1");
+    tmux.wait_for("Namespaces by owner");
     drop(sleeper);
     tmux.text("q");
     tmux.assert_back_at_the_shell();
