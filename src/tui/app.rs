@@ -507,14 +507,74 @@ impl App {
         }
         match action {
             Action::Quit | Action::QuitNow => self.quit = true,
-            // Esc never quits: it cancels the filter being typed, clears a kept one, or
-            // does nothing.
-            Action::Back => {
-                if self.filter_editing || !self.filter.is_empty() {
-                    self.filter_editing = false;
-                    self.filter.clear();
-                    self.refresh();
-                }
+            Action::Back
+            | Action::FilterInput(_)
+            | Action::FilterBackspace
+            | Action::FilterAccept
+            | Action::StartFilter
+            | Action::ClearFilter => self.apply_filter(action),
+            Action::Up
+            | Action::Down
+            | Action::ScrollUp
+            | Action::ScrollDown
+            | Action::PageUp
+            | Action::PageDown
+            | Action::Home
+            | Action::End
+            | Action::Expand
+            | Action::Collapse
+            | Action::Toggle
+            | Action::Parent
+            | Action::ExpandAll
+            | Action::NewestChange
+            | Action::Click { .. } => self.apply_move(action),
+            Action::NextView
+            | Action::ShowNamespaces
+            | Action::ShowProcesses
+            | Action::ShowGraph
+            | Action::ShowSandboxes
+            | Action::ToggleGrouping
+            | Action::ZoomIn
+            | Action::ZoomOut
+            | Action::ZoomFit
+            | Action::ToggleNetwork
+            | Action::PanLeft
+            | Action::PanRight
+            | Action::PanUp
+            | Action::PanDown
+            | Action::Resize { .. } => self.apply_view(action),
+            Action::Help
+            | Action::ShowChanges
+            | Action::Explain
+            | Action::CycleDetail
+            | Action::DetailDown
+            | Action::DetailUp
+            | Action::OpenDetail => self.apply_panes(action),
+            Action::Pause
+            | Action::Rescan
+            | Action::EnterSelected
+            | Action::SpawnDialog
+            | Action::DeleteKept => self.apply_command(action),
+            // Only meaningful in a dialog.
+            Action::NextField
+            | Action::PrevField
+            | Action::Check
+            | Action::Run
+            | Action::Confirm
+            | Action::DialogInput(_)
+            | Action::DialogBackspace => return false,
+        }
+        true
+    }
+
+    /// The filter: typing, keeping and clearing it. Esc never quits: it cancels the filter
+    /// being typed, clears a kept one, or does nothing.
+    fn apply_filter(&mut self, action: Action) {
+        match action {
+            Action::Back if self.filter_editing || !self.filter.is_empty() => {
+                self.filter_editing = false;
+                self.filter.clear();
+                self.refresh();
             }
             Action::FilterInput(c) => {
                 self.filter.push(c);
@@ -537,6 +597,13 @@ impl App {
                 self.filter_editing = false;
                 self.refresh();
             }
+            _ => {}
+        }
+    }
+
+    /// Moving the selection, and opening or closing what it is on.
+    fn apply_move(&mut self, action: Action) {
+        match action {
             Action::Up => self.move_by(-1),
             Action::Down => self.move_by(1),
             Action::ScrollUp if self.view == View::Graph => self.pan(0, -3),
@@ -568,6 +635,15 @@ impl App {
                 self.tree_state_mut().collapsed.clear();
                 self.refresh();
             }
+            Action::NewestChange => self.jump_to_newest_change(),
+            Action::Click { column, row } => self.click(column, row),
+            _ => {}
+        }
+    }
+
+    /// Which view shows, how it is grouped, zoomed and panned, and the terminal's size.
+    fn apply_view(&mut self, action: Action) {
+        match action {
             Action::NextView => self.set_view(match self.view {
                 View::Namespaces => View::Processes,
                 View::Processes => View::Graph,
@@ -588,47 +664,6 @@ impl App {
                 };
                 self.refresh();
             }
-            Action::Help => self.overlay = Overlay::Help { scroll: 0 },
-            Action::ShowChanges => self.overlay = Overlay::Changes { scroll: 0 },
-            Action::CycleDetail => {
-                use views::DetailPane;
-                self.detail_pane = match self.detail_pane {
-                    DetailPane::Normal => DetailPane::Wide,
-                    DetailPane::Wide => DetailPane::Hidden,
-                    DetailPane::Hidden => DetailPane::Normal,
-                };
-                // Page sizes, the graph's fit and the sandboxes' split follow the new width.
-                self.refresh();
-            }
-            Action::NewestChange => self.jump_to_newest_change(),
-            Action::DetailDown | Action::DetailUp => {
-                let key = self.selected();
-                let now = self.detail.scroll_for(key);
-                let next = if action == Action::DetailDown {
-                    now.saturating_add(3)
-                } else {
-                    now.saturating_sub(3)
-                };
-                self.detail.scroll = (key, next);
-            }
-            Action::OpenDetail => self.open_detail(),
-            Action::Explain => match self.explain_type() {
-                Some(ns_type) => self.overlay = Overlay::Explain { ns_type, scroll: 0 },
-                None => self.message = Some("select a namespace to explain".into()),
-            },
-            Action::Pause => {
-                if !self.live {
-                    self.message = Some("a snapshot file does not change".into());
-                } else {
-                    self.paused = !self.paused;
-                    self.requests.push(if self.paused {
-                        Request::Pause
-                    } else {
-                        Request::Resume
-                    });
-                }
-            }
-            Action::Rescan => self.requests.push(Request::Rescan),
             Action::ZoomIn | Action::ZoomOut | Action::ZoomFit => self.zoom(action),
             Action::ToggleNetwork => {
                 self.graph.network = !self.graph.network;
@@ -642,6 +677,68 @@ impl App {
             Action::PanRight => self.pan(8, 0),
             Action::PanUp => self.pan(0, -4),
             Action::PanDown => self.pan(0, 4),
+            Action::Resize { width, height } => {
+                self.size = Rect::new(0, 0, width, height);
+                if self.view == View::Graph && self.graph.zoom.is_none() {
+                    self.refresh();
+                } else {
+                    self.scroll_to_selected();
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The overlays (help, change log, explanation) and the detail pane.
+    fn apply_panes(&mut self, action: Action) {
+        match action {
+            Action::Help => self.overlay = Overlay::Help { scroll: 0 },
+            Action::ShowChanges => self.overlay = Overlay::Changes { scroll: 0 },
+            Action::Explain => match self.explain_type() {
+                Some(ns_type) => self.overlay = Overlay::Explain { ns_type, scroll: 0 },
+                None => self.message = Some("select a namespace to explain".into()),
+            },
+            Action::CycleDetail => {
+                use views::DetailPane;
+                self.detail_pane = match self.detail_pane {
+                    DetailPane::Normal => DetailPane::Wide,
+                    DetailPane::Wide => DetailPane::Hidden,
+                    DetailPane::Hidden => DetailPane::Normal,
+                };
+                // Page sizes, the graph's fit and the sandboxes' split follow the new width.
+                self.refresh();
+            }
+            Action::DetailDown | Action::DetailUp => {
+                let key = self.selected();
+                let now = self.detail.scroll_for(key);
+                let next = if action == Action::DetailDown {
+                    now.saturating_add(3)
+                } else {
+                    now.saturating_sub(3)
+                };
+                self.detail.scroll = (key, next);
+            }
+            Action::OpenDetail => self.open_detail(),
+            _ => {}
+        }
+    }
+
+    /// What reaches beyond the screen: the scanner, and enter/spawn/delete (live only).
+    fn apply_command(&mut self, action: Action) {
+        match action {
+            Action::Pause => {
+                if !self.live {
+                    self.message = Some("a snapshot file does not change".into());
+                } else {
+                    self.paused = !self.paused;
+                    self.requests.push(if self.paused {
+                        Request::Pause
+                    } else {
+                        Request::Resume
+                    });
+                }
+            }
+            Action::Rescan => self.requests.push(Request::Rescan),
             Action::EnterSelected | Action::SpawnDialog | Action::DeleteKept if !self.live => {
                 self.message = Some(NEEDS_LIVE.into());
             }
@@ -667,25 +764,8 @@ impl App {
                     ),
                 }
             }
-            // Only meaningful in a dialog.
-            Action::NextField
-            | Action::PrevField
-            | Action::Check
-            | Action::Run
-            | Action::Confirm
-            | Action::DialogInput(_)
-            | Action::DialogBackspace => return false,
-            Action::Click { column, row } => self.click(column, row),
-            Action::Resize { width, height } => {
-                self.size = Rect::new(0, 0, width, height);
-                if self.view == View::Graph && self.graph.zoom.is_none() {
-                    self.refresh();
-                } else {
-                    self.scroll_to_selected();
-                }
-            }
+            _ => {}
         }
-        true
     }
 
     fn apply_overlay(&mut self, action: Action) -> bool {
