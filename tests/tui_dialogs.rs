@@ -16,7 +16,7 @@ use ratatui::layout::Rect;
 use nsviz::cli::{Cli, Command};
 use nsviz::graph::NodeKey;
 use nsviz::model::{Namespace, NsType, Snapshot};
-use nsviz::ns::spec::{EnterFrom, EnterSpec, SetupStep, SpawnNs, SpawnSpec};
+use nsviz::ns::spec::{EnterFrom, EnterSpec, JoinFrom, SetupStep, SpawnNs, SpawnSpec};
 use nsviz::tui::app::{App, HIGHLIGHT_AFTER_CHILD, NEEDS_LIVE, Request};
 use nsviz::tui::dialog::{Dialog, SpawnField, kept_sets};
 use nsviz::tui::equivalent;
@@ -431,7 +431,39 @@ fn spawn_dialog_connects_a_veth_or_joins_a_network_namespace() {
         panic!()
     };
     // Those of the host bound to files: the demo's `ip netns` one, and the kept one.
-    assert_eq!(d.net_files, ["/run/netns/blue", "/run/nsviz/old/net"]);
+    // The host's network namespaces but the viewer's own: those bound to files first (the
+    // demo's `ip netns` one and the kept one), then those only processes are in, each
+    // through one of its processes.
+    let offered: Vec<(&str, &JoinFrom)> = d
+        .net_choices
+        .iter()
+        .map(|c| (c.shown.as_str(), &c.from))
+        .collect();
+    assert_eq!(
+        offered,
+        [
+            (
+                "/run/netns/blue (netns blue net:[4026532601])",
+                &JoinFrom::File("/run/netns/blue".into())
+            ),
+            (
+                "/run/nsviz/old/net (net:[4026533002])",
+                &JoinFrom::File("/run/nsviz/old/net".into())
+            ),
+            (
+                "docker web (3f2a9c1b7d4e) net:[4026532206] through pid 2120",
+                &JoinFrom::Pid(2120)
+            ),
+            (
+                "podman alpine-box (9b8c7d6e5f4a) net:[4026532307] through pid 3040",
+                &JoinFrom::Pid(3040)
+            ),
+            (
+                "podman alpine-box (9b8c7d6e5f4a) net:[4026532405] through pid 3100",
+                &JoinFrom::Pid(3100)
+            ),
+        ]
+    );
     let err = d.spec().unwrap_err();
     assert!(
         err.contains("cannot both join and create a net namespace"),
@@ -457,6 +489,30 @@ fn spawn_dialog_connects_a_veth_or_joins_a_network_namespace() {
         panic!("not spawn")
     };
     assert_eq!(back.to_spec().unwrap(), a);
+
+    // A container's network namespace, which no file holds, is joined through its process.
+    let mut app = live(demo());
+    app.apply(Action::SpawnDialog);
+    focus(&mut app, SpawnField::JoinNet);
+    let docker = JoinFrom::Pid(2120);
+    for _ in 0..10 {
+        let Some(Dialog::Spawn(d)) = &app.dialog else {
+            panic!()
+        };
+        let chosen = d.join_net.checked_sub(1).map(|i| &d.net_choices[i].from);
+        if chosen == Some(&docker) {
+            break;
+        }
+        app.apply(Action::Check);
+    }
+    app.apply(Action::Run);
+    let [Request::RunChild(argv)] = &app.requests[..] else {
+        panic!("{:?} {:?}", app.requests, app.message)
+    };
+    assert!(
+        argv.contains(&OsString::from("--join=net=2120")),
+        "{argv:?}"
+    );
 
     // A bad address is one sentence.
     let mut app = live(demo());

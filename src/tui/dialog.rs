@@ -61,18 +61,53 @@ pub fn kept_sets(snapshot: &Snapshot) -> Vec<KeptSet> {
     sets
 }
 
-/// The files the host's network namespaces are bound to (`/run/netns/NAME`, kept sets), to
-/// pick one to join.
-pub fn net_files(snapshot: &Snapshot) -> Vec<String> {
-    let mut files: Vec<String> = snapshot
+/// A network namespace of the host the spawn dialog offers to join.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NetChoice {
+    /// Its label and how it is reached, as the dialog shows it (untrusted text: escape it).
+    pub shown: String,
+    pub from: JoinFrom,
+}
+
+/// The host's network namespaces but the viewer's own, to pick one to join: through the file
+/// one is bound to (`/run/netns/NAME`, a kept set: these first, by path), else through a
+/// process in it (by label). A namespace only an fd holds is left out: it has no path to join.
+pub fn net_choices(snapshot: &Snapshot) -> Vec<NetChoice> {
+    let own = snapshot
+        .process(snapshot.host.scanner_pid)
+        .and_then(|p| p.ns.get(&NsType::Net).copied());
+    let mut by_file = Vec::new();
+    let mut by_process = Vec::new();
+    for ns in snapshot
         .namespaces
         .iter()
         .filter(|ns| ns.ns_type == NsType::Net)
-        .flat_map(|ns| ns.mounts.iter().cloned())
-        .collect();
-    files.sort();
-    files.dedup();
-    files
+    {
+        if Some(ns.id) == own {
+            continue;
+        }
+        // Labels repeat (two containers of one image): the inode tells them apart.
+        let label = if ns.label.is_empty() {
+            format!("net:[{}]", ns.id)
+        } else {
+            format!("{} net:[{}]", ns.label, ns.id)
+        };
+        if let Some(file) = ns.mounts.iter().min() {
+            by_file.push(NetChoice {
+                shown: format!("{file} ({label})"),
+                from: JoinFrom::File(PathBuf::from(file)),
+            });
+        } else if let Some(&pid) = ns.processes.first() {
+            by_process.push(NetChoice {
+                shown: format!("{label} through pid {pid}"),
+                from: JoinFrom::Pid(pid),
+            });
+        }
+    }
+    by_file.sort_by(|a, b| a.shown.cmp(&b.shown));
+    by_process.sort_by(|a, b| a.shown.cmp(&b.shown));
+    by_file.extend(by_process);
+    by_file
 }
 
 /// One namespace type the enter dialog offers.
@@ -299,9 +334,9 @@ pub struct SpawnDialog {
     pub kept: Vec<KeptSet>,
     /// "ADDR/PFX [PEER/PFX]": connect the new network namespace with a veth pair.
     pub veth: String,
-    /// Files of the host's network namespaces (bind mounts such as /run/netns/NAME).
-    pub net_files: Vec<String>,
-    /// 0: join none; i: join net_files[i - 1].
+    /// The host's network namespaces one can join (see [`net_choices`]).
+    pub net_choices: Vec<NetChoice>,
+    /// 0: join none; i: join net_choices[i - 1].
     pub join_net: usize,
     pub focus: usize,
 }
@@ -321,7 +356,7 @@ impl SpawnDialog {
             keep: String::new(),
             kept: kept_sets(snapshot),
             veth: String::new(),
-            net_files: net_files(snapshot),
+            net_choices: net_choices(snapshot),
             join_net: 0,
             focus: 0,
         }
@@ -368,7 +403,9 @@ impl SpawnDialog {
             SpawnField::MountProc => self.mount_proc = !self.mount_proc,
             SpawnField::NewRoot => self.new_root = !self.new_root,
             SpawnField::DropCaps => self.drop_caps = !self.drop_caps,
-            SpawnField::JoinNet => self.join_net = (self.join_net + 1) % (self.net_files.len() + 1),
+            SpawnField::JoinNet => {
+                self.join_net = (self.join_net + 1) % (self.net_choices.len() + 1)
+            }
             _ => {}
         }
     }
@@ -468,18 +505,16 @@ impl SpawnDialog {
                 net.route = net.addrs[0].addr.is_ipv4() == net.peer_addrs[0].addr.is_ipv4();
             }
         }
-        if let Some(file) = self
+        if let Some(choice) = self
             .join_net
             .checked_sub(1)
-            .and_then(|i| self.net_files.get(i))
+            .and_then(|i| self.net_choices.get(i))
         {
             if a.namespaces.contains_key(&NsType::Net) {
                 return Err(crate::ns::join::both_join_and_create(NsType::Net).to_string());
             }
-            a.namespaces.insert(
-                NsType::Net,
-                SpawnNs::Join(JoinFrom::File(PathBuf::from(file))),
-            );
+            a.namespaces
+                .insert(NsType::Net, SpawnNs::Join(choice.from.clone()));
         }
         Ok(())
     }

@@ -201,12 +201,12 @@ fn field_line(d: &SpawnDialog, i: usize, f: SpawnField, theme: &Theme) -> Line<'
         SpawnField::Keep => spans.extend(text("keep as", &d.keep, &format!("{KEEP_DIR}/NAME"))),
         SpawnField::Veth => spans.extend(text("veth", &d.veth, "ADDR/PFX [PEER/PFX]")),
         SpawnField::JoinNet => {
-            let chosen = d.join_net.checked_sub(1).and_then(|i| d.net_files.get(i));
+            let chosen = d.join_net.checked_sub(1).and_then(|i| d.net_choices.get(i));
             spans.push(Span::styled("join net ", style));
             match chosen {
-                Some(file) => spans.push(Span::styled(safe(file), theme.filter)),
+                Some(choice) => spans.push(Span::styled(safe(&choice.shown), theme.filter)),
                 None => spans.push(Span::styled(
-                    format!("(none of {}: Space picks)", d.net_files.len()),
+                    format!("(none of {}: Space picks)", d.net_choices.len()),
                     theme.dim,
                 )),
             }
