@@ -261,20 +261,16 @@ fn too_small_terminal_says_so() {
     tmux.assert_back_at_the_shell();
 }
 
-/// Live mode: needs the scanner (src/scan) and root to make a UTS namespace.
-#[test]
-fn live_viewer_finds_a_namespace_the_test_made() {
-    if !common::require_root("create a UTS namespace with unshare") {
-        return;
-    }
-    let sleeper = Background::spawn(Command::new("unshare").args(["-u", "sleep", "1234567"]));
+/// A `sleep TAG` in a new uts namespace, and a live viewer (needs root) filtered down to that
+/// namespace: (the sleeper, its pid, the viewer).
+fn live_viewer_on_a_uts_sleeper(tag: &str) -> (Background, i32, Tmux) {
+    let sleeper = Background::spawn(Command::new("unshare").args(["-u", "sleep", tag]));
     let pid = sleeper.pid();
     assert!(
         wait_until(WAIT, || common::in_other_ns(pid, "uts")),
         "unshare -u did not make a new uts namespace"
     );
     let uts = ns_inode(pid, "uts").expect("its uts namespace").to_string();
-
     let tmux = Tmux::start(&format!(
         "sh -c '{} --interval 300; echo DONE; sleep 100'",
         nsviz_path().display()
@@ -285,7 +281,17 @@ fn live_viewer_finds_a_namespace_the_test_made() {
     tmux.text(&uts);
     tmux.keys(&["Enter"]);
     // Labelled by its command (its hostname is the host's).
-    tmux.wait_for("◆ sleep 1234567");
+    tmux.wait_for(&format!("◆ sleep {tag}"));
+    (sleeper, pid, tmux)
+}
+
+/// Live mode: needs the scanner (src/scan) and root to make a UTS namespace.
+#[test]
+fn live_viewer_finds_a_namespace_the_test_made() {
+    if !common::require_root("create a UTS namespace with unshare") {
+        return;
+    }
+    let (sleeper, pid, tmux) = live_viewer_on_a_uts_sleeper("1234567");
     // Only the match and its owning user namespace are left: the match is the last row.
     tmux.text("G");
     tmux.text("i");
@@ -763,23 +769,7 @@ fn enter_on_a_namespace_jumps_through_its_holder_to_the_process() {
     if !common::require_root("create a UTS namespace with unshare") {
         return;
     }
-    let sleeper = Background::spawn(Command::new("unshare").args(["-u", "sleep", "2345678"]));
-    let pid = sleeper.pid();
-    assert!(
-        wait_until(WAIT, || common::in_other_ns(pid, "uts")),
-        "unshare -u did not make a new uts namespace"
-    );
-    let uts = ns_inode(pid, "uts").expect("its uts namespace").to_string();
-
-    let tmux = Tmux::start(&format!(
-        "sh -c '{} --interval 300; echo DONE; sleep 100'",
-        nsviz_path().display()
-    ));
-    tmux.wait_for("Namespaces by owner");
-    tmux.text("/");
-    tmux.text(&uts);
-    tmux.keys(&["Enter"]);
-    tmux.wait_for("◆ sleep 2345678");
+    let (sleeper, pid, tmux) = live_viewer_on_a_uts_sleeper("2345678");
     // The match is the last row; Enter opens its details with the focus in them.
     tmux.text("G");
     tmux.keys(&["Enter"]);
