@@ -406,7 +406,7 @@ impl SpawnDialog {
             } else {
                 Mapping::None
             },
-            mount_proc: self.mount_proc,
+            mount_proc: self.mount_proc.then(|| PathBuf::from("/proc")),
             new_root: self.new_root,
             drop_caps: self.drop_caps,
             ..SpawnSpec::default()
