@@ -967,7 +967,7 @@ mod tests {
         assert_eq!(
             b.line,
             "bwrap --unshare-user --unshare-pid --unshare-uts --uid 0 --gid 0 --hostname box \
-             --bind / / --proc /proc --cap-drop ALL -- id"
+             --bind / / --proc /proc --as-pid-1 --cap-drop ALL -- id"
         );
         let full = bwrap(&full_spawn());
         assert!(
