@@ -48,6 +48,17 @@ pub fn wait_for_exit(pidfd: BorrowedFd<'_>) -> io::Result<()> {
     }
 }
 
+/// True if the process behind `pidfd` has exited (its pidfd is readable); does not block.
+pub fn has_exited(pidfd: BorrowedFd<'_>) -> io::Result<bool> {
+    use rustix::event::{PollFd, PollFlags, Timespec, poll};
+    let mut fds = [PollFd::new(&pidfd, PollFlags::IN)];
+    let now = Timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    Ok(poll(&mut fds, Some(&now))? > 0)
+}
+
 /// pidfd_send_signal(2): signals the process a pidfd holds (no PID reuse race).
 pub fn pidfd_signal(pidfd: BorrowedFd<'_>, sig: libc::c_int) -> io::Result<()> {
     let sig = rustix::process::Signal::from_named_raw(sig)
@@ -153,6 +164,39 @@ pub fn die_with_parent() -> io::Result<()> {
     Ok(rustix::process::set_parent_process_death_signal(Some(
         rustix::process::Signal::KILL,
     ))?)
+}
+
+/// This process gets `sig` when its parent (the thread that forked it) dies.
+pub fn set_parent_death_signal(sig: libc::c_int) -> io::Result<()> {
+    let sig = rustix::process::Signal::from_named_raw(sig)
+        .ok_or_else(|| io::Error::from_raw_os_error(libc::EINVAL))?;
+    Ok(rustix::process::set_parent_process_death_signal(Some(sig))?)
+}
+
+/// Makes the inheritable set the permitted one and raises every permitted capability in the
+/// ambient set, so that an exec keeps them (raw prctl for the ambient set, as for the
+/// bounding set: rustix names only the capabilities it knows).
+pub fn permitted_to_ambient() -> io::Result<()> {
+    let mut sets = rustix::thread::capabilities(None)?;
+    sets.inheritable = sets.permitted;
+    rustix::thread::set_capabilities(None, sets)?;
+    let bits = sets.permitted.bits();
+    for cap in (0..64u32).filter(|c| bits & (1u64 << c) != 0) {
+        // SAFETY: PR_CAP_AMBIENT_RAISE takes integer arguments only.
+        let ret = unsafe {
+            libc::prctl(
+                libc::PR_CAP_AMBIENT,
+                libc::PR_CAP_AMBIENT_RAISE as libc::c_ulong,
+                libc::c_ulong::from(cap),
+                0,
+                0,
+            )
+        };
+        if ret == -1 {
+            return Err(io::Error::last_os_error());
+        }
+    }
+    Ok(())
 }
 
 pub fn clear_ambient_caps() -> io::Result<()> {

@@ -46,10 +46,10 @@ fn a_command_killed_by_a_signal_kills_spawn_with_it() {
     for (unshare, nsviz) in [
         (&["-u"][..], &["-u"][..]),
         (&["-f", "-u"], &["-f", "-u", "-i"]),
-        // nsviz's command under its init in a new PID namespace: unshare has no init (its
-        // command is PID 1, which its own SIGTERM cannot kill), so -f -u stands in for it.
-        (&["-f", "-u"], &["-p", "--mount-proc"]),
-        (&["-f", "-u"], &["-r", "-p", "-f", "-n"]),
+        // nsviz's command under its init (--init) in a new PID namespace: unshare has no init
+        // (its command is PID 1, which its own SIGTERM cannot kill), so -f -u stands in for it.
+        (&["-f", "-u"], &["-p", "--init", "--mount-proc"]),
+        (&["-f", "-u"], &["-r", "-p", "--init", "-f", "-n"]),
     ] {
         let theirs =
             status_of(
@@ -64,6 +64,31 @@ fn a_command_killed_by_a_signal_kills_spawn_with_it() {
         assert_eq!(theirs.signal(), Some(libc::SIGTERM), "unshare {unshare:?}");
         assert_eq!(ours.signal(), theirs.signal(), "{args:?}: {ours}");
         assert_eq!(ours.code(), None, "{args:?}");
+    }
+}
+
+#[test]
+fn a_command_that_is_pid_1_survives_its_own_sigterm_as_with_unshare() {
+    if !common::require_root("create namespaces as root") {
+        return;
+    }
+    for flags in [&["-f", "-p"][..], &["-f", "-p", "--mount-proc"]] {
+        let theirs =
+            status_of(
+                Command::new("unshare")
+                    .args(flags)
+                    .args(["sh", "-c", KILLED_BY_TERM]),
+            );
+        let mut args = vec!["spawn"];
+        args.extend_from_slice(flags);
+        args.extend(["sh", "-c", KILLED_BY_TERM]);
+        let ours = nsviz_status(&args);
+        assert_eq!(theirs.signal(), None, "unshare {flags:?}: {theirs}");
+        assert_eq!(
+            (ours.code(), ours.signal()),
+            (theirs.code(), theirs.signal()),
+            "{args:?}"
+        );
     }
 }
 

@@ -62,9 +62,9 @@ fn nobody_gets_six_namespaces_root_inside_and_no_capabilities() {
         .collect();
     assert_eq!(devices, ["lo"], "{net}");
 
-    // Our init is PID 1; the shell runs under it.
+    // The command is PID 1 of the new PID namespace, as with unshare -fp.
     let ps = r.out.split("PS\n").nth(1).unwrap();
-    assert!(ps.lines().next().unwrap().trim() == "1 nsviz-init", "{ps}");
+    assert!(ps.lines().next().unwrap().trim() == "1 sh", "{ps}");
     assert!(r.out.contains("NS user,mnt,pid,net,uts,ipc\n"), "{}", r.out);
 
     // Six types differ from the test's own (the host's); cgroup and time do not.

@@ -24,18 +24,13 @@ fn as_nobody_in_new_pid_ns(command: &[&str]) -> ns_common::Run {
 }
 
 #[test]
-fn ps_sees_only_init_and_the_command_running_as_nobody() {
+fn ps_sees_only_the_command_running_as_nobody_as_pid_1() {
     if !common::require_root("create PID namespaces and switch uid") {
         return;
     }
     let r = as_nobody_in_new_pid_ns(&["ps", "-e", "-o", "pid=,uid=,comm="]);
     let rows = r.words();
-    assert_eq!(
-        rows,
-        vec![vec!["1", "0", "nsviz-init"], vec!["2", "65534", "ps"]],
-        "{}",
-        r.out
-    );
+    assert_eq!(rows, vec![vec!["1", "65534", "ps"]], "{}", r.out);
 }
 
 #[test]
@@ -49,7 +44,7 @@ fn the_command_has_the_ids_and_namespaces_asked_for() {
         "id -u; id -g; id -G; echo $$; readlink /proc/self/ns/ipc /proc/self/ns/pid",
     ]);
     let lines: Vec<&str> = r.out.lines().collect();
-    assert_eq!(&lines[..4], ["65534", "65534", "65534", "2"], "{}", r.out);
+    assert_eq!(&lines[..4], ["65534", "65534", "65534", "1"], "{}", r.out);
     assert_ne!(lines[4], link(None, "ipc"));
     assert_ne!(lines[5], link(None, "pid"));
 }
@@ -64,8 +59,31 @@ fn init_reaps_orphans() {
     let script = "(sleep 0.2 &); while [ -n \"$(ps -e -o comm= | grep -x sleep)\" ] && \
                   ! ps -e -o stat=,comm= | grep -q '^Z'; do sleep 0.05; done; \
                   ps -e -o stat=,comm= | grep '^Z' || echo NO-ZOMBIES";
-    let r = nsviz(&["spawn", "-p", "--mount-proc", "--", "sh", "-c", script]).ok();
+    let r = nsviz(&[
+        "spawn",
+        "-p",
+        "--init",
+        "--mount-proc",
+        "--",
+        "sh",
+        "-c",
+        script,
+    ])
+    .ok();
     assert_eq!(r.out.trim(), "NO-ZOMBIES", "{}", r.out);
+    // With --init, the command is its child.
+    let r = nsviz(&[
+        "spawn",
+        "-p",
+        "--init",
+        "--mount-proc",
+        "--",
+        "sh",
+        "-c",
+        "echo $$; cat /proc/1/comm",
+    ])
+    .ok();
+    assert_eq!(r.out, "2\nnsviz-init\n");
 }
 
 #[test]
@@ -76,7 +94,9 @@ fn exit_status_and_signals_pass_through_init() {
     let r = nsviz(&["spawn", "-p", "--", "sh", "-c", "exit 7"]);
     assert_eq!(r.code, Some(7));
 
-    // SIGTERM sent to nsviz reaches the command through nsviz and its init.
+    // SIGTERM sent to nsviz reaches the command (PID 1, with a handler), also through the init.
     let code = ns_common::exit_code_after_sigterm(&["spawn", "-p"], 42);
+    assert_eq!(code, Some(42));
+    let code = ns_common::exit_code_after_sigterm(&["spawn", "-p", "--init"], 42);
     assert_eq!(code, Some(42));
 }

@@ -234,7 +234,7 @@ fn spawn_dialog_fields_make_the_spawn_args_and_lines() {
 
     let mut want = SpawnSpec {
         hostname: Some("box".into()),
-        mount_proc: true,
+        mount_proc: Some("/proc".into()),
         drop_caps: true,
         keep: Some("k1".into()),
         ..SpawnSpec::default()

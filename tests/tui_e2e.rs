@@ -442,9 +442,9 @@ fn spawn_dialog_runs_a_shell_in_new_namespaces_and_deletes_the_kept_set() {
     tmux.keys(&["Enter"]);
     tmux.wait_alternate(false);
     tmux.wait_for("[nsviz:mnt,pid,uts]");
-    // Inside: the hostname, PID 2 under nsviz-init, and a /proc of the new PID namespace.
+    // Inside: the hostname, the shell as PID 1, and a /proc of the new PID namespace.
     tmux.command("echo H=$(hostname) P=$$ C=$(cat /proc/1/comm)");
-    tmux.wait_for(&format!("H={host} P=2 C=nsviz-init"));
+    tmux.wait_for(&format!("H={host} P=1 C="));
     // A witness from outside: the kept uts namespace has that hostname.
     let uts = dir.join("uts");
     let seen = stdout_of(

@@ -545,7 +545,7 @@ _nsviz() {
             return 0
             ;;
         nsviz__subcmd__spawn)
-            opts="-m -u -i -n -p -U -C -T -f -r -c -S -G -w -h -V --mount --uts --ipc --net --pid --user --cgroup --time --fork --map-root-user --map-current-user --setgroups --hostname --mount-proc --propagation --bind --ro-bind --tmpfs --symlink --proc --dev --new-root --setuid --setgid --drop-caps --no-new-privs --monotonic --boottime --keep --join --veth --addr --peer-addr --route --bridge --netns-name --pasta --wd --help --version"
+            opts="-m -u -i -n -p -U -C -T -f -R -l -r -c -S -G -w -h -V --mount --uts --ipc --net --pid --user --cgroup --time --fork --init --map-user --map-group --map-users --map-groups --map-auto --map-subids --owner --kill-child --forward-signals --root --keep-caps --mount-binfmt --load-interp --map-root-user --map-current-user --setgroups --hostname --mount-proc --propagation --bind --ro-bind --tmpfs --symlink --proc --dev --new-root --setuid --setgid --drop-caps --no-new-privs --monotonic --boottime --keep --join --veth --addr --peer-addr --route --bridge --netns-name --pasta --wd --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -615,11 +615,59 @@ _nsviz() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --map-user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --map-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --map-users)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --map-groups)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --owner)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kill-child)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -R)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mount-binfmt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --load-interp)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -l)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --setgroups)
                     COMPREPLY=($(compgen -W "allow deny" -- "${cur}"))
                     return 0
                     ;;
                 --hostname)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mount-proc)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -101,13 +101,23 @@ complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -s m -l mount -d 'New
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -s u -l uts -d 'New UTS namespace (hostname); =FILE also binds it to FILE' -r -F
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -s i -l ipc -d 'New IPC namespace; =FILE also binds it to FILE' -r -F
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -s n -l net -d 'New network namespace (only a loopback, down); =FILE also binds it to FILE' -r -F
-complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -s p -l pid -d 'New PID namespace, the command under a small init as PID 1; =FILE binds it' -r -F
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -s p -l pid -d 'New PID namespace, the command its PID 1 (see --init); =FILE binds it' -r -F
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -s U -l user -d 'New user namespace; =FILE also binds it to FILE' -r -F
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -s C -l cgroup -d 'New cgroup namespace; =FILE also binds it to FILE' -r -F
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -s T -l time -d 'New time namespace (see --monotonic, --boottime); =FILE also binds it to FILE' -r -F
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l map-user -d 'Map our user to UID (a number or a user name) in a new user namespace (implies -U; overrides -r and -c)' -r
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l map-group -d 'Map our group to GID (a number or a group name) in a new user namespace (implies -U; overrides -r and -c)' -r
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l map-users -d 'Map COUNT uids from OUTER to INNER, or auto (the first block of /etc/subuid from 0), subids (that block to itself), all (every uid to itself); repeatable; through newuidmap when not root (implies -U)' -r
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l map-groups -d 'As --map-users, for group ids (/etc/subgid, newgidmap)' -r
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l owner -d 'Create the user namespace as UID:GID, who then owns it (root only; implies -U)' -r
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l kill-child -d 'Send SIGNAL (default SIGKILL) to the command when nsviz dies' -r
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -s R -l root -d 'Run the command with its root directory set to DIR (chroot, after the mounts)' -r -F
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l mount-binfmt -d 'Not supported: binfmt_misc mounts (see docs/compat.md)' -r
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -s l -l load-interp -d 'Not supported: binfmt_misc interpreters (see docs/compat.md)' -r
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l setgroups -d 'Whether setgroups(2) is allowed in the new user namespace (default with a map: deny)' -r -f -a "allow\t''
 deny\t''"
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l hostname -d 'Set the hostname in a new UTS namespace (implies -u)' -r
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l mount-proc -d 'Mount a fresh proc filesystem at DIR (default /proc) for the new PID namespace (implies -m and -p)' -r -F
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l propagation -d 'Mount propagation for the new mount namespace' -r -f -a "private\t''
 slave\t''
 shared\t''
@@ -131,9 +141,13 @@ complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l bridge -d 'Attach 
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l netns-name -d 'Name the new network namespace for ip netns: bind it at /run/netns/NAME (implies -n; remove with `nsviz forget NAME` or `ip netns delete NAME`)' -r
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -s w -l wd -d 'Working directory inside' -r -F
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -s f -l fork -d 'Accepted for unshare compatibility: nsviz always forks where a new PID namespace needs it'
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l init -d 'With a new PID namespace, run a small init as PID 1 that reaps orphans and forwards signals, the command its child (bwrap\'s default; without it the command is PID 1)'
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l map-auto -d '--map-users=auto --map-groups=auto'
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l map-subids -d '--map-users=subids --map-groups=subids'
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l forward-signals -d 'Accepted for unshare compatibility: nsviz always forwards SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2 to the command'
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l keep-caps -d 'With a new user namespace, the command keeps its capabilities there (as ambient ones)'
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -s r -l map-root-user -d 'Map the current user to root in a new user namespace (implies -U)'
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -s c -l map-current-user -d 'Map the current user to itself in a new user namespace (implies -U)'
-complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l mount-proc -d 'Mount a fresh /proc for the new PID namespace (implies -m and -p)'
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l new-root -d 'Build a new root on tmpfs from the filesystem flags only, pivot into it, detach the old'
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l drop-caps -d 'Clear every capability set, bounding and ambient included, before running the command'
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l no-new-privs -d 'Set no_new_privs: the command cannot gain privileges through setuid files'

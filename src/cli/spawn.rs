@@ -12,8 +12,8 @@ use crate::error::Error;
 use crate::model::NsType;
 use crate::ns::join::both_join_and_create;
 use crate::ns::spec::{
-    IfAddr, JoinFrom, Mapping, NetworkSpec, Propagation, Setgroups, SetupStep, SpawnNs, SpawnSpec,
-    VethNames, check_ifname,
+    IdBlock, IfAddr, JoinFrom, Mapping, NetworkSpec, PidOne, Propagation, Setgroups, SetupStep,
+    SpawnNs, SpawnSpec, VethNames, check_ifname,
 };
 
 /// Help for the namespace flags when they create namespaces (spawn) rather than join them.
@@ -24,7 +24,7 @@ fn spawn_ns_help_args(arg: clap::Arg) -> clap::Arg {
         "uts" => "New UTS namespace (hostname); =FILE also binds it to FILE",
         "ipc" => "New IPC namespace; =FILE also binds it to FILE",
         "net" => "New network namespace (only a loopback, down); =FILE also binds it to FILE",
-        "pid" => "New PID namespace, the command under a small init as PID 1; =FILE binds it",
+        "pid" => "New PID namespace, the command its PID 1 (see --init); =FILE binds it",
         "user" => "New user namespace; =FILE also binds it to FILE",
         "cgroup" => "New cgroup namespace; =FILE also binds it to FILE",
         "time" => "New time namespace (see --monotonic, --boottime); =FILE also binds it to FILE",
@@ -203,6 +203,9 @@ pub struct SpawnArgs {
     #[arg(short = 'f', long)]
     pub fork: bool,
 
+    #[command(flatten)]
+    pub unshare: Box<UnshareArgs>,
+
     /// Map the current user to root in a new user namespace (implies -U).
     #[arg(short = 'r', long)]
     pub map_root_user: bool,
@@ -219,9 +222,10 @@ pub struct SpawnArgs {
     #[arg(long, value_name = "NAME")]
     pub hostname: Option<String>,
 
-    /// Mount a fresh /proc for the new PID namespace (implies -m and -p).
-    #[arg(long)]
-    pub mount_proc: bool,
+    /// Mount a fresh proc filesystem at DIR (default /proc) for the new PID namespace (implies
+    /// -m and -p).
+    #[arg(long, value_name = "DIR", num_args = 0..=1, require_equals = true, default_missing_value = "/proc")]
+    pub mount_proc: Option<PathBuf>,
 
     /// Mount propagation for the new mount namespace.
     #[arg(long, value_enum, default_value_t = Propagation::Private)]
@@ -280,6 +284,130 @@ pub struct SpawnArgs {
     /// there on is the command and its arguments.
     #[arg(value_name = "CMD", trailing_var_arg = true)]
     pub command: Vec<OsString>,
+}
+
+/// The rest of unshare(1)'s options (util-linux 2.42), and `--init`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Args)]
+pub struct UnshareArgs {
+    /// With a new PID namespace, run a small init as PID 1 that reaps orphans and forwards
+    /// signals, the command its child (bwrap's default; without it the command is PID 1).
+    #[arg(long)]
+    pub init: bool,
+
+    /// Map our user to UID (a number or a user name) in a new user namespace (implies -U;
+    /// overrides -r and -c).
+    #[arg(long, value_name = "UID|NAME", value_parser = parse_user)]
+    pub map_user: Option<u32>,
+
+    /// Map our group to GID (a number or a group name) in a new user namespace (implies -U;
+    /// overrides -r and -c).
+    #[arg(long, value_name = "GID|NAME", value_parser = parse_group)]
+    pub map_group: Option<u32>,
+
+    /// Map COUNT uids from OUTER to INNER, or auto (the first block of /etc/subuid from 0),
+    /// subids (that block to itself), all (every uid to itself); repeatable; through newuidmap
+    /// when not root (implies -U).
+    #[arg(long, value_name = "INNER:OUTER:COUNT|auto|subids|all")]
+    pub map_users: Vec<IdBlock>,
+
+    /// As --map-users, for group ids (/etc/subgid, newgidmap).
+    #[arg(long, value_name = "INNER:OUTER:COUNT|auto|subids|all")]
+    pub map_groups: Vec<IdBlock>,
+
+    /// --map-users=auto --map-groups=auto.
+    #[arg(long)]
+    pub map_auto: bool,
+
+    /// --map-users=subids --map-groups=subids.
+    #[arg(long)]
+    pub map_subids: bool,
+
+    /// Create the user namespace as UID:GID, who then owns it (root only; implies -U).
+    #[arg(long, value_name = "UID:GID", value_parser = parse_owner)]
+    pub owner: Option<(u32, u32)>,
+
+    /// Send SIGNAL (default SIGKILL) to the command when nsviz dies.
+    #[arg(long, value_name = "SIGNAL", num_args = 0..=1, require_equals = true, default_missing_value = "KILL", value_parser = parse_signal)]
+    pub kill_child: Option<i32>,
+
+    /// Accepted for unshare compatibility: nsviz always forwards SIGINT, SIGTERM, SIGHUP,
+    /// SIGQUIT, SIGUSR1 and SIGUSR2 to the command.
+    #[arg(long)]
+    pub forward_signals: bool,
+
+    /// Run the command with its root directory set to DIR (chroot, after the mounts).
+    #[arg(short = 'R', long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+
+    /// With a new user namespace, the command keeps its capabilities there (as ambient ones).
+    #[arg(long)]
+    pub keep_caps: bool,
+
+    /// Not supported: binfmt_misc mounts (see docs/compat.md).
+    #[arg(long, value_name = "DIR", num_args = 0..=1, require_equals = true, default_missing_value = "")]
+    pub mount_binfmt: Option<OsString>,
+
+    /// Not supported: binfmt_misc interpreters (see docs/compat.md).
+    #[arg(short = 'l', long, value_name = "STRING")]
+    pub load_interp: Option<OsString>,
+}
+
+/// A user id, or a user name looked up in the user database.
+fn parse_user(text: &str) -> Result<u32, String> {
+    if let Ok(uid) = text.parse() {
+        return Ok(uid);
+    }
+    match nix::unistd::User::from_name(text) {
+        Ok(Some(user)) => Ok(user.uid.as_raw()),
+        _ => Err(format!(
+            "no user named '{}'",
+            crate::sanitize::for_terminal(text)
+        )),
+    }
+}
+
+/// A group id, or a group name looked up in the group database.
+fn parse_group(text: &str) -> Result<u32, String> {
+    if let Ok(gid) = text.parse() {
+        return Ok(gid);
+    }
+    match nix::unistd::Group::from_name(text) {
+        Ok(Some(group)) => Ok(group.gid.as_raw()),
+        _ => Err(format!(
+            "no group named '{}'",
+            crate::sanitize::for_terminal(text)
+        )),
+    }
+}
+
+fn parse_owner(text: &str) -> Result<(u32, u32), String> {
+    text.split_once(':')
+        .and_then(|(u, g)| Some((u.parse().ok()?, g.parse().ok()?)))
+        .ok_or_else(|| {
+            format!(
+                "'{}' is not UID:GID (two numbers)",
+                crate::sanitize::for_terminal(text)
+            )
+        })
+}
+
+/// A signal by name (KILL, SIGKILL) or number.
+pub fn parse_signal(text: &str) -> Result<i32, String> {
+    use std::str::FromStr;
+    let upper = text.to_ascii_uppercase();
+    let name = if upper.starts_with("SIG") {
+        upper
+    } else {
+        format!("SIG{upper}")
+    };
+    let number = text
+        .parse::<i32>()
+        .ok()
+        .and_then(|n| nix::sys::signal::Signal::try_from(n).ok());
+    number
+        .or_else(|| nix::sys::signal::Signal::from_str(&name).ok())
+        .map(|s| s as i32)
+        .ok_or_else(|| format!("unknown signal: {}", crate::sanitize::for_terminal(text)))
 }
 
 /// `--join TYPE=FILE|PID`: a namespace to join rather than create.
@@ -407,6 +535,20 @@ impl SpawnArgs {
                 }
             }
         }
+        let u = &self.unshare;
+        if u.mount_binfmt.is_some() || u.load_interp.is_some() {
+            return Err(Error::usage(
+                "--mount-binfmt and --load-interp are not supported: nsviz does not mount binfmt_misc (see docs/compat.md)",
+            ));
+        }
+        let mut map_users = u.map_users.clone();
+        let mut map_groups = u.map_groups.clone();
+        for (on, block) in [(u.map_auto, IdBlock::Auto), (u.map_subids, IdBlock::Subids)] {
+            if on {
+                map_users.push(block);
+                map_groups.push(block);
+            }
+        }
         let mapping = if self.map_root_user {
             Mapping::Root
         } else if self.map_current_user {
@@ -419,7 +561,7 @@ impl SpawnArgs {
             mapping,
             setgroups: self.setgroups,
             hostname: self.hostname.clone(),
-            mount_proc: self.mount_proc,
+            mount_proc: self.mount_proc.clone(),
             propagation: self.propagation,
             setup: self.mount_ops.0.clone(),
             new_root: self.new_root,
@@ -432,6 +574,19 @@ impl SpawnArgs {
             keep: self.keep.clone(),
             network: self.network.to_spec(),
             wd: self.wd.clone(),
+            pid_one: if u.init {
+                PidOne::Init
+            } else {
+                PidOne::Command
+            },
+            map_user: u.map_user,
+            map_group: u.map_group,
+            map_users,
+            map_groups,
+            owner: u.owner,
+            kill_child: u.kill_child,
+            root: u.root.clone(),
+            keep_caps: u.keep_caps,
             command: self.command.clone(),
         })
     }

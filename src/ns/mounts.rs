@@ -52,10 +52,10 @@ impl HostLinks {
 }
 
 /// Builds the filesystem: with `new_root`, a tmpfs root holding only what `ops` put there;
-/// otherwise `ops` change the existing tree. `mount_proc` adds a proc mount on /proc (first
+/// otherwise `ops` change the existing tree. `mount_proc` adds a proc mount there (first
 /// without a new root, like unshare; last with one, once /proc can be created).
 /// Returns the symlinks made in the host's tree; if a flag fails, they are removed first.
-pub fn apply(ops: &[SetupStep], new_root: bool, mount_proc: bool) -> Result<HostLinks> {
+pub fn apply(ops: &[SetupStep], new_root: bool, mount_proc: Option<&Path>) -> Result<HostLinks> {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
     let mut fs = Fs {
         new_root,
@@ -73,13 +73,18 @@ pub fn apply(ops: &[SetupStep], new_root: bool, mount_proc: bool) -> Result<Host
 }
 
 impl Fs {
-    fn build(&mut self, ops: &[SetupStep], new_root: bool, mount_proc: bool) -> Result<()> {
+    fn build(
+        &mut self,
+        ops: &[SetupStep],
+        new_root: bool,
+        mount_proc: Option<&Path>,
+    ) -> Result<()> {
         let fs = self;
-        let proc_op = SetupStep::Proc {
-            dst: PathBuf::from("/proc"),
-        };
-        if mount_proc && !new_root {
-            fs.apply(&proc_op)?;
+        let proc_op = mount_proc.map(|dst| SetupStep::Proc {
+            dst: dst.to_path_buf(),
+        });
+        if let (Some(proc_op), false) = (&proc_op, new_root) {
+            fs.apply(proc_op)?;
         }
         if new_root {
             enter_new_root()?;
@@ -88,8 +93,8 @@ impl Fs {
             fs.apply(op)?;
         }
         if new_root {
-            if mount_proc {
-                fs.apply(&proc_op)?;
+            if let Some(proc_op) = &proc_op {
+                fs.apply(proc_op)?;
             }
             leave_old_root()?;
         }

@@ -20,10 +20,10 @@ use crate::error::{Error, Result};
 use crate::model::NsType;
 
 use super::exec::{self, Launch};
-use super::idmap::{self, Mapping, Outside};
+use super::idmap::{self, IdMaps, Mapper, Mapping, Outside};
 use super::keep::{self, Binder, Binding};
 use super::network::{self, Connect, Connector};
-use super::spec::{Setgroups, SpawnSpec};
+use super::spec::{PidOne, Setgroups, SpawnSpec};
 use super::{caps, die, init, join, mounts, ns_label, setup_error, sys};
 
 /// What a SpawnSpec asks for, with every implication spelled out. Pure: built and checked
@@ -48,13 +48,19 @@ impl Plan {
                 types.push(t);
             }
         };
-        imply(args.mapping != Mapping::None, NsType::User);
+        let maps_ids = args.mapping != Mapping::None
+            || args.map_user.is_some()
+            || args.map_group.is_some()
+            || !args.map_users.is_empty()
+            || !args.map_groups.is_empty()
+            || args.owner.is_some();
+        imply(maps_ids, NsType::User);
         imply(args.hostname.is_some(), NsType::Uts);
         imply(
-            !args.setup.is_empty() || args.mount_proc || args.new_root,
+            !args.setup.is_empty() || args.mount_proc.is_some() || args.new_root,
             NsType::Mnt,
         );
-        imply(args.mount_proc, NsType::Pid);
+        imply(args.mount_proc.is_some(), NsType::Pid);
         imply(
             args.monotonic.is_some() || args.boottime.is_some(),
             NsType::Time,
@@ -65,11 +71,6 @@ impl Plan {
         let joins = args.joins();
         join::check(&joins, &types)?;
         let joined: Vec<NsType> = joins.iter().map(|(t, _)| *t).collect();
-        if types.is_empty() && joined.is_empty() {
-            return Err(Error::usage(
-                "nothing to create: name namespace types (-m, -u, -i, -n, -p, -U, -C, -T)",
-            ));
-        }
         if args.setgroups.is_some() && !types.contains(&NsType::User) {
             return Err(Error::usage(
                 "--setgroups needs a new user namespace (-U, -r or --map-current-user)",
@@ -146,6 +147,18 @@ pub fn run(args: &SpawnSpec) -> Result<i32> {
     if args.network.netns_name.is_some() {
         network::prepare_netns_dir()?;
     }
+    let outside = Outside {
+        uid: sys::geteuid(),
+        gid: sys::getegid(),
+    };
+    let maps = if plan.has(NsType::User) {
+        IdMaps::resolve(args, outside)?
+    } else {
+        IdMaps {
+            uid: idmap::IdMap::None,
+            gid: idmap::IdMap::None,
+        }
+    };
     let foreground = exec::in_foreground();
     let blocked = init::block_signals();
     let mut binder = if plan.bindings.is_empty() {
@@ -160,7 +173,17 @@ pub fn run(args: &SpawnSpec) -> Result<i32> {
     };
     let result = join::enter_all(&joins).and_then(|()| {
         drop(joins);
-        create_and_run(args, &plan, &blocked, &mut binder, connector, foreground)
+        let mapper = Mapper::start(&maps)?;
+        let ids = (&maps, mapper, outside);
+        create_and_run(
+            args,
+            &plan,
+            ids,
+            &blocked,
+            &mut binder,
+            connector,
+            foreground,
+        )
     });
     // Whatever happened, wait for the binder to keep or undo its work before we report.
     if let Some(b) = binder {
@@ -172,15 +195,16 @@ pub fn run(args: &SpawnSpec) -> Result<i32> {
 fn create_and_run(
     args: &SpawnSpec,
     plan: &Plan,
+    (maps, mapper, outside): (&IdMaps, Option<Mapper>, Outside),
     blocked: &init::Blocked,
     binder: &mut Option<Binder>,
     connector: Option<Connector>,
     foreground: bool,
 ) -> Result<i32> {
-    let outside = Outside {
-        uid: sys::geteuid(),
-        gid: sys::getegid(),
-    };
+    if let Some((uid, gid)) = args.owner {
+        // The user namespace belongs to whoever creates it: become the owner first.
+        exec::set_ids(Some(uid), Some(gid), true)?;
+    }
     let flags = plan.types.iter().fold(0, |f, t| f | t.clone_flag());
     sys::unshare(flags).map_err(|e| {
         let hint =
@@ -196,7 +220,7 @@ fn create_and_run(
         )
     })?;
     if plan.has(NsType::User) {
-        idmap::write_maps(plan.mapping, args.setgroups, outside)?;
+        idmap::write_maps(maps, mapper, args.setgroups, outside)?;
     }
     if let Some(connector) = connector {
         connector.connect()?;
@@ -221,24 +245,43 @@ fn create_and_run(
         wd: args.wd.as_deref(),
         own_terminal: foreground && args.command.is_empty() && plan.has(NsType::Pid),
     };
-    // Only children enter a new PID or time namespace, or a joined PID namespace.
-    if !plan.has(NsType::Pid) && !plan.has(NsType::Time) && !plan.joined.contains(&NsType::Pid) {
+    // Only children enter a new PID or time namespace, or a joined PID namespace; and only a
+    // child can be signalled when nsviz dies.
+    let forks = plan.has(NsType::Pid)
+        || plan.has(NsType::Time)
+        || plan.joined.contains(&NsType::Pid)
+        || args.kill_child.is_some();
+    if !forks {
         bind(binder)?;
         let mut links = build_filesystem(args, plan)?;
         return Err(run_command(args, &launch, blocked, binder, &mut links));
     }
     // PID 1 cannot die of a signal sent from inside its namespace, not even its own: it tells
     // the command's status through this pipe, so that a signal is not mistaken for a code.
-    let status_pipe = if plan.has(NsType::Pid) {
+    let with_init = plan.has(NsType::Pid) && args.pid_one == PidOne::Init;
+    // Opened before the fork: the command checks through it that nsviz did not die before
+    // the command asked to be signalled when it does.
+    let nsviz = match args.kill_child {
+        Some(_) => Some(
+            sys::pidfd_open(sys::getpid()).map_err(|e| setup_error("cannot open a pidfd", e))?,
+        ),
+        None => None,
+    };
+    let status_pipe = if with_init {
         Some(sys::pipe().map_err(|e| setup_error("cannot create a pipe", e))?)
     } else {
         None
     };
     let child = sys::fork().map_err(|e| setup_error("cannot fork into the new namespaces", e))?;
     if child == 0 {
-        if plan.has(NsType::Pid) {
+        if with_init {
             init::set_name("nsviz-init");
             init::die_with_parent();
+        }
+        if let (Some(sig), Some(nsviz)) = (args.kill_child, &nsviz)
+            && let Err(e) = kill_with_parent(sig, nsviz)
+        {
+            die(e);
         }
         // The binder binds now: a PID namespace can be bound only once its PID 1 exists.
         let mut links = match bind(binder).and_then(|()| build_filesystem(args, plan)) {
@@ -253,6 +296,7 @@ fn create_and_run(
         }
         die(run_command(args, &launch, blocked, binder, &mut links));
     }
+    drop(nsviz);
     if let Some(b) = binder.as_mut() {
         b.close();
     }
@@ -280,11 +324,45 @@ fn bind(binder: &mut Option<Binder>) -> Result<()> {
     }
 }
 
+/// The mounts, then `--root`: the proc mount goes after the chroot, in the new root (as
+/// unshare mounts it).
 fn build_filesystem(args: &SpawnSpec, plan: &Plan) -> Result<mounts::HostLinks> {
-    if plan.has(NsType::Mnt) {
-        return mounts::apply(&args.setup, args.new_root, args.mount_proc);
+    let proc_dir = args.mount_proc.as_deref();
+    let Some(root) = &args.root else {
+        if plan.has(NsType::Mnt) {
+            return mounts::apply(&args.setup, args.new_root, proc_dir);
+        }
+        return Ok(mounts::HostLinks::default());
+    };
+    let mut links = if plan.has(NsType::Mnt) {
+        mounts::apply(&args.setup, args.new_root, None)?
+    } else {
+        mounts::HostLinks::default()
+    };
+    let shown = crate::sanitize::for_terminal(&root.to_string_lossy()).into_owned();
+    let entered = sys::chroot(root)
+        .and_then(|()| std::env::set_current_dir("/"))
+        .map_err(|e| setup_error(format!("cannot change root directory to {shown}"), e));
+    if let Err(e) = entered {
+        links.remove();
+        return Err(e);
     }
-    Ok(mounts::HostLinks::default())
+    if proc_dir.is_some() {
+        // The links made before are in the old root, out of reach now: they stay.
+        mounts::apply(&[], false, proc_dir)?;
+    }
+    Ok(links)
+}
+
+/// `--kill-child`: this process gets `sig` when nsviz dies; exits if nsviz died already.
+fn kill_with_parent(sig: i32, nsviz: &std::os::fd::OwnedFd) -> Result<()> {
+    use std::os::fd::AsFd;
+    sys::set_parent_death_signal(sig)
+        .map_err(|e| setup_error("cannot ask for a signal when nsviz dies", e))?;
+    if sys::has_exited(nsviz.as_fd()).unwrap_or(false) {
+        sys::exit_now(1);
+    }
+    Ok(())
 }
 
 /// PID 1 of the new PID namespace: runs the command as its child, reaps every orphan that
@@ -338,6 +416,9 @@ fn run_command(
         if args.drop_caps {
             caps::drop_process_sets().map_err(|e| setup_error("cannot drop capabilities", e))?;
         }
+        if args.keep_caps {
+            keep_caps(args)?;
+        }
         if args.no_new_privs {
             caps::set_no_new_privs().map_err(|e| setup_error("cannot set no_new_privs", e))?;
         }
@@ -358,6 +439,16 @@ fn run_command(
         b.abort();
     }
     error
+}
+
+/// `--keep-caps`: with a new user namespace, the capabilities we have there survive the
+/// exec (raised as ambient ones); without one, nothing to keep, as with unshare.
+fn keep_caps(args: &SpawnSpec) -> Result<()> {
+    let new_user = Plan::new(args).is_ok_and(|p| p.has(NsType::User));
+    if new_user {
+        sys::permitted_to_ambient().map_err(|e| setup_error("cannot keep the capabilities", e))?;
+    }
+    Ok(())
 }
 
 /// Offsets of the new time namespace; must be written before any process is in it.
@@ -386,7 +477,7 @@ mod tests {
         let args = SpawnSpec {
             mapping: Mapping::Root,
             hostname: Some("box".into()),
-            mount_proc: true,
+            mount_proc: Some(PathBuf::from("/proc")),
             monotonic: Some(5),
             ..SpawnSpec::default()
         };
@@ -406,9 +497,14 @@ mod tests {
     }
 
     #[test]
-    fn nothing_to_create_is_a_usage_error() {
-        let err = Plan::new(&SpawnSpec::default()).unwrap_err();
-        assert_eq!(err.code(), crate::error::exit::USAGE);
+    fn no_type_runs_the_command_in_our_namespaces() {
+        let plan = Plan::new(&SpawnSpec::default()).unwrap();
+        assert!(plan.types.is_empty() && plan.joined.is_empty());
+        let mapped = SpawnSpec {
+            map_group: Some(0),
+            ..SpawnSpec::default()
+        };
+        assert_eq!(Plan::new(&mapped).unwrap().types, vec![NsType::User]);
     }
 
     #[test]

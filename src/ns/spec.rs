@@ -45,6 +45,82 @@ pub enum Mapping {
     Current,
 }
 
+/// Who is PID 1 of a new PID namespace.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum PidOne {
+    /// The command itself, as with `unshare -fp`.
+    #[default]
+    Command,
+    /// A small init (`nsviz-init`) that runs the command as its child, reaps orphans and
+    /// forwards signals, as bwrap does by default.
+    Init,
+}
+
+/// One block of ids to map into a new user namespace (`--map-users`, `--map-groups`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdBlock {
+    /// `count` ids from `outer` (outside) show as the ids from `inner` inside.
+    Range { inner: u32, outer: u32, count: u32 },
+    /// The first block of subordinate ids of the user (/etc/subuid, /etc/subgid), from 0.
+    Auto,
+    /// The same block, mapped to itself.
+    Subids,
+    /// Every id of the current user namespace, mapped to itself.
+    All,
+}
+
+impl std::str::FromStr for IdBlock {
+    type Err = String;
+    /// `INNER:OUTER:COUNT`, `auto`, `subids` or `all`, as unshare(1) since util-linux 2.39.
+    fn from_str(text: &str) -> Result<Self, String> {
+        match text {
+            "auto" => return Ok(IdBlock::Auto),
+            "subids" => return Ok(IdBlock::Subids),
+            "all" => return Ok(IdBlock::All),
+            _ => {}
+        }
+        // Before util-linux 2.39: OUTER,INNER,COUNT (still accepted, deprecated).
+        let old_form = text.contains(',');
+        let numbers: Vec<Option<u32>> = text
+            .split(if old_form { ',' } else { ':' })
+            .map(|n| n.parse().ok())
+            .collect();
+        match numbers[..] {
+            [Some(first), Some(second), Some(count)] if count > 0 => {
+                let (inner, outer) = if old_form {
+                    (second, first)
+                } else {
+                    (first, second)
+                };
+                Ok(IdBlock::Range {
+                    inner,
+                    outer,
+                    count,
+                })
+            }
+            _ => Err(format!(
+                "'{}' is not INNER:OUTER:COUNT (numbers, COUNT above 0), auto, subids or all",
+                crate::sanitize::for_terminal(text)
+            )),
+        }
+    }
+}
+
+impl std::fmt::Display for IdBlock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            IdBlock::Range {
+                inner,
+                outer,
+                count,
+            } => write!(f, "{inner}:{outer}:{count}"),
+            IdBlock::Auto => f.write_str("auto"),
+            IdBlock::Subids => f.write_str("subids"),
+            IdBlock::All => f.write_str("all"),
+        }
+    }
+}
+
 /// Whether setgroups(2) is allowed in a new user namespace.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Setgroups {
@@ -173,8 +249,8 @@ pub struct SpawnSpec {
     pub mapping: Mapping,
     pub setgroups: Option<Setgroups>,
     pub hostname: Option<String>,
-    /// A fresh /proc for the new PID namespace.
-    pub mount_proc: bool,
+    /// A fresh proc mount for the new PID namespace, at this directory (normally /proc).
+    pub mount_proc: Option<PathBuf>,
     pub propagation: Propagation,
     /// The filesystem setup, in order.
     pub setup: Vec<SetupStep>,
@@ -193,6 +269,23 @@ pub struct SpawnSpec {
     pub network: NetworkSpec,
     /// Working directory inside.
     pub wd: Option<PathBuf>,
+    // The rest of unshare(1)'s options.
+    /// Who is PID 1 of a new PID namespace.
+    pub pid_one: PidOne,
+    /// Inside id of our uid / gid (`--map-user`, `--map-group`); overrides `mapping`'s.
+    pub map_user: Option<u32>,
+    pub map_group: Option<u32>,
+    /// Blocks of ids to map besides our own, written through newuidmap/newgidmap when not root.
+    pub map_users: Vec<IdBlock>,
+    pub map_groups: Vec<IdBlock>,
+    /// Create the user namespace as this uid and gid (`--owner`, root only).
+    pub owner: Option<(u32, u32)>,
+    /// The signal the command gets when nsviz dies (`--kill-child`).
+    pub kill_child: Option<i32>,
+    /// Change the root directory to this one before the command (`--root`), after the mounts.
+    pub root: Option<PathBuf>,
+    /// With a new user namespace, the command keeps its capabilities as ambient ones.
+    pub keep_caps: bool,
     /// Empty: the user's shell.
     pub command: Vec<OsString>,
 }

@@ -443,7 +443,7 @@ impl SpawnDialog {
             } else {
                 Mapping::None
             },
-            mount_proc: self.mount_proc,
+            mount_proc: self.mount_proc.then(|| PathBuf::from("/proc")),
             new_root: self.new_root,
             drop_caps: self.drop_caps,
             ..SpawnSpec::default()
@@ -474,7 +474,12 @@ impl SpawnDialog {
         }
         self.network_spec(&mut a)?;
         // The core's own rules (what implies what, what is missing), without touching files.
-        crate::ns::spawn::Plan::new(&a).map_err(|e| e.to_string())?;
+        let plan = crate::ns::spawn::Plan::new(&a).map_err(|e| e.to_string())?;
+        // The command line runs a command with no new namespace as it is; this dialog is for
+        // creating some.
+        if plan.types.is_empty() && plan.joined.is_empty() {
+            return Err("nothing to create: tick a namespace type".into());
+        }
         let keep = self.keep.trim();
         if !keep.is_empty() {
             validate_name(keep).map_err(|e| e.to_string())?;

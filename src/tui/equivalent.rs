@@ -11,7 +11,7 @@ use crate::cli::{propagation_name, setgroups_name};
 use crate::model::NsType;
 use crate::ns::keep::KEEP_DIR;
 use crate::ns::spec::{
-    EnterFrom, EnterSpec, JoinFrom, Mapping, Propagation, SetupStep, SpawnNs, SpawnSpec,
+    EnterFrom, EnterSpec, JoinFrom, Mapping, PidOne, Propagation, SetupStep, SpawnNs, SpawnSpec,
 };
 use crate::sanitize::for_terminal;
 
@@ -70,9 +70,7 @@ pub fn spawn_argv(a: &SpawnSpec) -> Vec<OsString> {
     if let Some(h) = &a.hostname {
         v.push(format!("--hostname={h}"));
     }
-    if a.mount_proc {
-        v.push("--mount-proc");
-    }
+    mount_proc_flag(&mut v, a);
     if a.propagation != Propagation::Private {
         v.push(format!("--propagation={}", propagation_name(a.propagation)));
     }
@@ -103,12 +101,61 @@ pub fn spawn_argv(a: &SpawnSpec) -> Vec<OsString> {
     if let Some(k) = &a.keep {
         v.push(format!("--keep={k}"));
     }
+    if a.pid_one == PidOne::Init {
+        v.push("--init");
+    }
+    unshare_only_flags(&mut v, a);
     network_argv(&mut v, a);
     if let Some(wd) = &a.wd {
         v.push_joined("--wd=", wd.as_os_str());
     }
     command(&mut v, &a.command);
     v.0
+}
+
+/// `--mount-proc`, or `--mount-proc=DIR` for another directory than /proc.
+fn mount_proc_flag(v: &mut Words, a: &SpawnSpec) {
+    match &a.mount_proc {
+        Some(dir) if dir == Path::new("/proc") => v.push("--mount-proc"),
+        Some(dir) => v.push_joined("--mount-proc=", dir.as_os_str()),
+        None => {}
+    }
+}
+
+/// The flags nsviz spawn and unshare(1) spell the same: id maps, owner, --kill-child, --root,
+/// --keep-caps.
+fn unshare_only_flags(v: &mut Words, a: &SpawnSpec) {
+    if let Some(uid) = a.map_user {
+        v.push(format!("--map-user={uid}"));
+    }
+    if let Some(gid) = a.map_group {
+        v.push(format!("--map-group={gid}"));
+    }
+    for block in &a.map_users {
+        v.push(format!("--map-users={block}"));
+    }
+    for block in &a.map_groups {
+        v.push(format!("--map-groups={block}"));
+    }
+    if let Some((uid, gid)) = a.owner {
+        v.push(format!("--owner={uid}:{gid}"));
+    }
+    if let Some(sig) = a.kill_child {
+        v.push(format!("--kill-child={}", signal_name(sig)));
+    }
+    if let Some(root) = &a.root {
+        v.push_joined("--root=", root.as_os_str());
+    }
+    if a.keep_caps {
+        v.push("--keep-caps");
+    }
+}
+
+/// SIGTERM for 15; the number if the signal has no name.
+fn signal_name(sig: i32) -> String {
+    nix::sys::signal::Signal::try_from(sig)
+        .map(|s| s.as_str().to_string())
+        .unwrap_or_else(|_| sig.to_string())
 }
 
 /// `--join`, `--veth` and the other network flags of spawn_argv.
@@ -230,19 +277,18 @@ pub fn unshare(a: &SpawnSpec) -> Equivalent {
     }
     if types.contains(&NsType::Pid) || types.contains(&NsType::Time) {
         v.push("--fork");
-        notes.push(
-            "nsviz runs a small init as PID 1 that reaps orphans; with unshare --fork the \
-             command itself is PID 1."
-                .into(),
-        );
+        if a.pid_one == PidOne::Init && types.contains(&NsType::Pid) {
+            notes.push(
+                "unshare has no init (--init): with --fork the command itself is PID 1.".into(),
+            );
+        }
     }
     map_flags(&mut v, a.mapping);
     if let Some(s) = a.setgroups {
         v.push(format!("--setgroups={}", setgroups_name(s)));
     }
-    if a.mount_proc {
-        v.push("--mount-proc");
-    }
+    mount_proc_flag(&mut v, a);
+    unshare_only_flags(&mut v, a);
     if types.contains(&NsType::Mnt) && a.propagation != Propagation::Private {
         v.push(format!("--propagation={}", propagation_name(a.propagation)));
     }
@@ -432,9 +478,8 @@ fn unshare_words(a: &SpawnSpec) -> Vec<OsString> {
     if a.mapping == Mapping::Root {
         v.push("--map-root-user");
     }
-    if a.mount_proc {
-        v.push("--mount-proc");
-    }
+    mount_proc_flag(&mut v, a);
+    unshare_only_flags(&mut v, a);
     let mut words = v.0;
     if a.command.is_empty() {
         return words;
@@ -483,8 +528,28 @@ pub fn bwrap(a: &SpawnSpec) -> Equivalent {
     if !a.new_root {
         v.0.extend(["--bind", "/", "/"].map(OsString::from));
     }
-    if a.mount_proc {
-        v.0.extend(["--proc", "/proc"].map(OsString::from));
+    if let Some(dir) = &a.mount_proc {
+        v.0.extend([OsString::from("--proc"), dir.clone().into_os_string()]);
+    }
+    if a.pid_one == PidOne::Command && types.contains(&NsType::Pid) {
+        v.push("--as-pid-1");
+    }
+    if a.kill_child.is_some() {
+        v.push("--die-with-parent");
+    }
+    if !a.map_users.is_empty()
+        || !a.map_groups.is_empty()
+        || a.map_user.is_some()
+        || a.map_group.is_some()
+        || a.owner.is_some()
+        || a.root.is_some()
+        || a.keep_caps
+    {
+        notes.push(
+            "bwrap has no --map-user(s)/--map-group(s), --owner, --root or --keep-caps: see \
+             the unshare line."
+                .into(),
+        );
     }
     for step in &a.setup {
         // bwrap has the same six flags with the same arguments.
@@ -649,7 +714,7 @@ mod tests {
             mapping: Mapping::Root,
             setgroups: Some(Setgroups::Deny),
             hostname: Some("box".into()),
-            mount_proc: true,
+            mount_proc: Some("/proc".into()),
             propagation: Propagation::Slave,
             setup: vec![
                 SetupStep::Tmpfs { dst: "/tmp".into() },
@@ -693,7 +758,7 @@ mod tests {
     fn network_spawn() -> SpawnSpec {
         let mut a = SpawnSpec {
             mapping: Mapping::Root,
-            mount_proc: true,
+            mount_proc: Some("/proc".into()),
             command: vec!["ip".into(), "addr".into()],
             ..SpawnSpec::default()
         };
@@ -756,12 +821,41 @@ mod tests {
         a
     }
 
+    use crate::ns::spec::IdBlock;
+
+    /// unshare(1)'s id maps, owner, --kill-child, --root, --keep-caps, and the init.
+    fn unshare_options_spawn() -> SpawnSpec {
+        let mut a = SpawnSpec {
+            mount_proc: Some("/mnt/p roc".into()),
+            pid_one: PidOne::Init,
+            map_user: Some(0),
+            map_group: Some(100),
+            map_users: vec![
+                IdBlock::Range {
+                    inner: 1,
+                    outer: 100000,
+                    count: 65536,
+                },
+                IdBlock::Auto,
+            ],
+            map_groups: vec![IdBlock::Subids, IdBlock::All],
+            owner: Some((1000, 1000)),
+            kill_child: Some(libc::SIGTERM),
+            root: Some("/srv/ro-ot".into()),
+            keep_caps: true,
+            ..SpawnSpec::default()
+        };
+        a.namespaces.insert(NsType::Pid, SpawnNs::New);
+        a
+    }
+
     #[test]
     fn spawn_spec_round_trips_through_the_command_line() {
         for a in [
             full_spawn(),
             network_spawn(),
             steps_only_spawn(),
+            unshare_options_spawn(),
             SpawnSpec::default(),
         ] {
             assert_eq!(spec_of(spawn_argv(&a)), Ok(a));
@@ -857,7 +951,7 @@ mod tests {
     fn unshare_and_bwrap_lines() {
         let a = SpawnSpec {
             mapping: Mapping::Root,
-            mount_proc: true,
+            mount_proc: Some("/proc".into()),
             hostname: Some("box".into()),
             drop_caps: true,
             command: vec!["id".into()],
@@ -873,7 +967,7 @@ mod tests {
         assert_eq!(
             b.line,
             "bwrap --unshare-user --unshare-pid --unshare-uts --uid 0 --gid 0 --hostname box \
-             --bind / / --proc /proc --cap-drop ALL -- id"
+             --bind / / --proc /proc --as-pid-1 --cap-drop ALL -- id"
         );
         let full = bwrap(&full_spawn());
         assert!(
@@ -911,7 +1005,7 @@ mod tests {
         );
 
         let mut joined = SpawnSpec {
-            mount_proc: true,
+            mount_proc: Some("/proc".into()),
             ..SpawnSpec::default()
         };
         joined.namespaces.insert(
