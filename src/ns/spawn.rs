@@ -220,6 +220,7 @@ fn create_and_run(
         label: ns_label(&plan.types),
         wd: args.wd.as_deref(),
         own_terminal: foreground && args.command.is_empty() && plan.has(NsType::Pid),
+        env: None,
     };
     // Only children enter a new PID or time namespace, or a joined PID namespace.
     if !plan.has(NsType::Pid) && !plan.has(NsType::Time) && !plan.joined.contains(&NsType::Pid) {
