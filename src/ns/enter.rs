@@ -502,12 +502,12 @@ fn enter_all(wanted: &mut [Wanted], target: Option<&Target>) -> Result<()> {
     let mut pending: Vec<bool> = vec![true; wanted.len()];
     let try_pending = |pending: &mut Vec<bool>| {
         for (i, w) in wanted.iter().enumerate() {
-            if pending[i] && w.ns_type != NsType::User {
-                if let Some(fd) = &w.fd
-                    && sys::setns(fd.as_fd(), w.ns_type.clone_flag()).is_ok()
-                {
-                    pending[i] = false;
-                }
+            if pending[i]
+                && w.ns_type != NsType::User
+                && let Some(fd) = &w.fd
+                && sys::setns(fd.as_fd(), w.ns_type.clone_flag()).is_ok()
+            {
+                pending[i] = false;
             }
         }
     };
@@ -549,7 +549,7 @@ fn user_chain(user: &OwnedFd) -> Vec<Option<OwnedFd>> {
     let mut ancestors: Vec<OwnedFd> = Vec::new();
     let mut current = sys::ns_get_parent(user.as_fd());
     while let Ok(parent) = current {
-        if identity(&parent).map(|(d, i)| (d as u64, i)) == ours {
+        if identity(&parent) == ours {
             ancestors.reverse();
             return ancestors.into_iter().map(Some).chain([None]).collect();
         }
