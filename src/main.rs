@@ -12,7 +12,9 @@ use nsviz::{conventions, ns, output, source, tui};
 
 fn main() -> ExitCode {
     install_panic_message();
-    let cli = match Cli::try_parse() {
+    // nsenter's getopt reads `-w/` as `-w` with `/`; clap is given the words as it would.
+    let words = nsviz::cli::enter::nsenter_words(std::env::args_os().collect());
+    let cli = match Cli::try_parse_from(words) {
         Ok(cli) => cli,
         Err(e) => {
             // clap prints --help/--version to stdout (exit 0); usage errors become one sentence.

@@ -313,6 +313,55 @@ pub fn socket_netns(socket: BorrowedFd<'_>) -> io::Result<OwnedFd> {
     Ok(owned(unsafe { siocgskns_ioctl(socket.as_raw_fd()) }?))
 }
 
+/// pidfd_getfd(2): a duplicate of fd number `fd` of the process behind `pidfd`.
+pub fn pidfd_getfd(pidfd: BorrowedFd<'_>, fd: i32) -> io::Result<OwnedFd> {
+    let fd = rustix::fd::RawFd::from(fd);
+    Ok(rustix::process::pidfd_getfd(
+        pidfd,
+        fd,
+        rustix::process::PidfdGetfdFlags::empty(),
+    )?)
+}
+
+/// The (uid, gid) owning what `fd` refers to, as seen from our user namespace now.
+pub fn fd_owner(fd: BorrowedFd<'_>) -> io::Result<(u32, u32)> {
+    let st = rustix::fs::fstat(fd)?;
+    Ok((st.st_uid, st.st_gid))
+}
+
+/// Makes the permitted capabilities survive exec under a non-zero uid: copies them to the
+/// inheritable set, then raises each in the ambient set. Raw prctl for the ambient set:
+/// rustix names only the capabilities it knows, the kernel may have more.
+pub fn keep_caps_across_exec() -> io::Result<()> {
+    use rustix::thread::{CapabilitySets, capabilities, set_capabilities};
+    let sets = capabilities(None)?;
+    set_capabilities(
+        None,
+        CapabilitySets {
+            effective: sets.effective,
+            permitted: sets.permitted,
+            inheritable: sets.permitted,
+        },
+    )?;
+    let bits = sets.permitted.bits();
+    for cap in (0..64u32).filter(|c| bits & (1u64 << c) != 0) {
+        // SAFETY: PR_CAP_AMBIENT takes integer arguments only.
+        let ret = unsafe {
+            libc::prctl(
+                libc::PR_CAP_AMBIENT,
+                libc::PR_CAP_AMBIENT_RAISE as libc::c_ulong,
+                libc::c_ulong::from(cap),
+                0,
+                0,
+            )
+        };
+        if ret == -1 {
+            return Err(io::Error::last_os_error());
+        }
+    }
+    Ok(())
+}
+
 /// A raw NETLINK_ROUTE socket, close-on-exec.
 pub fn netlink_route_socket() -> io::Result<OwnedFd> {
     use rustix::net::{AddressFamily, SocketFlags, SocketType};

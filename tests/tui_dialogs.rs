@@ -115,7 +115,7 @@ fn enter_dialog_on_a_process_ticks_what_differs_and_lines_follow_the_boxes() {
         enter_lines(&app),
         (
             "nsviz enter --target=3101 -U -m -p -n -u -i -C".to_string(),
-            "nsenter --target=3101 -U -m -p -n -u -i -C --root --wd".to_string()
+            "nsenter --target=3101 -U -m -p -n -u -i -C".to_string()
         )
     );
     // Focus starts on the first ticked box (user); Space unticks it.
@@ -167,7 +167,7 @@ fn enter_dialog_on_a_namespace_row() {
         enter_lines(&app),
         (
             "nsviz enter --target=2120 -m".to_string(),
-            "nsenter --target=2120 -m --root --wd".to_string()
+            "nsenter --target=2120 -m".to_string()
         )
     );
     app.apply(Action::Back);

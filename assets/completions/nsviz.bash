@@ -123,7 +123,7 @@ _nsviz() {
             return 0
             ;;
         nsviz__subcmd__enter)
-            opts="-t -a -m -u -i -n -p -U -C -T -S -G -w -h -V --target --all --mount --uts --ipc --net --pid --user --cgroup --time --setuid --setgid --preserve-credentials --wd --help --version"
+            opts="-t -a -m -u -i -n -p -U -C -T -N -S -G -r -w -W -e -c -F -h -V --target --all --mount --uts --ipc --net --pid --user --cgroup --time --ns --net-socket --user-parent --setuid --setgid --preserve-credentials --keep-caps --root --wd --wdns --env --join-cgroup --no-fork --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -201,6 +201,18 @@ _nsviz() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --net-socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -N)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --setuid)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -217,11 +229,27 @@ _nsviz() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -r)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --wd)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 -w)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --wdns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -W)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -90,11 +90,20 @@ complete -c nsviz -n "__fish_nsviz_using_subcommand enter" -s p -l pid -d 'PID n
 complete -c nsviz -n "__fish_nsviz_using_subcommand enter" -s U -l user -d 'User namespace (of the target, or the one bound at FILE)' -r -F
 complete -c nsviz -n "__fish_nsviz_using_subcommand enter" -s C -l cgroup -d 'Cgroup namespace (of the target, or the one bound at FILE)' -r -F
 complete -c nsviz -n "__fish_nsviz_using_subcommand enter" -s T -l time -d 'Time namespace: clock offsets (of the target, or the one bound at FILE)' -r -F
-complete -c nsviz -n "__fish_nsviz_using_subcommand enter" -s S -l setuid -d 'Set the user id inside (default with -U: 0)' -r
-complete -c nsviz -n "__fish_nsviz_using_subcommand enter" -s G -l setgid -d 'Set the group id inside (default with -U: 0)' -r
-complete -c nsviz -n "__fish_nsviz_using_subcommand enter" -s w -l wd -d 'Working directory inside (default: the target\'s, when entering its mount namespace)' -r -F
+complete -c nsviz -n "__fish_nsviz_using_subcommand enter" -l ns -d 'Enter the namespace with this id (inode number or NSID, as `nsviz list` shows them), wherever it is held' -r
+complete -c nsviz -n "__fish_nsviz_using_subcommand enter" -s N -l net-socket -d 'Enter the network namespace of the target\'s socket at this file descriptor' -r
+complete -c nsviz -n "__fish_nsviz_using_subcommand enter" -s S -l setuid -d 'Set the user id inside (default with -U: 0); `follow`: the target\'s' -r
+complete -c nsviz -n "__fish_nsviz_using_subcommand enter" -s G -l setgid -d 'Set the group id inside and drop supplementary groups (default with -U: 0); `follow`: the target\'s' -r
+complete -c nsviz -n "__fish_nsviz_using_subcommand enter" -s r -l root -d 'Root directory: the target\'s, or DIR opened before entering (default: the mount namespace\'s root)' -r
+complete -c nsviz -n "__fish_nsviz_using_subcommand enter" -s w -l wd -d 'Working directory: the target\'s, or DIR opened before entering (default: the root)' -r
+complete -c nsviz -n "__fish_nsviz_using_subcommand enter" -s W -l wdns -d 'Working directory, looked up after entering and changing root' -r -F
 complete -c nsviz -n "__fish_nsviz_using_subcommand enter" -s a -l all -d 'Enter every namespace of the target that differs from ours'
+complete -c nsviz -n "__fish_nsviz_using_subcommand enter" -l user-parent -d 'Enter the parent of the user namespace (of -U, else of the other namespaces\' owner)'
 complete -c nsviz -n "__fish_nsviz_using_subcommand enter" -l preserve-credentials -d 'Keep the current uid, gid and groups when entering a user namespace'
+complete -c nsviz -n "__fish_nsviz_using_subcommand enter" -l keep-caps -d 'Keep the capabilities the entered user namespace gives, for the command too'
+complete -c nsviz -n "__fish_nsviz_using_subcommand enter" -s e -l env -d 'Run the command with the target\'s environment'
+complete -c nsviz -n "__fish_nsviz_using_subcommand enter" -s c -l join-cgroup -d 'Move into the target\'s cgroup'
+complete -c nsviz -n "__fish_nsviz_using_subcommand enter" -s F -l no-fork -d 'Do not fork before running the command, even after entering a PID namespace'
 complete -c nsviz -n "__fish_nsviz_using_subcommand enter" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nsviz -n "__fish_nsviz_using_subcommand enter" -s V -l version -d 'Print version'
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -s m -l mount -d 'New mount namespace; =FILE also binds it to FILE to keep it' -r -F

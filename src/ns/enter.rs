@@ -1,17 +1,22 @@
-//! `nsviz enter`: run a command in namespaces of a process, or in namespaces bound to files.
+//! `nsviz enter`: run a command in namespaces of a process, in namespaces bound to files, or
+//! in namespaces found by id.
 //!
 //! Order of work (all before any fork, while single-threaded):
-//! 1. resolve what to enter: pidfd of the target, namespace files opened, the target's root
-//!    and working directory opened (we may lose access to them once in its user namespace);
+//! 1. resolve what to enter: pidfd of the target, namespace files opened, namespaces by id
+//!    found (a scan), the directories of -r/-w opened, the target's environment, ids and cgroup
+//!    read (we may lose access to them once in its user namespace);
 //! 2. enter: with only a target, one setns(pidfd, flags) enters every namespace at once; else
-//!    (or if the kernel refuses) one fd per type, in two passes as nsenter does: everything but
-//!    the user namespace, then the user namespace and whatever needed its privileges;
-//! 3. root and working directory, then uid/gid (0 inside a user namespace unless told);
+//!    (or if the kernel refuses) one fd per type: everything but the user namespace, then the
+//!    chain of user namespaces from ours down to the one asked, entering after each level
+//!    whatever it gives us the rights for (a sandbox nested in user namespaces);
+//! 3. root and working directory as nsenter: after setns(mnt) both are the namespace's root;
+//!    -r and -w change them, -W looks up a directory inside; then uid/gid;
 //! 4. fork if a PID namespace was entered (only children of setns(pid) are in it), the parent
-//!    waiting and forwarding signals; otherwise exec the command directly.
+//!    waiting and forwarding signals; otherwise (or with -F) exec the command directly.
 
 use std::fs;
 use std::os::fd::{AsFd, OwnedFd};
+use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
@@ -20,20 +25,24 @@ use crate::model::NsType;
 use crate::sanitize::for_terminal;
 
 use super::exec::{self, Launch};
-use super::spec::{EnterFrom, EnterSpec};
-use super::{die, init, ns_label, setup_error, sys};
+use super::spec::{EnterDir, EnterFrom, EnterId, EnterSpec};
+use super::{by_id, die, init, ns_label, setup_error, sys};
 
 /// Where one namespace comes from.
 enum Source {
     Target,
     File(PathBuf),
+    Id(u64),
+    Socket(i32),
+    /// The parent (or owner) user namespace of another (--user-parent).
+    Parent,
 }
 
 /// One namespace to enter.
 struct Wanted {
     ns_type: NsType,
     source: Source,
-    /// An open nsfs fd (always for files; for the target only when falling back).
+    /// An open nsfs fd (always but for the target's; for those only when falling back).
     fd: Option<OwnedFd>,
 }
 
@@ -42,55 +51,93 @@ pub fn run(args: &EnterSpec) -> Result<i32> {
     let foreground = exec::in_foreground();
     let blocked = init::block_signals();
     let target = args.target.map(Target::open).transpose()?;
+    check_needs_target(args, target.as_ref())?;
     let mut wanted = select(args, target.as_ref())?;
+    if args.user_parent {
+        add_user_parent(&mut wanted, target.as_ref())?;
+    }
     if wanted.is_empty() && !args.all {
         return Err(Error::usage(
-            "nothing to enter: name namespace types (-m, -u, -i, -n, -p, -U, -C, -T) or -a",
+            "nothing to enter: name namespace types (-m, -u, -i, -n, -p, -U, -C, -T), --ns ID or -a",
         ));
     }
-    // The target's root and cwd, opened now: after entering its user namespace we may not be
-    // allowed to open them any more.
-    let enters_target_mnt = wanted
-        .iter()
-        .any(|w| w.ns_type == NsType::Mnt && matches!(w.source, Source::Target));
-    let fs_of_target = match (&target, enters_target_mnt) {
-        (Some(t), true) => Some(t.root_and_cwd()?),
+    // Everything of the target and of our side is opened or read now: after entering its user
+    // or mount namespace we may not reach it any more.
+    let dir = |d: &EnterDir, what: &str| -> Result<OwnedFd> {
+        match (d, &target) {
+            (EnterDir::Target, Some(t)) => open_dir(Path::new(&format!("/proc/{}/{what}", t.pid))),
+            (EnterDir::Path(p), _) => open_dir(p),
+            (EnterDir::Target, None) => {
+                Err(Error::usage("-r and -w without DIR need a target (-t PID)"))
+            }
+        }
+    };
+    let root = args.root.as_ref().map(|d| dir(d, "root")).transpose()?;
+    let wd = args.wd.as_ref().map(|d| dir(d, "cwd")).transpose()?;
+    let environment = match (&target, args.env) {
+        (Some(t), true) => Some(t.environment()?),
         _ => None,
     };
-    let cwd_before = std::env::current_dir().ok();
+    // The target's /proc directory: its owner read after entering is its uid as seen there.
+    let follow = matches!(args.setuid, Some(EnterId::Follow))
+        || matches!(args.setgid, Some(EnterId::Follow));
+    let target_dir = match (&target, follow) {
+        (Some(t), true) => Some(open_dir(Path::new(&format!("/proc/{}", t.pid)))?),
+        _ => None,
+    };
+    if let (Some(t), true) = (&target, args.join_cgroup) {
+        t.join_cgroup()?;
+    }
 
     enter_all(&mut wanted, target.as_ref())?;
     let entered: Vec<NsType> = wanted.iter().map(|w| w.ns_type).collect();
     drop(wanted);
 
-    // Root and working directory.
-    if let Some((root, cwd)) = fs_of_target {
+    // Root and working directory, as nsenter: -r chroots keeping the directory we are in
+    // (the namespace's root after setns(mnt)) unless -w names another.
+    if let Some(root) = root {
+        let here = open_dir(Path::new("."))?;
         sys::fchdir(root.as_fd())
             .and_then(|()| sys::chroot(Path::new(".")))
-            .and_then(|()| sys::fchdir(cwd.as_fd()))
-            .map_err(|e| setup_error("cannot change to the target's root directory", e))?;
-    } else if entered.contains(&NsType::Mnt) {
-        // setns(mnt) put us at the namespace's root; keep our path if it exists there.
-        if let Some(dir) = cwd_before {
-            let _ = std::env::set_current_dir(dir);
-        }
+            .and_then(|()| sys::fchdir(wd.as_ref().unwrap_or(&here).as_fd()))
+            .map_err(|e| setup_error("cannot change the root directory", e))?;
+    } else if let Some(wd) = &wd {
+        sys::fchdir(wd.as_fd())
+            .map_err(|e| setup_error("cannot change the working directory", e))?;
     }
 
     // Credentials: as nsenter, root inside an entered user namespace unless told otherwise.
     let in_user = entered.contains(&NsType::User);
     let keep = args.preserve_credentials;
-    let uid = args.setuid.or((in_user && !keep).then_some(0));
-    let gid = args.setgid.or((in_user && !keep).then_some(0));
+    let target_ids = target_dir
+        .map(|d| sys::fd_owner(d.as_fd()))
+        .transpose()
+        .map_err(|e| setup_error("cannot read the target's user and group ids", e))?;
+    let resolve = |given: Option<EnterId>, pick: fn((u32, u32)) -> u32| match given {
+        Some(EnterId::Id(id)) => Some(id),
+        Some(EnterId::Follow) => target_ids.map(pick),
+        None => (in_user && !keep).then_some(0),
+    };
+    let uid = resolve(args.setuid, |ids| ids.0);
+    let gid = resolve(args.setgid, |ids| ids.1);
     let switching = args.setuid.is_some() || args.setgid.is_some();
     exec::set_ids(uid, gid, (in_user && !keep) || switching)?;
+    if args.keep_caps {
+        sys::keep_caps_across_exec()
+            .map_err(|e| setup_error("cannot keep the capabilities across exec", e))?;
+    }
 
     let launch = Launch {
         command: &args.command,
         label: ns_label(&entered),
-        wd: args.wd.as_deref(),
-        own_terminal: foreground && args.command.is_empty() && entered.contains(&NsType::Pid),
+        wd: args.wdns.as_deref(),
+        own_terminal: foreground
+            && args.command.is_empty()
+            && entered.contains(&NsType::Pid)
+            && !args.no_fork,
+        env: environment.as_deref(),
     };
-    if !entered.contains(&NsType::Pid) {
+    if !entered.contains(&NsType::Pid) || args.no_fork {
         return Err(exec::exec(&launch, Some(&blocked), || {}));
     }
     let forked = sys::fork().map_err(|e| {
@@ -105,6 +152,78 @@ pub fn run(args: &EnterSpec) -> Result<i32> {
         0 => die(exec::exec(&launch, Some(&blocked), || {})),
         child => launch.wait(child, &blocked),
     }
+}
+
+/// Options that read the target refuse to go without one.
+fn check_needs_target(args: &EnterSpec, target: Option<&Target>) -> Result<()> {
+    if target.is_some() {
+        return Ok(());
+    }
+    let needs = [
+        (args.env, "-e (--env)"),
+        (args.join_cgroup, "-c (--join-cgroup)"),
+        (matches!(args.setuid, Some(EnterId::Follow)), "-S follow"),
+        (matches!(args.setgid, Some(EnterId::Follow)), "-G follow"),
+        (
+            args.namespaces
+                .values()
+                .any(|f| matches!(f, EnterFrom::Socket(_))),
+            "-N (--net-socket)",
+        ),
+    ];
+    match needs.iter().find(|(given, _)| *given) {
+        Some((_, option)) => Err(Error::usage(format!("{option} needs a target (-t PID)"))),
+        None => Ok(()),
+    }
+}
+
+fn open_dir(path: &Path) -> Result<OwnedFd> {
+    fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_PATH | libc::O_DIRECTORY | libc::O_CLOEXEC)
+        .open(path)
+        .map(OwnedFd::from)
+        .map_err(|e| {
+            setup_error(
+                format!(
+                    "cannot open directory {}",
+                    for_terminal(&path.to_string_lossy())
+                ),
+                e,
+            )
+        })
+}
+
+/// --user-parent: the parent of the user namespace to enter (-U), else the owner of the
+/// other namespaces, replaces or joins the list as the user namespace to enter.
+fn add_user_parent(wanted: &mut Vec<Wanted>, target: Option<&Target>) -> Result<()> {
+    for w in wanted.iter_mut() {
+        open_fd(w, target)?;
+    }
+    let parent = match wanted.iter().position(|w| w.ns_type == NsType::User) {
+        Some(i) => {
+            let user = wanted.remove(i);
+            let fd = user.fd.as_ref().map(|fd| sys::ns_get_parent(fd.as_fd()));
+            fd.ok_or_else(|| Error::setup("no user namespace to take the parent of"))?
+                .map_err(|e| setup_error("cannot get the parent user namespace", e))?
+        }
+        None => {
+            let Some(fd) = wanted.iter().find_map(|w| w.fd.as_ref()) else {
+                return Err(Error::usage(
+                    "--user-parent needs a namespace to take the user namespace of (-U, -m, -n...)",
+                ));
+            };
+            sys::ns_get_userns(fd.as_fd())
+                .map_err(|e| setup_error("cannot get the owning user namespace", e))?
+        }
+    };
+    wanted.push(Wanted {
+        ns_type: NsType::User,
+        source: Source::Parent,
+        fd: Some(parent),
+    });
+    wanted.sort_by_key(|w| w.ns_type);
+    Ok(())
 }
 
 /// A process whose namespaces we enter, held by a pidfd so its PID cannot be reused under us.
@@ -131,17 +250,54 @@ impl Target {
         PathBuf::from(format!("/proc/{}/ns/{}", self.pid, t.name()))
     }
 
-    fn root_and_cwd(&self) -> Result<(OwnedFd, OwnedFd)> {
-        let open = |what: &str| -> Result<OwnedFd> {
-            let path = format!("/proc/{}/{what}", self.pid);
-            fs::OpenOptions::new()
-                .read(true)
-                .custom_flags(libc::O_PATH | libc::O_DIRECTORY | libc::O_CLOEXEC)
-                .open(&path)
-                .map(OwnedFd::from)
-                .map_err(|e| setup_error(format!("cannot open {path}"), e))
-        };
-        Ok((open("root")?, open("cwd")?))
+    /// Its environment (NAME=VALUE words), read before entering anything.
+    fn environment(&self) -> Result<Vec<std::ffi::OsString>> {
+        let path = format!("/proc/{}/environ", self.pid);
+        let bytes = fs::read(&path).map_err(|e| setup_error(format!("cannot read {path}"), e))?;
+        Ok(bytes
+            .split(|&b| b == 0)
+            .filter(|w| w.contains(&b'='))
+            .map(|w| std::ffi::OsStr::from_bytes(w).to_os_string())
+            .collect())
+    }
+
+    /// Moves this process into the target's cgroup (cgroup v2; on a hybrid layout the
+    /// unified hierarchy). Before any namespace change: the path is relative to our cgroup
+    /// namespace and our mounts.
+    fn join_cgroup(&self) -> Result<()> {
+        let path = format!("/proc/{}/cgroup", self.pid);
+        let text = fs::read(&path).map_err(|e| setup_error(format!("cannot read {path}"), e))?;
+        let unified = text
+            .split(|&b| b == b'\n')
+            .find_map(|line| line.strip_prefix(b"0::"))
+            .ok_or_else(|| {
+                Error::setup(format!("process {} is in no cgroup v2 hierarchy", self.pid))
+            })?;
+        let relative = std::ffi::OsStr::from_bytes(unified);
+        let relative = Path::new(relative);
+        // Kernel text, but no step may climb out of the hierarchy.
+        if relative
+            .components()
+            .any(|c| matches!(c, std::path::Component::ParentDir))
+        {
+            return Err(Error::setup(format!(
+                "process {} has an odd cgroup path",
+                self.pid
+            )));
+        }
+        let mount = cgroup2_mount()?;
+        let procs = mount
+            .join(relative.strip_prefix("/").unwrap_or(relative))
+            .join("cgroup.procs");
+        fs::write(&procs, format!("{}\n", sys::getpid())).map_err(|e| {
+            setup_error(
+                format!(
+                    "cannot join the cgroup {}",
+                    for_terminal(&relative.to_string_lossy())
+                ),
+                e,
+            )
+        })
     }
 
     /// "entering net namespace of 123: permission denied"
@@ -165,6 +321,16 @@ fn select(args: &EnterSpec, target: Option<&Target>) -> Result<Vec<Wanted>> {
                 ns_type: t,
                 source: Source::File(path.clone()),
                 fd: Some(open_ns_file(t, path)?),
+            }),
+            EnterFrom::Id(id) => wanted.push(Wanted {
+                ns_type: t,
+                source: Source::Id(*id),
+                fd: None,
+            }),
+            EnterFrom::Socket(fd) => wanted.push(Wanted {
+                ns_type: t,
+                source: Source::Socket(*fd),
+                fd: None,
             }),
             EnterFrom::Target if target.is_none() => {
                 return Err(Error::usage(format!(
@@ -217,8 +383,67 @@ fn select(args: &EnterSpec, target: Option<&Target>) -> Result<Vec<Wanted>> {
             });
         }
     }
+    // Namespaces by id: one scan finds them all.
+    let mut by_ids: Vec<(u64, Option<NsType>)> = wanted
+        .iter()
+        .filter_map(|w| match w.source {
+            Source::Id(id) => Some((id, Some(w.ns_type))),
+            _ => None,
+        })
+        .collect();
+    by_ids.extend(args.ids.iter().map(|&id| (id, None)));
+    let found = by_id::open_all(&by_ids)?;
+    wanted.retain(|w| !matches!(w.source, Source::Id(_)));
+    for (f, (id, _)) in found.into_iter().zip(by_ids) {
+        if wanted.iter().any(|w| w.ns_type == f.ns_type) {
+            return Err(Error::usage(format!(
+                "two {} namespaces to enter: the one with id {id} and another",
+                f.ns_type
+            )));
+        }
+        wanted.push(Wanted {
+            ns_type: f.ns_type,
+            source: Source::Id(id),
+            fd: Some(f.fd),
+        });
+    }
+    for w in wanted.iter_mut() {
+        if let (Source::Socket(fd), Some(t)) = (&w.source, target) {
+            let socket = sys::pidfd_getfd(t.pidfd.as_fd(), *fd).map_err(|e| {
+                setup_error(
+                    format!("cannot get file descriptor {fd} of process {}", t.pid),
+                    e,
+                )
+            })?;
+            w.fd = Some(sys::socket_netns(socket.as_fd()).map_err(|e| {
+                setup_error(
+                    format!("file descriptor {fd} of process {} is not a socket", t.pid),
+                    e,
+                )
+            })?);
+        }
+    }
     wanted.sort_by_key(|w| w.ns_type);
     Ok(wanted)
+}
+
+/// The mount point of the cgroup v2 hierarchy: /sys/fs/cgroup, or /sys/fs/cgroup/unified on
+/// a hybrid layout, else wherever mountinfo has one.
+fn cgroup2_mount() -> Result<PathBuf> {
+    let mountinfo = fs::read_to_string("/proc/self/mountinfo")
+        .map_err(|e| setup_error("cannot read /proc/self/mountinfo", e))?;
+    let mut found: Vec<&str> = mountinfo
+        .lines()
+        .filter_map(|line| {
+            let (left, right) = line.split_once(" - ")?;
+            (right.split(' ').next()? == "cgroup2").then(|| left.split(' ').nth(4))?
+        })
+        .collect();
+    found.sort_by_key(|p| p.len());
+    found
+        .first()
+        .map(|p| PathBuf::from(p.replace("\\040", " ")))
+        .ok_or_else(|| Error::setup("no cgroup v2 hierarchy is mounted"))
 }
 
 fn long_flag(t: NsType) -> &'static str {
@@ -244,6 +469,21 @@ pub(crate) fn open_ns_file(t: NsType, path: &Path) -> Result<OwnedFd> {
     }
 }
 
+/// Opens the nsfs fd of a namespace of the target, if not open yet.
+fn open_fd(w: &mut Wanted, target: Option<&Target>) -> Result<()> {
+    if w.fd.is_some() {
+        return Ok(());
+    }
+    let Some(target) = target else { return Ok(()) };
+    let file = fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_CLOEXEC)
+        .open(target.link(w.ns_type))
+        .map_err(|e| target.error(w.ns_type, e))?;
+    w.fd = Some(file.into());
+    Ok(())
+}
+
 /// Enters every wanted namespace.
 fn enter_all(wanted: &mut [Wanted], target: Option<&Target>) -> Result<()> {
     let all_from_target = wanted.iter().all(|w| matches!(w.source, Source::Target));
@@ -255,37 +495,68 @@ fn enter_all(wanted: &mut [Wanted], target: Option<&Target>) -> Result<()> {
         }
     }
     for w in wanted.iter_mut() {
-        if w.fd.is_none() {
-            let Some(target) = target else { continue };
-            let file = fs::OpenOptions::new()
-                .read(true)
-                .custom_flags(libc::O_CLOEXEC)
-                .open(target.link(w.ns_type))
-                .map_err(|e| target.error(w.ns_type, e))?;
-            w.fd = Some(file.into());
-        }
+        open_fd(w, target)?;
     }
-    // Two passes as nsenter: without the user namespace first (works when we are privileged,
-    // and entering the user namespace would drop that privilege); then the user namespace and
-    // whatever still failed (entering a user namespace we own grants the privilege).
+    // Every type but user first: works when we are privileged, and entering the user
+    // namespace would drop that privilege over namespaces it does not own.
     let mut pending: Vec<bool> = vec![true; wanted.len()];
-    for pass in 0..2 {
+    let try_pending = |pending: &mut Vec<bool>| {
         for (i, w) in wanted.iter().enumerate() {
-            if !pending[i] || (pass == 0 && w.ns_type == NsType::User) {
-                continue;
-            }
-            let Some(fd) = &w.fd else { continue };
-            match sys::setns(fd.as_fd(), w.ns_type.clone_flag()) {
-                Ok(()) => pending[i] = false,
-                Err(_) if pass == 0 => {}
-                Err(e) => {
-                    let without_user = !wanted.iter().any(|w| w.ns_type == NsType::User);
-                    return Err(entry_error(w, target, e, without_user));
-                }
+            if pending[i]
+                && w.ns_type != NsType::User
+                && let Some(fd) = &w.fd
+                && sys::setns(fd.as_fd(), w.ns_type.clone_flag()).is_ok()
+            {
+                pending[i] = false;
             }
         }
+    };
+    try_pending(&mut pending);
+    if let Some(u) = wanted.iter().position(|w| w.ns_type == NsType::User)
+        && let Some(user_fd) = &wanted[u].fd
+    {
+        // Then the user namespaces from ours down to the one asked: each level gives us the
+        // rights over what it owns (a sandbox's mount namespace may belong to an outer level
+        // while its processes are in an inner one).
+        for level in user_chain(user_fd) {
+            let fd = level.as_ref().unwrap_or(user_fd);
+            sys::setns(fd.as_fd(), libc::CLONE_NEWUSER)
+                .map_err(|e| entry_error(&wanted[u], target, e, false))?;
+            try_pending(&mut pending);
+        }
+        pending[u] = false;
     }
-    Ok(())
+    match pending.iter().position(|&p| p) {
+        None => Ok(()),
+        Some(i) => {
+            let w = &wanted[i];
+            let Some(fd) = &w.fd else { return Ok(()) };
+            let err = sys::setns(fd.as_fd(), w.ns_type.clone_flag())
+                .err()
+                .unwrap_or_else(|| std::io::Error::from_raw_os_error(libc::EPERM));
+            let without_user = !wanted.iter().any(|w| w.ns_type == NsType::User);
+            Err(entry_error(w, target, err, without_user))
+        }
+    }
+}
+
+/// The user namespaces to enter in turn, ours excluded, ending with `user` (None stands for
+/// `user` itself). Only the ancestors between ours and it; if ours is not an ancestor (or
+/// the kernel hides the parents), just `user`.
+fn user_chain(user: &OwnedFd) -> Vec<Option<OwnedFd>> {
+    let identity = |fd: &OwnedFd| rustix::fs::fstat(fd).map(|st| (st.st_dev, st.st_ino)).ok();
+    let ours = sys::ns_identity(Path::new("/proc/self/ns/user")).ok();
+    let mut ancestors: Vec<OwnedFd> = Vec::new();
+    let mut current = sys::ns_get_parent(user.as_fd());
+    while let Ok(parent) = current {
+        if identity(&parent) == ours {
+            ancestors.reverse();
+            return ancestors.into_iter().map(Some).chain([None]).collect();
+        }
+        current = sys::ns_get_parent(parent.as_fd());
+        ancestors.push(parent);
+    }
+    vec![None]
 }
 
 /// `without_user`: no user namespace was to be entered; if the target's is not ours, that is
@@ -322,5 +593,11 @@ fn entry_error(
             err,
         ),
         (Source::Target, None) => setup_error(format!("entering {} namespace", w.ns_type), err),
+        (Source::Id(id), _) => setup_error(format!("entering {} namespace {id}", w.ns_type), err),
+        (Source::Socket(fd), _) => setup_error(
+            format!("entering the network namespace of socket {fd}"),
+            err,
+        ),
+        (Source::Parent, _) => setup_error("entering the parent user namespace", err),
     }
 }

@@ -26,6 +26,8 @@ pub struct Launch<'a> {
     /// there (dash then fails: "Cannot set tty process group"). nsviz gives the terminal back
     /// to its own group when the command ends ([`give_terminal_back`]).
     pub own_terminal: bool,
+    /// The environment to give the command (NAME=VALUE words); None: ours.
+    pub env: Option<&'a [OsString]>,
 }
 
 /// True when standard input is a terminal whose foreground process group is ours. Asked
@@ -147,10 +149,25 @@ fn prepare(launch: &Launch) -> Result<Prepared, Error> {
     let program = find_program(&argv[0], &shown)?;
     let is_bash = program.file_name() == Some(OsStr::new("bash"));
 
-    let mut env: Vec<OsString> = std::env::vars_os()
-        .filter(|(k, _)| k != "NSVIZ_NS" && !(default_shell && k == "PS1"))
-        .map(|(k, v)| join_env(&k, &v))
-        .collect();
+    let keep = |key: &OsStr| key != "NSVIZ_NS" && !(default_shell && key == "PS1");
+    let mut env: Vec<OsString> = match launch.env {
+        Some(words) => words
+            .iter()
+            .filter(|w| {
+                let key = w
+                    .as_bytes()
+                    .split(|&b| b == b'=')
+                    .next()
+                    .unwrap_or_default();
+                keep(OsStr::from_bytes(key))
+            })
+            .cloned()
+            .collect(),
+        None => std::env::vars_os()
+            .filter(|(k, _)| keep(k))
+            .map(|(k, v)| join_env(&k, &v))
+            .collect(),
+    };
     env.push(join_env(OsStr::new("NSVIZ_NS"), OsStr::new(&launch.label)));
 
     // Nothing of nsviz may reach the command: mark every fd above 2 close-on-exec. The rc file

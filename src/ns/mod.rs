@@ -11,6 +11,7 @@
 //! - [`idmap`], [`mounts`], [`caps`]: user namespace maps, filesystem flags, capabilities.
 //! - [`keep`]: binding namespaces to files so they outlive their processes.
 
+pub mod by_id;
 pub mod caps;
 pub mod enter;
 pub mod exec;

@@ -244,6 +244,7 @@ fn create_and_run(
         label: ns_label(&plan.types),
         wd: args.wd.as_deref(),
         own_terminal: foreground && args.command.is_empty() && plan.has(NsType::Pid),
+        env: None,
     };
     // Only children enter a new PID or time namespace, or a joined PID namespace; and only a
     // child can be signalled when nsviz dies.

@@ -330,6 +330,34 @@ pub enum EnterFrom {
     Target,
     /// The namespace bound at (or open as) a file.
     File(PathBuf),
+    /// The namespace with this id (nsfs inode number or the kernel's 64-bit namespace id),
+    /// wherever a scan finds it held: a process, a thread, an open fd, a bind mount.
+    Id(u64),
+    /// The network namespace of the target's socket at this fd (`-N FD`; net only).
+    Socket(i32),
+}
+
+/// A directory to change to (`-r`, `-w`): the target's, or a path opened before entering.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EnterDir {
+    Target,
+    Path(PathBuf),
+}
+
+/// A uid or gid to take inside (`-S`, `-G`): a number, or the target's (`follow`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EnterId {
+    Id(u32),
+    Follow,
+}
+
+impl std::fmt::Display for EnterId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            EnterId::Id(id) => write!(f, "{id}"),
+            EnterId::Follow => f.write_str("follow"),
+        }
+    }
 }
 
 /// Enter namespaces of a process, or bound to files, and run a command there.
@@ -341,12 +369,28 @@ pub struct EnterSpec {
     pub all: bool,
     /// The types named explicitly, and where each comes from.
     pub namespaces: BTreeMap<NsType, EnterFrom>,
-    pub setuid: Option<u32>,
-    pub setgid: Option<u32>,
+    /// Namespaces named by id alone (`--ns ID`): their type is what a scan finds.
+    pub ids: Vec<u64>,
+    /// Enter the parent of the user namespace that would be entered (`--user-parent`).
+    pub user_parent: bool,
+    pub setuid: Option<EnterId>,
+    pub setgid: Option<EnterId>,
     /// Keep the current uid, gid and groups when entering a user namespace.
     pub preserve_credentials: bool,
-    /// Working directory inside.
-    pub wd: Option<PathBuf>,
+    /// Keep the capabilities a user namespace grants across exec (`--keep-caps`).
+    pub keep_caps: bool,
+    /// Root directory (`-r`); None: the entered mount namespace's root.
+    pub root: Option<EnterDir>,
+    /// Working directory (`-w`), opened before entering; None: see `wdns`.
+    pub wd: Option<EnterDir>,
+    /// Working directory resolved inside, after every namespace change and the chroot (`-W`).
+    pub wdns: Option<PathBuf>,
+    /// Run the command with the target's environment (`-e`).
+    pub env: bool,
+    /// Move into the target's cgroup (`-c`).
+    pub join_cgroup: bool,
+    /// Exec without forking even after entering a PID namespace (`-F`).
+    pub no_fork: bool,
     /// Empty: the user's shell.
     pub command: Vec<OsString>,
 }

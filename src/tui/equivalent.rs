@@ -11,7 +11,8 @@ use crate::cli::{propagation_name, setgroups_name};
 use crate::model::NsType;
 use crate::ns::keep::KEEP_DIR;
 use crate::ns::spec::{
-    EnterFrom, EnterSpec, JoinFrom, Mapping, PidOne, Propagation, SetupStep, SpawnNs, SpawnSpec,
+    EnterDir, EnterFrom, EnterSpec, JoinFrom, Mapping, PidOne, Propagation, SetupStep, SpawnNs,
+    SpawnSpec,
 };
 use crate::sanitize::for_terminal;
 
@@ -35,18 +36,10 @@ pub fn enter_argv(a: &EnterSpec) -> Vec<OsString> {
         v.push("--all");
     }
     enter_ns_flags(&mut v, a);
-    if let Some(uid) = a.setuid {
-        v.push(format!("--setuid={uid}"));
+    for id in &a.ids {
+        v.push(format!("--ns={id}"));
     }
-    if let Some(gid) = a.setgid {
-        v.push(format!("--setgid={gid}"));
-    }
-    if a.preserve_credentials {
-        v.push("--preserve-credentials");
-    }
-    if let Some(wd) = &a.wd {
-        v.push_joined("--wd=", wd.as_os_str());
-    }
+    enter_common_flags(&mut v, a);
     command(&mut v, &a.command);
     v.0
 }
@@ -215,34 +208,14 @@ pub fn nsenter(a: &EnterSpec) -> Equivalent {
         v.push("--all");
     }
     enter_ns_flags(&mut v, a);
-    // nsviz takes the target's root and working directory with its mount namespace; nsenter
-    // does so only when asked (-r, -w).
-    let target_mnt =
-        a.target.is_some() && (a.all || a.namespaces.get(&NsType::Mnt) == Some(&EnterFrom::Target));
-    if target_mnt {
-        v.push("--root");
-    }
-    match &a.wd {
-        Some(wd) => v.push_joined("--wd=", wd.as_os_str()),
-        None if target_mnt => v.push("--wd"),
-        None => {}
-    }
-    if let Some(uid) = a.setuid {
-        v.push(format!("--setuid={uid}"));
-    }
-    if let Some(gid) = a.setgid {
-        v.push(format!("--setgid={gid}"));
-    }
-    if a.preserve_credentials {
-        v.push("--preserve-credentials");
-    }
-    if matches!(a.namespaces.get(&NsType::Mnt), Some(EnterFrom::File(_))) && a.wd.is_none() {
+    if !a.ids.is_empty() || a.namespaces.values().any(|f| matches!(f, EnterFrom::Id(_))) {
         notes.push(
-            "nsenter starts at the mount namespace's root; nsviz keeps your directory if it \
-             exists there."
+            "nsenter 2.38 cannot enter a namespace by id (2.42's --TYPE=:ID needs the kernel's \
+             NSID); nsviz finds where it is held."
                 .into(),
         );
     }
+    enter_common_flags(&mut v, a);
     v.equivalent(&a.command, notes)
 }
 
@@ -592,13 +565,57 @@ fn long_name(t: NsType) -> &'static str {
     if t == NsType::Mnt { "mount" } else { t.name() }
 }
 
-/// `-m` for the target's namespace, `--mount=FILE` for one bound to a file.
+/// `-m` for the target's namespace, `--mount=FILE` for one bound to a file, `--net=:ID` by
+/// id, `--net-socket=FD` through a socket.
 fn enter_ns_flags(v: &mut Words, a: &EnterSpec) {
     for (t, from) in &a.namespaces {
         match from {
             EnterFrom::Target => v.push(format!("-{}", t.flag_letter())),
             EnterFrom::File(p) => v.push_joined(&format!("--{}=", long_name(*t)), p.as_os_str()),
+            EnterFrom::Id(id) => v.push(format!("--{}=:{id}", long_name(*t))),
+            EnterFrom::Socket(fd) => v.push(format!("--net-socket={fd}")),
         }
+    }
+}
+
+/// The options nsenter and `nsviz enter` share, spelled the same.
+fn enter_common_flags(v: &mut Words, a: &EnterSpec) {
+    if a.user_parent {
+        v.push("--user-parent");
+    }
+    if let Some(uid) = a.setuid {
+        v.push(format!("--setuid={uid}"));
+    }
+    if let Some(gid) = a.setgid {
+        v.push(format!("--setgid={gid}"));
+    }
+    if a.preserve_credentials {
+        v.push("--preserve-credentials");
+    }
+    if a.keep_caps {
+        v.push("--keep-caps");
+    }
+    let dir = |v: &mut Words, flag: &str, d: &EnterDir| match d {
+        EnterDir::Target => v.push(format!("--{flag}")),
+        EnterDir::Path(p) => v.push_joined(&format!("--{flag}="), p.as_os_str()),
+    };
+    if let Some(root) = &a.root {
+        dir(v, "root", root);
+    }
+    if let Some(wd) = &a.wd {
+        dir(v, "wd", wd);
+    }
+    if let Some(wdns) = &a.wdns {
+        v.push_joined("--wdns=", wdns.as_os_str());
+    }
+    if a.env {
+        v.push("--env");
+    }
+    if a.join_cgroup {
+        v.push("--join-cgroup");
+    }
+    if a.no_fork {
+        v.push("--no-fork");
     }
 }
 
@@ -689,6 +706,7 @@ fn shell_word(w: &OsStr) -> String {
 mod tests {
     use super::*;
     use crate::cli::{Cli, Command};
+    use crate::ns::spec::EnterId;
     use crate::ns::spec::{NetworkSpec, Setgroups, VethNames};
     use clap::Parser;
     use std::path::PathBuf;
@@ -881,17 +899,37 @@ mod tests {
         let mut a = EnterSpec {
             target: Some(42),
             all: true,
-            setuid: Some(7),
-            setgid: Some(8),
+            setuid: Some(EnterId::Id(7)),
+            setgid: Some(EnterId::Follow),
             preserve_credentials: true,
-            wd: Some("/x=y".into()),
+            wd: Some(EnterDir::Path("/x=y".into())),
+            root: Some(EnterDir::Target),
+            ids: vec![4026531840, 9],
+            user_parent: true,
+            keep_caps: true,
+            env: true,
+            join_cgroup: true,
+            no_fork: true,
             command: vec!["--weird".into(), "arg".into()],
             ..EnterSpec::default()
         };
         a.namespaces
             .insert(NsType::Net, EnterFrom::File("/run/netns/blue".into()));
         a.namespaces.insert(NsType::Mnt, EnterFrom::Target);
-        for a in [a, EnterSpec::default()] {
+        a.namespaces.insert(NsType::Uts, EnterFrom::Id(4026531838));
+        let mut b = EnterSpec {
+            root: Some(EnterDir::Path("/r".into())),
+            wd: Some(EnterDir::Target),
+            setuid: Some(EnterId::Follow),
+            setgid: Some(EnterId::Id(0)),
+            ..EnterSpec::default()
+        };
+        b.namespaces.insert(NsType::Net, EnterFrom::Socket(3));
+        let c = EnterSpec {
+            wdns: Some("/in side".into()),
+            ..EnterSpec::default()
+        };
+        for a in [a, b, c, EnterSpec::default()] {
             match parse(enter_argv(&a)) {
                 Command::Enter(back) => assert_eq!(back.to_spec(), a),
                 other => panic!("{other:?}"),
@@ -937,10 +975,7 @@ mod tests {
         a.namespaces.insert(NsType::Mnt, EnterFrom::Target);
         a.namespaces.insert(NsType::Net, EnterFrom::Target);
         a.command = vec!["ip".into(), "a".into()];
-        assert_eq!(
-            nsenter(&a).line,
-            "nsenter --target=123 -m -n --root --wd -- ip a"
-        );
+        assert_eq!(nsenter(&a).line, "nsenter --target=123 -m -n -- ip a");
         assert_eq!(
             nsviz_enter_line(&a),
             "nsviz enter --target=123 -m -n -- ip a"
