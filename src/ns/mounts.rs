@@ -15,10 +15,13 @@ use crate::sanitize::for_terminal;
 use super::spec::{Propagation, SetupStep};
 use super::{setup_error, sys};
 
-/// Where the new root is assembled (a tmpfs mounted over it, in our mount namespace only), and
-/// where the old root waits under it until it is detached. The same choice as bwrap's.
+/// Where the new root is assembled: a tmpfs mounted on NEW_ROOT_BASE (in our mount namespace
+/// only) becomes the root for a while, holding the old root at OLD_ROOT and the new one at
+/// NEW_ROOT, side by side, so that the new root may itself be a bind of the old `/` (even a
+/// read-only one). The same choice as bwrap's.
 const NEW_ROOT_BASE: &str = "/tmp";
 const OLD_ROOT: &str = "/oldroot";
+const NEW_ROOT: &str = "/newroot";
 
 /// Applies the propagation type to every mount of the new mount namespace.
 pub fn set_propagation(propagation: Propagation) -> Result<()> {
@@ -98,7 +101,8 @@ impl Fs {
 }
 
 /// Mounts a tmpfs on NEW_ROOT_BASE and pivots into it; the old root is then at OLD_ROOT, where
-/// the sources of binds are found.
+/// the sources of binds are found, and the new root is built at NEW_ROOT (a mount point of its
+/// own, so that a bind on it replaces it whole).
 fn enter_new_root() -> Result<()> {
     let base = Path::new(NEW_ROOT_BASE);
     sys::mount(
@@ -117,6 +121,15 @@ fn enter_new_root() -> Result<()> {
     let fail = |e| setup_error("cannot pivot into the new root", e);
     std::env::set_current_dir(base).map_err(fail)?;
     fs::create_dir("oldroot").map_err(fail)?;
+    fs::create_dir("newroot").map_err(fail)?;
+    sys::mount(
+        Some(Path::new("newroot")),
+        Path::new("newroot"),
+        None,
+        libc::MS_BIND | libc::MS_REC,
+        None,
+    )
+    .map_err(fail)?;
     sys::pivot_root(Path::new("."), Path::new("oldroot")).map_err(|e| {
         if e.raw_os_error() == Some(libc::EINVAL) {
             setup_error(
@@ -130,12 +143,20 @@ fn enter_new_root() -> Result<()> {
     std::env::set_current_dir("/").map_err(fail)
 }
 
-/// Detaches the old root: from now on only the new root is reachable.
+/// Detaches the old root, then pivots into NEW_ROOT and detaches the scaffolding tmpfs: from
+/// now on only the new root is reachable.
 fn leave_old_root() -> Result<()> {
     let old = Path::new(OLD_ROOT);
     sys::umount2(old, libc::MNT_DETACH)
         .map_err(|e| setup_error("cannot detach the old root", e))?;
-    fs::remove_dir(old).map_err(|e| setup_error("cannot remove the old root's mount point", e))
+    let fail = |e| setup_error("cannot pivot into the new root", e);
+    std::env::set_current_dir(NEW_ROOT).map_err(fail)?;
+    // pivot_root(".", ".") stacks the scaffolding on top of the new root, at "."; detaching
+    // "." then leaves the new root alone (pivot_root(2), NOTES).
+    sys::pivot_root(Path::new("."), Path::new(".")).map_err(fail)?;
+    sys::umount2(Path::new("."), libc::MNT_DETACH)
+        .map_err(|e| setup_error("cannot detach the old root", e))?;
+    std::env::set_current_dir("/").map_err(fail)
 }
 
 /// How paths are resolved: sources in the old root (under OLD_ROOT with a new root), targets
@@ -213,7 +234,7 @@ impl Fs {
     fn place(&self, p: &Path) -> Place {
         if self.new_root {
             return Place::Ours {
-                root: PathBuf::from("/"),
+                root: PathBuf::from(NEW_ROOT),
                 rel: relative(p),
                 resolve: ResolveFlags::IN_ROOT | ResolveFlags::NO_MAGICLINKS,
             };
