@@ -15,7 +15,13 @@ pub struct Outside {
 
 /// Writes /proc/self/setgroups, uid_map and gid_map. With a map, setgroups is denied unless
 /// asked otherwise: an unprivileged process must deny it before it may write gid_map.
-pub fn write_maps(mapping: Mapping, setgroups: Option<Setgroups>, outside: Outside) -> Result<()> {
+/// `inside` overrides the uid and gid the map gives the caller inside (bwrap's --uid, --gid).
+pub fn write_maps(
+    mapping: Mapping,
+    setgroups: Option<Setgroups>,
+    outside: Outside,
+    inside: (Option<u32>, Option<u32>),
+) -> Result<()> {
     let setgroups = match (setgroups, mapping) {
         (Some(s), _) => Some(s),
         (None, Mapping::None) => None,
@@ -34,6 +40,8 @@ pub fn write_maps(mapping: Mapping, setgroups: Option<Setgroups>, outside: Outsi
         Mapping::Root => (0, 0),
         Mapping::Current => (outside.uid, outside.gid),
     };
+    let uid_inside = inside.0.unwrap_or(uid_inside);
+    let gid_inside = inside.1.unwrap_or(gid_inside);
     write(
         "/proc/self/uid_map",
         &format!("{uid_inside} {} 1", outside.uid),

@@ -12,7 +12,7 @@ use rustix::fs::ResolveFlags;
 use crate::error::Result;
 use crate::sanitize::for_terminal;
 
-use super::spec::{Propagation, SetupStep};
+use super::spec::{DataBind, Propagation, SetupStep};
 use super::{setup_error, sys};
 
 /// Where the new root is assembled: a tmpfs mounted on NEW_ROOT_BASE (in our mount namespace
@@ -65,6 +65,7 @@ pub fn apply(ops: &[SetupStep], new_root: bool, mount_proc: bool) -> Result<Host
         cwd,
         scratch: Vec::new(),
         host_links: HostLinks::default(),
+        data_files: 0,
     };
     match fs.build(ops, new_root, mount_proc) {
         Ok(()) => Ok(fs.host_links),
@@ -168,6 +169,8 @@ struct Fs {
     scratch: Vec<PathBuf>,
     /// Symlinks made in the host's tree, removed again if a later flag fails.
     host_links: HostLinks,
+    /// Files of --bind-data made so far in the scaffolding.
+    data_files: u32,
 }
 
 /// Where a target is: in a tree of ours (the new root, or a tmpfs of an earlier flag), where
@@ -305,22 +308,34 @@ impl Fs {
         match op {
             SetupStep::Bind { src, dst } => self.bind(src, dst, false),
             SetupStep::RoBind { src, dst } => self.bind(src, dst, true),
-            SetupStep::Tmpfs { dst } => {
-                let what = format!("cannot mount a tmpfs on {}", shown(dst));
-                let target = self
-                    .mount_point(dst, Kind::Dir)
-                    .map_err(|e| setup_error(&what, e))?;
-                sys::mount(
-                    Some(Path::new("tmpfs")),
-                    target.path(),
-                    Some("tmpfs"),
-                    libc::MS_NOSUID | libc::MS_NODEV,
-                    Some("mode=0755"),
-                )
-                .map_err(|e| setup_error(&what, e))?;
-                self.scratch.push(self.target(dst));
-                Ok(())
+            SetupStep::Tmpfs { dst } => self.tmpfs(dst, 0o755),
+            SetupStep::TmpfsMode { dst, mode } => self.tmpfs(dst, *mode),
+            SetupStep::TryBind {
+                src,
+                dst,
+                read_only,
+            } => match fs::metadata(self.source(src)) {
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+                _ => self.bind(src, dst, *read_only),
+            },
+            SetupStep::Dir { dst, mode } => {
+                let what = format!("cannot create directory {}", shown(dst));
+                self.dir(dst, *mode).map_err(|e| setup_error(&what, e))
             }
+            SetupStep::RemountRo { dst } => {
+                let what = format!("cannot make {} read-only", shown(dst));
+                self.remount_ro(dst).map_err(|e| setup_error(&what, e))
+            }
+            SetupStep::Chmod { mode, path } => {
+                let what = format!("cannot change the permissions of {}", shown(path));
+                self.chmod(path, *mode).map_err(|e| setup_error(&what, e))
+            }
+            SetupStep::Data {
+                fd,
+                dst,
+                bind,
+                mode,
+            } => self.data(*fd, dst, *bind, *mode),
             SetupStep::Symlink { target, link } => {
                 let what = format!("cannot create symlink {}", shown(link));
                 self.symlink(target, link)
@@ -350,6 +365,138 @@ impl Fs {
             }
             SetupStep::Dev { dst } => self.dev(dst),
         }
+    }
+
+    fn tmpfs(&mut self, dst: &Path, mode: u32) -> Result<()> {
+        let what = format!("cannot mount a tmpfs on {}", shown(dst));
+        let target = self
+            .mount_point(dst, Kind::Dir)
+            .map_err(|e| setup_error(&what, e))?;
+        sys::mount(
+            Some(Path::new("tmpfs")),
+            target.path(),
+            Some("tmpfs"),
+            libc::MS_NOSUID | libc::MS_NODEV,
+            Some(&format!("mode={mode:04o}")),
+        )
+        .map_err(|e| setup_error(&what, e))?;
+        self.scratch.push(self.target(dst));
+        Ok(())
+    }
+
+    /// An existing path, opened beneath its tree (or the host path), for chmod and remount.
+    fn existing(&self, p: &Path) -> std::io::Result<Target> {
+        match self.place(p) {
+            Place::Host(path) => Ok(Target::Host(path)),
+            Place::Ours { root, rel, resolve } => {
+                let fd = open_beneath(&root, &rel, None, resolve)?;
+                let via = self.proc().join(format!("self/fd/{}", fd.as_raw_fd()));
+                Ok(Target::Opened {
+                    _fd: fd,
+                    via,
+                    dst: p.to_path_buf(),
+                })
+            }
+        }
+    }
+
+    /// `--dir DST`: made with its parents if missing; an existing directory is left as it is.
+    fn dir(&self, dst: &Path, mode: Option<u32>) -> std::io::Result<()> {
+        if self.existing(dst).is_ok() {
+            return Ok(());
+        }
+        let made = match self.place(dst) {
+            Place::Host(path) => {
+                fs::create_dir_all(&path)?;
+                Target::Host(path)
+            }
+            Place::Ours { .. } => self.mount_point(dst, Kind::Dir)?,
+        };
+        if let Some(mode) = mode {
+            set_mode(made.path(), mode)?;
+        }
+        Ok(())
+    }
+
+    fn chmod(&self, path: &Path, mode: u32) -> std::io::Result<()> {
+        set_mode(self.existing(path)?.path(), mode)
+    }
+
+    /// `--remount-ro DST`: only the mount on DST, keeping the flags the kernel may have
+    /// locked (nosuid, nodev, noexec, atime) so that a user namespace may remount it.
+    fn remount_ro(&self, dst: &Path) -> std::io::Result<()> {
+        let target = self.existing(dst)?;
+        let current = sys::statvfs_flags(target.path())?;
+        let keep = [
+            (libc::ST_NOSUID, libc::MS_NOSUID),
+            (libc::ST_NODEV, libc::MS_NODEV),
+            (libc::ST_NOEXEC, libc::MS_NOEXEC),
+            (libc::ST_NOATIME, libc::MS_NOATIME),
+            (libc::ST_NODIRATIME, libc::MS_NODIRATIME),
+            (libc::ST_RELATIME, libc::MS_RELATIME),
+        ]
+        .into_iter()
+        .filter(|(st, _)| current & st != 0)
+        .fold(0, |acc, (_, ms)| acc | ms);
+        sys::mount(
+            None,
+            target.path(),
+            None,
+            libc::MS_BIND | libc::MS_REMOUNT | libc::MS_RDONLY | keep,
+            None,
+        )
+    }
+
+    /// `--file FD DST`, `--bind-data FD DST`, `--ro-bind-data FD DST`: a file with what is
+    /// read from FD, written at DST (in a tree of ours only), or made in the scaffolding of
+    /// the new root and bind-mounted on DST.
+    fn data(&mut self, fd: i32, dst: &Path, bind: DataBind, mode: Option<u32>) -> Result<()> {
+        use std::io::Write;
+        let what = format!("cannot create {}", shown(dst));
+        let err = |e| setup_error(&what, e);
+        let content = sys::read_user_fd(fd)
+            .map_err(|e| setup_error(format!("cannot read file descriptor {fd}"), e))?;
+        let write_file = |path: &Path, mode: u32| -> std::io::Result<()> {
+            let mut file = fs::OpenOptions::new()
+                .write(true)
+                .truncate(true)
+                .open(path)?;
+            file.write_all(&content)?;
+            set_mode(path, mode)
+        };
+        if bind == DataBind::Copy {
+            if matches!(self.place(dst), Place::Host(_)) {
+                return Err(setup_error(
+                    &what,
+                    std::io::Error::other("--file writes only inside --new-root or a --tmpfs"),
+                ));
+            }
+            let target = self.mount_point(dst, Kind::File).map_err(err)?;
+            return write_file(target.path(), mode.unwrap_or(0o666)).map_err(err);
+        }
+        if !self.new_root {
+            return Err(setup_error(
+                &what,
+                std::io::Error::other("--bind-data and --ro-bind-data need --new-root"),
+            ));
+        }
+        // The scaffolding tmpfs is our root while the new root is built.
+        self.data_files += 1;
+        let source = PathBuf::from(format!("/bind-data-{}", self.data_files));
+        fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .custom_flags(libc::O_NOFOLLOW)
+            .open(&source)
+            .map_err(err)?;
+        write_file(&source, mode.unwrap_or(0o600)).map_err(err)?;
+        let target = self.mount_point(dst, Kind::File).map_err(err)?;
+        sys::mount(Some(&source), target.path(), None, libc::MS_BIND, None).map_err(err)?;
+        if bind == DataBind::RoBind {
+            let mounted = self.mounted(target).map_err(err)?;
+            make_read_only(mounted.path()).map_err(err)?;
+        }
+        Ok(())
     }
 
     /// `--symlink TARGET LINK`: in a tree of ours, the directories above LINK are created and
@@ -481,6 +628,15 @@ impl Fs {
 /// adds these flags, so flags the kernel locked in a user namespace are kept; before Linux 5.12
 /// a remount of the top mount repeats its current flags (statvfs), or the kernel says EPERM.
 fn make_read_only(target: &Path) -> std::io::Result<()> {
+    make_read_only_recursive(target)
+}
+
+fn set_mode(path: &Path, mode: u32) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(path, fs::Permissions::from_mode(mode))
+}
+
+fn make_read_only_recursive(target: &Path) -> std::io::Result<()> {
     const RDONLY_NOSUID_NODEV: u64 = 0x1 | 0x2 | 0x4;
     match sys::mount_setattr_recursive(target, RDONLY_NOSUID_NODEV) {
         Err(e) if e.raw_os_error() == Some(libc::ENOSYS) => {}
@@ -617,6 +773,7 @@ mod tests {
             cwd: PathBuf::from("/home/u"),
             scratch: Vec::new(),
             host_links: HostLinks::default(),
+            data_files: 0,
         };
         assert_eq!(fs.source(Path::new("/usr")), PathBuf::from("/oldroot/usr"));
         assert_eq!(
@@ -629,6 +786,7 @@ mod tests {
             cwd: PathBuf::from("/home/u"),
             scratch: Vec::new(),
             host_links: HostLinks::default(),
+            data_files: 0,
         };
         assert_eq!(plain.source(Path::new("rel")), PathBuf::from("/home/u/rel"));
     }
