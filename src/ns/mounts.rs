@@ -96,6 +96,12 @@ impl Fs {
                 fs.apply(&proc_op)?;
             }
             leave_old_root()?;
+            // As bwrap: stay in the starting directory if the new root has it, else go home.
+            if std::env::set_current_dir(&fs.cwd).is_err()
+                && let Some(home) = std::env::var_os("HOME")
+            {
+                let _ = std::env::set_current_dir(home);
+            }
         }
         Ok(())
     }
