@@ -108,10 +108,9 @@ impl BwrapArgs {
                 }
             }
         }
-        // bwrap maps the caller's ids to themselves (or to --uid, --gid).
-        if spec.namespaces.get(&NsType::User) == Some(&SpawnNs::New)
-            && spec.mapping == Mapping::None
-        {
+        // bwrap maps the caller's ids to themselves (or to --uid, --gid); `-U` alone does not.
+        let bwrap_user = all || self.unshare_user || self.unshare_user_try;
+        if bwrap_user && spec.mapping == Mapping::None {
             spec.mapping = Mapping::Current;
         }
         if let Some(dir) = &self.chdir {
