@@ -476,30 +476,6 @@ pub fn executable(path: &Path) -> bool {
     rustix::fs::access(path, rustix::fs::Access::EXEC_OK).is_ok()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn blocked_mask() -> String {
-        let status = std::fs::read_to_string("/proc/thread-self/status").unwrap();
-        status
-            .lines()
-            .find(|l| l.starts_with("SigBlk:"))
-            .unwrap()
-            .to_string()
-    }
-
-    #[test]
-    fn blocking_signals_shows_in_the_mask_and_restores() {
-        let before = blocked_mask();
-        let old = SigSet::of(&[libc::SIGUSR1, libc::SIGCHLD]).block();
-        let during = blocked_mask();
-        old.set_mask();
-        assert_ne!(before, during, "{during}");
-        assert_eq!(before, blocked_mask());
-    }
-}
-
 /// A file descriptor the user handed over by number (bwrap's --file, --info-fd...), borrowed
 /// for as long as `f` runs; EBADF if it is not open.
 fn with_user_fd<T>(fd: i32, f: impl FnOnce(BorrowedFd<'_>) -> io::Result<T>) -> io::Result<T> {
@@ -567,5 +543,29 @@ pub fn change_env(
     for (key, value) in set {
         // SAFETY: as above.
         unsafe { std::env::set_var(key, value) };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn blocked_mask() -> String {
+        let status = std::fs::read_to_string("/proc/thread-self/status").unwrap();
+        status
+            .lines()
+            .find(|l| l.starts_with("SigBlk:"))
+            .unwrap()
+            .to_string()
+    }
+
+    #[test]
+    fn blocking_signals_shows_in_the_mask_and_restores() {
+        let before = blocked_mask();
+        let old = SigSet::of(&[libc::SIGUSR1, libc::SIGCHLD]).block();
+        let during = blocked_mask();
+        old.set_mask();
+        assert_ne!(before, during, "{during}");
+        assert_eq!(before, blocked_mask());
     }
 }

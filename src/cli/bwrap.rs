@@ -321,3 +321,102 @@ fn parse_fd(value: &std::path::Path) -> Result<i32, String> {
         )),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::{Cli, Command};
+    use clap::Parser;
+
+    fn spec(args: &[&str]) -> Result<SpawnSpec, String> {
+        let argv = ["nsviz", "spawn", "--new-root"].iter().chain(args);
+        match Cli::try_parse_from(argv)
+            .map_err(|e| e.to_string())?
+            .command
+        {
+            Some(Command::Spawn(a)) => a.to_spec().map_err(|e| e.message().to_string()),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn perms_sets_the_mode_of_the_next_step_only() {
+        let s = spec(&[
+            "--perms", "0700", "--dir", "/a", "--dir", "/b", "--perms", "1777", "--tmpfs", "/t",
+            "--tmpfs", "/u", "--chmod", "0644", "/a",
+        ])
+        .unwrap();
+        assert_eq!(
+            s.setup,
+            vec![
+                SetupStep::Dir {
+                    dst: "/a".into(),
+                    mode: Some(0o700)
+                },
+                SetupStep::Dir {
+                    dst: "/b".into(),
+                    mode: None
+                },
+                SetupStep::TmpfsMode {
+                    dst: "/t".into(),
+                    mode: 0o1777
+                },
+                SetupStep::Tmpfs { dst: "/u".into() },
+                SetupStep::Chmod {
+                    mode: 0o644,
+                    path: "/a".into()
+                },
+            ]
+        );
+        for bad in [
+            &["--perms", "0700", "true"][..],
+            &["--perms", "0700", "--ro-bind", "/", "/", "true"],
+            &["--perms", "0700", "--perms", "0700", "--dir", "/a"],
+            &["--perms", "8", "--dir", "/a"],
+            &["--chmod", "u+x", "/a"],
+        ] {
+            assert!(spec(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn bwrap_steps_keep_their_place_among_spawns_own() {
+        let s = spec(&[
+            "--ro-bind-try",
+            "/x",
+            "/y",
+            "--ro-bind",
+            "/",
+            "/",
+            "--dev-bind",
+            "/dev",
+            "/dev",
+            "--file",
+            "3",
+            "/f",
+            "--remount-ro",
+            "/",
+        ])
+        .unwrap();
+        let flags: Vec<String> = s
+            .setup
+            .iter()
+            .map(|step| format!("{step:?}").split(' ').next().unwrap().to_string())
+            .collect();
+        assert_eq!(flags, ["TryBind", "RoBind", "Bind", "Data", "RemountRo"]);
+    }
+
+    #[test]
+    fn unshare_all_makes_bwraps_set_and_share_net_keeps_the_network() {
+        let s = spec(&["--unshare-all", "--share-net", "--uid", "5"]).unwrap();
+        let types: Vec<NsType> = s.namespaces.keys().copied().collect();
+        use NsType::*;
+        assert_eq!(types, vec![User, Pid, Uts, Ipc, Cgroup]);
+        assert_eq!(s.mapping, Mapping::Current);
+        assert_eq!(s.sandbox.uid, Some(5));
+        // -U alone keeps unshare's meaning: no map.
+        assert_eq!(spec(&["-U"]).unwrap().mapping, Mapping::None);
+        let err = spec(&["--join", "net=1", "--unshare-net"]).unwrap_err();
+        assert!(err.starts_with("cannot both join and create"), "{err}");
+    }
+}

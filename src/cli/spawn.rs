@@ -287,7 +287,7 @@ pub struct SpawnArgs {
     pub network: Box<NetworkArgs>,
 
     #[command(flatten)]
-    pub bwrap: BwrapArgs,
+    pub bwrap: Box<BwrapArgs>,
 
     /// Working directory inside.
     #[arg(short = 'w', long = "wd", value_name = "DIR")]
