@@ -569,6 +569,76 @@ pub fn executable(path: &Path) -> bool {
     rustix::fs::access(path, rustix::fs::Access::EXEC_OK).is_ok()
 }
 
+/// A file descriptor the user handed over by number (bwrap's --file, --info-fd...), borrowed
+/// for as long as `f` runs; EBADF if it is not open.
+fn with_user_fd<T>(fd: i32, f: impl FnOnce(BorrowedFd<'_>) -> io::Result<T>) -> io::Result<T> {
+    // F_GETFD tells whether the number names an open fd before it is borrowed.
+    // SAFETY: fcntl(F_GETFD) only reads the fd's flags.
+    if fd < 0 || unsafe { libc::fcntl(fd, libc::F_GETFD) } == -1 {
+        return Err(io::Error::from_raw_os_error(libc::EBADF));
+    }
+    // SAFETY: the fd is open (checked above), and this single-threaded process closes nothing
+    // while `f` runs; the borrow does not outlive `f`.
+    f(unsafe { BorrowedFd::borrow_raw(fd) })
+}
+
+/// Reads an fd the user handed over to its end.
+pub fn read_user_fd(fd: i32) -> io::Result<Vec<u8>> {
+    with_user_fd(fd, |fd| {
+        let mut out = Vec::new();
+        let mut buf = [0u8; 8192];
+        loop {
+            match rustix::io::read(fd, &mut buf) {
+                Ok(0) => return Ok(out),
+                Ok(n) => out.extend_from_slice(&buf[..n]),
+                Err(rustix::io::Errno::INTR) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+    })
+}
+
+/// Writes all of `bytes` to an fd the user handed over.
+pub fn write_user_fd(fd: i32, mut bytes: &[u8]) -> io::Result<()> {
+    with_user_fd(fd, |fd| {
+        while !bytes.is_empty() {
+            match rustix::io::write(fd, bytes) {
+                Ok(0) => return Err(io::Error::from_raw_os_error(libc::EIO)),
+                Ok(n) => bytes = &bytes[n..],
+                Err(rustix::io::Errno::INTR) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(())
+    })
+}
+
+/// Changes this process's environment: clears it (all but PWD) if `clear`, then removes and
+/// sets variables. Only for the single-threaded process about to exec the command (the
+/// environment is not safe to change while another thread may read it).
+pub fn change_env(
+    clear: bool,
+    unset: &[std::ffi::OsString],
+    set: &[(std::ffi::OsString, std::ffi::OsString)],
+) {
+    if clear {
+        for (key, _) in std::env::vars_os() {
+            if key != "PWD" {
+                // SAFETY: the caller is single-threaded (see above).
+                unsafe { std::env::remove_var(key) };
+            }
+        }
+    }
+    for key in unset {
+        // SAFETY: as above; the names were checked (no '=', no NUL) when parsed.
+        unsafe { std::env::remove_var(key) };
+    }
+    for (key, value) in set {
+        // SAFETY: as above.
+        unsafe { std::env::set_var(key, value) };
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -137,6 +137,17 @@ complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l tmpfs -d 'Mount an
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l symlink -d 'Create a symbolic link LINK pointing at TARGET (with --new-root, inside the new root)' -r -F
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l proc -d 'Mount procfs on DST (implies -m; with -p it shows the new PID namespace)' -r -F
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l dev -d 'Mount a minimal /dev (null, zero, full, random, urandom, tty, pts) on DST (implies -m)' -r -F
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l dev-bind -d 'Bind-mount SRC on DST, devices usable (as --bind)' -r -F
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l bind-try -d 'As --bind, but a missing SRC is skipped' -r -F
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l dev-bind-try -d 'As --dev-bind, but a missing SRC is skipped' -r -F
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l ro-bind-try -d 'As --ro-bind, but a missing SRC is skipped' -r -F
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l dir -d 'Create a directory DST (mode 0755, or the --perms before it)' -r -F
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l remount-ro -d 'Make the mount on DST read-only (only that mount)' -r -F
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l perms -d 'The mode of what the next --dir, --tmpfs, --file, --bind-data or --ro-bind-data creates' -r -F
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l chmod -d 'Set the permissions of the existing PATH' -r -F
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l file -d 'Create the file DST holding what is read from the open fd FD (mode 0666)' -r -F
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l bind-data -d 'Bind-mount on DST a file holding what is read from the open fd FD (mode 0600)' -r -F
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l ro-bind-data -d 'As --bind-data, read-only' -r -F
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -s S -l setuid -d 'Run the command as this uid (inside the new user namespace, if any)' -r
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -s G -l setgid -d 'Run the command as this gid (inside the new user namespace, if any)' -r
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l monotonic -d 'Offset of CLOCK_MONOTONIC in a new time namespace, in seconds (implies -T)' -r
@@ -148,6 +159,13 @@ complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l addr -d 'Address o
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l peer-addr -d 'Address of the outside end, ADDR/PREFIX (repeatable; needs --veth)' -r
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l bridge -d 'Attach the outside end to this existing bridge (needs --veth)' -r
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l netns-name -d 'Name the new network namespace for ip netns: bind it at /run/netns/NAME (implies -n; remove with `nsviz forget NAME` or `ip netns delete NAME`)' -r
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l uid -d 'The user id of the command inside the new user namespace, mapped to the caller\'s' -r
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l gid -d 'The group id of the command inside the new user namespace, mapped to the caller\'s' -r
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l chdir -d 'Working directory inside (as -w)' -r -F
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l setenv -d 'Set an environment variable of the command (repeatable; after --unsetenv, --clearenv)' -r
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l unsetenv -d 'Unset an environment variable of the command (repeatable; after --clearenv)' -r
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l info-fd -d 'Write the command\'s pid and the new namespaces\' inode numbers as JSON to this open fd' -r
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l json-status-fd -d 'Write the same as one JSON line to this open fd, then the exit code as another' -r
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -s w -l wd -d 'Working directory inside' -r -F
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -s f -l fork -d 'Accepted for unshare compatibility: nsviz always forks where a new PID namespace needs it'
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l init -d 'With a new PID namespace, run a small init as PID 1 that reaps orphans and forwards signals, the command its child (bwrap\'s default; without it the command is PID 1)'
@@ -162,6 +180,20 @@ complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l drop-caps -d 'Clea
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l no-new-privs -d 'Set no_new_privs: the command cannot gain privileges through setuid files'
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l route -d 'Inside, a default route through the outside end\'s address of each family (needs --peer-addr)'
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l pasta -d 'Connect the new network namespace (implies -n) to the outside through pasta (package passt), also for a non-root user; needs a new user namespace (-r, -c, -U); the connection ends with the command'
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l unshare-all -d 'Create every namespace bwrap\'s --unshare-all does: user, ipc, pid, net, uts, cgroup'
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l unshare-user -d 'New user namespace, the caller\'s ids mapped to themselves (or to --uid, --gid)'
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l unshare-user-try -d 'Same as --unshare-user (user namespaces are always available to nsviz\'s kernels)'
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l unshare-ipc -d 'New IPC namespace (as -i)'
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l unshare-pid -d 'New PID namespace (as -p)'
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l unshare-net -d 'New network namespace (as -n)'
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l unshare-uts -d 'New UTS namespace (as -u)'
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l unshare-cgroup -d 'New cgroup namespace (as -C)'
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l unshare-cgroup-try -d 'Same as --unshare-cgroup'
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l share-net -d 'Keep the network namespace, overriding --unshare-all'
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l clearenv -d 'Start the command with no environment variable but PWD (and those of --setenv)'
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l die-with-parent -d 'Kill the command (SIGKILL) when its parent dies'
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l new-session -d 'Run the command in a new session (setsid): it has no controlling terminal'
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l as-pid-1 -d 'With --new-root and a new PID namespace, the command itself is PID 1 (with --new-root a reaping init is, as in bwrap)'
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -s V -l version -d 'Print version'
 complete -c nsviz -n "__fish_nsviz_using_subcommand forget" -s h -l help -d 'Print help'

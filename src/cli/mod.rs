@@ -12,6 +12,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::model::NsType;
 
+pub mod bwrap;
 pub mod enter;
 pub mod list;
 pub mod spawn;

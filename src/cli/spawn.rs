@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 
 use super::NsSelection;
+use super::bwrap::{self, BwrapArgs};
 use crate::error::Error;
 use crate::model::NsType;
 use crate::ns::join::both_join_and_create;
@@ -119,39 +120,53 @@ const MOUNT_FLAGS: [(&str, &[&str], &str); 6] = [
 
 impl clap::FromArgMatches for MountOps {
     fn from_arg_matches(m: &clap::ArgMatches) -> Result<Self, clap::Error> {
-        let mut found: Vec<(usize, SetupStep)> = Vec::new();
-        for (id, names, _) in MOUNT_FLAGS {
+        // (position, flag, values, the step of one of spawn's own flags)
+        let mut found: Vec<(usize, String, Vec<PathBuf>, Option<SetupStep>)> = Vec::new();
+        let flags = MOUNT_FLAGS
+            .iter()
+            .map(|(id, names, _)| (*id, names.len(), true));
+        let bwrap_flags = bwrap::SETUP_FLAGS
+            .iter()
+            .map(|(id, names, _)| (*id, names.len(), false));
+        for (id, arity, own) in flags.chain(bwrap_flags) {
             let (Some(values), Some(indices)) = (m.get_many::<PathBuf>(id), m.indices_of(id))
             else {
                 continue;
             };
             let values: Vec<PathBuf> = values.cloned().collect();
             let indices: Vec<usize> = indices.collect();
-            for (chunk, index) in values.chunks(names.len()).zip(indices.chunks(names.len())) {
+            for (chunk, index) in values.chunks(arity).zip(indices.chunks(arity)) {
                 let first = chunk[0].clone();
                 let second = || chunk.get(1).cloned().unwrap_or_default();
                 let op = match id {
-                    "bind" => SetupStep::Bind {
+                    _ if !own => None,
+                    "bind" => Some(SetupStep::Bind {
                         src: first,
                         dst: second(),
-                    },
-                    "ro-bind" => SetupStep::RoBind {
+                    }),
+                    "ro-bind" => Some(SetupStep::RoBind {
                         src: first,
                         dst: second(),
-                    },
-                    "tmpfs" => SetupStep::Tmpfs { dst: first },
-                    "symlink" => SetupStep::Symlink {
+                    }),
+                    "tmpfs" => Some(SetupStep::Tmpfs { dst: first }),
+                    "symlink" => Some(SetupStep::Symlink {
                         target: first,
                         link: second(),
-                    },
-                    "proc" => SetupStep::Proc { dst: first },
-                    _ => SetupStep::Dev { dst: first },
+                    }),
+                    "proc" => Some(SetupStep::Proc { dst: first }),
+                    _ => Some(SetupStep::Dev { dst: first }),
                 };
-                found.push((index[0], op));
+                found.push((index[0], id.to_string(), chunk.to_vec(), op));
             }
         }
-        found.sort_by_key(|(index, _)| *index);
-        Ok(MountOps(found.into_iter().map(|(_, op)| op).collect()))
+        found.sort_by_key(|(index, ..)| *index);
+        let flags = found
+            .into_iter()
+            .map(|(_, id, values, op)| (id, values, op))
+            .collect();
+        bwrap::ordered_steps(flags)
+            .map(MountOps)
+            .map_err(|e| clap::Error::raw(clap::error::ErrorKind::ValueValidation, e + "\n"))
     }
 
     fn update_from_arg_matches(&mut self, m: &clap::ArgMatches) -> Result<(), clap::Error> {
@@ -162,7 +177,8 @@ impl clap::FromArgMatches for MountOps {
 
 impl Args for MountOps {
     fn augment_args(cmd: clap::Command) -> clap::Command {
-        MOUNT_FLAGS.into_iter().fold(cmd, |cmd, (id, names, help)| {
+        let all = MOUNT_FLAGS.into_iter().chain(bwrap::SETUP_FLAGS);
+        all.fold(cmd, |cmd, (id, names, help)| {
             cmd.arg(
                 clap::Arg::new(id)
                     .long(id)
@@ -273,6 +289,9 @@ pub struct SpawnArgs {
 
     #[command(flatten)]
     pub network: Box<NetworkArgs>,
+
+    #[command(flatten)]
+    pub bwrap: Box<BwrapArgs>,
 
     /// Working directory inside.
     #[arg(short = 'w', long = "wd", value_name = "DIR")]
@@ -556,7 +575,7 @@ impl SpawnArgs {
         } else {
             Mapping::None
         };
-        Ok(SpawnSpec {
+        let mut spec = SpawnSpec {
             namespaces,
             mapping,
             setgroups: self.setgroups,
@@ -587,8 +606,11 @@ impl SpawnArgs {
             kill_child: u.kill_child,
             root: u.root.clone(),
             keep_caps: u.keep_caps,
+            sandbox: Default::default(),
             command: self.command.clone(),
-        })
+        };
+        self.bwrap.apply_to(&mut spec)?;
+        Ok(spec)
     }
 }
 

@@ -47,14 +47,17 @@ pub struct IdMaps {
 impl IdMaps {
     /// Works out the maps of `spec` for a process with the ids `outside`: reads /etc/subuid,
     /// /etc/subgid and our own maps where asked.
-    pub fn resolve(spec: &SpawnSpec, outside: Outside) -> Result<IdMaps> {
-        let (root_uid, root_gid) = match spec.mapping {
+    /// `mapping` is the plan's: the spec's, or what the plan implies (bwrap's own user
+    /// namespace for a new root).
+    pub fn resolve(spec: &SpawnSpec, mapping: Mapping, outside: Outside) -> Result<IdMaps> {
+        let (root_uid, root_gid) = match mapping {
             Mapping::None => (None, None),
             Mapping::Root => (Some(0), Some(0)),
             Mapping::Current => (Some(outside.uid), Some(outside.gid)),
         };
-        let own_uid = spec.map_user.or(root_uid);
-        let own_gid = spec.map_group.or(root_gid);
+        // --map-user (unshare) or --uid (bwrap) give our id another inside id.
+        let own_uid = spec.map_user.or(spec.sandbox.uid).or(root_uid);
+        let own_gid = spec.map_group.or(spec.sandbox.gid).or(root_gid);
         let owner = spec.owner.is_some();
         let uid = resolve_one(&spec.map_users, own_uid, outside.uid, owner, Kind::User)?;
         let gid = resolve_one(&spec.map_groups, own_gid, outside.gid, owner, Kind::Group)?;

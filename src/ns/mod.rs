@@ -21,6 +21,7 @@ pub mod join;
 pub mod keep;
 pub mod mounts;
 pub mod network;
+pub mod sandbox;
 pub mod spawn;
 pub mod spec;
 

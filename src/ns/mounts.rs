@@ -12,13 +12,16 @@ use rustix::fs::ResolveFlags;
 use crate::error::Result;
 use crate::sanitize::for_terminal;
 
-use super::spec::{Propagation, SetupStep};
+use super::spec::{DataBind, Propagation, SetupStep};
 use super::{setup_error, sys};
 
-/// Where the new root is assembled (a tmpfs mounted over it, in our mount namespace only), and
-/// where the old root waits under it until it is detached. The same choice as bwrap's.
+/// Where the new root is assembled: a tmpfs mounted on NEW_ROOT_BASE (in our mount namespace
+/// only) becomes the root for a while, holding the old root at OLD_ROOT and the new one at
+/// NEW_ROOT, side by side, so that the new root may itself be a bind of the old `/` (even a
+/// read-only one). The same choice as bwrap's.
 const NEW_ROOT_BASE: &str = "/tmp";
 const OLD_ROOT: &str = "/oldroot";
+const NEW_ROOT: &str = "/newroot";
 
 /// Applies the propagation type to every mount of the new mount namespace.
 pub fn set_propagation(propagation: Propagation) -> Result<()> {
@@ -62,6 +65,7 @@ pub fn apply(ops: &[SetupStep], new_root: bool, mount_proc: Option<&Path>) -> Re
         cwd,
         scratch: Vec::new(),
         host_links: HostLinks::default(),
+        data_files: 0,
     };
     match fs.build(ops, new_root, mount_proc) {
         Ok(()) => Ok(fs.host_links),
@@ -97,13 +101,20 @@ impl Fs {
                 fs.apply(proc_op)?;
             }
             leave_old_root()?;
+            // As bwrap: stay in the starting directory if the new root has it, else go home.
+            if std::env::set_current_dir(&fs.cwd).is_err()
+                && let Some(home) = std::env::var_os("HOME")
+            {
+                let _ = std::env::set_current_dir(home);
+            }
         }
         Ok(())
     }
 }
 
 /// Mounts a tmpfs on NEW_ROOT_BASE and pivots into it; the old root is then at OLD_ROOT, where
-/// the sources of binds are found.
+/// the sources of binds are found, and the new root is built at NEW_ROOT (a mount point of its
+/// own, so that a bind on it replaces it whole).
 fn enter_new_root() -> Result<()> {
     let base = Path::new(NEW_ROOT_BASE);
     sys::mount(
@@ -122,6 +133,15 @@ fn enter_new_root() -> Result<()> {
     let fail = |e| setup_error("cannot pivot into the new root", e);
     std::env::set_current_dir(base).map_err(fail)?;
     fs::create_dir("oldroot").map_err(fail)?;
+    fs::create_dir("newroot").map_err(fail)?;
+    sys::mount(
+        Some(Path::new("newroot")),
+        Path::new("newroot"),
+        None,
+        libc::MS_BIND | libc::MS_REC,
+        None,
+    )
+    .map_err(fail)?;
     sys::pivot_root(Path::new("."), Path::new("oldroot")).map_err(|e| {
         if e.raw_os_error() == Some(libc::EINVAL) {
             setup_error(
@@ -135,12 +155,20 @@ fn enter_new_root() -> Result<()> {
     std::env::set_current_dir("/").map_err(fail)
 }
 
-/// Detaches the old root: from now on only the new root is reachable.
+/// Detaches the old root, then pivots into NEW_ROOT and detaches the scaffolding tmpfs: from
+/// now on only the new root is reachable.
 fn leave_old_root() -> Result<()> {
     let old = Path::new(OLD_ROOT);
     sys::umount2(old, libc::MNT_DETACH)
         .map_err(|e| setup_error("cannot detach the old root", e))?;
-    fs::remove_dir(old).map_err(|e| setup_error("cannot remove the old root's mount point", e))
+    let fail = |e| setup_error("cannot pivot into the new root", e);
+    std::env::set_current_dir(NEW_ROOT).map_err(fail)?;
+    // pivot_root(".", ".") stacks the scaffolding on top of the new root, at "."; detaching
+    // "." then leaves the new root alone (pivot_root(2), NOTES).
+    sys::pivot_root(Path::new("."), Path::new(".")).map_err(fail)?;
+    sys::umount2(Path::new("."), libc::MNT_DETACH)
+        .map_err(|e| setup_error("cannot detach the old root", e))?;
+    std::env::set_current_dir("/").map_err(fail)
 }
 
 /// How paths are resolved: sources in the old root (under OLD_ROOT with a new root), targets
@@ -152,6 +180,8 @@ struct Fs {
     scratch: Vec<PathBuf>,
     /// Symlinks made in the host's tree, removed again if a later flag fails.
     host_links: HostLinks,
+    /// Files of --bind-data made so far in the scaffolding.
+    data_files: u32,
 }
 
 /// Where a target is: in a tree of ours (the new root, or a tmpfs of an earlier flag), where
@@ -218,7 +248,7 @@ impl Fs {
     fn place(&self, p: &Path) -> Place {
         if self.new_root {
             return Place::Ours {
-                root: PathBuf::from("/"),
+                root: PathBuf::from(NEW_ROOT),
                 rel: relative(p),
                 resolve: ResolveFlags::IN_ROOT | ResolveFlags::NO_MAGICLINKS,
             };
@@ -289,22 +319,34 @@ impl Fs {
         match op {
             SetupStep::Bind { src, dst } => self.bind(src, dst, false),
             SetupStep::RoBind { src, dst } => self.bind(src, dst, true),
-            SetupStep::Tmpfs { dst } => {
-                let what = format!("cannot mount a tmpfs on {}", shown(dst));
-                let target = self
-                    .mount_point(dst, Kind::Dir)
-                    .map_err(|e| setup_error(&what, e))?;
-                sys::mount(
-                    Some(Path::new("tmpfs")),
-                    target.path(),
-                    Some("tmpfs"),
-                    libc::MS_NOSUID | libc::MS_NODEV,
-                    Some("mode=0755"),
-                )
-                .map_err(|e| setup_error(&what, e))?;
-                self.scratch.push(self.target(dst));
-                Ok(())
+            SetupStep::Tmpfs { dst } => self.tmpfs(dst, 0o755),
+            SetupStep::TmpfsMode { dst, mode } => self.tmpfs(dst, *mode),
+            SetupStep::TryBind {
+                src,
+                dst,
+                read_only,
+            } => match fs::metadata(self.source(src)) {
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+                _ => self.bind(src, dst, *read_only),
+            },
+            SetupStep::Dir { dst, mode } => {
+                let what = format!("cannot create directory {}", shown(dst));
+                self.dir(dst, *mode).map_err(|e| setup_error(&what, e))
             }
+            SetupStep::RemountRo { dst } => {
+                let what = format!("cannot make {} read-only", shown(dst));
+                self.remount_ro(dst).map_err(|e| setup_error(&what, e))
+            }
+            SetupStep::Chmod { mode, path } => {
+                let what = format!("cannot change the permissions of {}", shown(path));
+                self.chmod(path, *mode).map_err(|e| setup_error(&what, e))
+            }
+            SetupStep::Data {
+                fd,
+                dst,
+                bind,
+                mode,
+            } => self.data(*fd, dst, *bind, *mode),
             SetupStep::Symlink { target, link } => {
                 let what = format!("cannot create symlink {}", shown(link));
                 self.symlink(target, link)
@@ -334,6 +376,138 @@ impl Fs {
             }
             SetupStep::Dev { dst } => self.dev(dst),
         }
+    }
+
+    fn tmpfs(&mut self, dst: &Path, mode: u32) -> Result<()> {
+        let what = format!("cannot mount a tmpfs on {}", shown(dst));
+        let target = self
+            .mount_point(dst, Kind::Dir)
+            .map_err(|e| setup_error(&what, e))?;
+        sys::mount(
+            Some(Path::new("tmpfs")),
+            target.path(),
+            Some("tmpfs"),
+            libc::MS_NOSUID | libc::MS_NODEV,
+            Some(&format!("mode={mode:04o}")),
+        )
+        .map_err(|e| setup_error(&what, e))?;
+        self.scratch.push(self.target(dst));
+        Ok(())
+    }
+
+    /// An existing path, opened beneath its tree (or the host path), for chmod and remount.
+    fn existing(&self, p: &Path) -> std::io::Result<Target> {
+        match self.place(p) {
+            Place::Host(path) => Ok(Target::Host(path)),
+            Place::Ours { root, rel, resolve } => {
+                let fd = open_beneath(&root, &rel, None, resolve)?;
+                let via = self.proc().join(format!("self/fd/{}", fd.as_raw_fd()));
+                Ok(Target::Opened {
+                    _fd: fd,
+                    via,
+                    dst: p.to_path_buf(),
+                })
+            }
+        }
+    }
+
+    /// `--dir DST`: made with its parents if missing; an existing directory is left as it is.
+    fn dir(&self, dst: &Path, mode: Option<u32>) -> std::io::Result<()> {
+        if self.existing(dst).is_ok() {
+            return Ok(());
+        }
+        let made = match self.place(dst) {
+            Place::Host(path) => {
+                fs::create_dir_all(&path)?;
+                Target::Host(path)
+            }
+            Place::Ours { .. } => self.mount_point(dst, Kind::Dir)?,
+        };
+        if let Some(mode) = mode {
+            set_mode(made.path(), mode)?;
+        }
+        Ok(())
+    }
+
+    fn chmod(&self, path: &Path, mode: u32) -> std::io::Result<()> {
+        set_mode(self.existing(path)?.path(), mode)
+    }
+
+    /// `--remount-ro DST`: only the mount on DST, keeping the flags the kernel may have
+    /// locked (nosuid, nodev, noexec, atime) so that a user namespace may remount it.
+    fn remount_ro(&self, dst: &Path) -> std::io::Result<()> {
+        let target = self.existing(dst)?;
+        let current = sys::statvfs_flags(target.path())?;
+        let keep = [
+            (libc::ST_NOSUID, libc::MS_NOSUID),
+            (libc::ST_NODEV, libc::MS_NODEV),
+            (libc::ST_NOEXEC, libc::MS_NOEXEC),
+            (libc::ST_NOATIME, libc::MS_NOATIME),
+            (libc::ST_NODIRATIME, libc::MS_NODIRATIME),
+            (libc::ST_RELATIME, libc::MS_RELATIME),
+        ]
+        .into_iter()
+        .filter(|(st, _)| current & st != 0)
+        .fold(0, |acc, (_, ms)| acc | ms);
+        sys::mount(
+            None,
+            target.path(),
+            None,
+            libc::MS_BIND | libc::MS_REMOUNT | libc::MS_RDONLY | keep,
+            None,
+        )
+    }
+
+    /// `--file FD DST`, `--bind-data FD DST`, `--ro-bind-data FD DST`: a file with what is
+    /// read from FD, written at DST (in a tree of ours only), or made in the scaffolding of
+    /// the new root and bind-mounted on DST.
+    fn data(&mut self, fd: i32, dst: &Path, bind: DataBind, mode: Option<u32>) -> Result<()> {
+        use std::io::Write;
+        let what = format!("cannot create {}", shown(dst));
+        let err = |e| setup_error(&what, e);
+        let content = sys::read_user_fd(fd)
+            .map_err(|e| setup_error(format!("cannot read file descriptor {fd}"), e))?;
+        let write_file = |path: &Path, mode: u32| -> std::io::Result<()> {
+            let mut file = fs::OpenOptions::new()
+                .write(true)
+                .truncate(true)
+                .open(path)?;
+            file.write_all(&content)?;
+            set_mode(path, mode)
+        };
+        if bind == DataBind::Copy {
+            if matches!(self.place(dst), Place::Host(_)) {
+                return Err(setup_error(
+                    &what,
+                    std::io::Error::other("--file writes only inside --new-root or a --tmpfs"),
+                ));
+            }
+            let target = self.mount_point(dst, Kind::File).map_err(err)?;
+            return write_file(target.path(), mode.unwrap_or(0o666)).map_err(err);
+        }
+        if !self.new_root {
+            return Err(setup_error(
+                &what,
+                std::io::Error::other("--bind-data and --ro-bind-data need --new-root"),
+            ));
+        }
+        // The scaffolding tmpfs is our root while the new root is built.
+        self.data_files += 1;
+        let source = PathBuf::from(format!("/bind-data-{}", self.data_files));
+        fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .custom_flags(libc::O_NOFOLLOW)
+            .open(&source)
+            .map_err(err)?;
+        write_file(&source, mode.unwrap_or(0o600)).map_err(err)?;
+        let target = self.mount_point(dst, Kind::File).map_err(err)?;
+        sys::mount(Some(&source), target.path(), None, libc::MS_BIND, None).map_err(err)?;
+        if bind == DataBind::RoBind {
+            let mounted = self.mounted(target).map_err(err)?;
+            make_read_only(mounted.path()).map_err(err)?;
+        }
+        Ok(())
     }
 
     /// `--symlink TARGET LINK`: in a tree of ours, the directories above LINK are created and
@@ -465,6 +639,15 @@ impl Fs {
 /// adds these flags, so flags the kernel locked in a user namespace are kept; before Linux 5.12
 /// a remount of the top mount repeats its current flags (statvfs), or the kernel says EPERM.
 fn make_read_only(target: &Path) -> std::io::Result<()> {
+    make_read_only_recursive(target)
+}
+
+fn set_mode(path: &Path, mode: u32) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(path, fs::Permissions::from_mode(mode))
+}
+
+fn make_read_only_recursive(target: &Path) -> std::io::Result<()> {
     const RDONLY_NOSUID_NODEV: u64 = 0x1 | 0x2 | 0x4;
     match sys::mount_setattr_recursive(target, RDONLY_NOSUID_NODEV) {
         Err(e) if e.raw_os_error() == Some(libc::ENOSYS) => {}
@@ -601,6 +784,7 @@ mod tests {
             cwd: PathBuf::from("/home/u"),
             scratch: Vec::new(),
             host_links: HostLinks::default(),
+            data_files: 0,
         };
         assert_eq!(fs.source(Path::new("/usr")), PathBuf::from("/oldroot/usr"));
         assert_eq!(
@@ -613,6 +797,7 @@ mod tests {
             cwd: PathBuf::from("/home/u"),
             scratch: Vec::new(),
             host_links: HostLinks::default(),
+            data_files: 0,
         };
         assert_eq!(plain.source(Path::new("rel")), PathBuf::from("/home/u/rel"));
     }

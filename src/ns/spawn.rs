@@ -24,7 +24,7 @@ use super::idmap::{self, IdMaps, Mapper, Mapping, Outside};
 use super::keep::{self, Binder, Binding};
 use super::network::{self, Connect, Connector};
 use super::spec::{PidOne, Setgroups, SpawnSpec};
-use super::{caps, die, init, join, mounts, ns_label, setup_error, sys};
+use super::{caps, die, init, join, mounts, ns_label, sandbox, setup_error, sys};
 
 /// What a SpawnSpec asks for, with every implication spelled out. Pure: built and checked
 /// before anything changes.
@@ -55,6 +55,10 @@ impl Plan {
             || !args.map_groups.is_empty()
             || args.owner.is_some();
         imply(maps_ids, NsType::User);
+        // bwrap's rule: without root, a new root comes with a user namespace of its own.
+        let implicit_user =
+            args.new_root && sys::geteuid() != 0 && !args.namespaces.contains_key(&NsType::User);
+        imply(implicit_user, NsType::User);
         imply(args.hostname.is_some(), NsType::Uts);
         imply(
             !args.setup.is_empty() || args.mount_proc.is_some() || args.new_root,
@@ -84,7 +88,17 @@ impl Plan {
                 "--setgroups allow needs root: an unprivileged user may map ids only with setgroups denied",
             ));
         }
-        let mapping = args.mapping;
+        if (args.sandbox.uid.is_some() || args.sandbox.gid.is_some())
+            && !types.contains(&NsType::User)
+        {
+            return Err(Error::usage(
+                "--uid and --gid need a new user namespace (--unshare-user)",
+            ));
+        }
+        let mapping = match args.mapping {
+            Mapping::None if implicit_user => Mapping::Current,
+            m => m,
+        };
         let mut bindings: Vec<Binding> = args
             .bound_files()
             .into_iter()
@@ -152,7 +166,7 @@ pub fn run(args: &SpawnSpec) -> Result<i32> {
         gid: sys::getegid(),
     };
     let maps = if plan.has(NsType::User) {
-        IdMaps::resolve(args, outside)?
+        IdMaps::resolve(args, plan.mapping, outside)?
     } else {
         IdMaps {
             uid: idmap::IdMap::None,
@@ -246,13 +260,16 @@ fn create_and_run(
         own_terminal: foreground && args.command.is_empty() && plan.has(NsType::Pid),
         env: None,
     };
-    // Only children enter a new PID or time namespace, or a joined PID namespace; and only a
-    // child can be signalled when nsviz dies.
+    // Only children enter a new PID or time namespace, or a joined PID namespace; only a
+    // child can be signalled when nsviz dies; a JSON status needs a parent left to report
+    // the exit code.
     let forks = plan.has(NsType::Pid)
         || plan.has(NsType::Time)
         || plan.joined.contains(&NsType::Pid)
-        || args.kill_child.is_some();
+        || args.kill_child.is_some()
+        || args.sandbox.json_status_fd.is_some();
     if !forks {
+        sandbox::write_report(&args.sandbox, &sandbox::report(&plan.types, sys::getpid()))?;
         bind(binder)?;
         let mut links = build_filesystem(args, plan)?;
         return Err(run_command(args, &launch, blocked, binder, &mut links));
@@ -301,11 +318,18 @@ fn create_and_run(
     if let Some(b) = binder.as_mut() {
         b.close();
     }
+    if let Err(e) = sandbox::write_report(&args.sandbox, &sandbox::report(&plan.types, child)) {
+        let _ = sys::kill(child, libc::SIGKILL);
+        let _ = launch.wait(child, blocked);
+        return Err(e);
+    }
     let status_in = status_pipe.map(|(status_in, _)| status_in);
     let status = launch.wait(child, blocked)?;
-    Ok(status_in
+    let status = status_in
         .and_then(|pipe| status_from_init(&pipe))
-        .unwrap_or(status))
+        .unwrap_or(status);
+    sandbox::write_exit(&args.sandbox, status);
+    Ok(status)
 }
 
 /// The command's status as PID 1 wrote it before exiting; None if it wrote none (it failed
@@ -423,7 +447,7 @@ fn run_command(
         if args.no_new_privs {
             caps::set_no_new_privs().map_err(|e| setup_error("cannot set no_new_privs", e))?;
         }
-        Ok(())
+        sandbox::prepare_command(&args.sandbox)
     };
     if let Err(e) = prepare() {
         links.remove();

@@ -153,6 +153,61 @@ pub enum SetupStep {
     Proc { dst: PathBuf },
     /// A minimal /dev on `dst`.
     Dev { dst: PathBuf },
+    // bwrap's steps (`nsviz spawn --new-root`); `mode` is set by a `--perms` before them.
+    /// Like Bind (or RoBind), but a missing `src` skips the step.
+    TryBind {
+        src: PathBuf,
+        dst: PathBuf,
+        read_only: bool,
+    },
+    /// An empty tmpfs on `dst` whose root has this mode.
+    TmpfsMode { dst: PathBuf, mode: u32 },
+    /// A directory at `dst` (with its parents); `mode` applies only if it is created.
+    Dir { dst: PathBuf, mode: Option<u32> },
+    /// Make the mount on `dst` read-only (that mount only, not those below it).
+    RemountRo { dst: PathBuf },
+    /// Set the permissions of an existing `path`.
+    Chmod { mode: u32, path: PathBuf },
+    /// A file at `dst` holding what is read from the open file descriptor `fd` (default
+    /// mode 0666); with `bind`, a file of ours bind-mounted on `dst` (default mode 0600).
+    Data {
+        fd: i32,
+        dst: PathBuf,
+        bind: DataBind,
+        mode: Option<u32>,
+    },
+}
+
+/// How a [`SetupStep::Data`] file gets to its place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DataBind {
+    /// Written in place (`--file`).
+    Copy,
+    /// Bind-mounted on it (`--bind-data`).
+    Bind,
+    /// Bind-mounted read-only (`--ro-bind-data`).
+    RoBind,
+}
+
+/// bwrap's process options (`nsviz spawn --new-root`), applied to the command's process.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SandboxSpec {
+    /// The user and group id the command has inside the new user namespace, mapped to the
+    /// caller's (default: the caller's own).
+    pub uid: Option<u32>,
+    pub gid: Option<u32>,
+    /// Environment changes, applied in this order: clear (all but PWD), unset, set.
+    pub clearenv: bool,
+    pub unsetenv: Vec<OsString>,
+    pub setenv: Vec<(OsString, OsString)>,
+    /// SIGKILL the command when its parent dies.
+    pub die_with_parent: bool,
+    /// A new session (setsid): no controlling terminal.
+    pub new_session: bool,
+    /// Write the command's pid and the new namespaces' inode numbers as JSON to this fd.
+    pub info_fd: Option<i32>,
+    /// The same as one JSON line, then the exit code as another.
+    pub json_status_fd: Option<i32>,
 }
 
 /// The two names of a veth pair; None: pick one.
@@ -286,6 +341,8 @@ pub struct SpawnSpec {
     pub root: Option<PathBuf>,
     /// With a new user namespace, the command keeps its capabilities as ambient ones.
     pub keep_caps: bool,
+    /// bwrap's process options.
+    pub sandbox: SandboxSpec,
     /// Empty: the user's shell.
     pub command: Vec<OsString>,
 }

@@ -11,8 +11,8 @@ use crate::cli::{propagation_name, setgroups_name};
 use crate::model::NsType;
 use crate::ns::keep::KEEP_DIR;
 use crate::ns::spec::{
-    EnterDir, EnterFrom, EnterSpec, JoinFrom, Mapping, PidOne, Propagation, SetupStep, SpawnNs,
-    SpawnSpec,
+    DataBind, EnterDir, EnterFrom, EnterSpec, JoinFrom, Mapping, PidOne, Propagation,
+    SandboxSpec, SetupStep, SpawnNs, SpawnSpec,
 };
 use crate::sanitize::for_terminal;
 
@@ -94,14 +94,18 @@ pub fn spawn_argv(a: &SpawnSpec) -> Vec<OsString> {
     if let Some(k) = &a.keep {
         v.push(format!("--keep={k}"));
     }
-    if a.pid_one == PidOne::Init {
-        v.push("--init");
+    // With --new-root the init is the default (as in bwrap), without it the command.
+    match (a.pid_one, a.new_root) {
+        (PidOne::Init, false) => v.push("--init"),
+        (PidOne::Command, true) => v.push("--as-pid-1"),
+        _ => {}
     }
     unshare_only_flags(&mut v, a);
     network_argv(&mut v, a);
     if let Some(wd) = &a.wd {
         v.push_joined("--wd=", wd.as_os_str());
     }
+    v.0.extend(sandbox_args(&a.sandbox));
     command(&mut v, &a.command);
     v.0
 }
@@ -149,6 +153,36 @@ fn signal_name(sig: i32) -> String {
     nix::sys::signal::Signal::try_from(sig)
         .map(|s| s.as_str().to_string())
         .unwrap_or_else(|_| sig.to_string())
+}
+
+/// bwrap's process options, in the words both spawn and bwrap take.
+fn sandbox_args(s: &SandboxSpec) -> Vec<OsString> {
+    let mut v: Vec<OsString> = Vec::new();
+    let mut number = |flag: &str, n: Option<String>| {
+        if let Some(n) = n {
+            v.extend([OsString::from(flag), OsString::from(n)]);
+        }
+    };
+    number("--uid", s.uid.map(|n| n.to_string()));
+    number("--gid", s.gid.map(|n| n.to_string()));
+    number("--info-fd", s.info_fd.map(|n| n.to_string()));
+    number("--json-status-fd", s.json_status_fd.map(|n| n.to_string()));
+    if s.clearenv {
+        v.push("--clearenv".into());
+    }
+    for var in &s.unsetenv {
+        v.extend(["--unsetenv".into(), var.clone()]);
+    }
+    for (var, value) in &s.setenv {
+        v.extend(["--setenv".into(), var.clone(), value.clone()]);
+    }
+    if s.die_with_parent {
+        v.push("--die-with-parent".into());
+    }
+    if s.new_session {
+        v.push("--new-session".into());
+    }
+    v
 }
 
 /// `--join`, `--veth` and the other network flags of spawn_argv.
@@ -483,7 +517,7 @@ pub fn bwrap(a: &SpawnSpec) -> Equivalent {
     }
     // bwrap takes option values as separate words, never `--opt=value`; it sets ids only
     // inside a user namespace of its own.
-    if types.contains(&NsType::User) {
+    if types.contains(&NsType::User) && a.sandbox.uid.is_none() && a.sandbox.gid.is_none() {
         if let Some(uid) = a.setuid.or((a.mapping == Mapping::Root).then_some(0)) {
             v.0.extend(["--uid".into(), uid.to_string().into()]);
         }
@@ -531,6 +565,7 @@ pub fn bwrap(a: &SpawnSpec) -> Equivalent {
     if a.drop_caps {
         v.0.extend(["--cap-drop", "ALL"].map(OsString::from));
     }
+    v.0.extend(sandbox_args(&a.sandbox));
     if let Some(wd) = &a.wd {
         v.0.extend([OsString::from("--chdir"), wd.clone().into_os_string()]);
     }
@@ -629,7 +664,50 @@ fn map_flags(v: &mut Words, mapping: Mapping) {
 
 /// A setup step as its spawn flag and arguments (bwrap's flags are the same).
 pub fn step_args(step: &SetupStep) -> Vec<OsString> {
+    let octal = |mode: &u32| OsString::from(format!("{mode:04o}"));
+    let perms = |mode: &Option<u32>| match mode {
+        Some(m) => vec![OsString::from("--perms"), octal(m)],
+        None => Vec::new(),
+    };
+    let path = |p: &std::path::PathBuf| p.clone().into_os_string();
+    let words = |flag: &str, rest: Vec<OsString>| {
+        std::iter::once(OsString::from(flag)).chain(rest).collect()
+    };
     let (flag, values): (&str, Vec<&std::path::PathBuf>) = match step {
+        SetupStep::TryBind {
+            src,
+            dst,
+            read_only,
+        } => {
+            let flag = if *read_only {
+                "--ro-bind-try"
+            } else {
+                "--bind-try"
+            };
+            return words(flag, vec![path(src), path(dst)]);
+        }
+        SetupStep::TmpfsMode { dst, mode } => {
+            return [perms(&Some(*mode)), words("--tmpfs", vec![path(dst)])].concat();
+        }
+        SetupStep::Dir { dst, mode } => {
+            return [perms(mode), words("--dir", vec![path(dst)])].concat();
+        }
+        SetupStep::RemountRo { dst } => return words("--remount-ro", vec![path(dst)]),
+        SetupStep::Chmod { mode, path: p } => return words("--chmod", vec![octal(mode), path(p)]),
+        SetupStep::Data {
+            fd,
+            dst,
+            bind,
+            mode,
+        } => {
+            let flag = match bind {
+                DataBind::Copy => "--file",
+                DataBind::Bind => "--bind-data",
+                DataBind::RoBind => "--ro-bind-data",
+            };
+            let fd = OsString::from(fd.to_string());
+            return [perms(mode), words(flag, vec![fd, path(dst)])].concat();
+        }
         SetupStep::Bind { src, dst } => ("--bind", vec![src, dst]),
         SetupStep::RoBind { src, dst } => ("--ro-bind", vec![src, dst]),
         SetupStep::Tmpfs { dst } => ("--tmpfs", vec![dst]),
@@ -752,7 +830,63 @@ mod tests {
                     dst: "/proc".into(),
                 },
                 SetupStep::Dev { dst: "/dev".into() },
+                SetupStep::TryBind {
+                    src: "/opt".into(),
+                    dst: "/opt".into(),
+                    read_only: true,
+                },
+                SetupStep::TryBind {
+                    src: "/srv".into(),
+                    dst: "/srv".into(),
+                    read_only: false,
+                },
+                SetupStep::TmpfsMode {
+                    dst: "/run".into(),
+                    mode: 0o700,
+                },
+                SetupStep::Dir {
+                    dst: "/work".into(),
+                    mode: Some(0o750),
+                },
+                SetupStep::Dir {
+                    dst: "/w2".into(),
+                    mode: None,
+                },
+                SetupStep::RemountRo { dst: "/usr".into() },
+                SetupStep::Chmod {
+                    mode: 0o1777,
+                    path: "/run".into(),
+                },
+                SetupStep::Data {
+                    fd: 3,
+                    dst: "/etc/passwd".into(),
+                    bind: DataBind::Copy,
+                    mode: None,
+                },
+                SetupStep::Data {
+                    fd: 4,
+                    dst: "/etc/group".into(),
+                    bind: DataBind::Bind,
+                    mode: Some(0o644),
+                },
+                SetupStep::Data {
+                    fd: 5,
+                    dst: "/etc/x".into(),
+                    bind: DataBind::RoBind,
+                    mode: None,
+                },
             ],
+            sandbox: SandboxSpec {
+                uid: Some(5),
+                gid: Some(6),
+                clearenv: true,
+                unsetenv: vec!["LANG".into()],
+                setenv: vec![("A".into(), "b c".into()), ("D".into(), "-e".into())],
+                die_with_parent: true,
+                new_session: true,
+                info_fd: Some(7),
+                json_status_fd: Some(8),
+            },
             new_root: true,
             setuid: Some(1000),
             setgid: Some(1000),

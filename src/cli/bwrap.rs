@@ -1,0 +1,430 @@
+//! bwrap's options of `nsviz spawn` (its bwrap personality, `nsviz spawn --new-root`): the
+//! namespace and process options ([`BwrapArgs`], flattened into `SpawnArgs`), and the
+//! filesystem options that join the ordered setup steps ([`SETUP_FLAGS`], read by `MountOps`).
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::Args;
+
+use crate::error::Error;
+use crate::model::NsType;
+use crate::ns::join::both_join_and_create;
+use crate::ns::spec::{DataBind, Mapping, PidOne, SetupStep, SpawnNs, SpawnSpec};
+
+/// bwrap's namespace and process options.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Args)]
+#[command(next_help_heading = "bwrap options")]
+pub struct BwrapArgs {
+    /// Create every namespace bwrap's --unshare-all does: user, ipc, pid, net, uts, cgroup.
+    #[arg(long)]
+    pub unshare_all: bool,
+    /// New user namespace, the caller's ids mapped to themselves (or to --uid, --gid).
+    #[arg(long)]
+    pub unshare_user: bool,
+    /// Same as --unshare-user (user namespaces are always available to nsviz's kernels).
+    #[arg(long)]
+    pub unshare_user_try: bool,
+    /// New IPC namespace (as -i).
+    #[arg(long)]
+    pub unshare_ipc: bool,
+    /// New PID namespace (as -p).
+    #[arg(long)]
+    pub unshare_pid: bool,
+    /// New network namespace (as -n).
+    #[arg(long)]
+    pub unshare_net: bool,
+    /// New UTS namespace (as -u).
+    #[arg(long)]
+    pub unshare_uts: bool,
+    /// New cgroup namespace (as -C).
+    #[arg(long)]
+    pub unshare_cgroup: bool,
+    /// Same as --unshare-cgroup.
+    #[arg(long)]
+    pub unshare_cgroup_try: bool,
+    /// Keep the network namespace, overriding --unshare-all.
+    #[arg(long)]
+    pub share_net: bool,
+    /// The user id of the command inside the new user namespace, mapped to the caller's.
+    #[arg(long, value_name = "UID")]
+    pub uid: Option<u32>,
+    /// The group id of the command inside the new user namespace, mapped to the caller's.
+    #[arg(long, value_name = "GID")]
+    pub gid: Option<u32>,
+    /// Working directory inside (as -w).
+    #[arg(long, value_name = "DIR", conflicts_with = "wd")]
+    pub chdir: Option<PathBuf>,
+    /// Set an environment variable of the command (repeatable; after --unsetenv, --clearenv).
+    #[arg(long, num_args = 2, value_names = ["VAR", "VALUE"], allow_hyphen_values = true, action = clap::ArgAction::Append)]
+    pub setenv: Vec<OsString>,
+    /// Unset an environment variable of the command (repeatable; after --clearenv).
+    #[arg(long, value_name = "VAR")]
+    pub unsetenv: Vec<OsString>,
+    /// Start the command with no environment variable but PWD (and those of --setenv).
+    #[arg(long)]
+    pub clearenv: bool,
+    /// Kill the command (SIGKILL) when its parent dies.
+    #[arg(long)]
+    pub die_with_parent: bool,
+    /// Run the command in a new session (setsid): it has no controlling terminal.
+    #[arg(long)]
+    pub new_session: bool,
+    /// Write the command's pid and the new namespaces' inode numbers as JSON to this open fd.
+    #[arg(long, value_name = "FD")]
+    pub info_fd: Option<i32>,
+    /// Write the same as one JSON line to this open fd, then the exit code as another.
+    #[arg(long, value_name = "FD")]
+    pub json_status_fd: Option<i32>,
+    /// With --new-root and a new PID namespace, the command itself is PID 1 (with --new-root
+    /// a reaping init is, as in bwrap).
+    #[arg(long, conflicts_with = "init")]
+    pub as_pid_1: bool,
+}
+
+impl BwrapArgs {
+    /// Adds what these options ask for to a spec built from the other options.
+    pub fn apply_to(&self, spec: &mut SpawnSpec) -> Result<(), Error> {
+        // bwrap's personality keeps bwrap's init (the command is PID 2) unless --as-pid-1.
+        if spec.new_root && !self.as_pid_1 {
+            spec.pid_one = PidOne::Init;
+        }
+        let all = self.unshare_all;
+        let wanted = [
+            (
+                NsType::User,
+                all || self.unshare_user || self.unshare_user_try,
+            ),
+            (NsType::Ipc, all || self.unshare_ipc),
+            (NsType::Pid, all || self.unshare_pid),
+            (NsType::Net, self.unshare_net || (all && !self.share_net)),
+            (NsType::Uts, all || self.unshare_uts),
+            (
+                NsType::Cgroup,
+                all || self.unshare_cgroup || self.unshare_cgroup_try,
+            ),
+        ];
+        for (t, want) in wanted {
+            if !want {
+                continue;
+            }
+            match spec.namespaces.get(&t) {
+                Some(SpawnNs::Join(_)) => return Err(both_join_and_create(t)),
+                Some(_) => {}
+                None => {
+                    spec.namespaces.insert(t, SpawnNs::New);
+                }
+            }
+        }
+        // bwrap maps the caller's ids to themselves (or to --uid, --gid); `-U` alone does not.
+        let bwrap_user = all || self.unshare_user || self.unshare_user_try;
+        if bwrap_user && spec.mapping == Mapping::None {
+            spec.mapping = Mapping::Current;
+        }
+        if let Some(dir) = &self.chdir {
+            spec.wd = Some(dir.clone());
+        }
+        let sandbox = &mut spec.sandbox;
+        sandbox.uid = self.uid;
+        sandbox.gid = self.gid;
+        sandbox.clearenv = self.clearenv;
+        sandbox.unsetenv = self.unsetenv.clone();
+        sandbox.setenv = self
+            .setenv
+            .chunks(2)
+            .map(|pair| (pair[0].clone(), pair.get(1).cloned().unwrap_or_default()))
+            .collect();
+        for (var, _) in &sandbox.setenv {
+            check_env_name(var)?;
+        }
+        for var in &sandbox.unsetenv {
+            check_env_name(var)?;
+        }
+        sandbox.die_with_parent = self.die_with_parent;
+        sandbox.new_session = self.new_session;
+        sandbox.info_fd = self.info_fd;
+        sandbox.json_status_fd = self.json_status_fd;
+        Ok(())
+    }
+}
+
+/// setenv(3) refuses an empty name or one with '='; so does nsviz, as a usage error.
+fn check_env_name(var: &OsString) -> Result<(), Error> {
+    use std::os::unix::ffi::OsStrExt;
+    let bytes = var.as_bytes();
+    if bytes.is_empty() || bytes.contains(&b'=') || bytes.contains(&0) {
+        return Err(Error::usage(format!(
+            "'{}' is not an environment variable name",
+            crate::sanitize::for_terminal(&var.to_string_lossy())
+        )));
+    }
+    Ok(())
+}
+
+/// bwrap's filesystem options that are setup steps: (arg id, value names, help). `MountOps`
+/// declares them with its own and keeps them all in command-line order.
+pub const SETUP_FLAGS: [(&str, &[&str], &str); 11] = [
+    (
+        "dev-bind",
+        &["SRC", "DST"],
+        "Bind-mount SRC on DST, devices usable (as --bind)",
+    ),
+    (
+        "bind-try",
+        &["SRC", "DST"],
+        "As --bind, but a missing SRC is skipped",
+    ),
+    (
+        "dev-bind-try",
+        &["SRC", "DST"],
+        "As --dev-bind, but a missing SRC is skipped",
+    ),
+    (
+        "ro-bind-try",
+        &["SRC", "DST"],
+        "As --ro-bind, but a missing SRC is skipped",
+    ),
+    (
+        "dir",
+        &["DST"],
+        "Create a directory DST (mode 0755, or the --perms before it)",
+    ),
+    (
+        "remount-ro",
+        &["DST"],
+        "Make the mount on DST read-only (only that mount)",
+    ),
+    (
+        "perms",
+        &["OCTAL"],
+        "The mode of what the next --dir, --tmpfs, --file, --bind-data or --ro-bind-data creates",
+    ),
+    (
+        "chmod",
+        &["OCTAL", "PATH"],
+        "Set the permissions of the existing PATH",
+    ),
+    (
+        "file",
+        &["FD", "DST"],
+        "Create the file DST holding what is read from the open fd FD (mode 0666)",
+    ),
+    (
+        "bind-data",
+        &["FD", "DST"],
+        "Bind-mount on DST a file holding what is read from the open fd FD (mode 0600)",
+    ),
+    ("ro-bind-data", &["FD", "DST"], "As --bind-data, read-only"),
+];
+
+/// Turns bwrap's ordered filesystem flags, and spawn's own (`Bind`, `Tmpfs`...: passed in
+/// `own` as already built steps), into the steps, in order. `--perms` becomes the mode of the
+/// step right after it.
+pub fn ordered_steps(
+    flags: Vec<(String, Vec<PathBuf>, Option<SetupStep>)>,
+) -> Result<Vec<SetupStep>, String> {
+    let mut steps = Vec::new();
+    let mut perms: Option<(u32, String)> = None;
+    for (id, values, own) in flags {
+        let mode = perms.take();
+        let step = match own {
+            Some(SetupStep::Tmpfs { dst }) => match mode {
+                Some((mode, _)) => SetupStep::TmpfsMode { dst, mode },
+                None => SetupStep::Tmpfs { dst },
+            },
+            Some(step) => {
+                refuse_perms(mode, &id)?;
+                step
+            }
+            None => {
+                let first = values.first().cloned().unwrap_or_default();
+                let second = || values.get(1).cloned().unwrap_or_default();
+                let data = |bind| -> Result<SetupStep, String> {
+                    Ok(SetupStep::Data {
+                        fd: parse_fd(&first)?,
+                        dst: second(),
+                        bind,
+                        mode: mode.as_ref().map(|(m, _)| *m),
+                    })
+                };
+                match id.as_str() {
+                    "perms" => {
+                        refuse_perms(mode, &id)?;
+                        perms = Some((parse_octal(&first)?, id.clone()));
+                        continue;
+                    }
+                    "dir" => SetupStep::Dir {
+                        dst: first,
+                        mode: mode.as_ref().map(|(m, _)| *m),
+                    },
+                    "file" => data(DataBind::Copy)?,
+                    "bind-data" => data(DataBind::Bind)?,
+                    "ro-bind-data" => data(DataBind::RoBind)?,
+                    other => {
+                        refuse_perms(mode, other)?;
+                        match other {
+                            "dev-bind" => SetupStep::Bind {
+                                src: first,
+                                dst: second(),
+                            },
+                            "bind-try" | "dev-bind-try" => SetupStep::TryBind {
+                                src: first,
+                                dst: second(),
+                                read_only: false,
+                            },
+                            "ro-bind-try" => SetupStep::TryBind {
+                                src: first,
+                                dst: second(),
+                                read_only: true,
+                            },
+                            "remount-ro" => SetupStep::RemountRo { dst: first },
+                            "chmod" => SetupStep::Chmod {
+                                mode: parse_octal(&first)?,
+                                path: second(),
+                            },
+                            _ => return Err(format!("unknown filesystem option --{other}")),
+                        }
+                    }
+                }
+            }
+        };
+        steps.push(step);
+    }
+    if perms.is_some() {
+        return Err(
+            "--perms must be followed by --dir, --tmpfs, --file, --bind-data or --ro-bind-data"
+                .into(),
+        );
+    }
+    Ok(steps)
+}
+
+fn refuse_perms(mode: Option<(u32, String)>, id: &str) -> Result<(), String> {
+    match mode {
+        Some(_) => Err(format!(
+            "--perms cannot apply to --{id}: it sets the mode of the next --dir, --tmpfs, --file, --bind-data or --ro-bind-data"
+        )),
+        None => Ok(()),
+    }
+}
+
+fn parse_octal(value: &std::path::Path) -> Result<u32, String> {
+    let text = value.to_string_lossy();
+    match u32::from_str_radix(&text, 8) {
+        Ok(mode) if mode <= 0o7777 => Ok(mode),
+        _ => Err(format!(
+            "'{}' is not a mode in octal, like 0755",
+            crate::sanitize::for_terminal(&text)
+        )),
+    }
+}
+
+fn parse_fd(value: &std::path::Path) -> Result<i32, String> {
+    let text = value.to_string_lossy();
+    match text.parse::<i32>() {
+        Ok(fd) if fd >= 0 => Ok(fd),
+        _ => Err(format!(
+            "'{}' is not a file descriptor number",
+            crate::sanitize::for_terminal(&text)
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::{Cli, Command};
+    use clap::Parser;
+
+    fn spec(args: &[&str]) -> Result<SpawnSpec, String> {
+        let argv = ["nsviz", "spawn", "--new-root"].iter().chain(args);
+        match Cli::try_parse_from(argv)
+            .map_err(|e| e.to_string())?
+            .command
+        {
+            Some(Command::Spawn(a)) => a.to_spec().map_err(|e| e.message().to_string()),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn perms_sets_the_mode_of_the_next_step_only() {
+        let s = spec(&[
+            "--perms", "0700", "--dir", "/a", "--dir", "/b", "--perms", "1777", "--tmpfs", "/t",
+            "--tmpfs", "/u", "--chmod", "0644", "/a",
+        ])
+        .unwrap();
+        assert_eq!(
+            s.setup,
+            vec![
+                SetupStep::Dir {
+                    dst: "/a".into(),
+                    mode: Some(0o700)
+                },
+                SetupStep::Dir {
+                    dst: "/b".into(),
+                    mode: None
+                },
+                SetupStep::TmpfsMode {
+                    dst: "/t".into(),
+                    mode: 0o1777
+                },
+                SetupStep::Tmpfs { dst: "/u".into() },
+                SetupStep::Chmod {
+                    mode: 0o644,
+                    path: "/a".into()
+                },
+            ]
+        );
+        for bad in [
+            &["--perms", "0700", "true"][..],
+            &["--perms", "0700", "--ro-bind", "/", "/", "true"],
+            &["--perms", "0700", "--perms", "0700", "--dir", "/a"],
+            &["--perms", "8", "--dir", "/a"],
+            &["--chmod", "u+x", "/a"],
+        ] {
+            assert!(spec(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn bwrap_steps_keep_their_place_among_spawns_own() {
+        let s = spec(&[
+            "--ro-bind-try",
+            "/x",
+            "/y",
+            "--ro-bind",
+            "/",
+            "/",
+            "--dev-bind",
+            "/dev",
+            "/dev",
+            "--file",
+            "3",
+            "/f",
+            "--remount-ro",
+            "/",
+        ])
+        .unwrap();
+        let flags: Vec<String> = s
+            .setup
+            .iter()
+            .map(|step| format!("{step:?}").split(' ').next().unwrap().to_string())
+            .collect();
+        assert_eq!(flags, ["TryBind", "RoBind", "Bind", "Data", "RemountRo"]);
+    }
+
+    #[test]
+    fn unshare_all_makes_bwraps_set_and_share_net_keeps_the_network() {
+        let s = spec(&["--unshare-all", "--share-net", "--uid", "5"]).unwrap();
+        let types: Vec<NsType> = s.namespaces.keys().copied().collect();
+        use NsType::*;
+        assert_eq!(types, vec![User, Pid, Uts, Ipc, Cgroup]);
+        assert_eq!(s.mapping, Mapping::Current);
+        assert_eq!(s.sandbox.uid, Some(5));
+        // -U alone keeps unshare's meaning: no map.
+        assert_eq!(spec(&["-U"]).unwrap().mapping, Mapping::None);
+        let err = spec(&["--join", "net=1", "--unshare-net"]).unwrap_err();
+        assert!(err.starts_with("cannot both join and create"), "{err}");
+    }
+}

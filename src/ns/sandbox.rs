@@ -1,0 +1,96 @@
+//! bwrap's process options of `spawn` ([`SandboxSpec`]): the command's environment, session
+//! and parent-death signal, and the JSON reports on --info-fd and --json-status-fd.
+
+use std::os::unix::fs::MetadataExt;
+
+use crate::error::Result;
+use crate::model::NsType;
+
+use super::spec::SandboxSpec;
+use super::{setup_error, sys};
+
+/// The types bwrap reports, in its order, with the /proc/self/ns link that names the new
+/// namespace (a PID namespace is the one of our children).
+const REPORTED: [(NsType, &str, &str); 6] = [
+    (NsType::Cgroup, "cgroup", "cgroup"),
+    (NsType::Ipc, "ipc", "ipc"),
+    (NsType::Mnt, "mnt", "mnt"),
+    (NsType::Net, "net", "net"),
+    (NsType::Pid, "pid", "pid_for_children"),
+    (NsType::Uts, "uts", "uts"),
+];
+
+/// The JSON members bwrap writes about a sandbox: "child-pid", then "TYPE-namespace" with
+/// the inode number of each new namespace. Read in the process that created them.
+pub fn report(types: &[NsType], child: i32) -> Vec<(String, u64)> {
+    let mut members = vec![("child-pid".to_string(), u64::try_from(child).unwrap_or(0))];
+    for (t, name, link) in REPORTED {
+        if !types.contains(&t) {
+            continue;
+        }
+        if let Ok(meta) = std::fs::metadata(format!("/proc/self/ns/{link}")) {
+            members.push((format!("{name}-namespace"), meta.ino()));
+        }
+    }
+    members
+}
+
+/// Writes the report to --info-fd (an indented object, as bwrap does) and --json-status-fd
+/// (one line).
+pub fn write_report(sandbox: &SandboxSpec, members: &[(String, u64)]) -> Result<()> {
+    if let Some(fd) = sandbox.info_fd {
+        let body: Vec<String> = members
+            .iter()
+            .map(|(k, v)| format!("    \"{k}\": {v}"))
+            .collect();
+        let text = format!("{{\n{}\n}}\n", body.join(",\n"));
+        sys::write_user_fd(fd, text.as_bytes())
+            .map_err(|e| setup_error(format!("cannot write to --info-fd {fd}"), e))?;
+    }
+    if let Some(fd) = sandbox.json_status_fd {
+        let body: Vec<String> = members
+            .iter()
+            .map(|(k, v)| format!("\"{k}\": {v}"))
+            .collect();
+        let text = format!("{{ {} }}\n", body.join(", "));
+        sys::write_user_fd(fd, text.as_bytes())
+            .map_err(|e| setup_error(format!("cannot write to --json-status-fd {fd}"), e))?;
+    }
+    Ok(())
+}
+
+/// Writes the command's exit status to --json-status-fd, in the shell's encoding (128 + N
+/// for a command killed by signal N; nsviz's statuses are negative for a signal).
+pub fn write_exit(sandbox: &SandboxSpec, status: i32) {
+    if let Some(fd) = sandbox.json_status_fd {
+        let code = if status < 0 { 128 - status } else { status };
+        let _ = sys::write_user_fd(fd, format!("{{ \"exit-code\": {code} }}\n").as_bytes());
+    }
+}
+
+/// In the command's process, before exec: environment, session, parent-death signal.
+pub fn prepare_command(sandbox: &SandboxSpec) -> Result<()> {
+    sys::change_env(sandbox.clearenv, &sandbox.unsetenv, &sandbox.setenv);
+    if sandbox.new_session {
+        rustix::process::setsid()
+            .map_err(|e| setup_error("cannot start a new session", std::io::Error::from(e)))?;
+    }
+    if sandbox.die_with_parent {
+        sys::die_with_parent().map_err(|e| setup_error("cannot ask to die with the parent", e))?;
+    }
+    Ok(())
+}
+
+/// What the JSON reports would show: used by tests of the format.
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn report_starts_with_the_child_and_names_only_new_types() {
+        let members = report(&[NsType::Mnt, NsType::User], 42);
+        assert_eq!(members[0], ("child-pid".to_string(), 42));
+        let names: Vec<&str> = members.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(names, vec!["child-pid", "mnt-namespace"]);
+    }
+}
