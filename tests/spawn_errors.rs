@@ -131,10 +131,21 @@ fn exit_status_with_and_without_fork() {
 }
 
 #[test]
-fn nothing_to_create_is_a_usage_error() {
-    let r = nsviz(&["spawn", "--", "true"]);
-    assert_eq!(r.code, Some(2));
-    assert!(r.one_error_line().starts_with("nsviz: nothing to create"));
+fn no_namespace_type_runs_the_command_where_it_is() {
+    // As `unshare CMD`: nothing is created, the command runs in nsviz's own namespaces.
+    let r = nsviz(&["spawn", "--", "readlink", "/proc/self/ns/uts", "/proc/self/ns/mnt"]);
+    assert_eq!(r.code, Some(0), "{}", r.err);
+    let ours: Vec<String> = ["uts", "mnt"]
+        .iter()
+        .map(|t| {
+            std::fs::read_link(format!("/proc/self/ns/{t}"))
+                .unwrap()
+                .display()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(r.out.lines().collect::<Vec<_>>(), ours);
+    assert_eq!(nsviz(&["spawn", "--", "sh", "-c", "exit 4"]).code, Some(4));
 }
 
 #[test]
