@@ -349,9 +349,9 @@ impl Target {
 /// `-t PID:INODE`: the pidfd must be on pidfs (Linux 6.9), whose inode numbers are never
 /// reused while the system runs, and have that inode; else the PID is another process's now.
 fn check_pidfs_inode(pid: i32, pidfd: &OwnedFd, inode: u64) -> Result<()> {
-    const PIDFS_MAGIC: i64 = 0x5049_4446;
+    const PIDFS_MAGIC: u64 = 0x5049_4446;
     let on_pidfs = rustix::fs::fstatfs(pidfd)
-        .map(|st| i64::from(st.f_type) == PIDFS_MAGIC)
+        .map(|st| st.f_type as u64 == PIDFS_MAGIC)
         .map_err(|e| setup_error(format!("cannot inspect the pidfd of process {pid}"), e))?;
     if !on_pidfs {
         return Err(Error::usage(

@@ -245,6 +245,9 @@ pub fn nsenter(a: &EnterSpec) -> Equivalent {
                 .into(),
         );
     }
+    if a.target_inode.is_some() {
+        notes.push("nsenter 2.38 takes no PID:INODE target (2.42 does).".into());
+    }
     enter_common_flags(&mut v, a);
     v.equivalent(&a.command, notes)
 }
