@@ -262,3 +262,59 @@ fn a_bwrap_sandbox_nested_in_user_namespaces_is_entered_where_nsenter_fails() {
     let as_root = nsviz(&[&["enter", "-t", &p, "-a"][..], &cmd].concat()).ok();
     check(&as_root.out);
 }
+
+#[test]
+fn entry_errors_are_one_sentence_with_the_documented_status() {
+    // Ids: not a number (usage), a `:` value that is neither an id nor a file (usage), an id
+    // nothing holds (setup).
+    let r = nsviz(&["enter", "--ns", "abc", "true"]);
+    assert_eq!(r.code, Some(2), "{r:?}");
+    assert!(r.one_error_line().contains("'abc'"), "{r:?}");
+    let r = nsviz(&["enter", "--net=:abc", "true"]);
+    assert_eq!(r.code, Some(2), "{r:?}");
+    assert_eq!(
+        r.one_error_line(),
+        "nsviz: :abc is not a namespace id (digits after ':') nor a file"
+    );
+    let r = nsviz(&["enter", "--net=:0", "true"]);
+    assert_eq!(r.code, Some(125), "{r:?}");
+    assert_eq!(
+        r.one_error_line(),
+        "nsviz: no net namespace with id 0 is held by anything nsviz can see"
+    );
+    let r = nsviz(&["enter", "-t", "0", "-u", "true"]);
+    assert_eq!(r.code, Some(2), "{r:?}");
+    assert_eq!(r.one_error_line(), "nsviz: invalid PID 0");
+    if !common::require_root("run as nobody with setpriv") {
+        return;
+    }
+    // nobody and root's namespaces: through the target, all of them, and a file.
+    let t =
+        common::Background::spawn(Command::new("unshare").args(["--uts", "--net", "sleep", "300"]));
+    let pid = t.pid();
+    assert!(common::wait_until(Duration::from_secs(10), || {
+        comm_is(pid, "sleep") && common::in_other_ns(pid, "net")
+    }));
+    let p = pid.to_string();
+    let r = nsviz_as_nobody(&["enter", "-t", &p, "-a", "true"]);
+    assert_eq!(r.code, Some(125), "{r:?}");
+    assert_eq!(
+        r.one_error_line(),
+        format!("nsviz: cannot read the namespaces of process {pid}: permission denied")
+    );
+    let file = format!("/proc/{pid}/ns/net");
+    let r = nsviz_as_nobody(&["enter", &format!("--net={file}"), "true"]);
+    assert_eq!(r.code, Some(125), "{r:?}");
+    assert_eq!(
+        r.one_error_line(),
+        format!("nsviz: cannot open {file}: permission denied")
+    );
+    // The target gone between the command line and the entry: named, not a raw errno.
+    drop(t);
+    let r = nsviz(&["enter", "-t", &p, "-u", "true"]);
+    assert_eq!(r.code, Some(125), "{r:?}");
+    assert_eq!(
+        r.one_error_line(),
+        format!("nsviz: no process with PID {pid}")
+    );
+}

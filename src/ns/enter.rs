@@ -378,11 +378,20 @@ fn select(args: &EnterSpec, target: Option<&Target>) -> Result<Vec<Wanted>> {
     let mut from_target: Vec<NsType> = Vec::new();
     for (&t, from) in &args.namespaces {
         match from {
-            EnterFrom::File(path) => wanted.push(Wanted {
-                ns_type: t,
-                source: Source::File(path.clone()),
-                fd: Some(open_ns_file(t, path)?),
-            }),
+            EnterFrom::File(path) => {
+                // `--net=:x`: a mistyped id rather than a file, unless there is such a file.
+                if path.as_os_str().as_bytes().starts_with(b":") && !path.exists() {
+                    let shown = for_terminal(&path.to_string_lossy()).into_owned();
+                    return Err(Error::usage(format!(
+                        "{shown} is not a namespace id (digits after ':') nor a file"
+                    )));
+                }
+                wanted.push(Wanted {
+                    ns_type: t,
+                    source: Source::File(path.clone()),
+                    fd: Some(open_ns_file(t, path)?),
+                })
+            }
             EnterFrom::Id(id) => wanted.push(Wanted {
                 ns_type: t,
                 source: Source::Id(*id),
@@ -427,7 +436,7 @@ fn select(args: &EnterSpec, target: Option<&Target>) -> Result<Vec<Wanted>> {
                 }
                 Err(e) if args.all && !args.namespaces.contains_key(&t) => {
                     return Err(setup_error(
-                        format!("reading the namespaces of {}", target.pid),
+                        format!("cannot read the namespaces of process {}", target.pid),
                         e,
                     ));
                 }
