@@ -246,7 +246,7 @@ fn join_cgroup_moves_into_the_targets_cgroup_and_follow_takes_its_ids() {
     let name = common::unique("nsviz-enter");
     let dir = format!("{mount}/{name}");
     std::fs::create_dir(&dir).unwrap();
-    let _cleanup = common::Cleanup(|| {
+    let cleanup = common::Cleanup(|| {
         let _ = std::fs::remove_dir(&dir);
     });
     let t = target(&["--uts"], "uts");
@@ -255,6 +255,9 @@ fn join_cgroup_moves_into_the_targets_cgroup_and_follow_takes_its_ids() {
     let out = nsviz(&["enter", "-t", &p, "-u", "-c", "cat", "/proc/self/cgroup"]).ok();
     assert!(out.out.contains(&format!("0::/{name}\n")), "{}", out.out);
     drop(t);
+    // Nothing is left in it: the cgroup goes with the guard.
+    drop(cleanup);
+    assert!(!std::path::Path::new(&dir).exists(), "{dir} is left");
     let nobody = common::Background::spawn(
         common::as_nobody("unshare").args(["-U", "-r", "--uts", "sleep", "300"]),
     );

@@ -123,7 +123,7 @@ _nsviz() {
             return 0
             ;;
         nsviz__subcmd__enter)
-            opts="-t -a -m -u -i -n -p -U -C -T -N -S -G -r -w -W -e -c -F -h -V --target --all --mount --uts --ipc --net --pid --user --cgroup --time --ns --net-socket --user-parent --setuid --setgid --preserve-credentials --keep-caps --root --wd --wdns --env --join-cgroup --no-fork --help --version"
+            opts="-t -a -m -u -i -n -p -U -C -T -N -S -G -r -w -W -e -c -F -Z -h -V --target --all --mount --uts --ipc --net --pid --user --cgroup --time --ns --net-socket --user-parent --setuid --setgid --preserve-credentials --keep-caps --root --wd --wdns --env --join-cgroup --no-fork --follow-context --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

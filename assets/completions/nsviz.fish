@@ -81,7 +81,7 @@ complete -c nsviz -n "__fish_nsviz_using_subcommand graph" -s t -l type -d 'Only
 complete -c nsviz -n "__fish_nsviz_using_subcommand graph" -l hide-initial -d 'Leave out the initial (host) namespaces other than the root user namespace'
 complete -c nsviz -n "__fish_nsviz_using_subcommand graph" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nsviz -n "__fish_nsviz_using_subcommand graph" -s V -l version -d 'Print version'
-complete -c nsviz -n "__fish_nsviz_using_subcommand enter" -s t -l target -d 'The process whose namespaces to enter' -r
+complete -c nsviz -n "__fish_nsviz_using_subcommand enter" -s t -l target -d 'The process whose namespaces to enter; PID:INODE also checks its pidfs inode (as `getino` prints it), so a PID reused by another process is refused' -r
 complete -c nsviz -n "__fish_nsviz_using_subcommand enter" -s m -l mount -d 'Mount namespace (of the target, or the one bound at FILE)' -r -F
 complete -c nsviz -n "__fish_nsviz_using_subcommand enter" -s u -l uts -d 'UTS namespace: hostname and domain name (of the target, or the one bound at FILE)' -r -F
 complete -c nsviz -n "__fish_nsviz_using_subcommand enter" -s i -l ipc -d 'IPC namespace: System V IPC, POSIX message queues (of the target, or the one at FILE)' -r -F
@@ -104,6 +104,7 @@ complete -c nsviz -n "__fish_nsviz_using_subcommand enter" -l keep-caps -d 'Keep
 complete -c nsviz -n "__fish_nsviz_using_subcommand enter" -s e -l env -d 'Run the command with the target\'s environment'
 complete -c nsviz -n "__fish_nsviz_using_subcommand enter" -s c -l join-cgroup -d 'Move into the target\'s cgroup'
 complete -c nsviz -n "__fish_nsviz_using_subcommand enter" -s F -l no-fork -d 'Do not fork before running the command, even after entering a PID namespace'
+complete -c nsviz -n "__fish_nsviz_using_subcommand enter" -s Z -l follow-context -d 'Run the command in the target\'s SELinux context (needs SELinux enabled)'
 complete -c nsviz -n "__fish_nsviz_using_subcommand enter" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nsviz -n "__fish_nsviz_using_subcommand enter" -s V -l version -d 'Print version'
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -s m -l mount -d 'New mount namespace; =FILE also binds it to FILE to keep it' -r -F

@@ -23,9 +23,10 @@ Examples:
   nsviz enter --net=/run/netns/blue -- ip a  a namespace bound to a file
   nsviz enter --ns 4026532001 -- ip a        a namespace by its id, wherever it is held")]
 pub struct EnterArgs {
-    /// The process whose namespaces to enter.
-    #[arg(short = 't', long = "target", value_name = "PID")]
-    pub target: Option<i32>,
+    /// The process whose namespaces to enter; PID:INODE also checks its pidfs inode (as
+    /// `getino` prints it), so a PID reused by another process is refused.
+    #[arg(short = 't', long = "target", value_name = "PID[:INODE]", value_parser = parse_target)]
+    pub target: Option<(i32, Option<u64>)>,
 
     /// Enter every namespace of the target that differs from ours.
     #[arg(short = 'a', long)]
@@ -91,6 +92,10 @@ pub struct EnterArgs {
     #[arg(short = 'F', long = "no-fork")]
     pub no_fork: bool,
 
+    /// Run the command in the target's SELinux context (needs SELinux enabled).
+    #[arg(short = 'Z', long = "follow-context")]
+    pub follow_context: bool,
+
     /// The command to run (default: $SHELL, else /bin/sh).
     ///
     /// Options are read up to the first word that is not one, or up to `--`; everything from
@@ -109,6 +114,22 @@ fn parse_id(text: &str) -> Result<EnterId, String> {
             crate::sanitize::for_terminal(text)
         )
     })
+}
+
+/// `PID` or `PID:INODE` (nsenter 2.42): the inode of the process's pidfd, never reused
+/// while the system runs.
+fn parse_target(text: &str) -> Result<(i32, Option<u64>), String> {
+    let bad = || {
+        format!(
+            "'{}' is not a PID or PID:INODE",
+            crate::sanitize::for_terminal(text)
+        )
+    };
+    let (pid, inode) = match text.split_once(':') {
+        Some((pid, inode)) => (pid, Some(inode.parse().map_err(|_| bad())?)),
+        None => (text, None),
+    };
+    Ok((pid.parse().map_err(|_| bad())?, inode))
 }
 
 /// An optional directory: given without a value, the target's.
@@ -151,7 +172,8 @@ impl EnterArgs {
             namespaces.insert(NsType::Net, EnterFrom::Socket(fd));
         }
         EnterSpec {
-            target: self.target,
+            target: self.target.map(|(pid, _)| pid),
+            target_inode: self.target.and_then(|(_, inode)| inode),
             all: self.all,
             namespaces,
             ids: self.ids.clone(),
@@ -166,6 +188,7 @@ impl EnterArgs {
             env: self.env,
             join_cgroup: self.join_cgroup,
             no_fork: self.no_fork,
+            follow_context: self.follow_context,
             command: self.command.clone(),
         }
     }
@@ -186,7 +209,7 @@ const OPTIONAL_VALUE: [(u8, &str); 10] = [
     (b'w', "wd"),
 ];
 /// Short options without a value.
-const FLAGS: &[u8] = b"aeFcVh";
+const FLAGS: &[u8] = b"aeFcZVh";
 /// Short and long options whose value may be the next word.
 const VALUE_SHORT: &[u8] = b"tSGNW";
 const VALUE_LONG: [&str; 6] = [
@@ -315,6 +338,11 @@ mod tests {
         assert_eq!(parse_id("follow"), Ok(EnterId::Follow));
         assert_eq!(parse_id("7"), Ok(EnterId::Id(7)));
         assert!(parse_id("x").is_err());
+        assert_eq!(parse_target("12"), Ok((12, None)));
+        assert_eq!(parse_target("12:345"), Ok((12, Some(345))));
+        for bad in ["", "x", "12:", ":3", "12:x", "1:2:3"] {
+            assert!(parse_target(bad).is_err(), "{bad}");
+        }
         assert_eq!(namespace_id(OsStr::new(":4026531840")), Some(4026531840));
         assert_eq!(namespace_id(OsStr::new("./:1")), None);
     }

@@ -12,6 +12,7 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 use crate::model::{Namespace, NsType, Snapshot};
+
 use crate::scan::{ScanOptions, scan};
 
 use super::{setup_error, sys};
@@ -36,22 +37,12 @@ pub fn open_all(want: &[(u64, Option<NsType>)]) -> Result<Vec<Found>> {
 }
 
 fn open_one(snapshot: &Snapshot, id: u64, want_type: Option<NsType>) -> Result<Found> {
-    let matches = |ns: &&Namespace| {
-        (ns.id == id || ns.nsid == Some(id)) && want_type.is_none_or(|t| ns.ns_type == t)
-    };
-    let found: Vec<&Namespace> = snapshot.namespaces.iter().filter(matches).collect();
-    let what = match want_type {
-        Some(t) => format!("no {t} namespace with id {id} is held by anything nsviz can see"),
-        None => format!("no namespace with id {id} is held by anything nsviz can see"),
-    };
-    let ns = match found.as_slice() {
-        [] => return Err(Error::setup(what)),
-        [one] => *one,
-        _ => {
-            return Err(Error::usage(format!(
-                "id {id} names namespaces of several types: give the type (--TYPE=:{id})"
-            )));
-        }
+    let ns = find(snapshot, id, want_type)?;
+    let what = || {
+        format!(
+            "no {} namespace with id {id} is held by anything nsviz can see",
+            ns.ns_type
+        )
     };
     let mut last_err = None;
     for attempt in holders(ns) {
@@ -67,8 +58,51 @@ fn open_one(snapshot: &Snapshot, id: u64, want_type: Option<NsType>) -> Result<F
     }
     Err(match last_err {
         Some(e) => setup_error(format!("cannot open the {} namespace {id}", ns.ns_type), e),
-        None => Error::setup(what),
+        None => Error::setup(what()),
     })
+}
+
+/// The one namespace `id` names, as an inode number or an NSID. Small NSIDs and inode numbers
+/// live in different ranges but nothing forbids one namespace's NSID from equalling another's
+/// inode: then both are named, with the other id of each, which is unambiguous.
+fn find(snapshot: &Snapshot, id: u64, want_type: Option<NsType>) -> Result<&Namespace> {
+    let found: Vec<&Namespace> = snapshot
+        .namespaces
+        .iter()
+        .filter(|ns| {
+            (ns.id == id || ns.nsid == Some(id)) && want_type.is_none_or(|t| ns.ns_type == t)
+        })
+        .collect();
+    match found.as_slice() {
+        [] => Err(Error::setup(match want_type {
+            Some(t) => format!("no {t} namespace with id {id} is held by anything nsviz can see"),
+            None => format!("no namespace with id {id} is held by anything nsviz can see"),
+        })),
+        [one] => Ok(*one),
+        several => {
+            let named: Vec<String> = several
+                .iter()
+                .map(|ns| {
+                    let other = if ns.id == id {
+                        ns.nsid.map(|n| format!("NSID {n}"))
+                    } else {
+                        Some(format!("inode {}", ns.id))
+                    };
+                    let how = if ns.id == id { "inode" } else { "NSID" };
+                    match other {
+                        Some(other) => {
+                            format!("the {} namespace with {how} {id} ({other})", ns.ns_type)
+                        }
+                        None => format!("the {} namespace with {how} {id}", ns.ns_type),
+                    }
+                })
+                .collect();
+            Err(Error::usage(format!(
+                "id {id} is ambiguous, it names {}: give the other id of the one you mean",
+                named.join(" and ")
+            )))
+        }
+    }
 }
 
 type Opener = Box<dyn Fn() -> std::io::Result<OwnedFd>>;
@@ -124,5 +158,33 @@ fn check(fd: OwnedFd, ns: &Namespace) -> std::io::Result<OwnedFd> {
         Ok(fd)
     } else {
         Err(std::io::Error::from_raw_os_error(libc::ESTALE))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// No live system can be made to give one namespace's NSID to another's inode number, so
+    /// this case is a snapshot built by hand.
+    #[test]
+    fn an_id_naming_two_namespaces_names_both() {
+        let mut snapshot = Snapshot::default();
+        let mut uts = Namespace::new(4026531838, NsType::Uts);
+        uts.nsid = Some(7);
+        let mut net = Namespace::new(7, NsType::Net);
+        net.nsid = Some(4099);
+        snapshot.namespaces = vec![uts, net];
+        let err = find(&snapshot, 7, None).unwrap_err();
+        assert_eq!(err.code(), crate::error::exit::USAGE);
+        assert_eq!(
+            err.message(),
+            "id 7 is ambiguous, it names the uts namespace with NSID 7 (inode 4026531838) and \
+             the net namespace with inode 7 (NSID 4099): give the other id of the one you mean"
+        );
+        // A type settles it; so does the other id.
+        assert_eq!(find(&snapshot, 7, Some(NsType::Net)).unwrap().id, 7);
+        assert_eq!(find(&snapshot, 4099, None).unwrap().ns_type, NsType::Net);
+        assert!(find(&snapshot, 8, None).is_err());
     }
 }

@@ -50,8 +50,16 @@ struct Wanted {
 pub fn run(args: &EnterSpec) -> Result<i32> {
     let foreground = exec::in_foreground();
     let blocked = init::block_signals();
-    let target = args.target.map(Target::open).transpose()?;
+    let target = args
+        .target
+        .map(|pid| Target::open(pid, args.target_inode))
+        .transpose()?;
     check_needs_target(args, target.as_ref())?;
+    // The target's SELinux context, read while its /proc is ours to read.
+    let context = match (&target, args.follow_context) {
+        (Some(t), true) => Some(t.selinux_context()?),
+        _ => None,
+    };
     let mut wanted = select(args, target.as_ref())?;
     if args.user_parent {
         add_user_parent(&mut wanted, target.as_ref())?;
@@ -88,6 +96,11 @@ pub fn run(args: &EnterSpec) -> Result<i32> {
     if let (Some(t), true) = (&target, args.join_cgroup) {
         t.join_cgroup()?;
     }
+    if let Some(context) = &context {
+        // As setexeccon(3): the context the next exec runs in, set on this thread.
+        fs::write("/proc/thread-self/attr/exec", context)
+            .map_err(|e| setup_error("cannot set the SELinux context for the command", e))?;
+    }
 
     enter_all(&mut wanted, target.as_ref())?;
     let entered: Vec<NsType> = wanted.iter().map(|w| w.ns_type).collect();
@@ -122,7 +135,8 @@ pub fn run(args: &EnterSpec) -> Result<i32> {
     let gid = resolve(args.setgid, |ids| ids.1);
     let switching = args.setuid.is_some() || args.setgid.is_some();
     exec::set_ids(uid, gid, (in_user && !keep) || switching)?;
-    if args.keep_caps {
+    // As nsenter: only capabilities an entered user namespace gave are kept.
+    if args.keep_caps && in_user {
         sys::keep_caps_across_exec()
             .map_err(|e| setup_error("cannot keep the capabilities across exec", e))?;
     }
@@ -170,6 +184,7 @@ fn check_needs_target(args: &EnterSpec, target: Option<&Target>) -> Result<()> {
                 .any(|f| matches!(f, EnterFrom::Socket(_))),
             "-N (--net-socket)",
         ),
+        (args.follow_context, "-Z (--follow-context)"),
     ];
     match needs.iter().find(|(given, _)| *given) {
         Some((_, option)) => Err(Error::usage(format!("{option} needs a target (-t PID)"))),
@@ -233,17 +248,39 @@ struct Target {
 }
 
 impl Target {
-    fn open(pid: i32) -> Result<Target> {
+    /// `inode`: the pidfs inode the process must have (`-t PID:INODE`).
+    fn open(pid: i32, inode: Option<u64>) -> Result<Target> {
         if pid <= 0 {
             return Err(Error::usage(format!("invalid PID {pid}")));
         }
-        match sys::pidfd_open(pid) {
-            Ok(pidfd) => Ok(Target { pid, pidfd }),
+        let pidfd = match sys::pidfd_open(pid) {
+            Ok(pidfd) => pidfd,
             Err(e) if e.raw_os_error() == Some(libc::ESRCH) => {
-                Err(Error::setup(format!("no process with PID {pid}")))
+                return Err(Error::setup(format!("no process with PID {pid}")));
             }
-            Err(e) => Err(setup_error(format!("cannot open process {pid}"), e)),
+            Err(e) => return Err(setup_error(format!("cannot open process {pid}"), e)),
+        };
+        if let Some(inode) = inode {
+            check_pidfs_inode(pid, &pidfd, inode)?;
         }
+        Ok(Target { pid, pidfd })
+    }
+
+    /// Its SELinux context (-Z); a usage error where SELinux is off.
+    fn selinux_context(&self) -> Result<Vec<u8>> {
+        if !Path::new("/sys/fs/selinux").exists() {
+            return Err(Error::usage(
+                "-Z (--follow-context) is not supported here: SELinux is not enabled",
+            ));
+        }
+        let path = format!("/proc/{}/attr/current", self.pid);
+        let mut context =
+            fs::read(&path).map_err(|e| setup_error(format!("cannot read {path}"), e))?;
+        // The kernel ends it with a NUL (and some versions a newline); the write wants it bare.
+        while matches!(context.last(), Some(b'\0' | b'\n')) {
+            context.pop();
+        }
+        Ok(context)
     }
 
     fn link(&self, t: NsType) -> PathBuf {
@@ -309,6 +346,30 @@ impl Target {
     }
 }
 
+/// `-t PID:INODE`: the pidfd must be on pidfs (Linux 6.9), whose inode numbers are never
+/// reused while the system runs, and have that inode; else the PID is another process's now.
+fn check_pidfs_inode(pid: i32, pidfd: &OwnedFd, inode: u64) -> Result<()> {
+    const PIDFS_MAGIC: u64 = 0x5049_4446;
+    let on_pidfs = rustix::fs::fstatfs(pidfd)
+        .map(|st| st.f_type as u64 == PIDFS_MAGIC)
+        .map_err(|e| setup_error(format!("cannot inspect the pidfd of process {pid}"), e))?;
+    if !on_pidfs {
+        return Err(Error::usage(
+            "-t PID:INODE needs pidfs (Linux 6.9 or later) to name a process by its inode",
+        ));
+    }
+    let actual = rustix::fs::fstat(pidfd)
+        .map_err(|e| setup_error(format!("cannot inspect the pidfd of process {pid}"), e))?
+        .st_ino;
+    if actual == inode {
+        Ok(())
+    } else {
+        Err(Error::setup(format!(
+            "process {pid} has pidfs inode {actual}, not {inode}: that PID now names another process"
+        )))
+    }
+}
+
 /// The namespaces to enter: flags with files, flags naming the target's, or (-a) all of the
 /// target's that differ from ours. The target's that equal ours are skipped (entering one's
 /// own user namespace is an error, the rest would change nothing).
@@ -317,11 +378,20 @@ fn select(args: &EnterSpec, target: Option<&Target>) -> Result<Vec<Wanted>> {
     let mut from_target: Vec<NsType> = Vec::new();
     for (&t, from) in &args.namespaces {
         match from {
-            EnterFrom::File(path) => wanted.push(Wanted {
-                ns_type: t,
-                source: Source::File(path.clone()),
-                fd: Some(open_ns_file(t, path)?),
-            }),
+            EnterFrom::File(path) => {
+                // `--net=:x`: a mistyped id rather than a file, unless there is such a file.
+                if path.as_os_str().as_bytes().starts_with(b":") && !path.exists() {
+                    let shown = for_terminal(&path.to_string_lossy()).into_owned();
+                    return Err(Error::usage(format!(
+                        "{shown} is not a namespace id (digits after ':') nor a file"
+                    )));
+                }
+                wanted.push(Wanted {
+                    ns_type: t,
+                    source: Source::File(path.clone()),
+                    fd: Some(open_ns_file(t, path)?),
+                })
+            }
             EnterFrom::Id(id) => wanted.push(Wanted {
                 ns_type: t,
                 source: Source::Id(*id),
@@ -366,7 +436,7 @@ fn select(args: &EnterSpec, target: Option<&Target>) -> Result<Vec<Wanted>> {
                 }
                 Err(e) if args.all && !args.namespaces.contains_key(&t) => {
                     return Err(setup_error(
-                        format!("reading the namespaces of {}", target.pid),
+                        format!("cannot read the namespaces of process {}", target.pid),
                         e,
                     ));
                 }

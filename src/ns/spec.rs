@@ -422,6 +422,8 @@ impl std::fmt::Display for EnterId {
 pub struct EnterSpec {
     /// The process whose namespaces to enter.
     pub target: Option<i32>,
+    /// The pidfs inode the target must have (`-t PID:INODE`), so a reused PID is refused.
+    pub target_inode: Option<u64>,
     /// Every namespace of the target that differs from ours, besides those named.
     pub all: bool,
     /// The types named explicitly, and where each comes from.
@@ -448,6 +450,8 @@ pub struct EnterSpec {
     pub join_cgroup: bool,
     /// Exec without forking even after entering a PID namespace (`-F`).
     pub no_fork: bool,
+    /// Run the command in the target's SELinux context (`-Z`).
+    pub follow_context: bool,
     /// Empty: the user's shell.
     pub command: Vec<OsString>,
 }

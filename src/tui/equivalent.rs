@@ -11,8 +11,8 @@ use crate::cli::{propagation_name, setgroups_name};
 use crate::model::NsType;
 use crate::ns::keep::KEEP_DIR;
 use crate::ns::spec::{
-    DataBind, EnterDir, EnterFrom, EnterSpec, JoinFrom, Mapping, PidOne, Propagation,
-    SandboxSpec, SetupStep, SpawnNs, SpawnSpec,
+    DataBind, EnterDir, EnterFrom, EnterSpec, JoinFrom, Mapping, PidOne, Propagation, SandboxSpec,
+    SetupStep, SpawnNs, SpawnSpec,
 };
 use crate::sanitize::for_terminal;
 
@@ -29,9 +29,7 @@ pub struct Equivalent {
 /// `Command::new("/proc/self/exe").args(enter_argv(&args))`.
 pub fn enter_argv(a: &EnterSpec) -> Vec<OsString> {
     let mut v = Words::from(["enter"]);
-    if let Some(pid) = a.target {
-        v.push(format!("--target={pid}"));
-    }
+    target_flag(&mut v, a);
     if a.all {
         v.push("--all");
     }
@@ -235,9 +233,7 @@ pub fn nsviz_spawn_line(a: &SpawnSpec) -> String {
 pub fn nsenter(a: &EnterSpec) -> Equivalent {
     let mut v = Words::from(["nsenter"]);
     let mut notes = Vec::new();
-    if let Some(pid) = a.target {
-        v.push(format!("--target={pid}"));
-    }
+    target_flag(&mut v, a);
     if a.all {
         v.push("--all");
     }
@@ -248,6 +244,9 @@ pub fn nsenter(a: &EnterSpec) -> Equivalent {
              NSID); nsviz finds where it is held."
                 .into(),
         );
+    }
+    if a.target_inode.is_some() {
+        notes.push("nsenter 2.38 takes no PID:INODE target (2.42 does).".into());
     }
     enter_common_flags(&mut v, a);
     v.equivalent(&a.command, notes)
@@ -613,6 +612,15 @@ fn enter_ns_flags(v: &mut Words, a: &EnterSpec) {
     }
 }
 
+/// `--target=PID`, or `--target=PID:INODE` with the pidfs inode to check.
+fn target_flag(v: &mut Words, a: &EnterSpec) {
+    match (a.target, a.target_inode) {
+        (Some(pid), Some(inode)) => v.push(format!("--target={pid}:{inode}")),
+        (Some(pid), None) => v.push(format!("--target={pid}")),
+        (None, _) => {}
+    }
+}
+
 /// The options nsenter and `nsviz enter` share, spelled the same.
 fn enter_common_flags(v: &mut Words, a: &EnterSpec) {
     if a.user_parent {
@@ -651,6 +659,9 @@ fn enter_common_flags(v: &mut Words, a: &EnterSpec) {
     }
     if a.no_fork {
         v.push("--no-fork");
+    }
+    if a.follow_context {
+        v.push("--follow-context");
     }
 }
 
@@ -1032,6 +1043,7 @@ mod tests {
     fn enter_argv_round_trips() {
         let mut a = EnterSpec {
             target: Some(42),
+            target_inode: Some(7001),
             all: true,
             setuid: Some(EnterId::Id(7)),
             setgid: Some(EnterId::Follow),
@@ -1044,6 +1056,7 @@ mod tests {
             env: true,
             join_cgroup: true,
             no_fork: true,
+            follow_context: true,
             command: vec!["--weird".into(), "arg".into()],
             ..EnterSpec::default()
         };
