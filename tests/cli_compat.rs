@@ -12,7 +12,7 @@ use std::time::Duration;
 use ns_common::{link, nsviz, nsviz_as_nobody, run};
 
 /// Every subcommand, and the bare command (the viewer).
-const SUBCOMMANDS: [&[&str]; 8] = [
+const SUBCOMMANDS: [&[&str]; 10] = [
     &[],
     &["list"],
     &["tree"],
@@ -21,6 +21,8 @@ const SUBCOMMANDS: [&[&str]; 8] = [
     &["enter"],
     &["spawn"],
     &["forget"],
+    &["completions", "bash"],
+    &["man"],
 ];
 
 #[test]
@@ -60,17 +62,26 @@ fn an_unknown_option_before_the_command_is_never_run() {
     }
 }
 
+/// Every subcommand with options that exclude each other (tree, graph, snapshot, forget,
+/// completions and man have none).
 #[test]
 fn conflicting_options_are_one_sentence() {
     for args in [
         &["spawn", "--map-root-user", "--map-current-user", "true"][..],
         &["spawn", "-r", "-c", "true"],
+        &["spawn", "--veth", "--pasta", "true"],
+        &["spawn", "--new-root", "--init", "--as-pid-1", "true"],
+        &["spawn", "--new-root", "--chdir", "/", "-w", "/", "true"],
+        &["enter", "-t", "1", "-u", "-w/", "-W", "/", "true"],
+        &["enter", "-t", "1", "-N", "3", "--net", "true"],
+        &["list", "-J", "-r"],
     ] {
         let r = nsviz(args);
         assert_eq!(r.code, Some(2), "{args:?}: {}", r.err);
         let line = r.one_error_line();
         assert!(line.contains("cannot be used with"), "{args:?}: {line}");
-        assert!(line.ends_with("see 'nsviz spawn --help'."), "{line}");
+        let help = format!("see 'nsviz {} --help'.", args[0]);
+        assert!(line.ends_with(&help), "{line}");
     }
 }
 

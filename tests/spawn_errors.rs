@@ -133,7 +133,13 @@ fn exit_status_with_and_without_fork() {
 #[test]
 fn no_namespace_type_runs_the_command_where_it_is() {
     // As `unshare CMD`: nothing is created, the command runs in nsviz's own namespaces.
-    let r = nsviz(&["spawn", "--", "readlink", "/proc/self/ns/uts", "/proc/self/ns/mnt"]);
+    let r = nsviz(&[
+        "spawn",
+        "--",
+        "readlink",
+        "/proc/self/ns/uts",
+        "/proc/self/ns/mnt",
+    ]);
     assert_eq!(r.code, Some(0), "{}", r.err);
     let ours: Vec<String> = ["uts", "mnt"]
         .iter()
