@@ -286,7 +286,7 @@ pub fn raise_ambient(cap: u32) -> io::Result<()> {
 /// bytes each: code u16, jt u8, jf u8, k u32, in this machine's byte order). Raw prctl:
 /// neither rustix nor nix loads seccomp filters. Needs no_new_privs or CAP_SYS_ADMIN.
 pub fn load_seccomp_filter(program: &[u8]) -> io::Result<()> {
-    if program.is_empty() || program.len() % 8 != 0 {
+    if program.is_empty() || !program.len().is_multiple_of(8) {
         return Err(io::Error::from_raw_os_error(libc::EINVAL));
     }
     let mut filter: Vec<libc::sock_filter> = program

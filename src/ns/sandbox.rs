@@ -83,7 +83,7 @@ fn read_seccomp(fd: i32) -> Result<Vec<u8>> {
     let program = sys::read_user_fd(fd)
         .map_err(|e| setup_error(format!("cannot read the seccomp program from fd {fd}"), e))?;
     let len = program.len();
-    if len == 0 || len % 8 != 0 {
+    if len == 0 || !len.is_multiple_of(8) {
         return Err(Error::setup(format!(
             "the seccomp program read from fd {fd} is {len} bytes long, not a whole number of 8-byte instructions (struct sock_filter)"
         )));
