@@ -156,6 +156,15 @@ pub fn write_exit(sandbox: &SandboxSpec, status: i32) {
     }
 }
 
+/// --die-with-parent in nsviz's first process too, as bwrap: when it forks (a PID namespace,
+/// an init), it dies with its caller, and its children die with it.
+pub fn die_with_caller(sandbox: &SandboxSpec) -> Result<()> {
+    if sandbox.die_with_parent {
+        sys::die_with_parent().map_err(|e| setup_error("cannot ask to die with the parent", e))?;
+    }
+    Ok(())
+}
+
 /// In the command's process, before exec: environment, session, parent-death signal.
 pub fn prepare_command(sandbox: &SandboxSpec) -> Result<()> {
     sys::change_env(sandbox.clearenv, &sandbox.unsetenv, &sandbox.setenv);

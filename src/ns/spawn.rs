@@ -157,6 +157,7 @@ impl Plan {
 /// Returns the exit status of the command.
 pub fn run(args: &SpawnSpec) -> Result<i32> {
     let plan = Plan::new(args)?;
+    sandbox::die_with_caller(&args.sandbox)?;
     let joins = join::open_all(&args.joins())?;
     if args.network.netns_name.is_some() {
         network::prepare_netns_dir()?;
@@ -236,6 +237,9 @@ fn create_and_run(
     })?;
     if plan.has(NsType::User) {
         idmap::write_maps(maps, mapper, args.setgroups, outside)?;
+    }
+    if args.new_root && plan.has(NsType::Net) && plan.connect.is_none() {
+        network::loopback_up()?;
     }
     if let Some(connector) = connector {
         connector.connect()?;
