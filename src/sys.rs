@@ -235,6 +235,92 @@ pub fn capset_empty() -> io::Result<()> {
     Ok(rustix::thread::set_capabilities(None, empty)?)
 }
 
+/// The real user id (bwrap's test for a root caller).
+pub fn getuid() -> u32 {
+    rustix::process::getuid().as_raw()
+}
+
+/// The effective, permitted and inheritable capability sets, as bit masks.
+pub fn capability_sets() -> io::Result<(u64, u64, u64)> {
+    let sets = rustix::thread::capabilities(None)?;
+    Ok((
+        sets.effective.bits(),
+        sets.permitted.bits(),
+        sets.inheritable.bits(),
+    ))
+}
+
+/// Sets the effective, permitted and inheritable sets to this one mask.
+pub fn set_capability_sets(mask: u64) -> io::Result<()> {
+    use rustix::thread::{CapabilitySet, CapabilitySets};
+    let set = CapabilitySet::from_bits_retain(mask);
+    Ok(rustix::thread::set_capabilities(
+        None,
+        CapabilitySets {
+            effective: set,
+            permitted: set,
+            inheritable: set,
+        },
+    )?)
+}
+
+/// Raises capability number `cap` in the ambient set (raw prctl, as for the bounding set).
+pub fn raise_ambient(cap: u32) -> io::Result<()> {
+    // SAFETY: PR_CAP_AMBIENT_RAISE takes integer arguments only.
+    let ret = unsafe {
+        libc::prctl(
+            libc::PR_CAP_AMBIENT,
+            libc::PR_CAP_AMBIENT_RAISE as libc::c_ulong,
+            libc::c_ulong::from(cap),
+            0,
+            0,
+        )
+    };
+    if ret == -1 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+/// Loads a classic-BPF seccomp filter: `program` is an array of `struct sock_filter` (8
+/// bytes each: code u16, jt u8, jf u8, k u32, in this machine's byte order). Raw prctl:
+/// neither rustix nor nix loads seccomp filters. Needs no_new_privs or CAP_SYS_ADMIN.
+pub fn load_seccomp_filter(program: &[u8]) -> io::Result<()> {
+    if program.is_empty() || !program.len().is_multiple_of(8) {
+        return Err(io::Error::from_raw_os_error(libc::EINVAL));
+    }
+    let mut filter: Vec<libc::sock_filter> = program
+        .chunks_exact(8)
+        .map(|c| libc::sock_filter {
+            code: u16::from_ne_bytes([c[0], c[1]]),
+            jt: c[2],
+            jf: c[3],
+            k: u32::from_ne_bytes([c[4], c[5], c[6], c[7]]),
+        })
+        .collect();
+    let len =
+        u16::try_from(filter.len()).map_err(|_| io::Error::from_raw_os_error(libc::EINVAL))?;
+    let prog = libc::sock_fprog {
+        len,
+        filter: filter.as_mut_ptr(),
+    };
+    // SAFETY: `prog` points at `len` initialised filters that outlive the call; the kernel
+    // copies them.
+    let ret = unsafe {
+        libc::prctl(
+            libc::PR_SET_SECCOMP,
+            libc::SECCOMP_MODE_FILTER as libc::c_ulong,
+            &prog as *const libc::sock_fprog,
+            0,
+            0,
+        )
+    };
+    if ret == -1 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
 pub fn set_no_new_privs() -> io::Result<()> {
     Ok(rustix::thread::set_no_new_privs(true)?)
 }

@@ -183,3 +183,163 @@ fn without_root_a_new_root_gets_a_user_namespace_of_its_own() {
     assert_eq!(words[0], ["7"]);
     assert_eq!(words[1], ["7", "65534", "1"]);
 }
+
+/// A seccomp program that makes uname(2) fail with EPERM and allows everything else (on
+/// another architecture than the one built for, everything is allowed).
+fn uname_eperm_filter() -> Vec<u8> {
+    let (arch, uname): (u32, u32) = if cfg!(target_arch = "aarch64") {
+        (0xc000_00b7, 160)
+    } else {
+        (0xc000_003e, 63)
+    };
+    // (code, jt, jf, k): BPF_LD|BPF_W|BPF_ABS = 0x20, BPF_JMP|BPF_JEQ|BPF_K = 0x15,
+    // BPF_RET|BPF_K = 0x06; seccomp_data: nr at 0, arch at 4.
+    let program: [(u16, u8, u8, u32); 6] = [
+        (0x20, 0, 0, 4),
+        (0x15, 0, 3, arch),
+        (0x20, 0, 0, 0),
+        (0x15, 0, 1, uname),
+        (0x06, 0, 0, 0x0005_0000 | libc::EPERM as u32),
+        (0x06, 0, 0, 0x7fff_0000),
+    ];
+    let mut bytes = Vec::new();
+    for (code, jt, jf, k) in program {
+        bytes.extend(code.to_ne_bytes());
+        bytes.extend([jt, jf]);
+        bytes.extend(k.to_ne_bytes());
+    }
+    bytes
+}
+
+/// `PROGRAM ARGS uname -s` with fd 3 reading `file`, through sh.
+fn with_fd3(program: &str, args: &str, file: &std::path::Path) -> Run {
+    run(Command::new("sh").args(["-c", &format!("{program} {args} 3<{}", file.display())]))
+}
+
+#[test]
+fn seccomp_program_from_an_fd_applies_to_the_command_as_in_bwrap() {
+    if !common::require_root("create namespaces") || !common::ensure_program("bwrap", "bubblewrap")
+    {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let filter = dir.path().join("filter.bpf");
+    std::fs::write(&filter, uname_eperm_filter()).unwrap();
+    let nsviz = format!("{} {}", common::nsviz_path().display(), BASE.join(" "));
+    let bwrap = "bwrap --ro-bind / /".to_string();
+    for program in [&nsviz, &bwrap] {
+        let r = with_fd3(program, "--seccomp 3 -- uname -s", &filter);
+        assert_eq!(r.code, Some(1), "{program}: {} {}", r.out, r.err);
+        assert!(
+            r.err.contains("Operation not permitted"),
+            "{program}: {}",
+            r.err
+        );
+        assert_eq!(r.out, "");
+        // Other calls still work, and no_new_privs is set (the kernel's condition).
+        let r = with_fd3(
+            program,
+            "--seccomp 3 -- grep -E 'NoNewPrivs|Seccomp:' /proc/self/status",
+            &filter,
+        );
+        assert_eq!(
+            r.words(),
+            [["NoNewPrivs:", "1"], ["Seccomp:", "2"]],
+            "{program}"
+        );
+        // Without the filter, uname works.
+        let r = with_fd3(program, "-- uname -s", &filter);
+        assert_eq!(r.out.trim(), "Linux", "{program}");
+    }
+}
+
+#[test]
+fn a_seccomp_program_that_is_not_whole_instructions_or_not_open_is_named() {
+    if !common::require_root("create namespaces") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let odd = dir.path().join("odd");
+    std::fs::write(&odd, [0u8; 13]).unwrap();
+    let nsviz = format!("{} {}", common::nsviz_path().display(), BASE.join(" "));
+    let r = with_fd3(&nsviz, "--seccomp 3 -- true", &odd);
+    assert_eq!(r.code, Some(125), "{}", r.err);
+    assert_eq!(
+        r.one_error_line(),
+        "nsviz: the seccomp program read from fd 3 is 13 bytes long, not a whole number of 8-byte instructions (struct sock_filter)"
+    );
+    let r = run(common::nsviz().args(BASE).args(["--seccomp", "57", "true"]));
+    assert_eq!(r.code, Some(125), "{}", r.err);
+    assert!(
+        r.one_error_line()
+            .starts_with("nsviz: cannot read the seccomp program from fd 57"),
+        "{}",
+        r.err
+    );
+    for bad in [
+        &["--seccomp", "x", "true"][..],
+        &["--cap-add", "NET_ADMIN", "true"],
+        &["--drop-caps", "--cap-add", "ALL", "true"],
+    ] {
+        let r = run(common::nsviz().args(BASE).args(bad));
+        assert_eq!(r.code, Some(2), "{bad:?}: {}", r.err);
+    }
+}
+
+/// The pids of processes whose command line is exactly `sleep SECONDS`.
+fn sleeps(seconds: &str) -> Vec<i32> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<i32>() else {
+            continue;
+        };
+        let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+        if cmdline == format!("sleep\0{seconds}\0").as_bytes() {
+            found.push(pid);
+        }
+    }
+    found
+}
+
+#[test]
+fn die_with_parent_kills_the_command_when_the_caller_dies_as_in_bwrap() {
+    if !common::require_root("create namespaces") || !common::ensure_program("bwrap", "bubblewrap")
+    {
+        return;
+    }
+    let nsviz = format!("{} {}", common::nsviz_path().display(), BASE.join(" "));
+    let bwrap = "bwrap --ro-bind / /".to_string();
+    // A distinct duration per case names its sleep, whatever PID namespace it is in.
+    let cases = [
+        (&nsviz, "", "3001"),
+        (&nsviz, "--unshare-pid", "3002"),
+        (&bwrap, "", "3003"),
+        (&bwrap, "--unshare-pid", "3004"),
+    ];
+    for (program, extra, seconds) in cases {
+        // The shell stays the parent (`; true` keeps it from exec'ing the program).
+        let line = format!("{program} {extra} --die-with-parent -- sleep {seconds}; true");
+        let caller = common::Background::spawn(Command::new("sh").args(["-c", &line]));
+        let _kill_leftovers = common::Cleanup(|| {
+            for pid in sleeps(seconds) {
+                let _ = rustix::process::kill_process(
+                    rustix::process::Pid::from_raw(pid).unwrap(),
+                    rustix::process::Signal::KILL,
+                );
+            }
+        });
+        let started = common::wait_until(std::time::Duration::from_secs(10), || {
+            !sleeps(seconds).is_empty()
+        });
+        assert!(started, "{line}: the command did not start");
+        rustix::process::kill_process(
+            rustix::process::Pid::from_raw(caller.pid()).unwrap(),
+            rustix::process::Signal::KILL,
+        )
+        .unwrap();
+        let gone = common::wait_until(std::time::Duration::from_secs(5), || {
+            sleeps(seconds).is_empty()
+        });
+        assert!(gone, "{line}: the command outlived its caller");
+    }
+}

@@ -167,6 +167,9 @@ complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l setenv -d 'Set an 
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l unsetenv -d 'Unset an environment variable of the command (repeatable; after --clearenv)' -r
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l info-fd -d 'Write the command\'s pid and the new namespaces\' inode numbers as JSON to this open fd' -r
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l json-status-fd -d 'Write the same as one JSON line to this open fd, then the exit code as another' -r
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l cap-add -d 'Keep capability CAP (a name like CAP_NET_ADMIN, or ALL) in every set of the command (in order with --cap-drop)' -r
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l cap-drop -d 'Take capability CAP (or ALL) away from the command (in order with --cap-add)' -r
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l seccomp -d 'Load this classic-BPF seccomp program (an array of struct sock_filter, read from the open fd FD) right before running the command; sets no_new_privs' -r
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -s w -l wd -d 'Working directory inside' -r -F
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -s f -l fork -d 'Accepted for unshare compatibility: nsviz always forks where a new PID namespace needs it'
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l init -d 'With a new PID namespace, run a small init as PID 1 that reaps orphans and forwards signals, the command its child (bwrap\'s default; without it the command is PID 1)'

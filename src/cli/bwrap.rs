@@ -9,8 +9,9 @@ use clap::Args;
 
 use crate::error::Error;
 use crate::model::NsType;
+use crate::ns::caps;
 use crate::ns::join::both_join_and_create;
-use crate::ns::spec::{DataBind, Mapping, PidOne, SetupStep, SpawnNs, SpawnSpec};
+use crate::ns::spec::{CapChange, DataBind, Mapping, PidOne, SetupStep, SpawnNs, SpawnSpec};
 
 /// bwrap's namespace and process options.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Args)]
@@ -80,6 +81,70 @@ pub struct BwrapArgs {
     /// a reaping init is, as in bwrap).
     #[arg(long, conflicts_with = "init")]
     pub as_pid_1: bool,
+    #[command(flatten)]
+    pub caps: CapOps,
+    /// Load this classic-BPF seccomp program (an array of struct sock_filter, read from the
+    /// open fd FD) right before running the command; sets no_new_privs.
+    #[arg(long, value_name = "FD")]
+    pub seccomp: Option<i32>,
+}
+
+/// `--cap-add` and `--cap-drop`, kept in command-line order (each changes what the one
+/// before it left).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CapOps(pub Vec<CapChange>);
+
+impl clap::FromArgMatches for CapOps {
+    fn from_arg_matches(m: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        let mut found: Vec<(usize, CapChange)> = Vec::new();
+        for (id, add) in [("cap-add", true), ("cap-drop", false)] {
+            let (Some(values), Some(indices)) = (m.get_many::<String>(id), m.indices_of(id)) else {
+                continue;
+            };
+            for (value, index) in values.zip(indices) {
+                let cap = caps::parse(value).map_err(|e| {
+                    clap::Error::raw(clap::error::ErrorKind::ValueValidation, e + "\n")
+                })?;
+                found.push((index, CapChange { add, cap }));
+            }
+        }
+        found.sort_by_key(|(index, _)| *index);
+        Ok(CapOps(found.into_iter().map(|(_, c)| c).collect()))
+    }
+
+    fn update_from_arg_matches(&mut self, m: &clap::ArgMatches) -> Result<(), clap::Error> {
+        *self = Self::from_arg_matches(m)?;
+        Ok(())
+    }
+}
+
+impl Args for CapOps {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        let help = [
+            (
+                "cap-add",
+                "Keep capability CAP (a name like CAP_NET_ADMIN, or ALL) in every set of the command (in order with --cap-drop)",
+            ),
+            (
+                "cap-drop",
+                "Take capability CAP (or ALL) away from the command (in order with --cap-add)",
+            ),
+        ];
+        help.into_iter().fold(cmd, |cmd, (id, help)| {
+            cmd.arg(
+                clap::Arg::new(id)
+                    .long(id)
+                    .value_name("CAP")
+                    .action(clap::ArgAction::Append)
+                    .conflicts_with("drop_caps")
+                    .help(help),
+            )
+        })
+    }
+
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        Self::augment_args(cmd)
+    }
 }
 
 impl BwrapArgs {
@@ -144,6 +209,8 @@ impl BwrapArgs {
         sandbox.new_session = self.new_session;
         sandbox.info_fd = self.info_fd;
         sandbox.json_status_fd = self.json_status_fd;
+        sandbox.caps = self.caps.0.clone();
+        sandbox.seccomp_fd = self.seccomp;
         Ok(())
     }
 }

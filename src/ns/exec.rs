@@ -101,6 +101,17 @@ pub fn set_ids(uid: Option<u32>, gid: Option<u32>, clear_groups: bool) -> Result
 /// replaces this process with the command. Returns only on failure: 126 (cannot run) or 127
 /// (not found), or 125 if the working directory is missing.
 pub fn exec(launch: &Launch, blocked: Option<&init::Blocked>, commit: impl FnOnce()) -> Error {
+    exec_then(launch, blocked, commit, || Ok(()))
+}
+
+/// As [`exec`], with `last` run after everything else, right before the exec itself (a
+/// seccomp filter, which could refuse the calls setup still makes).
+pub fn exec_then(
+    launch: &Launch,
+    blocked: Option<&init::Blocked>,
+    commit: impl FnOnce(),
+    last: impl FnOnce() -> Result<(), Error>,
+) -> Error {
     match prepare(launch) {
         Ok(prepared) => {
             if launch.own_terminal {
@@ -109,6 +120,9 @@ pub fn exec(launch: &Launch, blocked: Option<&init::Blocked>, commit: impl FnOnc
             commit();
             if let Some(blocked) = blocked {
                 blocked.restore();
+            }
+            if let Err(e) = last() {
+                return e;
             }
             prepared.exec()
         }

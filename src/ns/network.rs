@@ -426,6 +426,17 @@ fn pasta_daemon(mut pid_file: fs::File) -> Result<OwnedFd> {
 
 /// In spawn, inside the new network namespace once the connector made the pair: loopback and
 /// the inside end up, addresses, default routes. Deletes the pair if a step fails.
+/// bwrap's personality (`--new-root`) brings the new network namespace's loopback up, as
+/// bwrap does (unshare leaves it down).
+pub fn loopback_up() -> Result<()> {
+    let mut rtnl = Rtnl::open().map_err(|e| setup_error("cannot open a netlink socket", e))?;
+    if let Ok(Some(lo)) = rtnl.index_of("lo") {
+        rtnl.set_up(lo)
+            .map_err(|e| setup_error("cannot bring lo up", e))?;
+    }
+    Ok(())
+}
+
 pub fn configure_inside(veth: &Veth) -> Result<()> {
     let mut rtnl = Rtnl::open().map_err(|e| setup_error("cannot open a netlink socket", e))?;
     let shown = for_terminal(&veth.inside).into_owned();

@@ -3,11 +3,99 @@
 
 use std::os::unix::fs::MetadataExt;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::NsType;
 
-use super::spec::SandboxSpec;
+use super::caps::CapPlan;
+use super::spec::{SandboxSpec, SpawnSpec};
 use super::{setup_error, sys};
+
+/// The kernel's limit on a classic-BPF program (BPF_MAXINSNS).
+const MAX_SECCOMP_INSTRUCTIONS: usize = 4096;
+
+/// What the command's process does last to its privileges, worked out in nsviz's first
+/// process before any namespace exists: bwrap's capabilities, the seccomp program.
+#[derive(Debug, Default)]
+pub struct Confinement {
+    /// bwrap's capability rule: with --new-root, or a --cap-add/--cap-drop (not with
+    /// --drop-caps, which clears everything).
+    pub caps: Option<CapPlan>,
+    /// The `struct sock_filter` array read from --seccomp's fd.
+    pub seccomp: Option<Vec<u8>>,
+    /// bwrap always sets no_new_privs: with it, an exec as root cannot raise the permitted
+    /// set again, and a seccomp program may be loaded without CAP_SYS_ADMIN.
+    pub no_new_privs: bool,
+}
+
+impl Confinement {
+    pub fn new(spec: &SpawnSpec, new_user: bool) -> Result<Confinement> {
+        let bwrap_caps = spec.new_root || !spec.sandbox.caps.is_empty();
+        let caps = if bwrap_caps && !spec.drop_caps {
+            Some(
+                CapPlan::for_caller(&spec.sandbox.caps, new_user)
+                    .map_err(|e| setup_error("cannot read nsviz's capabilities", e))?,
+            )
+        } else {
+            None
+        };
+        let seccomp = match spec.sandbox.seccomp_fd {
+            Some(fd) => Some(read_seccomp(fd)?),
+            None => None,
+        };
+        let no_new_privs = bwrap_caps || seccomp.is_some();
+        Ok(Confinement {
+            caps,
+            seccomp,
+            no_new_privs,
+        })
+    }
+
+    /// Before the uid changes (it needs CAP_SETPCAP): the bounding set.
+    pub fn before_ids(&self) -> Result<()> {
+        if let Some(caps) = &self.caps {
+            caps.apply_bounding()
+                .map_err(|e| setup_error("cannot lower the capability bounding set", e))?;
+        }
+        Ok(())
+    }
+
+    /// After the uid changes: the other sets.
+    pub fn after_ids(&self) -> Result<()> {
+        if let Some(caps) = &self.caps {
+            caps.apply_sets()
+                .map_err(|e| setup_error("cannot set the command's capabilities", e))?;
+        }
+        Ok(())
+    }
+
+    /// Right before the exec, after no_new_privs: the seccomp filter.
+    pub fn load_seccomp(&self) -> Result<()> {
+        if let Some(program) = &self.seccomp {
+            sys::load_seccomp_filter(program)
+                .map_err(|e| setup_error("cannot load the seccomp program", e))?;
+        }
+        Ok(())
+    }
+}
+
+/// Reads --seccomp's program whole, and checks it is a whole number of instructions.
+fn read_seccomp(fd: i32) -> Result<Vec<u8>> {
+    let program = sys::read_user_fd(fd)
+        .map_err(|e| setup_error(format!("cannot read the seccomp program from fd {fd}"), e))?;
+    let len = program.len();
+    if len == 0 || !len.is_multiple_of(8) {
+        return Err(Error::setup(format!(
+            "the seccomp program read from fd {fd} is {len} bytes long, not a whole number of 8-byte instructions (struct sock_filter)"
+        )));
+    }
+    if len / 8 > MAX_SECCOMP_INSTRUCTIONS {
+        return Err(Error::setup(format!(
+            "the seccomp program read from fd {fd} has {} instructions, more than the kernel's {MAX_SECCOMP_INSTRUCTIONS}",
+            len / 8
+        )));
+    }
+    Ok(program)
+}
 
 /// The types bwrap reports, in its order, with the /proc/self/ns link that names the new
 /// namespace (a PID namespace is the one of our children).
@@ -66,6 +154,15 @@ pub fn write_exit(sandbox: &SandboxSpec, status: i32) {
         let code = if status < 0 { 128 - status } else { status };
         let _ = sys::write_user_fd(fd, format!("{{ \"exit-code\": {code} }}\n").as_bytes());
     }
+}
+
+/// --die-with-parent in nsviz's first process too, as bwrap: when it forks (a PID namespace,
+/// an init), it dies with its caller, and its children die with it.
+pub fn die_with_caller(sandbox: &SandboxSpec) -> Result<()> {
+    if sandbox.die_with_parent {
+        sys::die_with_parent().map_err(|e| setup_error("cannot ask to die with the parent", e))?;
+    }
+    Ok(())
 }
 
 /// In the command's process, before exec: environment, session, parent-death signal.

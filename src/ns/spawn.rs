@@ -157,6 +157,7 @@ impl Plan {
 /// Returns the exit status of the command.
 pub fn run(args: &SpawnSpec) -> Result<i32> {
     let plan = Plan::new(args)?;
+    sandbox::die_with_caller(&args.sandbox)?;
     let joins = join::open_all(&args.joins())?;
     if args.network.netns_name.is_some() {
         network::prepare_netns_dir()?;
@@ -189,12 +190,13 @@ pub fn run(args: &SpawnSpec) -> Result<i32> {
         drop(joins);
         let mapper = Mapper::start(&maps)?;
         let ids = (&maps, mapper, outside);
+        let confine = sandbox::Confinement::new(args, plan.has(NsType::User))?;
         create_and_run(
             args,
             &plan,
             ids,
             &blocked,
-            &mut binder,
+            (&mut binder, &confine),
             connector,
             foreground,
         )
@@ -211,7 +213,7 @@ fn create_and_run(
     plan: &Plan,
     (maps, mapper, outside): (&IdMaps, Option<Mapper>, Outside),
     blocked: &init::Blocked,
-    binder: &mut Option<Binder>,
+    (binder, confine): (&mut Option<Binder>, &sandbox::Confinement),
     connector: Option<Connector>,
     foreground: bool,
 ) -> Result<i32> {
@@ -235,6 +237,9 @@ fn create_and_run(
     })?;
     if plan.has(NsType::User) {
         idmap::write_maps(maps, mapper, args.setgroups, outside)?;
+    }
+    if args.new_root && plan.has(NsType::Net) && plan.connect.is_none() {
+        network::loopback_up()?;
     }
     if let Some(connector) = connector {
         connector.connect()?;
@@ -272,7 +277,13 @@ fn create_and_run(
         sandbox::write_report(&args.sandbox, &sandbox::report(&plan.types, sys::getpid()))?;
         bind(binder)?;
         let mut links = build_filesystem(args, plan)?;
-        return Err(run_command(args, &launch, blocked, binder, &mut links));
+        return Err(run_command(
+            args,
+            &launch,
+            blocked,
+            (binder, confine),
+            &mut links,
+        ));
     }
     // PID 1 cannot die of a signal sent from inside its namespace, not even its own: it tells
     // the command's status through this pipe, so that a signal is not mistaken for a code.
@@ -308,11 +319,17 @@ fn create_and_run(
         };
         if let Some((_, status_out)) = status_pipe {
             die_or_exit(
-                pid_one(args, &launch, blocked, binder, &mut links),
+                pid_one(args, &launch, blocked, (binder, confine), &mut links),
                 status_out,
             );
         }
-        die(run_command(args, &launch, blocked, binder, &mut links));
+        die(run_command(
+            args,
+            &launch,
+            blocked,
+            (binder, confine),
+            &mut links,
+        ));
     }
     drop(nsviz);
     if let Some(b) = binder.as_mut() {
@@ -397,12 +414,12 @@ fn pid_one(
     args: &SpawnSpec,
     launch: &Launch,
     blocked: &init::Blocked,
-    binder: &mut Option<Binder>,
+    (binder, confine): (&mut Option<Binder>, &sandbox::Confinement),
     links: &mut mounts::HostLinks,
 ) -> Result<i32> {
     let child = sys::fork().map_err(|e| setup_error("cannot start the command", e))?;
     if child == 0 {
-        die(run_command(args, launch, blocked, binder, links));
+        die(run_command(args, launch, blocked, (binder, confine), links));
     }
     if let Some(b) = binder.as_mut() {
         b.close();
@@ -428,7 +445,7 @@ fn run_command(
     args: &SpawnSpec,
     launch: &Launch,
     blocked: &init::Blocked,
-    binder: &mut Option<Binder>,
+    (binder, confine): (&mut Option<Binder>, &sandbox::Confinement),
     links: &mut mounts::HostLinks,
 ) -> Error {
     let prepare = || -> Result<()> {
@@ -436,15 +453,17 @@ fn run_command(
             caps::drop_bounding_and_ambient()
                 .map_err(|e| setup_error("cannot drop capabilities", e))?;
         }
+        confine.before_ids()?;
         let switching = args.setuid.is_some() || args.setgid.is_some();
         exec::set_ids(args.setuid, args.setgid, switching)?;
         if args.drop_caps {
             caps::drop_process_sets().map_err(|e| setup_error("cannot drop capabilities", e))?;
         }
+        confine.after_ids()?;
         if args.keep_caps {
             keep_caps(args)?;
         }
-        if args.no_new_privs {
+        if args.no_new_privs || confine.no_new_privs {
             caps::set_no_new_privs().map_err(|e| setup_error("cannot set no_new_privs", e))?;
         }
         sandbox::prepare_command(&args.sandbox)
@@ -453,11 +472,12 @@ fn run_command(
         links.remove();
         return e;
     }
-    let error = exec::exec(launch, Some(blocked), || {
+    let commit = || {
         if let Some(b) = binder.as_mut() {
             b.commit();
         }
-    });
+    };
+    let error = exec::exec_then(launch, Some(blocked), commit, || confine.load_seccomp());
     // The exec failed: undo what outlives us; the binder before the error is reported.
     links.remove();
     if let Some(b) = binder.take() {

@@ -208,6 +208,19 @@ pub struct SandboxSpec {
     pub info_fd: Option<i32>,
     /// The same as one JSON line, then the exit code as another.
     pub json_status_fd: Option<i32>,
+    /// `--cap-add`, `--cap-drop`, in command-line order: they change the capabilities the
+    /// command keeps (bwrap's rule: all of a root caller's, none of another user's).
+    pub caps: Vec<CapChange>,
+    /// A classic-BPF seccomp program (an array of `struct sock_filter`) read from this fd and
+    /// loaded right before the exec.
+    pub seccomp_fd: Option<i32>,
+}
+
+/// One `--cap-add` (`add`) or `--cap-drop`: a capability number, or None for ALL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CapChange {
+    pub add: bool,
+    pub cap: Option<u8>,
 }
 
 /// The two names of a veth pair; None: pick one.

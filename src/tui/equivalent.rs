@@ -165,6 +165,15 @@ fn sandbox_args(s: &SandboxSpec) -> Vec<OsString> {
     number("--gid", s.gid.map(|n| n.to_string()));
     number("--info-fd", s.info_fd.map(|n| n.to_string()));
     number("--json-status-fd", s.json_status_fd.map(|n| n.to_string()));
+    number("--seccomp", s.seccomp_fd.map(|n| n.to_string()));
+    for change in &s.caps {
+        let flag = if change.add {
+            "--cap-add"
+        } else {
+            "--cap-drop"
+        };
+        v.extend([flag.into(), crate::ns::caps::name(change.cap).into()]);
+    }
     if s.clearenv {
         v.push("--clearenv".into());
     }
@@ -336,6 +345,13 @@ pub fn unshare(a: &SpawnSpec) -> Equivalent {
         notes.push(
             "unshare cannot drop capabilities or set no_new_privs: wrap the command in \
              setpriv --bounding-set=-all --inh-caps=-all --no-new-privs (before any --setuid)."
+                .into(),
+        );
+    }
+    if !a.sandbox.caps.is_empty() || a.sandbox.seccomp_fd.is_some() {
+        notes.push(
+            "unshare cannot add or drop single capabilities or load a seccomp program: see the \
+             bwrap line."
                 .into(),
         );
     }
@@ -577,7 +593,7 @@ pub fn bwrap(a: &SpawnSpec) -> Equivalent {
     if types.contains(&NsType::Mnt) && a.propagation != Propagation::Private {
         notes.push("bwrap chooses mount propagation itself (--propagation).".into());
     }
-    if !a.no_new_privs {
+    if !a.no_new_privs && !a.new_root {
         notes.push("bwrap always sets no_new_privs.".into());
     }
     if a.command.is_empty() {
@@ -897,6 +913,7 @@ mod tests {
                 new_session: true,
                 info_fd: Some(7),
                 json_status_fd: Some(8),
+                ..SandboxSpec::default()
             },
             new_root: true,
             setuid: Some(1000),
@@ -1012,9 +1029,42 @@ mod tests {
         a
     }
 
+    /// bwrap's capability changes and seccomp program.
+    fn confinement_spawn() -> SpawnSpec {
+        use crate::ns::spec::CapChange;
+        SpawnSpec {
+            new_root: true,
+            sandbox: SandboxSpec {
+                caps: vec![
+                    CapChange {
+                        add: false,
+                        cap: None,
+                    },
+                    CapChange {
+                        add: true,
+                        cap: Some(12),
+                    },
+                    CapChange {
+                        add: true,
+                        cap: Some(50),
+                    },
+                    CapChange {
+                        add: false,
+                        cap: Some(0),
+                    },
+                ],
+                seccomp_fd: Some(9),
+                ..SandboxSpec::default()
+            },
+            command: vec!["true".into()],
+            ..SpawnSpec::default()
+        }
+    }
+
     #[test]
     fn spawn_spec_round_trips_through_the_command_line() {
         for a in [
+            confinement_spawn(),
             full_spawn(),
             network_spawn(),
             steps_only_spawn(),
@@ -1158,6 +1208,15 @@ mod tests {
             )
         );
         assert!(full.notes.iter().any(|n| n.contains("time namespace")));
+        let confined = bwrap(&confinement_spawn());
+        assert!(
+            confined.line.contains(
+                "--seccomp 9 --cap-drop ALL --cap-add CAP_NET_ADMIN --cap-add 50 --cap-drop CAP_CHOWN"
+            ),
+            "{}",
+            confined.line
+        );
+        assert!(!confined.notes.iter().any(|n| n.contains("no_new_privs")));
     }
 
     #[test]
