@@ -11,8 +11,8 @@ use crate::cli::{propagation_name, setgroups_name};
 use crate::model::NsType;
 use crate::ns::keep::KEEP_DIR;
 use crate::ns::spec::{
-    DataBind, EnterDir, EnterFrom, EnterSpec, JoinFrom, Mapping, PidOne, Propagation,
-    SandboxSpec, SetupStep, SpawnNs, SpawnSpec,
+    DataBind, EnterDir, EnterFrom, EnterSpec, JoinFrom, Mapping, PidOne, Propagation, SandboxSpec,
+    SetupStep, SpawnNs, SpawnSpec,
 };
 use crate::sanitize::for_terminal;
 
