@@ -158,7 +158,8 @@ fn corpus_runs_the_same_or_its_difference_is_documented() {
     {
         let (expect, line) = entry.split_once('\t').expect("EXPECTATION<TAB>LINE");
         lines += 1;
-        if expect != "same" && (!compat.contains(&format!("**{expect}**")) || !compat.contains(line))
+        if expect != "same"
+            && (!compat.contains(&format!("**{expect}**")) || !compat.contains(line))
         {
             failures.push(format!(
                 "docs/compat.md does not list `{line}` under {expect}"
