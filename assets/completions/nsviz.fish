@@ -115,8 +115,8 @@ complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -s p -l pid -d 'New P
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -s U -l user -d 'New user namespace; =FILE also binds it to FILE' -r -F
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -s C -l cgroup -d 'New cgroup namespace; =FILE also binds it to FILE' -r -F
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -s T -l time -d 'New time namespace (see --monotonic, --boottime); =FILE also binds it to FILE' -r -F
-complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l map-user -d 'Map our user to UID (a number or a user name) in a new user namespace (implies -U; overrides -r and -c)' -r
-complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l map-group -d 'Map our group to GID (a number or a group name) in a new user namespace (implies -U; overrides -r and -c)' -r
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l map-user -d 'Map our user to UID (a number or a user name) in a new user namespace (implies -U; overrides an earlier -r or -c, a later one overrides it)' -r
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l map-group -d 'Map our group to GID (a number or a group name) in a new user namespace (implies -U; overrides an earlier -r or -c, a later one overrides it)' -r
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l map-users -d 'Map COUNT uids from OUTER to INNER, or auto (the first block of /etc/subuid from 0), subids (that block to itself), all (every uid to itself); repeatable; through newuidmap when not root (implies -U)' -r
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l map-groups -d 'As --map-users, for group ids (/etc/subgid, newgidmap)' -r
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l owner -d 'Create the user namespace as UID:GID, who then owns it (root only; implies -U)' -r
@@ -177,8 +177,8 @@ complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l map-auto -d '--map
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l map-subids -d '--map-users=subids --map-groups=subids'
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l forward-signals -d 'Accepted for unshare compatibility: nsviz always forwards SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2 to the command'
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l keep-caps -d 'With a new user namespace, the command keeps its capabilities there (as ambient ones)'
-complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -s r -l map-root-user -d 'Map the current user to root in a new user namespace (implies -U)'
-complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -s c -l map-current-user -d 'Map the current user to itself in a new user namespace (implies -U)'
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -s r -l map-root-user -d 'Map the current user to root in a new user namespace (implies -U; the last of -r, -c, --map-user, --map-group wins, as in unshare)'
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -s c -l map-current-user -d 'Map the current user to itself in a new user namespace (implies -U; the last of -r, -c, --map-user, --map-group wins)'
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l new-root -d 'Build a new root on tmpfs from the filesystem flags only, pivot into it, detach the old'
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l drop-caps -d 'Clear every capability set, bounding and ambient included, before running the command'
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l no-new-privs -d 'Set no_new_privs: the command cannot gain privileges through setuid files'

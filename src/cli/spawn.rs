@@ -222,12 +222,14 @@ pub struct SpawnArgs {
     #[command(flatten)]
     pub unshare: Box<UnshareArgs>,
 
-    /// Map the current user to root in a new user namespace (implies -U).
-    #[arg(short = 'r', long)]
+    /// Map the current user to root in a new user namespace (implies -U; the last of -r, -c,
+    /// --map-user, --map-group wins, as in unshare).
+    #[arg(short = 'r', long, overrides_with = "map_current_user")]
     pub map_root_user: bool,
 
-    /// Map the current user to itself in a new user namespace (implies -U).
-    #[arg(short = 'c', long, conflicts_with = "map_root_user")]
+    /// Map the current user to itself in a new user namespace (implies -U; the last of -r,
+    /// -c, --map-user, --map-group wins).
+    #[arg(short = 'c', long, overrides_with = "map_root_user")]
     pub map_current_user: bool,
 
     /// Whether setgroups(2) is allowed in the new user namespace (default with a map: deny).
@@ -308,18 +310,22 @@ pub struct SpawnArgs {
 /// The rest of unshare(1)'s options (util-linux 2.42), and `--init`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Args)]
 pub struct UnshareArgs {
+    // First: the derived parsers take the values out of the matches as they read them.
+    #[command(flatten)]
+    pub own_id_order: OwnIdOrder,
+
     /// With a new PID namespace, run a small init as PID 1 that reaps orphans and forwards
     /// signals, the command its child (bwrap's default; without it the command is PID 1).
     #[arg(long)]
     pub init: bool,
 
     /// Map our user to UID (a number or a user name) in a new user namespace (implies -U;
-    /// overrides -r and -c).
+    /// overrides an earlier -r or -c, a later one overrides it).
     #[arg(long, value_name = "UID|NAME", value_parser = parse_user)]
     pub map_user: Option<u32>,
 
     /// Map our group to GID (a number or a group name) in a new user namespace (implies -U;
-    /// overrides -r and -c).
+    /// overrides an earlier -r or -c, a later one overrides it).
     #[arg(long, value_name = "GID|NAME", value_parser = parse_group)]
     pub map_group: Option<u32>,
 
@@ -369,6 +375,47 @@ pub struct UnshareArgs {
     /// Not supported: binfmt_misc interpreters (see docs/compat.md).
     #[arg(short = 'l', long, value_name = "STRING")]
     pub load_interp: Option<OsString>,
+}
+
+/// Which of `--map-user` and `--map-group` a later `-r` or `-c` overrides: unshare(1) keeps the
+/// last of them, which clap's derive cannot tell (it keeps no order across flags), so this type
+/// declares no flag and reads the positions of those four from the matches. Code that builds a
+/// [`SpawnArgs`] itself leaves it at its default: nothing overridden.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OwnIdOrder {
+    pub map_user_overridden: bool,
+    pub map_group_overridden: bool,
+}
+
+impl clap::FromArgMatches for OwnIdOrder {
+    fn from_arg_matches(m: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        // Only what the command line gave: a flag's default has a position too.
+        let last = |id: &str| match m.value_source(id) {
+            Some(clap::parser::ValueSource::CommandLine) => m.indices_of(id)?.max(),
+            _ => None,
+        };
+        let whole = last("map_root_user").max(last("map_current_user"));
+        let overridden = |id: &str| matches!((last(id), whole), (Some(at), Some(w)) if at < w);
+        Ok(OwnIdOrder {
+            map_user_overridden: overridden("map_user"),
+            map_group_overridden: overridden("map_group"),
+        })
+    }
+
+    fn update_from_arg_matches(&mut self, m: &clap::ArgMatches) -> Result<(), clap::Error> {
+        *self = Self::from_arg_matches(m)?;
+        Ok(())
+    }
+}
+
+impl Args for OwnIdOrder {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        cmd
+    }
+
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        cmd
+    }
 }
 
 /// A user id, or a user name looked up in the user database.
@@ -598,8 +645,8 @@ impl SpawnArgs {
             } else {
                 PidOne::Command
             },
-            map_user: u.map_user,
-            map_group: u.map_group,
+            map_user: u.map_user.filter(|_| !u.own_id_order.map_user_overridden),
+            map_group: u.map_group.filter(|_| !u.own_id_order.map_group_overridden),
             map_users,
             map_groups,
             owner: u.owner,
@@ -665,6 +712,30 @@ mod tests {
         assert!(spawn(&["-n", "--addr", "10.0.0.2/24"]).is_err());
         assert!(spawn(&["--veth", "--route"]).is_err());
         assert!(spawn(&["--veth", "--pasta"]).is_err());
+    }
+
+    #[test]
+    fn the_last_of_the_own_id_flags_wins_as_in_unshare() {
+        let own = |args: &[&str]| {
+            let s = spec(args).unwrap();
+            (s.mapping, s.map_user, s.map_group)
+        };
+        // -r then --map-user: the uid from --map-user, the gid still from -r.
+        assert_eq!(own(&["-r", "--map-user=5"]), (Mapping::Root, Some(5), None));
+        // --map-user then -r: -r maps both.
+        assert_eq!(own(&["--map-user=5", "-r"]), (Mapping::Root, None, None));
+        assert_eq!(
+            own(&["--map-group=7", "-c", "--map-user=5"]),
+            (Mapping::Current, Some(5), None)
+        );
+        assert_eq!(
+            own(&["--map-user=5", "--map-group=7"]),
+            (Mapping::None, Some(5), Some(7))
+        );
+        // -r and -c: the later one.
+        assert_eq!(own(&["-r", "-c"]).0, Mapping::Current);
+        assert_eq!(own(&["-c", "-r"]).0, Mapping::Root);
+        assert_eq!(own(&["-rc"]).0, Mapping::Current);
     }
 
     #[test]

@@ -49,8 +49,28 @@ impl Blocked {
 /// A forwarded signal sent by a process (kill, si_code <= 0) is passed to `child`. One the
 /// kernel generated (a terminal's ^C, si_code SI_KERNEL) is not: the terminal already sent it
 /// to the whole foreground process group, the command included.
-pub fn wait_forwarding(child: i32, _blocked: &Blocked) -> Result<i32> {
-    let set = waited();
+pub fn wait_forwarding(child: i32, blocked: &Blocked) -> Result<i32> {
+    wait_forwarding_also(child, blocked, None)
+}
+
+/// Whether PID 1 can take `sig` and pass it on (`--kill-child=SIG` with `--init`): not SIGKILL
+/// nor SIGSTOP, which cannot be blocked, nor SIGCHLD, which tells PID 1 of its children.
+pub fn can_pass_on(sig: libc::c_int) -> bool {
+    ![libc::SIGKILL, libc::SIGSTOP, libc::SIGCHLD].contains(&sig)
+}
+
+/// Blocks `sig` too, so that [`wait_forwarding_also`] takes it (in PID 1; the command still
+/// starts with the mask [`Blocked`] saved).
+pub fn block_also(sig: libc::c_int) {
+    sys::SigSet::of(&[sig]).block();
+}
+
+/// [`wait_forwarding`], also passing on `extra` (blocked with [`block_also`] first).
+pub fn wait_forwarding_also(child: i32, _blocked: &Blocked, extra: Option<i32>) -> Result<i32> {
+    let mut signals = FORWARDED.to_vec();
+    signals.push(libc::SIGCHLD);
+    signals.extend(extra);
+    let set = sys::SigSet::of(&signals);
     loop {
         let (sig, code) = set
             .wait()

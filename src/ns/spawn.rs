@@ -95,6 +95,17 @@ impl Plan {
                 "--uid and --gid need a new user namespace (--unshare-user)",
             ));
         }
+        if let Some(sig) = args.kill_child
+            && sig != libc::SIGKILL
+            && !init::can_pass_on(sig)
+            && args.pid_one == PidOne::Init
+            && types.contains(&NsType::Pid)
+        {
+            let name = nix::sys::signal::Signal::try_from(sig).map_or("?", |s| s.as_str());
+            return Err(Error::usage(format!(
+                "--kill-child={name} cannot be passed on to the command by the init (--init)"
+            )));
+        }
         let mapping = match args.mapping {
             Mapping::None if implicit_user => Mapping::Current,
             m => m,
@@ -307,7 +318,18 @@ fn create_and_run(
             init::set_name("nsviz-init");
             init::die_with_parent();
         }
-        if let (Some(sig), Some(nsviz)) = (args.kill_child, &nsviz)
+        // With an init, the init takes the signal and passes it on to the command: were the
+        // init to die of it, the kernel would kill everything in its PID namespace first.
+        let kill_signal = match args.kill_child {
+            Some(sig) if with_init && init::can_pass_on(sig) => {
+                init::block_also(sig);
+                Some(sig)
+            }
+            // SIGKILL (the plan refuses the other signals the init cannot pass on).
+            Some(_) if with_init => Some(libc::SIGKILL),
+            other => other,
+        };
+        if let (Some(sig), Some(nsviz)) = (kill_signal, &nsviz)
             && let Err(e) = kill_with_parent(sig, nsviz)
         {
             die(e);
@@ -424,7 +446,8 @@ fn pid_one(
     if let Some(b) = binder.as_mut() {
         b.close();
     }
-    init::wait_forwarding(child, blocked)
+    let passed_on = args.kill_child.filter(|&sig| init::can_pass_on(sig));
+    init::wait_forwarding_also(child, blocked, passed_on)
 }
 
 /// PID 1's end: writes the command's status for the parent, then exits with it (128 + the

@@ -92,6 +92,15 @@ impl std::str::FromStr for IdBlock {
                 } else {
                     (first, second)
                 };
+                // The kernel refuses a block that runs past the last id, 4294967294.
+                let end = u64::from(inner.max(outer)) + u64::from(count);
+                if end > u64::from(u32::MAX) {
+                    return Err(format!(
+                        "'{}' runs past the last id, {}",
+                        crate::sanitize::for_terminal(text),
+                        u32::MAX - 1
+                    ));
+                }
                 Ok(IdBlock::Range {
                     inner,
                     outer,
