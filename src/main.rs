@@ -7,6 +7,7 @@ use clap::Parser;
 
 use nsviz::cli::{Cli, Command, ForgetArgs};
 use nsviz::error::Error;
+use nsviz::output::color::{self, Palette};
 use nsviz::sanitize::for_terminal;
 use nsviz::{conventions, ns, output, source, tui};
 
@@ -39,9 +40,11 @@ fn main() -> ExitCode {
 
 /// Runs the chosen command; returns the exit status (enter/spawn pass their command's on).
 fn run(cli: Cli) -> Result<i32, Error> {
+    use std::io::IsTerminal;
     let mut text = Vec::new();
+    let palette = Palette::new(color::wanted(cli.color, std::io::stdout().is_terminal()));
     match cli.command {
-        None => return tui::run(&cli.source, cli.interval),
+        None => return tui::run(&cli.source, cli.interval, cli.color),
         Some(Command::Enter(args)) => {
             return ns::enter::run(&args.to_spec()).map(ns::finish_like);
         }
@@ -55,7 +58,7 @@ fn run(cli: Cli) -> Result<i32, Error> {
             let details = output::list::needs_details(&args)?;
             let snapshot = source::load(&args.source, details)?;
             let width = output::list::terminal_width();
-            output::list::write(&snapshot, &args, width, &mut text)?;
+            output::list::write(&snapshot, &args, width, palette, &mut text)?;
             print_stdout(&text)?;
             // What could not be read goes to stderr, so that the table stays lsns's.
             if let Some(footer) = output::list::footer(&snapshot, &args) {
@@ -63,9 +66,12 @@ fn run(cli: Cli) -> Result<i32, Error> {
             }
             return Ok(0);
         }
-        Some(Command::Tree(args)) => {
-            output::tree::write(&source::load(&args.source, true)?, &args, &mut text)?
-        }
+        Some(Command::Tree(args)) => output::tree::write(
+            &source::load(&args.source, true)?,
+            &args,
+            palette,
+            &mut text,
+        )?,
         Some(Command::Graph(args)) => {
             output::graph::write(&source::load(&args.source, true)?, &args, &mut text)?
         }

@@ -201,13 +201,30 @@ fn args_of(line: &[&str]) -> Command {
 fn draw_everything(snapshot: &Snapshot) {
     let mut out = Vec::new();
     if let Command::List(args) = args_of(&["nsviz", "list", "--output-all"]) {
-        let _ = nsviz::output::list::write(snapshot, &args, None, &mut out);
+        let _ = nsviz::output::list::write(
+            snapshot,
+            &args,
+            None,
+            nsviz::output::color::Palette::new(true),
+            &mut out,
+        );
     }
     if let Command::List(args) = args_of(&["nsviz", "list", "--json"]) {
-        let _ = nsviz::output::list::write(snapshot, &args, None, &mut out);
+        let _ = nsviz::output::list::write(
+            snapshot,
+            &args,
+            None,
+            nsviz::output::color::Palette::new(true),
+            &mut out,
+        );
     }
     for by in [TreeBy::Owner, TreeBy::Parent, TreeBy::Process] {
-        let _ = nsviz::output::tree::render(snapshot, by, &[]);
+        let _ = nsviz::output::tree::render(
+            snapshot,
+            by,
+            &[],
+            nsviz::output::color::Palette::new(true),
+        );
     }
     if let Command::Graph(args) = args_of(&["nsviz", "graph"]) {
         let _ = nsviz::output::graph::write(snapshot, &args, &mut out);

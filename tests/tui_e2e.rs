@@ -52,6 +52,16 @@ impl Tmux {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
+    /// The screen with its colours (`capture-pane -e`: SGR sequences kept).
+    fn screen_with_colours(&self) -> String {
+        let out = self
+            .cmd()
+            .args(["capture-pane", "-p", "-e"])
+            .output()
+            .expect("capture");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
     fn keys(&self, keys: &[&str]) {
         let ok = self
             .cmd()
@@ -789,4 +799,34 @@ fn enter_on_a_namespace_jumps_through_its_holder_to_the_process() {
     drop(sleeper);
     tmux.text("q");
     tmux.assert_back_at_the_shell();
+}
+
+/// `list` and `tree` on a terminal are coloured (`--color auto`), and plain under NO_COLOR or
+/// `--color never`; the words are the same.
+#[test]
+fn text_output_on_a_terminal_is_coloured_unless_no_color() {
+    let nsviz = nsviz_path().display().to_string();
+    let demo = demo();
+    let run = |env: &str, args: &str| {
+        let tmux = Tmux::start(&format!(
+            "sh -c '{env} {nsviz} {args} --from {demo}; echo DONE; sleep 100'"
+        ));
+        tmux.wait_for("DONE");
+        let screen = tmux.screen_with_colours();
+        (screen, tmux.screen())
+    };
+    // Bold headings and the net type in cyan, as the viewer colours it.
+    let (coloured, words) = run("", "list -t net");
+    assert!(coloured.contains("\x1b[1mNS"), "{coloured:?}");
+    assert!(coloured.contains("\x1b[36mnet"), "{coloured:?}");
+    let (tree, _) = run("", "tree");
+    assert!(tree.contains("\x1b[34mmnt"), "{tree:?}");
+    for (env, args) in [
+        ("NO_COLOR=1", "list -t net"),
+        ("", "--color never list -t net"),
+    ] {
+        let (plain, plain_words) = run(env, args);
+        assert!(!plain.contains("\x1b["), "{env} {args}: {plain:?}");
+        assert_eq!(plain_words, words, "{env} {args}");
+    }
 }

@@ -83,7 +83,7 @@ _nsviz() {
 
     case "${cmd}" in
         nsviz)
-            opts="-h -V --from --proc --interval --help --version list tree snapshot graph enter spawn forget completions man help"
+            opts="-h -V --from --proc --interval --color --help --version list tree snapshot graph enter spawn forget completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -101,6 +101,10 @@ _nsviz() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -109,12 +113,16 @@ _nsviz() {
             return 0
             ;;
         nsviz__subcmd__completions)
-            opts="-h -V --help --version bash zsh fish"
+            opts="-h -V --color --help --version bash zsh fish"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -123,7 +131,7 @@ _nsviz() {
             return 0
             ;;
         nsviz__subcmd__enter)
-            opts="-t -a -m -u -i -n -p -U -C -T -N -S -G -r -w -W -e -c -F -Z -h -V --target --all --mount --uts --ipc --net --pid --user --cgroup --time --ns --net-socket --user-parent --setuid --setgid --preserve-credentials --keep-caps --root --wd --wdns --env --join-cgroup --no-fork --follow-context --help --version"
+            opts="-t -a -m -u -i -n -p -U -C -T -N -S -G -r -w -W -e -c -F -Z -h -V --target --all --mount --uts --ipc --net --pid --user --cgroup --time --ns --net-socket --user-parent --setuid --setgid --preserve-credentials --keep-caps --root --wd --wdns --env --join-cgroup --no-fork --follow-context --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -253,6 +261,10 @@ _nsviz() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -261,12 +273,16 @@ _nsviz() {
             return 0
             ;;
         nsviz__subcmd__forget)
-            opts="-h -V --help --version"
+            opts="-h -V --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -275,7 +291,7 @@ _nsviz() {
             return 0
             ;;
         nsviz__subcmd__graph)
-            opts="-f -t -h -V --from --proc --format --type --hide-initial --help --version"
+            opts="-f -t -h -V --from --proc --format --type --hide-initial --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -303,6 +319,10 @@ _nsviz() {
                     ;;
                 -t)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -467,7 +487,7 @@ _nsviz() {
             return 0
             ;;
         nsviz__subcmd__list)
-            opts="-t -p -o -H -J -r -l -u -W -T -P -Q -n -h -V --from --proc --type --task --output --output-all --list-columns --json --raw --list --notruncate --nowrap --tree --persistent --filter --noheadings --help --version"
+            opts="-t -p -o -H -J -r -l -u -W -T -P -Q -n -h -V --from --proc --type --task --output --output-all --list-columns --json --raw --list --notruncate --nowrap --tree --persistent --filter --noheadings --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -521,6 +541,10 @@ _nsviz() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -529,12 +553,16 @@ _nsviz() {
             return 0
             ;;
         nsviz__subcmd__man)
-            opts="-h -V --help --version"
+            opts="-h -V --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -543,7 +571,7 @@ _nsviz() {
             return 0
             ;;
         nsviz__subcmd__snapshot)
-            opts="-o -h -V --from --proc --output --compact --help --version"
+            opts="-o -h -V --from --proc --output --compact --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -565,6 +593,10 @@ _nsviz() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -573,7 +605,7 @@ _nsviz() {
             return 0
             ;;
         nsviz__subcmd__spawn)
-            opts="-m -u -i -n -p -U -C -T -f -R -l -r -c -S -G -w -h -V --mount --uts --ipc --net --pid --user --cgroup --time --fork --init --map-user --map-group --map-users --map-groups --map-auto --map-subids --owner --kill-child --forward-signals --root --keep-caps --mount-binfmt --load-interp --map-root-user --map-current-user --setgroups --hostname --mount-proc --propagation --bind --ro-bind --tmpfs --symlink --proc --dev --dev-bind --bind-try --dev-bind-try --ro-bind-try --dir --remount-ro --perms --chmod --file --bind-data --ro-bind-data --new-root --setuid --setgid --drop-caps --no-new-privs --monotonic --boottime --keep --join --veth --addr --peer-addr --route --bridge --netns-name --pasta --unshare-all --unshare-user --unshare-user-try --unshare-ipc --unshare-pid --unshare-net --unshare-uts --unshare-cgroup --unshare-cgroup-try --share-net --uid --gid --chdir --setenv --unsetenv --clearenv --die-with-parent --new-session --info-fd --json-status-fd --as-pid-1 --cap-add --cap-drop --seccomp --wd --help --version"
+            opts="-m -u -i -n -p -U -C -T -f -R -l -r -c -S -G -w -h -V --mount --uts --ipc --net --pid --user --cgroup --time --fork --init --map-user --map-group --map-users --map-groups --map-auto --map-subids --owner --kill-child --forward-signals --root --keep-caps --mount-binfmt --load-interp --map-root-user --map-current-user --setgroups --hostname --mount-proc --propagation --bind --ro-bind --tmpfs --symlink --proc --dev --dev-bind --bind-try --dev-bind-try --ro-bind-try --dir --remount-ro --perms --chmod --file --bind-data --ro-bind-data --new-root --setuid --setgid --drop-caps --no-new-privs --monotonic --boottime --keep --join --veth --addr --peer-addr --route --bridge --netns-name --pasta --unshare-all --unshare-user --unshare-user-try --unshare-ipc --unshare-pid --unshare-net --unshare-uts --unshare-cgroup --unshare-cgroup-try --share-net --uid --gid --chdir --setenv --unsetenv --clearenv --die-with-parent --new-session --info-fd --json-status-fd --as-pid-1 --cap-add --cap-drop --seccomp --wd --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -871,6 +903,10 @@ _nsviz() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -879,7 +915,7 @@ _nsviz() {
             return 0
             ;;
         nsviz__subcmd__tree)
-            opts="-t -h -V --from --proc --by --type --help --version"
+            opts="-t -h -V --from --proc --by --type --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -903,6 +939,10 @@ _nsviz() {
                     ;;
                 -t)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 *)

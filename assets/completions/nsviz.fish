@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_nsviz_global_optspecs
-    string join \n from= proc= interval= h/help V/version
+    string join \n from= proc= interval= color= h/help V/version
 end
 
 function __fish_nsviz_needs_command
@@ -27,6 +27,9 @@ end
 complete -c nsviz -n "__fish_nsviz_needs_command" -l from -d 'Read a snapshot saved by `nsviz snapshot` instead of scanning this host ("-": standard input)' -r -F
 complete -c nsviz -n "__fish_nsviz_needs_command" -l proc -d 'The proc filesystem to scan' -r -F
 complete -c nsviz -n "__fish_nsviz_needs_command" -l interval -d 'Viewer only: rescan the host every MS milliseconds. Scanning may use about 2% of one core: on a large host a rescan reads new processes and a rotating share of the known ones, and rescans may come less often (the status line says so)' -r
+complete -c nsviz -n "__fish_nsviz_needs_command" -l color -d 'Colour in the viewer and in `list` and `tree` text: auto (on a terminal, unless NO_COLOR is set or TERM is dumb), always or never' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set (not empty) or TERM is dumb'
+always\t''
+never\t''"
 complete -c nsviz -n "__fish_nsviz_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nsviz -n "__fish_nsviz_needs_command" -s V -l version -d 'Print version'
 complete -c nsviz -n "__fish_nsviz_needs_command" -f -a "list" -d 'List namespaces as a table (like lsns), or as lsns-compatible JSON'
@@ -48,6 +51,9 @@ complete -c nsviz -n "__fish_nsviz_using_subcommand list" -s T -l tree -d 'Show 
 parent\t'Parent/child hierarchy of user and pid namespaces'
 process\t'The process tree, each process with the namespaces where it differs from its parent'"
 complete -c nsviz -n "__fish_nsviz_using_subcommand list" -s Q -l filter -d 'Only the rows for which EXPR is true: lsns 2.41\'s filter language, e.g. \'TYPE == "net" && NPROCS > 1\', \'COMMAND =~ "^sleep"\', \'not (PID eq 1)\' (docs/list.md)' -r
+complete -c nsviz -n "__fish_nsviz_using_subcommand list" -l color -d 'Colour in the viewer and in `list` and `tree` text: auto (on a terminal, unless NO_COLOR is set or TERM is dumb), always or never' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set (not empty) or TERM is dumb'
+always\t''
+never\t''"
 complete -c nsviz -n "__fish_nsviz_using_subcommand list" -l output-all -d 'Show every column'
 complete -c nsviz -n "__fish_nsviz_using_subcommand list" -s H -l list-columns -d 'Print the columns that -o accepts, with a description of each'
 complete -c nsviz -n "__fish_nsviz_using_subcommand list" -s J -l json -d 'Print JSON with the keys and conventions of lsns -J: the columns of -o, else those of `lsns -J --output-all`; nested under "children" with --tree'
@@ -65,19 +71,28 @@ complete -c nsviz -n "__fish_nsviz_using_subcommand tree" -l by -d 'How to arran
 parent\t'Parent/child hierarchy of user and pid namespaces'
 process\t'The process tree, each process with the namespaces where it differs from its parent'"
 complete -c nsviz -n "__fish_nsviz_using_subcommand tree" -s t -l type -d 'Only namespaces of this type (repeatable); their ancestors are kept for context' -r
+complete -c nsviz -n "__fish_nsviz_using_subcommand tree" -l color -d 'Colour in the viewer and in `list` and `tree` text: auto (on a terminal, unless NO_COLOR is set or TERM is dumb), always or never' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set (not empty) or TERM is dumb'
+always\t''
+never\t''"
 complete -c nsviz -n "__fish_nsviz_using_subcommand tree" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nsviz -n "__fish_nsviz_using_subcommand tree" -s V -l version -d 'Print version'
 complete -c nsviz -n "__fish_nsviz_using_subcommand snapshot" -l from -d 'Read a snapshot saved by `nsviz snapshot` instead of scanning this host ("-": standard input)' -r -F
 complete -c nsviz -n "__fish_nsviz_using_subcommand snapshot" -l proc -d 'The proc filesystem to scan' -r -F
 complete -c nsviz -n "__fish_nsviz_using_subcommand snapshot" -s o -l output -d 'Write to FILE instead of standard output' -r -F
+complete -c nsviz -n "__fish_nsviz_using_subcommand snapshot" -l color -d 'Colour in the viewer and in `list` and `tree` text: auto (on a terminal, unless NO_COLOR is set or TERM is dumb), always or never' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set (not empty) or TERM is dumb'
+always\t''
+never\t''"
 complete -c nsviz -n "__fish_nsviz_using_subcommand snapshot" -l compact -d 'One line instead of indented JSON'
-complete -c nsviz -n "__fish_nsviz_using_subcommand snapshot" -s h -l help -d 'Print help'
+complete -c nsviz -n "__fish_nsviz_using_subcommand snapshot" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nsviz -n "__fish_nsviz_using_subcommand snapshot" -s V -l version -d 'Print version'
 complete -c nsviz -n "__fish_nsviz_using_subcommand graph" -l from -d 'Read a snapshot saved by `nsviz snapshot` instead of scanning this host ("-": standard input)' -r -F
 complete -c nsviz -n "__fish_nsviz_using_subcommand graph" -l proc -d 'The proc filesystem to scan' -r -F
 complete -c nsviz -n "__fish_nsviz_using_subcommand graph" -s f -l format -d 'Output format' -r -f -a "dot\t'Graphviz: `nsviz graph | dot -Tsvg > ns.svg`'
 mermaid\t'Mermaid flowchart, for Markdown pages'"
 complete -c nsviz -n "__fish_nsviz_using_subcommand graph" -s t -l type -d 'Only namespaces of this type (repeatable); user namespaces are always kept as the frame' -r
+complete -c nsviz -n "__fish_nsviz_using_subcommand graph" -l color -d 'Colour in the viewer and in `list` and `tree` text: auto (on a terminal, unless NO_COLOR is set or TERM is dumb), always or never' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set (not empty) or TERM is dumb'
+always\t''
+never\t''"
 complete -c nsviz -n "__fish_nsviz_using_subcommand graph" -l hide-initial -d 'Leave out the initial (host) namespaces other than the root user namespace'
 complete -c nsviz -n "__fish_nsviz_using_subcommand graph" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nsviz -n "__fish_nsviz_using_subcommand graph" -s V -l version -d 'Print version'
@@ -97,6 +112,9 @@ complete -c nsviz -n "__fish_nsviz_using_subcommand enter" -s G -l setgid -d 'Se
 complete -c nsviz -n "__fish_nsviz_using_subcommand enter" -s r -l root -d 'Root directory: the target\'s, or DIR opened before entering (default: the mount namespace\'s root)' -r
 complete -c nsviz -n "__fish_nsviz_using_subcommand enter" -s w -l wd -d 'Working directory: the target\'s, or DIR opened before entering (default: the root)' -r
 complete -c nsviz -n "__fish_nsviz_using_subcommand enter" -s W -l wdns -d 'Working directory, looked up after entering and changing root' -r -F
+complete -c nsviz -n "__fish_nsviz_using_subcommand enter" -l color -d 'Colour in the viewer and in `list` and `tree` text: auto (on a terminal, unless NO_COLOR is set or TERM is dumb), always or never' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set (not empty) or TERM is dumb'
+always\t''
+never\t''"
 complete -c nsviz -n "__fish_nsviz_using_subcommand enter" -s a -l all -d 'Enter every namespace of the target that differs from ours'
 complete -c nsviz -n "__fish_nsviz_using_subcommand enter" -l user-parent -d 'Enter the parent of the user namespace (of -U, else of the other namespaces\' owner)'
 complete -c nsviz -n "__fish_nsviz_using_subcommand enter" -l preserve-credentials -d 'Keep the current uid, gid and groups when entering a user namespace'
@@ -171,6 +189,9 @@ complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l cap-add -d 'Keep c
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l cap-drop -d 'Take capability CAP (or ALL) away from the command (in order with --cap-add)' -r
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l seccomp -d 'Load this classic-BPF seccomp program (an array of struct sock_filter, read from the open fd FD) right before running the command; sets no_new_privs' -r
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -s w -l wd -d 'Working directory inside' -r -F
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l color -d 'Colour in the viewer and in `list` and `tree` text: auto (on a terminal, unless NO_COLOR is set or TERM is dumb), always or never' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set (not empty) or TERM is dumb'
+always\t''
+never\t''"
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -s f -l fork -d 'Accepted for unshare compatibility: nsviz always forks where a new PID namespace needs it'
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l init -d 'With a new PID namespace, run a small init as PID 1 that reaps orphans and forwards signals, the command its child (bwrap\'s default; without it the command is PID 1)'
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l map-auto -d '--map-users=auto --map-groups=auto'
@@ -200,11 +221,20 @@ complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l new-session -d 'Ru
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l as-pid-1 -d 'With --new-root and a new PID namespace, the command itself is PID 1 (with --new-root a reaping init is, as in bwrap)'
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -s V -l version -d 'Print version'
-complete -c nsviz -n "__fish_nsviz_using_subcommand forget" -s h -l help -d 'Print help'
+complete -c nsviz -n "__fish_nsviz_using_subcommand forget" -l color -d 'Colour in the viewer and in `list` and `tree` text: auto (on a terminal, unless NO_COLOR is set or TERM is dumb), always or never' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set (not empty) or TERM is dumb'
+always\t''
+never\t''"
+complete -c nsviz -n "__fish_nsviz_using_subcommand forget" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nsviz -n "__fish_nsviz_using_subcommand forget" -s V -l version -d 'Print version'
-complete -c nsviz -n "__fish_nsviz_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c nsviz -n "__fish_nsviz_using_subcommand completions" -l color -d 'Colour in the viewer and in `list` and `tree` text: auto (on a terminal, unless NO_COLOR is set or TERM is dumb), always or never' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set (not empty) or TERM is dumb'
+always\t''
+never\t''"
+complete -c nsviz -n "__fish_nsviz_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nsviz -n "__fish_nsviz_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c nsviz -n "__fish_nsviz_using_subcommand man" -s h -l help -d 'Print help'
+complete -c nsviz -n "__fish_nsviz_using_subcommand man" -l color -d 'Colour in the viewer and in `list` and `tree` text: auto (on a terminal, unless NO_COLOR is set or TERM is dumb), always or never' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set (not empty) or TERM is dumb'
+always\t''
+never\t''"
+complete -c nsviz -n "__fish_nsviz_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nsviz -n "__fish_nsviz_using_subcommand man" -s V -l version -d 'Print version'
 complete -c nsviz -n "__fish_nsviz_using_subcommand help; and not __fish_seen_subcommand_from list tree snapshot graph enter spawn forget completions man help" -f -a "list" -d 'List namespaces as a table (like lsns), or as lsns-compatible JSON'
 complete -c nsviz -n "__fish_nsviz_using_subcommand help; and not __fish_seen_subcommand_from list tree snapshot graph enter spawn forget completions man help" -f -a "tree" -d 'Show the namespace hierarchy as a text tree'

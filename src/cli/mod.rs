@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::model::NsType;
+use crate::output::color::ColorWhen;
 
 pub mod bwrap;
 pub mod enter;
@@ -56,6 +57,11 @@ pub struct Cli {
     #[arg(long, value_name = "MS", default_value_t = 1000,
           value_parser = clap::value_parser!(u64).range(50..=3_600_000))]
     pub interval: u64,
+
+    /// Colour in the viewer and in `list` and `tree` text: auto (on a terminal, unless
+    /// NO_COLOR is set or TERM is dumb), always or never.
+    #[arg(long, value_enum, value_name = "WHEN", global = true, default_value_t = ColorWhen::Auto)]
+    pub color: ColorWhen,
 }
 
 /// Where the picture comes from: a live scan, or a saved snapshot.

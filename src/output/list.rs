@@ -5,6 +5,7 @@ use std::io::Write;
 
 use serde::Serialize;
 
+use super::color::Palette;
 use super::filter::Filter;
 use crate::cli::ListArgs;
 use crate::cli::TreeBy;
@@ -226,10 +227,12 @@ pub fn terminal_width() -> Option<usize> {
 
 /// Writes the list to `out`. `width` is the terminal's (see [`terminal_width`]); the table is
 /// fitted to it unless --notruncate, --raw or --json.
+/// `palette` colours the table's headings and TYPE cells (never JSON or --raw output).
 pub fn write(
     snapshot: &Snapshot,
     args: &ListArgs,
     width: Option<usize>,
+    palette: Palette,
     out: &mut dyn Write,
 ) -> Result<()> {
     if let Some(pid) = args.pid.filter(|&pid| snapshot.process(pid).is_none()) {
@@ -262,6 +265,7 @@ pub fn write(
             width,
             max_pad,
             tree_column,
+            palette,
         };
         table.write(snapshot, &rows, &tree, out)
     };
@@ -682,6 +686,9 @@ struct Table<'c> {
     /// must not pad every row to its length.
     max_pad: usize,
     tree_column: Column,
+    /// Headings strong, TYPE cells in their type's colour; painted after padding, so that
+    /// the escape sequences take no width.
+    palette: Palette,
 }
 
 impl Table<'_> {
@@ -733,7 +740,8 @@ impl Table<'_> {
             fit(columns, &mut widths, limit);
         }
         let tree_shown = tree.iter().any(|e| e.lasts.len() > 1);
-        for line in &lines {
+        for (n, line) in lines.iter().enumerate() {
+            let heading = n == 0 && !self.noheadings;
             let mut text = String::new();
             let mut cut_last = false;
             for (i, value) in line.iter().enumerate() {
@@ -750,6 +758,11 @@ impl Table<'_> {
                 let pad = widths[i].min(self.max_pad).saturating_sub(count(&value));
                 let right =
                     columns[i].right_aligned() && !(tree_shown && columns[i] == self.tree_column);
+                let value = match value.parse::<NsType>() {
+                    _ if heading => self.palette.strong(&value),
+                    Ok(t) if columns[i] == Column::Type => self.palette.ns_type(t, &value),
+                    _ => value,
+                };
                 if right {
                     text.extend(std::iter::repeat_n(' ', pad));
                     text.push_str(&value);

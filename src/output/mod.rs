@@ -1,6 +1,7 @@
 //! Text outputs of a snapshot: the lsns-like table and JSON, the tree, the snapshot document,
 //! and the graph for Graphviz or Mermaid.
 
+pub mod color;
 pub mod filter;
 pub mod graph;
 pub mod json;

@@ -9,14 +9,21 @@ use crate::graph::{self, Hierarchy, NodeKey, NsGraph, TreeNode};
 use crate::model::{NsType, Snapshot};
 use crate::sanitize::for_terminal;
 
-pub fn write(snapshot: &Snapshot, args: &TreeArgs, out: &mut dyn Write) -> Result<()> {
-    let text = render(snapshot, args.by, &args.types);
+use super::color::Palette;
+
+pub fn write(
+    snapshot: &Snapshot,
+    args: &TreeArgs,
+    palette: Palette,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let text = render(snapshot, args.by, &args.types, palette);
     out.write_all(text.as_bytes())
         .map_err(|e| Error::os("cannot write the tree", e))
 }
 
 /// The whole tree as text, one line a node, with a footer when something could not be read.
-pub fn render(snapshot: &Snapshot, by: TreeBy, types: &[NsType]) -> String {
+pub fn render(snapshot: &Snapshot, by: TreeBy, types: &[NsType], palette: Palette) -> String {
     let g = NsGraph::build(snapshot);
     let wanted = |t: NsType| types.is_empty() || types.contains(&t);
     let forest = match by {
@@ -41,9 +48,9 @@ pub fn render(snapshot: &Snapshot, by: TreeBy, types: &[NsType]) -> String {
     let mut text = String::new();
     let mut prefix = String::new();
     for node in &forest {
-        text.push_str(&label(snapshot, node.key, types));
+        text.push_str(&label(snapshot, node.key, types, palette));
         text.push('\n');
-        write_children(snapshot, node, types, &mut prefix, &mut text);
+        write_children(snapshot, node, types, palette, &mut prefix, &mut text);
     }
     if let Some(footer) = super::skipped_footer(snapshot) {
         text.push_str(&footer);
@@ -56,6 +63,7 @@ fn write_children(
     snapshot: &Snapshot,
     node: &TreeNode,
     types: &[NsType],
+    palette: Palette,
     prefix: &mut String,
     text: &mut String,
 ) {
@@ -64,11 +72,11 @@ fn write_children(
         let last = i + 1 == count;
         text.push_str(prefix);
         text.push_str(if last { "└─" } else { "├─" });
-        text.push_str(&label(snapshot, child.key, types));
+        text.push_str(&label(snapshot, child.key, types, palette));
         text.push('\n');
         let saved = prefix.len();
         prefix.push_str(if last { "  " } else { "│ " });
-        write_children(snapshot, child, types, prefix, text);
+        write_children(snapshot, child, types, palette, prefix, text);
         prefix.truncate(saved);
     }
 }
@@ -76,16 +84,18 @@ fn write_children(
 /// One line: `net 4026532305 * [netns blue] mounted at /run/netns/blue: lo, veth1 10.0.0.2/24`.
 /// `*` marks a namespace that is not one of the host's initial ones; the label is in brackets
 /// and the brief of what is inside follows a colon.
-fn label(snapshot: &Snapshot, key: NodeKey, types: &[NsType]) -> String {
+fn label(snapshot: &Snapshot, key: NodeKey, types: &[NsType], palette: Palette) -> String {
     match key {
         NodeKey::Namespace(t, id) => {
+            let kind = palette.ns_type(t, t.name());
+            let id_text = palette.dim(&id.to_string());
             let mark = if snapshot.differs_from_initial(t, id) {
-                " *"
+                format!(" {}", palette.mark("*"))
             } else {
-                ""
+                String::new()
             };
             let Some(ns) = snapshot.namespace(t, id) else {
-                return format!("{t} {id}{mark}");
+                return format!("{kind} {id_text}{mark}");
             };
             let owner_uid = match ns.owner_uid {
                 Some(uid) if t == NsType::User => format!(" (owner uid {uid})"),
@@ -93,30 +103,30 @@ fn label(snapshot: &Snapshot, key: NodeKey, types: &[NsType]) -> String {
             };
             let label = match ns.label.as_str() {
                 "" => String::new(),
-                label => format!(" [{}]", for_terminal(label)),
+                label => format!(" [{}]", palette.strong(&for_terminal(label))),
             };
             let brief = match crate::describe::brief(ns) {
                 b if b.is_empty() => String::new(),
                 b => format!(": {}", for_terminal(&b)),
             };
             format!(
-                "{t} {id}{mark}{label} {}{owner_uid}{brief}",
+                "{kind} {id_text}{mark}{label} {}{owner_uid}{brief}",
                 for_terminal(&snapshot.holder_summary(ns))
             )
         }
-        NodeKey::Process(pid) => process_label(snapshot, pid, types),
-        NodeKey::Group(t) => format!("{t} namespaces"),
+        NodeKey::Process(pid) => process_label(snapshot, pid, types, palette),
+        NodeKey::Group(t) => format!("{} namespaces", palette.ns_type(t, t.name())),
     }
 }
 
 /// `123 sleep 100 [net uts]`: the namespaces (of the chosen types) where the process differs
 /// from its parent.
-fn process_label(snapshot: &Snapshot, pid: i32, types: &[NsType]) -> String {
+fn process_label(snapshot: &Snapshot, pid: i32, types: &[NsType], palette: Palette) -> String {
     let Some(p) = snapshot.process(pid) else {
         return pid.to_string();
     };
     let parent = snapshot.process(p.ppid);
-    let differs: Vec<&str> = NsType::ALL
+    let differs: Vec<String> = NsType::ALL
         .into_iter()
         .filter(|t| types.is_empty() || types.contains(t))
         .filter(
@@ -126,7 +136,7 @@ fn process_label(snapshot: &Snapshot, pid: i32, types: &[NsType]) -> String {
                 _ => false,
             },
         )
-        .map(NsType::name)
+        .map(|t| palette.ns_type(t, t.name()))
         .collect();
     let mark = if differs.is_empty() {
         String::new()
@@ -137,9 +147,13 @@ fn process_label(snapshot: &Snapshot, pid: i32, types: &[NsType]) -> String {
     let label = if p.label.is_empty() || p.label == p.comm {
         String::new()
     } else {
-        format!(" ({})", for_terminal(&p.label))
+        format!(" ({})", palette.strong(&for_terminal(&p.label)))
     };
-    format!("{pid} {}{label}{mark}", for_terminal(&p.command()))
+    format!(
+        "{} {}{label}{mark}",
+        palette.dim(&pid.to_string()),
+        for_terminal(&p.command())
+    )
 }
 
 #[cfg(test)]
@@ -150,7 +164,7 @@ mod tests {
 
     #[test]
     fn owner_tree_says_what_holds_each_namespace() {
-        let text = render(&sample(), TreeBy::Owner, &[]);
+        let text = render(&sample(), TreeBy::Owner, &[], Palette::PLAIN);
         assert_eq!(
             text,
             "\
@@ -183,22 +197,51 @@ user 1 3 processes: p1
         s.processes[2].ns.insert(NsType::Uts, 30);
         s.normalize();
         crate::model::label::assign(&mut s);
-        let text = render(&s, TreeBy::Owner, &[NsType::Uts]);
+        let text = render(&s, TreeBy::Owner, &[NsType::Uts], Palette::PLAIN);
         assert!(text.starts_with("user 1 [host] 3 processes"), "{text}");
         assert!(
             text.contains("uts 30 [c2\\e] 1 process: sleep 100: hostname c2\\e"),
             "{text}"
         );
-        let text = render(&s, TreeBy::Process, &[]);
+        let text = render(&s, TreeBy::Process, &[], Palette::PLAIN);
         assert!(
             text.contains("3 sleep 100 (c2\\e) [user pid net]"),
             "{text}"
         );
+
+        // In colour the same words, painted: the hostile hostname is escaped before it is
+        // painted, so the only escape sequences are nsviz's own.
+        let coloured = render(&s, TreeBy::Owner, &[NsType::Uts], Palette::new(true));
+        assert!(
+            coloured.contains("\x1b[33muts\x1b[0m \x1b[2m30\x1b[0m"),
+            "{coloured:?}"
+        );
+        assert!(coloured.contains("[\x1b[1mc2\\e\x1b[0m]"), "{coloured:?}");
+        let plain = render(&s, TreeBy::Owner, &[NsType::Uts], Palette::PLAIN);
+        assert_eq!(strip_sgr(&coloured), plain);
+    }
+
+    /// The text without SGR sequences (`ESC [ ... m`).
+    fn strip_sgr(text: &str) -> String {
+        let mut out = String::new();
+        let mut chars = text.chars();
+        while let Some(c) = chars.next() {
+            if c == '\x1b' {
+                for c in chars.by_ref() {
+                    if c == 'm' {
+                        break;
+                    }
+                }
+            } else {
+                out.push(c);
+            }
+        }
+        out
     }
 
     #[test]
     fn type_filter_keeps_ancestors_for_context() {
-        let text = render(&sample(), TreeBy::Owner, &[NsType::Net]);
+        let text = render(&sample(), TreeBy::Owner, &[NsType::Net], Palette::PLAIN);
         assert_eq!(
             text,
             "user 1 3 processes: p1\n├─user 2 * 1 process: sleep 100\n│ └─net 21 * 1 process: sleep 100\n└─net 20 3 processes: p1\n"
@@ -207,7 +250,7 @@ user 1 3 processes: p1
 
     #[test]
     fn process_tree_marks_where_a_process_differs_from_its_parent() {
-        let text = render(&sample(), TreeBy::Process, &[]);
+        let text = render(&sample(), TreeBy::Process, &[], Palette::PLAIN);
         assert_eq!(
             text,
             "1 p1\n├─2 p2\n│ └─3 sleep 100 [user pid net]\n└─4 p4\n"
@@ -220,7 +263,7 @@ user 1 3 processes: p1
         s.processes[0].cmdline = vec!["\x1b]0;pwned\x07evil".into()];
         s.skipped.links = 2;
         s.host.scanner_uid = 65534;
-        let text = render(&s, TreeBy::Parent, &[NsType::User]);
+        let text = render(&s, TreeBy::Parent, &[NsType::User], Palette::PLAIN);
         assert!(!text.contains('\x1b'), "{text:?}");
         assert!(text.contains("\\e]0;pwned\\x07evil"), "{text}");
         assert!(text.ends_with(

@@ -90,7 +90,7 @@ pub struct App {
     pub size: Rect,
     /// The detail pane's scroll and focus.
     pub detail: DetailState,
-    /// False under NO_COLOR or TERM=dumb (see `Theme::colors_from_env`).
+    /// False under NO_COLOR, TERM=dumb or `--color never` (see `output::color::wanted`).
     pub colors: bool,
     /// How wide the detail pane is, or whether it is hidden.
     pub detail_pane: views::DetailPane,

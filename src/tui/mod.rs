@@ -24,6 +24,7 @@ pub mod theme;
 pub mod tree;
 pub mod views;
 
+use crate::output::color::ColorWhen;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
@@ -66,7 +67,7 @@ fn ending() -> bool {
 }
 
 /// Runs the viewer; returns the exit status: 0, or 128 + n after signal n.
-pub fn run(source: &SourceArgs, interval_ms: u64) -> Result<i32> {
+pub fn run(source: &SourceArgs, interval_ms: u64, color: ColorWhen) -> Result<i32> {
     // A bad snapshot file is a usage error before the screen changes.
     let first = match &source.from {
         Some(_) => Some(Arc::new(crate::source::load(source, true)?)),
@@ -77,7 +78,8 @@ pub fn run(source: &SourceArgs, interval_ms: u64) -> Result<i32> {
         None => "live".to_string(),
     };
     let mut app = App::new(label, source.from.is_none());
-    app.colors = theme::Theme::colors_from_env();
+    // The viewer draws on a terminal: `auto` then means colour unless NO_COLOR or TERM=dumb.
+    app.colors = crate::output::color::wanted(color, true);
     // Caught from before the terminal changes, so none can end the process with it unrestored;
     // a signal that comes early waits in `signals` until the loop below reads it.
     let signals = signal_hook::iterator::Signals::new(ENDING_SIGNALS);

@@ -103,14 +103,6 @@ impl Theme {
         }
     }
 
-    /// Whether the terminal should get colours: not under NO_COLOR (any non-empty value,
-    /// no-color.org) nor TERM=dumb.
-    pub fn colors_from_env() -> bool {
-        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        let dumb = std::env::var_os("TERM").is_some_and(|t| t == "dumb");
-        !no_color && !dumb
-    }
-
     /// The colour of a namespace type, used by badges and process cells.
     pub fn type_color(&self, t: NsType) -> Color {
         match t {
