@@ -108,18 +108,24 @@ const REPORTED: [(NsType, &str, &str); 6] = [
     (NsType::Uts, "uts", "uts"),
 ];
 
-/// The JSON members bwrap writes about a sandbox: "child-pid", then "TYPE-namespace" with
-/// the inode number of each new namespace. Read in the process that created them.
-pub fn report(types: &[NsType], child: i32) -> Vec<(String, u64)> {
+/// The inode numbers of the new namespaces bwrap reports ("TYPE-namespace"), read from our
+/// own /proc/self/ns links. Read before the command's process is forked: afterwards it may
+/// pivot the mount namespace we share into its new root, where /proc is not ours to read.
+pub fn namespace_ids(types: &[NsType]) -> Vec<(String, u64)> {
+    REPORTED
+        .into_iter()
+        .filter(|(t, _, _)| types.contains(t))
+        .filter_map(|(_, name, link)| {
+            let meta = std::fs::metadata(format!("/proc/self/ns/{link}")).ok()?;
+            Some((format!("{name}-namespace"), meta.ino()))
+        })
+        .collect()
+}
+
+/// The JSON members bwrap writes about a sandbox: "child-pid", then the namespace ids.
+pub fn report(child: i32, ids: &[(String, u64)]) -> Vec<(String, u64)> {
     let mut members = vec![("child-pid".to_string(), u64::try_from(child).unwrap_or(0))];
-    for (t, name, link) in REPORTED {
-        if !types.contains(&t) {
-            continue;
-        }
-        if let Ok(meta) = std::fs::metadata(format!("/proc/self/ns/{link}")) {
-            members.push((format!("{name}-namespace"), meta.ino()));
-        }
-    }
+    members.extend(ids.iter().cloned());
     members
 }
 
@@ -185,7 +191,7 @@ mod tests {
 
     #[test]
     fn report_starts_with_the_child_and_names_only_new_types() {
-        let members = report(&[NsType::Mnt, NsType::User], 42);
+        let members = report(42, &namespace_ids(&[NsType::Mnt, NsType::User]));
         assert_eq!(members[0], ("child-pid".to_string(), 42));
         let names: Vec<&str> = members.iter().map(|(k, _)| k.as_str()).collect();
         assert_eq!(names, vec!["child-pid", "mnt-namespace"]);

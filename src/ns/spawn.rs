@@ -284,8 +284,10 @@ fn create_and_run(
         || plan.joined.contains(&NsType::Pid)
         || args.kill_child.is_some()
         || args.sandbox.json_status_fd.is_some();
+    let namespace_ids = sandbox::namespace_ids(&plan.types);
     if !forks {
-        sandbox::write_report(&args.sandbox, &sandbox::report(&plan.types, sys::getpid()))?;
+        let members = sandbox::report(sys::getpid(), &namespace_ids);
+        sandbox::write_report(&args.sandbox, &members)?;
         bind(binder)?;
         let mut links = build_filesystem(args, plan)?;
         return Err(run_command(
@@ -357,7 +359,7 @@ fn create_and_run(
     if let Some(b) = binder.as_mut() {
         b.close();
     }
-    if let Err(e) = sandbox::write_report(&args.sandbox, &sandbox::report(&plan.types, child)) {
+    if let Err(e) = sandbox::write_report(&args.sandbox, &sandbox::report(child, &namespace_ids)) {
         let _ = sys::kill(child, libc::SIGKILL);
         let _ = launch.wait(child, blocked);
         return Err(e);
