@@ -343,3 +343,42 @@ fn die_with_parent_kills_the_command_when_the_caller_dies_as_in_bwrap() {
         assert!(gone, "{line}: the command outlived its caller");
     }
 }
+
+/// bwrap's bind flags hold also without --new-root (`-m --bind SRC DST`): --bind adds nosuid
+/// and nodev, --dev-bind nosuid only, to the mount and those below it.
+#[test]
+fn binds_without_a_new_root_get_bwraps_flags() {
+    if !common::require_root("create namespaces") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    std::fs::create_dir(&a).unwrap();
+    std::fs::create_dir(&b).unwrap();
+    let options = |flag: &str, dst: &std::path::Path| {
+        let r = run(Command::new(common::nsviz_path()).args([
+            "spawn".as_ref(),
+            "-m".as_ref(),
+            flag.as_ref(),
+            "/dev".as_ref(),
+            dst.as_os_str(),
+            "findmnt".as_ref(),
+            "-n".as_ref(),
+            "-o".as_ref(),
+            "OPTIONS".as_ref(),
+            dst.as_os_str(),
+        ] as [&std::ffi::OsStr; 10]));
+        assert_eq!(r.code, Some(0), "{}", r.err);
+        r.out
+            .trim()
+            .split(',')
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    let bind = options("--bind", &a);
+    assert!(bind.iter().any(|o| o == "nosuid"), "{bind:?}");
+    assert!(bind.iter().any(|o| o == "nodev"), "{bind:?}");
+    let dev = options("--dev-bind", &b);
+    assert!(dev.iter().any(|o| o == "nosuid"), "{dev:?}");
+    assert!(!dev.iter().any(|o| o == "nodev"), "{dev:?}");
+}

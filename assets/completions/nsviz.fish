@@ -132,13 +132,13 @@ complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l propagation -d 'Mo
 slave\t''
 shared\t''
 unchanged\t''"
-complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l bind -d 'Bind-mount SRC on DST (implies -m)' -r -F
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l bind -d 'Bind-mount SRC on DST nosuid, nodev, as bwrap does (implies -m)' -r -F
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l ro-bind -d 'Bind-mount SRC on DST read-only, nosuid, nodev (implies -m)' -r -F
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l tmpfs -d 'Mount an empty tmpfs on DST (implies -m)' -r -F
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l symlink -d 'Create a symbolic link LINK pointing at TARGET (with --new-root, inside the new root)' -r -F
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l proc -d 'Mount procfs on DST (implies -m; with -p it shows the new PID namespace)' -r -F
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l dev -d 'Mount a minimal /dev (null, zero, full, random, urandom, tty, pts) on DST (implies -m)' -r -F
-complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l dev-bind -d 'Bind-mount SRC on DST, devices usable (as --bind)' -r -F
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l dev-bind -d 'Bind-mount SRC on DST nosuid only: devices on it stay usable (--bind adds nodev)' -r -F
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l bind-try -d 'As --bind, but a missing SRC is skipped' -r -F
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l dev-bind-try -d 'As --dev-bind, but a missing SRC is skipped' -r -F
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l ro-bind-try -d 'As --ro-bind, but a missing SRC is skipped' -r -F

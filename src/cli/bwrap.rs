@@ -11,7 +11,9 @@ use crate::error::Error;
 use crate::model::NsType;
 use crate::ns::caps;
 use crate::ns::join::both_join_and_create;
-use crate::ns::spec::{CapChange, DataBind, Mapping, PidOne, SetupStep, SpawnNs, SpawnSpec};
+use crate::ns::spec::{
+    BindKind, CapChange, DataBind, Mapping, PidOne, SetupStep, SpawnNs, SpawnSpec,
+};
 
 /// bwrap's namespace and process options.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Args)]
@@ -234,7 +236,7 @@ pub const SETUP_FLAGS: [(&str, &[&str], &str); 11] = [
     (
         "dev-bind",
         &["SRC", "DST"],
-        "Bind-mount SRC on DST, devices usable (as --bind)",
+        "Bind-mount SRC on DST nosuid only: devices on it stay usable (--bind adds nodev)",
     ),
     (
         "bind-try",
@@ -330,19 +332,18 @@ pub fn ordered_steps(
                     other => {
                         refuse_perms(mode, other)?;
                         match other {
-                            "dev-bind" => SetupStep::Bind {
+                            "dev-bind" => SetupStep::DevBind {
                                 src: first,
                                 dst: second(),
                             },
-                            "bind-try" | "dev-bind-try" => SetupStep::TryBind {
+                            "bind-try" | "dev-bind-try" | "ro-bind-try" => SetupStep::TryBind {
                                 src: first,
                                 dst: second(),
-                                read_only: false,
-                            },
-                            "ro-bind-try" => SetupStep::TryBind {
-                                src: first,
-                                dst: second(),
-                                read_only: true,
+                                kind: match other {
+                                    "bind-try" => BindKind::Plain,
+                                    "dev-bind-try" => BindKind::Dev,
+                                    _ => BindKind::ReadOnly,
+                                },
                             },
                             "remount-ro" => SetupStep::RemountRo { dst: first },
                             "chmod" => SetupStep::Chmod {
@@ -478,7 +479,7 @@ mod tests {
             .iter()
             .map(|step| format!("{step:?}").split(' ').next().unwrap().to_string())
             .collect();
-        assert_eq!(flags, ["TryBind", "RoBind", "Bind", "Data", "RemountRo"]);
+        assert_eq!(flags, ["TryBind", "RoBind", "DevBind", "Data", "RemountRo"]);
     }
 
     #[test]

@@ -12,7 +12,7 @@ use rustix::fs::ResolveFlags;
 use crate::error::Result;
 use crate::sanitize::for_terminal;
 
-use super::spec::{DataBind, Propagation, SetupStep};
+use super::spec::{BindKind, DataBind, Propagation, SetupStep};
 use super::{setup_error, sys};
 
 /// Where the new root is assembled: a tmpfs mounted on NEW_ROOT_BASE (in our mount namespace
@@ -317,17 +317,14 @@ impl Fs {
 
     fn apply(&mut self, op: &SetupStep) -> Result<()> {
         match op {
-            SetupStep::Bind { src, dst } => self.bind(src, dst, false),
-            SetupStep::RoBind { src, dst } => self.bind(src, dst, true),
+            SetupStep::Bind { src, dst } => self.bind(src, dst, BindKind::Plain),
+            SetupStep::RoBind { src, dst } => self.bind(src, dst, BindKind::ReadOnly),
+            SetupStep::DevBind { src, dst } => self.bind(src, dst, BindKind::Dev),
             SetupStep::Tmpfs { dst } => self.tmpfs(dst, 0o755),
             SetupStep::TmpfsMode { dst, mode } => self.tmpfs(dst, *mode),
-            SetupStep::TryBind {
-                src,
-                dst,
-                read_only,
-            } => match fs::metadata(self.source(src)) {
+            SetupStep::TryBind { src, dst, kind } => match fs::metadata(self.source(src)) {
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-                _ => self.bind(src, dst, *read_only),
+                _ => self.bind(src, dst, *kind),
             },
             SetupStep::Dir { dst, mode } => {
                 let what = format!("cannot create directory {}", shown(dst));
@@ -549,7 +546,7 @@ impl Fs {
         }
     }
 
-    fn bind(&self, src: &Path, dst: &Path, read_only: bool) -> Result<()> {
+    fn bind(&self, src: &Path, dst: &Path, bind: BindKind) -> Result<()> {
         let source = self.source(src);
         let meta = fs::metadata(&source)
             .map_err(|e| setup_error(format!("cannot bind {}", shown(src)), e))?;
@@ -566,12 +563,18 @@ impl Fs {
             None,
         )
         .map_err(|e| setup_error(&what, e))?;
-        if read_only {
-            let ro_what = format!("cannot make {} read-only", shown(dst));
-            let mounted = self.mounted(target).map_err(|e| setup_error(&ro_what, e))?;
-            make_read_only(mounted.path()).map_err(|e| setup_error(&ro_what, e))?;
-        }
-        Ok(())
+        // bwrap's flags: nosuid always, nodev unless --dev-bind, read-only for --ro-bind; on
+        // the mount and every mount below it.
+        let (flags, flags_what) = match bind {
+            BindKind::Plain => (RestrictFlags::NOSUID_NODEV, "nosuid and nodev"),
+            BindKind::ReadOnly => (RestrictFlags::READ_ONLY, "read-only"),
+            BindKind::Dev => (RestrictFlags::NOSUID, "nosuid"),
+        };
+        let flags_what = format!("cannot make {} {flags_what}", shown(dst));
+        let mounted = self
+            .mounted(target)
+            .map_err(|e| setup_error(&flags_what, e))?;
+        restrict_recursive(mounted.path(), flags).map_err(|e| setup_error(&flags_what, e))
     }
 
     /// A minimal /dev: a tmpfs with the harmless device nodes bound from the host's /dev (a
@@ -635,11 +638,9 @@ impl Fs {
     }
 }
 
-/// Makes a bind mount and every mount below it read-only, nosuid and nodev. mount_setattr only
-/// adds these flags, so flags the kernel locked in a user namespace are kept; before Linux 5.12
-/// a remount of the top mount repeats its current flags (statvfs), or the kernel says EPERM.
+/// Makes a bind mount and every mount below it read-only, nosuid and nodev.
 fn make_read_only(target: &Path) -> std::io::Result<()> {
-    make_read_only_recursive(target)
+    restrict_recursive(target, RestrictFlags::READ_ONLY)
 }
 
 fn set_mode(path: &Path, mode: u32) -> std::io::Result<()> {
@@ -647,14 +648,42 @@ fn set_mode(path: &Path, mode: u32) -> std::io::Result<()> {
     fs::set_permissions(path, fs::Permissions::from_mode(mode))
 }
 
-fn make_read_only_recursive(target: &Path) -> std::io::Result<()> {
-    const RDONLY_NOSUID_NODEV: u64 = 0x1 | 0x2 | 0x4;
-    match sys::mount_setattr_recursive(target, RDONLY_NOSUID_NODEV) {
+/// Mount flags a bind mount gets: the MOUNT_ATTR_* bits for mount_setattr(2) and the MS_*
+/// ones for the remount fallback.
+#[derive(Clone, Copy)]
+struct RestrictFlags {
+    attr: u64,
+    ms: libc::c_ulong,
+}
+
+impl RestrictFlags {
+    const NOSUID: Self = Self {
+        attr: 0x2,
+        ms: libc::MS_NOSUID,
+    };
+    const NOSUID_NODEV: Self = Self {
+        attr: 0x2 | 0x4,
+        ms: libc::MS_NOSUID | libc::MS_NODEV,
+    };
+    const READ_ONLY: Self = Self {
+        attr: 0x1 | 0x2 | 0x4,
+        ms: libc::MS_RDONLY | libc::MS_NOSUID | libc::MS_NODEV,
+    };
+}
+
+/// Adds `flags` to a bind mount and every mount below it. mount_setattr only adds flags, so
+/// flags the kernel locked in a user namespace are kept; before Linux 5.12 a remount of the
+/// top mount repeats its current flags (statvfs) besides these, or the kernel says EPERM.
+fn restrict_recursive(target: &Path, flags: RestrictFlags) -> std::io::Result<()> {
+    match sys::mount_setattr_recursive(target, flags.attr) {
         Err(e) if e.raw_os_error() == Some(libc::ENOSYS) => {}
         other => return other,
     }
     let current = sys::statvfs_flags(target)?;
     let keep = [
+        (libc::ST_RDONLY, libc::MS_RDONLY),
+        (libc::ST_NOSUID, libc::MS_NOSUID),
+        (libc::ST_NODEV, libc::MS_NODEV),
         (libc::ST_NOEXEC, libc::MS_NOEXEC),
         (libc::ST_NOATIME, libc::MS_NOATIME),
         (libc::ST_NODIRATIME, libc::MS_NODIRATIME),
@@ -667,12 +696,7 @@ fn make_read_only_recursive(target: &Path) -> std::io::Result<()> {
         None,
         target,
         None,
-        libc::MS_BIND
-            | libc::MS_REMOUNT
-            | libc::MS_RDONLY
-            | libc::MS_NOSUID
-            | libc::MS_NODEV
-            | keep,
+        libc::MS_BIND | libc::MS_REMOUNT | flags.ms | keep,
         None,
     )
 }

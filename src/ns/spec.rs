@@ -150,10 +150,12 @@ pub enum Propagation {
 /// One filesystem setup step of `spawn`. They run in the order of the list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SetupStep {
-    /// Bind-mount `src` on `dst`.
+    /// Bind-mount `src` on `dst`, nosuid and nodev (as bwrap's `--bind`).
     Bind { src: PathBuf, dst: PathBuf },
     /// Bind-mount read-only, nosuid, nodev.
     RoBind { src: PathBuf, dst: PathBuf },
+    /// Bind-mount nosuid only: devices stay usable (bwrap's `--dev-bind`).
+    DevBind { src: PathBuf, dst: PathBuf },
     /// An empty tmpfs on `dst`.
     Tmpfs { dst: PathBuf },
     /// A symbolic link `link` pointing at `target`.
@@ -163,11 +165,11 @@ pub enum SetupStep {
     /// A minimal /dev on `dst`.
     Dev { dst: PathBuf },
     // bwrap's steps (`nsviz spawn --new-root`); `mode` is set by a `--perms` before them.
-    /// Like Bind (or RoBind), but a missing `src` skips the step.
+    /// Like Bind, RoBind or DevBind (`kind`), but a missing `src` skips the step.
     TryBind {
         src: PathBuf,
         dst: PathBuf,
-        read_only: bool,
+        kind: BindKind,
     },
     /// An empty tmpfs on `dst` whose root has this mode.
     TmpfsMode { dst: PathBuf, mode: u32 },
@@ -185,6 +187,18 @@ pub enum SetupStep {
         bind: DataBind,
         mode: Option<u32>,
     },
+}
+
+/// The mount flags a bind mount gets, as bwrap gives them: nosuid always, nodev unless the
+/// devices are wanted, read-only when asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BindKind {
+    /// nosuid, nodev (`--bind`).
+    Plain,
+    /// nosuid, nodev, read-only (`--ro-bind`).
+    ReadOnly,
+    /// nosuid only (`--dev-bind`).
+    Dev,
 }
 
 /// How a [`SetupStep::Data`] file gets to its place.

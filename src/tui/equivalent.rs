@@ -11,8 +11,8 @@ use crate::cli::{propagation_name, setgroups_name};
 use crate::model::NsType;
 use crate::ns::keep::KEEP_DIR;
 use crate::ns::spec::{
-    DataBind, EnterDir, EnterFrom, EnterSpec, JoinFrom, Mapping, PidOne, Propagation, SandboxSpec,
-    SetupStep, SpawnNs, SpawnSpec,
+    BindKind, DataBind, EnterDir, EnterFrom, EnterSpec, JoinFrom, Mapping, PidOne, Propagation,
+    SandboxSpec, SetupStep, SpawnNs, SpawnSpec,
 };
 use crate::sanitize::for_terminal;
 
@@ -512,7 +512,8 @@ fn unshare_words(a: &SpawnSpec) -> Vec<OsString> {
 }
 
 /// The bwrap(1) command doing what `spawn` does, as far as it can. bwrap always creates a
-/// mount namespace and a new root; without --new-root, `--bind / /` stands for the host's.
+/// mount namespace and a new root; without --new-root, `--dev-bind / /` stands for the host's
+/// (devices usable; bwrap adds nosuid to it).
 pub fn bwrap(a: &SpawnSpec) -> Equivalent {
     let mut v = Words::from(["bwrap"]);
     let mut notes = Vec::new();
@@ -548,7 +549,7 @@ pub fn bwrap(a: &SpawnSpec) -> Equivalent {
         v.0.extend(["--hostname".into(), OsString::from(h)]);
     }
     if !a.new_root {
-        v.0.extend(["--bind", "/", "/"].map(OsString::from));
+        v.0.extend(["--dev-bind", "/", "/"].map(OsString::from));
     }
     if let Some(dir) = &a.mount_proc {
         v.0.extend([OsString::from("--proc"), dir.clone().into_os_string()]);
@@ -701,15 +702,11 @@ pub fn step_args(step: &SetupStep) -> Vec<OsString> {
         std::iter::once(OsString::from(flag)).chain(rest).collect()
     };
     let (flag, values): (&str, Vec<&std::path::PathBuf>) = match step {
-        SetupStep::TryBind {
-            src,
-            dst,
-            read_only,
-        } => {
-            let flag = if *read_only {
-                "--ro-bind-try"
-            } else {
-                "--bind-try"
+        SetupStep::TryBind { src, dst, kind } => {
+            let flag = match kind {
+                BindKind::Plain => "--bind-try",
+                BindKind::ReadOnly => "--ro-bind-try",
+                BindKind::Dev => "--dev-bind-try",
             };
             return words(flag, vec![path(src), path(dst)]);
         }
@@ -737,6 +734,7 @@ pub fn step_args(step: &SetupStep) -> Vec<OsString> {
         }
         SetupStep::Bind { src, dst } => ("--bind", vec![src, dst]),
         SetupStep::RoBind { src, dst } => ("--ro-bind", vec![src, dst]),
+        SetupStep::DevBind { src, dst } => ("--dev-bind", vec![src, dst]),
         SetupStep::Tmpfs { dst } => ("--tmpfs", vec![dst]),
         SetupStep::Symlink { target, link } => ("--symlink", vec![target, link]),
         SetupStep::Proc { dst } => ("--proc", vec![dst]),
@@ -860,12 +858,21 @@ mod tests {
                 SetupStep::TryBind {
                     src: "/opt".into(),
                     dst: "/opt".into(),
-                    read_only: true,
+                    kind: BindKind::ReadOnly,
                 },
                 SetupStep::TryBind {
                     src: "/srv".into(),
                     dst: "/srv".into(),
-                    read_only: false,
+                    kind: BindKind::Plain,
+                },
+                SetupStep::TryBind {
+                    src: "/var".into(),
+                    dst: "/var".into(),
+                    kind: BindKind::Dev,
+                },
+                SetupStep::DevBind {
+                    src: "/dev".into(),
+                    dst: "/dev2".into(),
                 },
                 SetupStep::TmpfsMode {
                     dst: "/run".into(),
@@ -1199,7 +1206,7 @@ mod tests {
         assert_eq!(
             b.line,
             "bwrap --unshare-user --unshare-pid --unshare-uts --uid 0 --gid 0 --hostname box \
-             --bind / / --proc /proc --as-pid-1 --cap-drop ALL -- id"
+             --dev-bind / / --proc /proc --as-pid-1 --cap-drop ALL -- id"
         );
         let full = bwrap(&full_spawn());
         assert!(
