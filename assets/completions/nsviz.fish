@@ -149,6 +149,10 @@ complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l chmod -d 'Set the 
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l file -d 'Create the file DST holding what is read from the open fd FD (mode 0666)' -r -F
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l bind-data -d 'Bind-mount on DST a file holding what is read from the open fd FD (mode 0600)' -r -F
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l ro-bind-data -d 'As --bind-data, read-only' -r -F
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l size -d 'The size limit of the tmpfs the next --tmpfs mounts' -r -F
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l mqueue -d 'Mount the IPC namespace\'s POSIX message queues (mqueue) on DST' -r -F
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l bind-fd -d 'Bind-mount what the open fd FD names (a directory or O_PATH fd) on DST, as --bind' -r -F
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l ro-bind-fd -d 'As --bind-fd, read-only (as --ro-bind)' -r -F
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -s S -l setuid -d 'Run the command as this uid (inside the new user namespace, if any)' -r
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -s G -l setgid -d 'Run the command as this gid (inside the new user namespace, if any)' -r
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l monotonic -d 'Offset of CLOCK_MONOTONIC in a new time namespace, in seconds (implies -T)' -r

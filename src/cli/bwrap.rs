@@ -232,7 +232,7 @@ fn check_env_name(var: &OsString) -> Result<(), Error> {
 
 /// bwrap's filesystem options that are setup steps: (arg id, value names, help). `MountOps`
 /// declares them with its own and keeps them all in command-line order.
-pub const SETUP_FLAGS: [(&str, &[&str], &str); 11] = [
+pub const SETUP_FLAGS: [(&str, &[&str], &str); 15] = [
     (
         "dev-bind",
         &["SRC", "DST"],
@@ -284,53 +284,96 @@ pub const SETUP_FLAGS: [(&str, &[&str], &str); 11] = [
         "Bind-mount on DST a file holding what is read from the open fd FD (mode 0600)",
     ),
     ("ro-bind-data", &["FD", "DST"], "As --bind-data, read-only"),
+    (
+        "size",
+        &["BYTES"],
+        "The size limit of the tmpfs the next --tmpfs mounts",
+    ),
+    (
+        "mqueue",
+        &["DST"],
+        "Mount the IPC namespace's POSIX message queues (mqueue) on DST",
+    ),
+    (
+        "bind-fd",
+        &["FD", "DST"],
+        "Bind-mount what the open fd FD names (a directory or O_PATH fd) on DST, as --bind",
+    ),
+    (
+        "ro-bind-fd",
+        &["FD", "DST"],
+        "As --bind-fd, read-only (as --ro-bind)",
+    ),
 ];
 
 /// Turns bwrap's ordered filesystem flags, and spawn's own (`Bind`, `Tmpfs`...: passed in
 /// `own` as already built steps), into the steps, in order. `--perms` becomes the mode of the
-/// step right after it.
+/// step right after it (`--size` may come between), `--size` the size of the next `--tmpfs`.
 pub fn ordered_steps(
     flags: Vec<(String, Vec<PathBuf>, Option<SetupStep>)>,
 ) -> Result<Vec<SetupStep>, String> {
     let mut steps = Vec::new();
-    let mut perms: Option<(u32, String)> = None;
+    let mut perms: Option<u32> = None;
+    let mut size: Option<u64> = None;
     for (id, values, own) in flags {
+        let first = values.first().cloned().unwrap_or_default();
+        match id.as_str() {
+            "perms" => {
+                if perms.is_some() {
+                    return Err(refuse_perms("perms"));
+                }
+                perms = Some(parse_octal(&first)?);
+                continue;
+            }
+            "size" => {
+                if size.is_some() {
+                    return Err("--size given twice before the same --tmpfs".into());
+                }
+                size = Some(parse_size(&first)?);
+                continue;
+            }
+            _ => {}
+        }
         let mode = perms.take();
+        let size = size.take();
+        if size.is_some() && !matches!(own, Some(SetupStep::Tmpfs { .. })) {
+            return Err(format!(
+                "--size cannot apply to --{id}: it sets the size of the next --tmpfs"
+            ));
+        }
         let step = match own {
-            Some(SetupStep::Tmpfs { dst }) => match mode {
-                Some((mode, _)) => SetupStep::TmpfsMode { dst, mode },
-                None => SetupStep::Tmpfs { dst },
+            Some(SetupStep::Tmpfs { dst }) => match (mode, size) {
+                (None, None) => SetupStep::Tmpfs { dst },
+                (mode, size) => SetupStep::TmpfsMode { dst, mode, size },
             },
             Some(step) => {
-                refuse_perms(mode, &id)?;
+                if mode.is_some() {
+                    return Err(refuse_perms(&id));
+                }
                 step
             }
             None => {
-                let first = values.first().cloned().unwrap_or_default();
                 let second = || values.get(1).cloned().unwrap_or_default();
                 let data = |bind| -> Result<SetupStep, String> {
                     Ok(SetupStep::Data {
                         fd: parse_fd(&first)?,
                         dst: second(),
                         bind,
-                        mode: mode.as_ref().map(|(m, _)| *m),
+                        mode,
                     })
                 };
                 match id.as_str() {
-                    "perms" => {
-                        refuse_perms(mode, &id)?;
-                        perms = Some((parse_octal(&first)?, id.clone()));
-                        continue;
-                    }
                     "dir" => SetupStep::Dir {
-                        dst: first,
-                        mode: mode.as_ref().map(|(m, _)| *m),
+                        dst: first.clone(),
+                        mode,
                     },
                     "file" => data(DataBind::Copy)?,
                     "bind-data" => data(DataBind::Bind)?,
                     "ro-bind-data" => data(DataBind::RoBind)?,
                     other => {
-                        refuse_perms(mode, other)?;
+                        if mode.is_some() {
+                            return Err(refuse_perms(other));
+                        }
                         match other {
                             "dev-bind" => SetupStep::DevBind {
                                 src: first,
@@ -345,6 +388,12 @@ pub fn ordered_steps(
                                     _ => BindKind::ReadOnly,
                                 },
                             },
+                            "bind-fd" | "ro-bind-fd" => SetupStep::BindFd {
+                                fd: parse_fd(&first)?,
+                                dst: second(),
+                                read_only: other == "ro-bind-fd",
+                            },
+                            "mqueue" => SetupStep::Mqueue { dst: first },
                             "remount-ro" => SetupStep::RemountRo { dst: first },
                             "chmod" => SetupStep::Chmod {
                                 mode: parse_octal(&first)?,
@@ -364,15 +413,27 @@ pub fn ordered_steps(
                 .into(),
         );
     }
+    if size.is_some() {
+        return Err("--size must be followed by --tmpfs".into());
+    }
     Ok(steps)
 }
 
-fn refuse_perms(mode: Option<(u32, String)>, id: &str) -> Result<(), String> {
-    match mode {
-        Some(_) => Err(format!(
-            "--perms cannot apply to --{id}: it sets the mode of the next --dir, --tmpfs, --file, --bind-data or --ro-bind-data"
+fn refuse_perms(id: &str) -> String {
+    format!(
+        "--perms cannot apply to --{id}: it sets the mode of the next --dir, --tmpfs, --file, --bind-data or --ro-bind-data"
+    )
+}
+
+/// `--size`: a number of bytes above 0 (as bwrap, no suffix).
+fn parse_size(value: &std::path::Path) -> Result<u64, String> {
+    let text = value.to_string_lossy();
+    match text.parse::<u64>() {
+        Ok(size) if size > 0 => Ok(size),
+        _ => Err(format!(
+            "'{}' is not a size in bytes above 0",
+            crate::sanitize::for_terminal(&text)
         )),
-        None => Ok(()),
     }
 }
 
@@ -435,7 +496,8 @@ mod tests {
                 },
                 SetupStep::TmpfsMode {
                     dst: "/t".into(),
-                    mode: 0o1777
+                    mode: Some(0o1777),
+                    size: None,
                 },
                 SetupStep::Tmpfs { dst: "/u".into() },
                 SetupStep::Chmod {
@@ -450,6 +512,62 @@ mod tests {
             &["--perms", "0700", "--perms", "0700", "--dir", "/a"],
             &["--perms", "8", "--dir", "/a"],
             &["--chmod", "u+x", "/a"],
+        ] {
+            assert!(spec(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn size_applies_to_the_next_tmpfs_only() {
+        let s = spec(&[
+            "--size",
+            "4096",
+            "--perms",
+            "0700",
+            "--tmpfs",
+            "/t",
+            "--size",
+            "8192",
+            "--tmpfs",
+            "/u",
+            "--tmpfs",
+            "/v",
+            "--mqueue",
+            "/m",
+            "--ro-bind-fd",
+            "3",
+            "/r",
+        ])
+        .unwrap();
+        assert_eq!(
+            s.setup,
+            vec![
+                SetupStep::TmpfsMode {
+                    dst: "/t".into(),
+                    mode: Some(0o700),
+                    size: Some(4096)
+                },
+                SetupStep::TmpfsMode {
+                    dst: "/u".into(),
+                    mode: None,
+                    size: Some(8192)
+                },
+                SetupStep::Tmpfs { dst: "/v".into() },
+                SetupStep::Mqueue { dst: "/m".into() },
+                SetupStep::BindFd {
+                    fd: 3,
+                    dst: "/r".into(),
+                    read_only: true
+                },
+            ]
+        );
+        for bad in [
+            &["--size", "0", "--tmpfs", "/t"][..],
+            &["--size", "1k", "--tmpfs", "/t"],
+            &["--size", "10", "--size", "10", "--tmpfs", "/t"],
+            &["--size", "10", "--dir", "/d"],
+            &["--size", "10", "true"],
+            &["--bind-fd", "-1", "/d"],
         ] {
             assert!(spec(bad).is_err(), "{bad:?}");
         }

@@ -4,12 +4,12 @@
 
 use std::fs;
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
-use std::os::unix::fs::OpenOptionsExt;
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Component, Path, PathBuf};
 
 use rustix::fs::ResolveFlags;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::sanitize::for_terminal;
 
 use super::spec::{BindKind, DataBind, Propagation, SetupStep};
@@ -320,8 +320,12 @@ impl Fs {
             SetupStep::Bind { src, dst } => self.bind(src, dst, BindKind::Plain),
             SetupStep::RoBind { src, dst } => self.bind(src, dst, BindKind::ReadOnly),
             SetupStep::DevBind { src, dst } => self.bind(src, dst, BindKind::Dev),
-            SetupStep::Tmpfs { dst } => self.tmpfs(dst, 0o755),
-            SetupStep::TmpfsMode { dst, mode } => self.tmpfs(dst, *mode),
+            SetupStep::Tmpfs { dst } => self.tmpfs(dst, 0o755, None),
+            SetupStep::TmpfsMode { dst, mode, size } => {
+                self.tmpfs(dst, mode.unwrap_or(0o755), *size)
+            }
+            SetupStep::Mqueue { dst } => self.mqueue(dst),
+            SetupStep::BindFd { fd, dst, read_only } => self.bind_fd(*fd, dst, *read_only),
             SetupStep::TryBind { src, dst, kind } => match fs::metadata(self.source(src)) {
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
                 _ => self.bind(src, dst, *kind),
@@ -375,7 +379,7 @@ impl Fs {
         }
     }
 
-    fn tmpfs(&mut self, dst: &Path, mode: u32) -> Result<()> {
+    fn tmpfs(&mut self, dst: &Path, mode: u32, size: Option<u64>) -> Result<()> {
         let what = format!("cannot mount a tmpfs on {}", shown(dst));
         let target = self
             .mount_point(dst, Kind::Dir)
@@ -385,10 +389,61 @@ impl Fs {
             target.path(),
             Some("tmpfs"),
             libc::MS_NOSUID | libc::MS_NODEV,
-            Some(&format!("mode={mode:04o}")),
+            Some(&match size {
+                Some(size) => format!("mode={mode:04o},size={size}"),
+                None => format!("mode={mode:04o}"),
+            }),
         )
         .map_err(|e| setup_error(&what, e))?;
         self.scratch.push(self.target(dst));
+        Ok(())
+    }
+
+    /// `--mqueue DST`: the message queues of the IPC namespace we are in, as bwrap mounts them.
+    fn mqueue(&self, dst: &Path) -> Result<()> {
+        let what = format!("cannot mount mqueue on {}", shown(dst));
+        let target = self
+            .mount_point(dst, Kind::Dir)
+            .map_err(|e| setup_error(&what, e))?;
+        sys::mount(
+            Some(Path::new("mqueue")),
+            target.path(),
+            Some("mqueue"),
+            0,
+            None,
+        )
+        .map_err(|e| setup_error(&what, e))
+    }
+
+    /// `--bind-fd FD DST`, `--ro-bind-fd FD DST`: the fd's mount belongs to the namespace
+    /// it was opened in, which mount(2) refuses as a source; so, as bwrap, bind the path the
+    /// fd names, then check that what got mounted is the fd's file (nothing replaced it).
+    fn bind_fd(&self, fd: i32, dst: &Path, read_only: bool) -> Result<()> {
+        let what = format!("cannot bind file descriptor {fd} on {}", shown(dst));
+        let link = self.proc().join(format!("self/fd/{fd}"));
+        let opened = fs::metadata(&link).map_err(|e| setup_error(&what, e))?;
+        let path = fs::read_link(&link).map_err(|e| setup_error(&what, e))?;
+        if !path.is_absolute() || !fs::exists(self.source(&path)).unwrap_or(false) {
+            return Err(Error::setup(format!(
+                "{what}: it names no file or directory that can be reached by path"
+            )));
+        }
+        let kind = if read_only {
+            BindKind::ReadOnly
+        } else {
+            BindKind::Plain
+        };
+        self.bind(&path, dst, kind)?;
+        let mounted = self
+            .existing(dst)
+            .and_then(|t| fs::metadata(t.path()))
+            .map_err(|e| setup_error(&what, e))?;
+        if (mounted.dev(), mounted.ino()) != (opened.dev(), opened.ino()) {
+            return Err(Error::setup(format!(
+                "{what}: {} was replaced while it was being bound",
+                shown(&path)
+            )));
+        }
         Ok(())
     }
 

@@ -171,8 +171,22 @@ pub enum SetupStep {
         dst: PathBuf,
         kind: BindKind,
     },
-    /// An empty tmpfs on `dst` whose root has this mode.
-    TmpfsMode { dst: PathBuf, mode: u32 },
+    /// An empty tmpfs on `dst` whose root has `mode` (else 0755), at most `size` bytes big
+    /// (`--perms`, `--size` before `--tmpfs`).
+    TmpfsMode {
+        dst: PathBuf,
+        mode: Option<u32>,
+        size: Option<u64>,
+    },
+    /// A new mqueue filesystem on `dst` (the IPC namespace's POSIX message queues).
+    Mqueue { dst: PathBuf },
+    /// Bind-mount what the open file descriptor `fd` names (a path or directory fd) on `dst`,
+    /// nosuid and nodev, read-only with `read_only`.
+    BindFd {
+        fd: i32,
+        dst: PathBuf,
+        read_only: bool,
+    },
     /// A directory at `dst` (with its parents); `mode` applies only if it is created.
     Dir { dst: PathBuf, mode: Option<u32> },
     /// Make the mount on `dst` read-only (that mount only, not those below it).

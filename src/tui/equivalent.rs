@@ -710,8 +710,21 @@ pub fn step_args(step: &SetupStep) -> Vec<OsString> {
             };
             return words(flag, vec![path(src), path(dst)]);
         }
-        SetupStep::TmpfsMode { dst, mode } => {
-            return [perms(&Some(*mode)), words("--tmpfs", vec![path(dst)])].concat();
+        SetupStep::TmpfsMode { dst, mode, size } => {
+            let size = match size {
+                Some(size) => vec![OsString::from("--size"), OsString::from(size.to_string())],
+                None => Vec::new(),
+            };
+            return [perms(mode), size, words("--tmpfs", vec![path(dst)])].concat();
+        }
+        SetupStep::Mqueue { dst } => return words("--mqueue", vec![path(dst)]),
+        SetupStep::BindFd { fd, dst, read_only } => {
+            let flag = if *read_only {
+                "--ro-bind-fd"
+            } else {
+                "--bind-fd"
+            };
+            return words(flag, vec![OsString::from(fd.to_string()), path(dst)]);
         }
         SetupStep::Dir { dst, mode } => {
             return [perms(mode), words("--dir", vec![path(dst)])].concat();
@@ -876,7 +889,31 @@ mod tests {
                 },
                 SetupStep::TmpfsMode {
                     dst: "/run".into(),
-                    mode: 0o700,
+                    mode: Some(0o700),
+                    size: None,
+                },
+                SetupStep::TmpfsMode {
+                    dst: "/run2".into(),
+                    mode: None,
+                    size: Some(1 << 20),
+                },
+                SetupStep::TmpfsMode {
+                    dst: "/run3".into(),
+                    mode: Some(0o1777),
+                    size: Some(4096),
+                },
+                SetupStep::Mqueue {
+                    dst: "/dev/mqueue".into(),
+                },
+                SetupStep::BindFd {
+                    fd: 9,
+                    dst: "/b".into(),
+                    read_only: false,
+                },
+                SetupStep::BindFd {
+                    fd: 10,
+                    dst: "/rb".into(),
+                    read_only: true,
                 },
                 SetupStep::Dir {
                     dst: "/work".into(),
