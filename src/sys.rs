@@ -684,6 +684,26 @@ pub fn read_user_fd(fd: i32) -> io::Result<Vec<u8>> {
     })
 }
 
+/// Waits until an fd the user handed over has something to read (or its end), and reads one
+/// byte of it (bwrap's --block-fd).
+pub fn wait_user_fd(fd: i32) -> io::Result<()> {
+    with_user_fd(fd, |fd| {
+        let mut byte = [0u8; 1];
+        loop {
+            match rustix::io::read(fd, &mut byte) {
+                Ok(_) => return Ok(()),
+                Err(rustix::io::Errno::INTR) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+    })
+}
+
+/// Whether an fd the user handed over is open.
+pub fn user_fd_is_open(fd: i32) -> bool {
+    with_user_fd(fd, |_| Ok(())).is_ok()
+}
+
 /// Writes all of `bytes` to an fd the user handed over.
 pub fn write_user_fd(fd: i32, mut bytes: &[u8]) -> io::Result<()> {
     with_user_fd(fd, |fd| {

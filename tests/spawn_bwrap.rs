@@ -382,3 +382,90 @@ fn binds_without_a_new_root_get_bwraps_flags() {
     assert!(dev.iter().any(|o| o == "nosuid"), "{dev:?}");
     assert!(!dev.iter().any(|o| o == "nodev"), "{dev:?}");
 }
+
+/// --argv0 (bwrap 0.9) names the command's argv[0]; the program is still found by its name.
+#[test]
+fn argv0_is_what_the_command_sees_as_its_name() {
+    if !common::require_root("create namespaces") {
+        return;
+    }
+    let r = run(Command::new(common::nsviz_path()).args(BASE).args([
+        "--argv0",
+        "-named",
+        "cat",
+        "/proc/self/cmdline",
+    ]));
+    assert_eq!(r.code, Some(0), "{}", r.err);
+    assert_eq!(r.out, "-named\0/proc/self/cmdline\0");
+    // Without it, argv[0] stays the name given.
+    let r = run(Command::new(common::nsviz_path())
+        .args(BASE)
+        .args(["cat", "/proc/self/cmdline"]));
+    assert_eq!(r.out, "cat\0/proc/self/cmdline\0");
+}
+
+/// --sync-fd: the fd stays open (in nsviz) until the command ends, also when nsviz would
+/// otherwise exec the command itself; the reader of its other end sees it close only then.
+#[test]
+fn sync_fd_closes_when_the_command_ends() {
+    if !common::require_root("create namespaces") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let marker = dir.path().join("ran");
+    let nsviz = common::nsviz_path();
+    // The command's stdout is not the pipe: only fd 3 (nsviz's) keeps it open.
+    let line = format!(
+        "{{ {} {} --bind {d} {d} --sync-fd 3 sh -c 'sleep 0.3; echo ran > {m}' 3>&1 >/dev/null; }} | {{ cat >/dev/null; cat {m}; }}",
+        nsviz.to_str().unwrap(),
+        BASE.join(" "),
+        d = dir.path().display(),
+        m = marker.display()
+    );
+    let r = run(Command::new("sh").args(["-c", &line]));
+    assert_eq!(r.out, "ran\n", "{}", r.err);
+    let r = run(common::nsviz().args(BASE).args(["--sync-fd", "57", "true"]));
+    assert_eq!(r.code, Some(125), "{}", r.err);
+    assert_eq!(
+        r.one_error_line(),
+        "nsviz: cannot keep --sync-fd 57: it is not an open file descriptor"
+    );
+}
+
+/// --block-fd: nothing runs until the fd has something to read.
+#[test]
+fn block_fd_holds_the_command_until_there_is_something_to_read() {
+    use std::io::Write;
+    if !common::require_root("create namespaces") {
+        return;
+    }
+    struct Kill(std::process::Child);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let marker = dir.path().join("ran");
+    let dir_arg = dir.path().to_str().unwrap();
+    let script = format!("echo ran > {}", marker.display());
+    let mut child = Kill(
+        common::nsviz()
+            .args(BASE)
+            .args(["--bind", dir_arg, dir_arg, "--block-fd", "0"])
+            .args(["sh", "-c", &script])
+            .stdin(std::process::Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    assert!(
+        !marker.exists(),
+        "the command ran before --block-fd had data"
+    );
+    child.0.stdin.take().unwrap().write_all(b"x").unwrap();
+    let status = child.0.wait().unwrap();
+    assert!(status.success());
+    assert!(marker.exists());
+}

@@ -89,6 +89,17 @@ pub struct BwrapArgs {
     /// open fd FD) right before running the command; sets no_new_privs.
     #[arg(long, value_name = "FD")]
     pub seccomp: Option<i32>,
+    /// Run the command with VALUE as its argv[0] (the program is still found by its name).
+    #[arg(long, value_name = "VALUE", allow_hyphen_values = true)]
+    pub argv0: Option<OsString>,
+    /// Once the namespaces exist (and --info-fd is written), wait until the open fd FD has
+    /// something to read, or ends, before setting up the filesystem and running the command.
+    #[arg(long, value_name = "FD")]
+    pub block_fd: Option<i32>,
+    /// Keep the open fd FD open until the command ends (the command does not get it), so
+    /// whoever holds its other end sees it close then.
+    #[arg(long, value_name = "FD")]
+    pub sync_fd: Option<i32>,
 }
 
 /// `--cap-add` and `--cap-drop`, kept in command-line order (each changes what the one
@@ -213,6 +224,9 @@ impl BwrapArgs {
         sandbox.json_status_fd = self.json_status_fd;
         sandbox.caps = self.caps.0.clone();
         sandbox.seccomp_fd = self.seccomp;
+        sandbox.argv0 = self.argv0.clone();
+        sandbox.block_fd = self.block_fd;
+        sandbox.sync_fd = self.sync_fd;
         Ok(())
     }
 }

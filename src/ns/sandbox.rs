@@ -165,6 +165,27 @@ pub fn die_with_caller(sandbox: &SandboxSpec) -> Result<()> {
     Ok(())
 }
 
+/// `--sync-fd` must name an open fd: nsviz keeps it (the command does not get it) until the
+/// command ends, so whoever holds the other end sees it close then.
+pub fn check_sync_fd(sandbox: &SandboxSpec) -> Result<()> {
+    match sandbox.sync_fd {
+        Some(fd) if !sys::user_fd_is_open(fd) => Err(Error::setup(format!(
+            "cannot keep --sync-fd {fd}: it is not an open file descriptor"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// `--block-fd`: after the namespaces exist and the reports are written, before the
+/// filesystem is set up, wait for something to read on the fd (or its end).
+pub fn block(sandbox: &SandboxSpec) -> Result<()> {
+    if let Some(fd) = sandbox.block_fd {
+        sys::wait_user_fd(fd)
+            .map_err(|e| setup_error(format!("cannot read --block-fd {fd}"), e))?;
+    }
+    Ok(())
+}
+
 /// In the command's process, before exec: environment, session, parent-death signal.
 pub fn prepare_command(sandbox: &SandboxSpec) -> Result<()> {
     sys::change_env(sandbox.clearenv, &sandbox.unsetenv, &sandbox.setenv);

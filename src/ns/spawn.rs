@@ -168,6 +168,7 @@ impl Plan {
 /// Returns the exit status of the command.
 pub fn run(args: &SpawnSpec) -> Result<i32> {
     let plan = Plan::new(args)?;
+    sandbox::check_sync_fd(&args.sandbox)?;
     sandbox::die_with_caller(&args.sandbox)?;
     let joins = join::open_all(&args.joins())?;
     if args.network.netns_name.is_some() {
@@ -275,17 +276,20 @@ fn create_and_run(
         wd: args.wd.as_deref(),
         own_terminal: foreground && args.command.is_empty() && plan.has(NsType::Pid),
         env: None,
+        argv0: args.sandbox.argv0.as_deref(),
     };
     // Only children enter a new PID or time namespace, or a joined PID namespace; only a
     // child can be signalled when nsviz dies; a JSON status needs a parent left to report
-    // the exit code.
+    // the exit code; --sync-fd stays open in nsviz until the command ends.
     let forks = plan.has(NsType::Pid)
+        || args.sandbox.sync_fd.is_some()
         || plan.has(NsType::Time)
         || plan.joined.contains(&NsType::Pid)
         || args.kill_child.is_some()
         || args.sandbox.json_status_fd.is_some();
     if !forks {
         sandbox::write_report(&args.sandbox, &sandbox::report(&plan.types, sys::getpid()))?;
+        sandbox::block(&args.sandbox)?;
         bind(binder)?;
         let mut links = build_filesystem(args, plan)?;
         return Err(run_command(
@@ -335,7 +339,10 @@ fn create_and_run(
             die(e);
         }
         // The binder binds now: a PID namespace can be bound only once its PID 1 exists.
-        let mut links = match bind(binder).and_then(|()| build_filesystem(args, plan)) {
+        let built = sandbox::block(&args.sandbox)
+            .and_then(|()| bind(binder))
+            .and_then(|()| build_filesystem(args, plan));
+        let mut links = match built {
             Ok(links) => links,
             Err(e) => die(e),
         };

@@ -251,6 +251,12 @@ pub struct SandboxSpec {
     /// A classic-BPF seccomp program (an array of `struct sock_filter`) read from this fd and
     /// loaded right before the exec.
     pub seccomp_fd: Option<i32>,
+    /// The command's argv[0], instead of its name (`--argv0`).
+    pub argv0: Option<OsString>,
+    /// Before the filesystem is set up, wait until this fd has something to read (or ends).
+    pub block_fd: Option<i32>,
+    /// Keep this fd open (in nsviz, not in the command) until the command ends.
+    pub sync_fd: Option<i32>,
 }
 
 /// One `--cap-add` (`add`) or `--cap-drop`: a capability number, or None for ALL.

@@ -189,6 +189,14 @@ fn sandbox_args(s: &SandboxSpec) -> Vec<OsString> {
     if s.new_session {
         v.push("--new-session".into());
     }
+    if let Some(argv0) = &s.argv0 {
+        v.extend(["--argv0".into(), argv0.clone()]);
+    }
+    for (flag, fd) in [("--block-fd", s.block_fd), ("--sync-fd", s.sync_fd)] {
+        if let Some(fd) = fd {
+            v.extend([flag.into(), fd.to_string().into()]);
+        }
+    }
     v
 }
 
@@ -354,6 +362,10 @@ pub fn unshare(a: &SpawnSpec) -> Equivalent {
              bwrap line."
                 .into(),
         );
+    }
+    if a.sandbox.argv0.is_some() {
+        notes
+            .push("unshare cannot set the command's argv[0] (--argv0): see the bwrap line.".into());
     }
     v.equivalent(&a.command, notes)
 }
@@ -1098,6 +1110,9 @@ mod tests {
                     },
                 ],
                 seccomp_fd: Some(9),
+                argv0: Some("-sh".into()),
+                block_fd: Some(10),
+                sync_fd: Some(11),
                 ..SandboxSpec::default()
             },
             command: vec!["true".into()],
