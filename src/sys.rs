@@ -699,6 +699,12 @@ pub fn wait_user_fd(fd: i32) -> io::Result<()> {
     })
 }
 
+/// A close-on-exec copy of an fd the user handed over (from 3 up), kept after nsviz is done
+/// with the user's number.
+pub fn dup_user_fd(fd: i32) -> io::Result<OwnedFd> {
+    with_user_fd(fd, |fd| Ok(rustix::io::fcntl_dupfd_cloexec(fd, 3)?))
+}
+
 /// Whether an fd the user handed over is open.
 pub fn user_fd_is_open(fd: i32) -> bool {
     with_user_fd(fd, |_| Ok(())).is_ok()

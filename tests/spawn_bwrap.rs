@@ -469,3 +469,23 @@ fn block_fd_holds_the_command_until_there_is_something_to_read() {
     assert!(status.success());
     assert!(marker.exists());
 }
+
+/// --userns and --pidns check that the fd is a namespace of their type before anything changes.
+#[test]
+fn userns_and_pidns_name_an_fd_of_the_wrong_kind() {
+    if !common::require_root("create namespaces") {
+        return;
+    }
+    let r = spawn_sh("--pidns 3 true", "3</proc/self/ns/user");
+    assert_eq!(r.code, Some(125), "{}", r.err);
+    assert_eq!(
+        r.one_error_line(),
+        "nsviz: file descriptor 3 is a user namespace, not a pid namespace"
+    );
+    let r = spawn_sh("--userns 3 true", "3</dev/null");
+    assert_eq!(r.code, Some(125), "{}", r.err);
+    assert_eq!(
+        r.one_error_line(),
+        "nsviz: file descriptor 3 is not a namespace"
+    );
+}

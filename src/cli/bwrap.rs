@@ -12,7 +12,7 @@ use crate::model::NsType;
 use crate::ns::caps;
 use crate::ns::join::both_join_and_create;
 use crate::ns::spec::{
-    BindKind, CapChange, DataBind, Mapping, PidOne, SetupStep, SpawnNs, SpawnSpec,
+    BindKind, CapChange, DataBind, JoinFrom, Mapping, PidOne, SetupStep, SpawnNs, SpawnSpec,
 };
 
 /// bwrap's namespace and process options.
@@ -100,6 +100,13 @@ pub struct BwrapArgs {
     /// whoever holds its other end sees it close then.
     #[arg(long, value_name = "FD")]
     pub sync_fd: Option<i32>,
+    /// Join the user namespace open as fd FD instead of creating one (--uid and --gid are
+    /// then ids to take there).
+    #[arg(long, value_name = "FD")]
+    pub userns: Option<i32>,
+    /// Join the PID namespace open as fd FD (the command runs in it, as a child of nsviz).
+    #[arg(long, value_name = "FD")]
+    pub pidns: Option<i32>,
 }
 
 /// `--cap-add` and `--cap-drop`, kept in command-line order (each changes what the one
@@ -168,6 +175,24 @@ impl BwrapArgs {
             spec.pid_one = PidOne::Init;
         }
         let all = self.unshare_all;
+        // --userns, --pidns: join through the fd instead of creating.
+        for (t, fd, flag) in [
+            (NsType::User, self.userns, "--userns"),
+            (NsType::Pid, self.pidns, "--pidns"),
+        ] {
+            let Some(fd) = fd else { continue };
+            if fd < 0 {
+                return Err(Error::usage(format!(
+                    "{flag}: '{fd}' is not a file descriptor number"
+                )));
+            }
+            if spec.namespaces.contains_key(&t) {
+                return Err(Error::usage(format!(
+                    "{flag} cannot be combined with another option for the {t} namespace"
+                )));
+            }
+            spec.namespaces.insert(t, SpawnNs::Join(JoinFrom::Fd(fd)));
+        }
         let wanted = [
             (
                 NsType::User,
@@ -187,6 +212,24 @@ impl BwrapArgs {
                 continue;
             }
             match spec.namespaces.get(&t) {
+                Some(SpawnNs::Join(JoinFrom::Fd(_))) => {
+                    // bwrap creates a PID namespace inside the one of --pidns; nsviz joins it.
+                    let (flag, hint) = if t == NsType::User {
+                        (
+                            "--userns",
+                            "it joins a user namespace instead of creating one",
+                        )
+                    } else {
+                        (
+                            "--pidns",
+                            "a new PID namespace inside the joined one is not supported",
+                        )
+                    };
+                    return Err(Error::usage(format!(
+                        "{flag} cannot be combined with --unshare-{} or --unshare-all: {hint}",
+                        t.name()
+                    )));
+                }
                 Some(SpawnNs::Join(_)) => return Err(both_join_and_create(t)),
                 Some(_) => {}
                 None => {

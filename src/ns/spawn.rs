@@ -90,9 +90,10 @@ impl Plan {
         }
         if (args.sandbox.uid.is_some() || args.sandbox.gid.is_some())
             && !types.contains(&NsType::User)
+            && !joined.contains(&NsType::User)
         {
             return Err(Error::usage(
-                "--uid and --gid need a new user namespace (--unshare-user)",
+                "--uid and --gid need a new user namespace (--unshare-user) or --userns",
             ));
         }
         if let Some(sig) = args.kill_child
@@ -484,8 +485,19 @@ fn run_command(
                 .map_err(|e| setup_error("cannot drop capabilities", e))?;
         }
         confine.before_ids()?;
-        let switching = args.setuid.is_some() || args.setgid.is_some();
-        exec::set_ids(args.setuid, args.setgid, switching)?;
+        // In a joined user namespace (bwrap's --userns) --uid and --gid are ids to take there;
+        // in a new one they are in its map already.
+        let joined_user = args.joins().iter().any(|(t, _)| *t == NsType::User);
+        let (uid, gid) = if joined_user {
+            (
+                args.setuid.or(args.sandbox.uid),
+                args.setgid.or(args.sandbox.gid),
+            )
+        } else {
+            (args.setuid, args.setgid)
+        };
+        let switching = uid.is_some() || gid.is_some();
+        exec::set_ids(uid, gid, switching)?;
         if args.drop_caps {
             caps::drop_process_sets().map_err(|e| setup_error("cannot drop capabilities", e))?;
         }

@@ -31,6 +31,9 @@ pub enum JoinFrom {
     Pid(i32),
     /// The namespace bound at (or open as) a file.
     File(PathBuf),
+    /// The namespace open as this file descriptor of ours (bwrap's `--userns FD`,
+    /// `--pidns FD`).
+    Fd(i32),
 }
 
 /// How ids map into a new user namespace.

@@ -200,12 +200,23 @@ fn sandbox_args(s: &SandboxSpec) -> Vec<OsString> {
     v
 }
 
+/// bwrap's flag joining a namespace of this type open as a file descriptor.
+fn fd_join_flag(t: NsType) -> Option<&'static str> {
+    match t {
+        NsType::User => Some("--userns"),
+        NsType::Pid => Some("--pidns"),
+        _ => None,
+    }
+}
+
 /// `--join`, `--veth` and the other network flags of spawn_argv.
 fn network_argv(v: &mut Words, a: &SpawnSpec) {
     for (t, from) in a.joins() {
-        match from {
-            JoinFrom::Pid(pid) => v.push(format!("--join={t}={pid}")),
-            JoinFrom::File(f) => v.push_joined(&format!("--join={t}="), f.as_os_str()),
+        match (from, fd_join_flag(t)) {
+            (JoinFrom::Pid(pid), _) => v.push(format!("--join={t}={pid}")),
+            (JoinFrom::File(f), _) => v.push_joined(&format!("--join={t}="), f.as_os_str()),
+            (JoinFrom::Fd(fd), Some(flag)) => v.0.extend([flag.into(), fd.to_string().into()]),
+            (JoinFrom::Fd(fd), None) => v.push(format!("--join={t}=/proc/self/fd/{fd}")),
         }
     }
     let n = &a.network;
@@ -447,6 +458,7 @@ pub fn ip_sequence(a: &SpawnSpec) -> Option<Equivalent> {
             let flag = format!("--{}", long_name(*t));
             match from {
                 JoinFrom::Pid(pid) => last.push(format!("{flag}=/proc/{pid}/ns/{t}").into()),
+                JoinFrom::Fd(fd) => last.push(format!("{flag}=/proc/self/fd/{fd}").into()),
                 JoinFrom::File(f) => {
                     let mut w = OsString::from(format!("{flag}="));
                     w.push(f.as_os_str());
@@ -583,6 +595,20 @@ pub fn bwrap(a: &SpawnSpec) -> Equivalent {
         notes.push(
             "bwrap has no --map-user(s)/--map-group(s), --owner, --root or --keep-caps: see \
              the unshare line."
+                .into(),
+        );
+    }
+    let mut other_joins = false;
+    for (t, from) in a.joins() {
+        match (from, fd_join_flag(t)) {
+            (JoinFrom::Fd(fd), Some(flag)) => v.0.extend([flag.into(), fd.to_string().into()]),
+            _ => other_joins = true,
+        }
+    }
+    if other_joins {
+        notes.push(
+            "bwrap joins only a user or PID namespace, open as a file descriptor (--userns FD, \
+             --pidns FD)."
                 .into(),
         );
     }
@@ -1128,10 +1154,51 @@ mod tests {
             network_spawn(),
             steps_only_spawn(),
             unshare_options_spawn(),
+            fd_joins_spawn(),
             SpawnSpec::default(),
         ] {
             assert_eq!(spec_of(spawn_argv(&a)), Ok(a));
         }
+    }
+
+    /// bwrap's --userns and --pidns: a user and a PID namespace joined through fds.
+    fn fd_joins_spawn() -> SpawnSpec {
+        let mut a = SpawnSpec {
+            new_root: true,
+            pid_one: PidOne::Init,
+            setup: vec![SetupStep::RoBind {
+                src: "/".into(),
+                dst: "/".into(),
+            }],
+            sandbox: SandboxSpec {
+                uid: Some(0),
+                ..SandboxSpec::default()
+            },
+            command: vec!["id".into()],
+            ..SpawnSpec::default()
+        };
+        a.namespaces
+            .insert(NsType::User, SpawnNs::Join(JoinFrom::Fd(3)));
+        a.namespaces
+            .insert(NsType::Pid, SpawnNs::Join(JoinFrom::Fd(4)));
+        a
+    }
+
+    #[test]
+    fn fd_joins_are_bwraps_userns_and_pidns() {
+        let b = bwrap(&fd_joins_spawn());
+        assert!(b.line.contains("--userns 3 --pidns 4"), "{}", b.line);
+        assert!(b.notes.is_empty(), "{:?}", b.notes);
+        let argv = ["spawn", "--new-root", "--userns", "3", "--unshare-user"]
+            .map(OsString::from)
+            .to_vec();
+        let err = spec_of(argv).unwrap_err();
+        assert!(err.starts_with("--userns cannot be combined"), "{err}");
+        let argv = ["spawn", "--new-root", "--pidns", "3", "--unshare-all"]
+            .map(OsString::from)
+            .to_vec();
+        let err = spec_of(argv).unwrap_err();
+        assert!(err.starts_with("--pidns cannot be combined"), "{err}");
     }
 
     #[test]
