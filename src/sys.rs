@@ -705,6 +705,17 @@ pub fn dup_user_fd(fd: i32) -> io::Result<OwnedFd> {
     with_user_fd(fd, |fd| Ok(rustix::io::fcntl_dupfd_cloexec(fd, 3)?))
 }
 
+/// A POSIX read lock on the whole file open as `fd` (fcntl F_SETLK, as bwrap's --lock-file),
+/// held by this process until it closes the fd or exits.
+pub fn read_lock(fd: BorrowedFd<'_>) -> io::Result<()> {
+    // SAFETY: an all-zero struct flock is valid; the fields that matter are set below.
+    let mut lock: libc::flock = unsafe { std::mem::zeroed() };
+    lock.l_type = libc::F_RDLCK as libc::c_short;
+    lock.l_whence = libc::SEEK_SET as libc::c_short;
+    nix::fcntl::fcntl(fd, nix::fcntl::FcntlArg::F_SETLK(&lock))?;
+    Ok(())
+}
+
 /// Whether an fd the user handed over is open.
 pub fn user_fd_is_open(fd: i32) -> bool {
     with_user_fd(fd, |_| Ok(())).is_ok()

@@ -489,3 +489,54 @@ fn userns_and_pidns_name_an_fd_of_the_wrong_kind() {
         "nsviz: file descriptor 3 is not a namespace"
     );
 }
+
+/// The lock type another process would meet on `file` (python3 as the witness): "0" for a
+/// read lock, "2" for none.
+fn lock_seen(file: &std::path::Path) -> String {
+    let code = format!(
+        "import fcntl,struct,os; fd=os.open('{}',os.O_RDONLY); print(struct.unpack('hhqqi',fcntl.fcntl(fd,fcntl.F_GETLK,struct.pack('hhqqi',fcntl.F_WRLCK,0,0,0,0)))[0])",
+        file.display()
+    );
+    run(Command::new("python3").args(["-c", &code]))
+        .out
+        .trim()
+        .to_string()
+}
+
+/// --lock-file: a read lock held while the command runs, by nsviz's init (not the command),
+/// gone after; --as-pid-1 leaves nobody to hold it.
+#[test]
+fn lock_file_is_held_while_the_command_runs() {
+    if !common::require_root("create namespaces") {
+        return;
+    }
+    struct Kill(std::process::Child);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("lock");
+    std::fs::write(&file, "").unwrap();
+    let mut child = Kill(
+        common::nsviz()
+            .args(BASE)
+            .args(["--lock-file", file.to_str().unwrap(), "sleep", "1"])
+            .spawn()
+            .unwrap(),
+    );
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    assert_eq!(lock_seen(&file), "0");
+    assert!(child.0.wait().unwrap().success());
+    assert_eq!(lock_seen(&file), "2");
+    let r = run(common::nsviz().args(BASE).args([
+        "--unshare-pid",
+        "--as-pid-1",
+        "--lock-file",
+        file.to_str().unwrap(),
+        "true",
+    ]));
+    assert_eq!(r.code, Some(2), "{}", r.err);
+}

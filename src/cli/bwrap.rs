@@ -107,6 +107,10 @@ pub struct BwrapArgs {
     /// Join the PID namespace open as fd FD (the command runs in it, as a child of nsviz).
     #[arg(long, value_name = "FD")]
     pub pidns: Option<i32>,
+    /// Hold a read lock (fcntl) on the existing file DST (in the new root) while the command
+    /// runs (repeatable); nsviz's init holds it, so the command must not be PID 1.
+    #[arg(long, value_name = "DST")]
+    pub lock_file: Vec<PathBuf>,
 }
 
 /// `--cap-add` and `--cap-drop`, kept in command-line order (each changes what the one
@@ -270,6 +274,7 @@ impl BwrapArgs {
         sandbox.argv0 = self.argv0.clone();
         sandbox.block_fd = self.block_fd;
         sandbox.sync_fd = self.sync_fd;
+        sandbox.lock_files = self.lock_file.clone();
         Ok(())
     }
 }

@@ -186,6 +186,28 @@ pub fn block(sandbox: &SandboxSpec) -> Result<()> {
     Ok(())
 }
 
+/// `--lock-file`: in the init, once the filesystem is built, a read lock on each file (as
+/// bwrap's), held until the init exits. The fds are close-on-exec and a forked child does not
+/// inherit the locks, so the command has neither.
+pub fn take_locks(sandbox: &SandboxSpec) -> Result<Vec<std::os::fd::OwnedFd>> {
+    use std::os::fd::AsFd;
+    sandbox
+        .lock_files
+        .iter()
+        .map(|path| {
+            let shown = crate::sanitize::for_terminal(&path.to_string_lossy()).into_owned();
+            let fd = super::open_without_planted_links(
+                path,
+                rustix::fs::OFlags::RDONLY | rustix::fs::OFlags::CLOEXEC,
+            )
+            .map_err(|e| setup_error(format!("cannot open lock file {shown}"), e))?;
+            sys::read_lock(fd.as_fd())
+                .map_err(|e| setup_error(format!("cannot lock {shown}"), e))?;
+            Ok(fd)
+        })
+        .collect()
+}
+
 /// In the command's process, before exec: environment, session, parent-death signal.
 pub fn prepare_command(sandbox: &SandboxSpec) -> Result<()> {
     sys::change_env(sandbox.clearenv, &sandbox.unsetenv, &sandbox.setenv);

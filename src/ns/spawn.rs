@@ -96,6 +96,14 @@ impl Plan {
                 "--uid and --gid need a new user namespace (--unshare-user) or --userns",
             ));
         }
+        if !args.sandbox.lock_files.is_empty()
+            && types.contains(&NsType::Pid)
+            && args.pid_one == PidOne::Command
+        {
+            return Err(Error::usage(
+                "--lock-file needs the init as PID 1 of the new PID namespace: the init holds the locks (drop --as-pid-1, or add --init)",
+            ));
+        }
         if let Some(sig) = args.kill_child
             && sig != libc::SIGKILL
             && !init::can_pass_on(sig)
@@ -284,6 +292,7 @@ fn create_and_run(
     // the exit code; --sync-fd stays open in nsviz until the command ends.
     let forks = plan.has(NsType::Pid)
         || args.sandbox.sync_fd.is_some()
+        || !args.sandbox.lock_files.is_empty()
         || plan.has(NsType::Time)
         || plan.joined.contains(&NsType::Pid)
         || args.kill_child.is_some()
@@ -303,7 +312,10 @@ fn create_and_run(
     }
     // PID 1 cannot die of a signal sent from inside its namespace, not even its own: it tells
     // the command's status through this pipe, so that a signal is not mistaken for a code.
-    let with_init = plan.has(NsType::Pid) && args.pid_one == PidOne::Init;
+    // --lock-file: the init holds the locks, also without a PID namespace (then it is only
+    // the command's parent, as bwrap's monitor).
+    let with_init = (plan.has(NsType::Pid) && args.pid_one == PidOne::Init)
+        || !args.sandbox.lock_files.is_empty();
     // Opened before the fork: the command checks through it that nsviz did not die before
     // the command asked to be signalled when it does.
     let nsviz = match args.kill_child {
@@ -348,6 +360,10 @@ fn create_and_run(
             Err(e) => die(e),
         };
         if let Some((_, status_out)) = status_pipe {
+            let _locks = match sandbox::take_locks(&args.sandbox) {
+                Ok(locks) => locks,
+                Err(e) => die(e),
+            };
             die_or_exit(
                 pid_one(args, &launch, blocked, (binder, confine), &mut links),
                 status_out,

@@ -260,6 +260,8 @@ pub struct SandboxSpec {
     pub block_fd: Option<i32>,
     /// Keep this fd open (in nsviz, not in the command) until the command ends.
     pub sync_fd: Option<i32>,
+    /// Files (in the new root) the init holds a read lock on while the command runs.
+    pub lock_files: Vec<PathBuf>,
 }
 
 /// One `--cap-add` (`add`) or `--cap-drop`: a capability number, or None for ALL.

@@ -197,6 +197,9 @@ fn sandbox_args(s: &SandboxSpec) -> Vec<OsString> {
             v.extend([flag.into(), fd.to_string().into()]);
         }
     }
+    for file in &s.lock_files {
+        v.extend(["--lock-file".into(), file.clone().into_os_string()]);
+    }
     v
 }
 
@@ -1139,6 +1142,7 @@ mod tests {
                 argv0: Some("-sh".into()),
                 block_fd: Some(10),
                 sync_fd: Some(11),
+                lock_files: vec!["/run/a lock".into(), "/b".into()],
                 ..SandboxSpec::default()
             },
             command: vec!["true".into()],
