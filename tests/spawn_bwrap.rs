@@ -540,3 +540,29 @@ fn lock_file_is_held_while_the_command_runs() {
     ]));
     assert_eq!(r.code, Some(2), "{}", r.err);
 }
+
+/// --disable-userns, without root: the command keeps its ids but cannot make a user
+/// namespace (unshare(1) as the witness); without the flag it can.
+#[test]
+fn disable_userns_leaves_the_command_no_user_namespace_to_make() {
+    let script = "id -u; unshare -U true && echo made || echo refused";
+    let base = [
+        "spawn",
+        "--new-root",
+        "--ro-bind",
+        "/",
+        "/",
+        "--unshare-user",
+    ];
+    let with: Vec<&str> = base
+        .iter()
+        .copied()
+        .chain(["--uid", "7", "--disable-userns", "sh", "-c", script])
+        .collect();
+    let r = ns_common::nsviz_as_nobody(&with);
+    assert_eq!(r.code, Some(0), "{}", r.err);
+    assert_eq!(r.out, "7\nrefused\n", "{}", r.err);
+    let without: Vec<&str> = base.iter().copied().chain(["sh", "-c", script]).collect();
+    let r = ns_common::nsviz_as_nobody(&without);
+    assert_eq!(r.out, "65534\nmade\n", "{}", r.err);
+}

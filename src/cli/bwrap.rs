@@ -111,6 +111,10 @@ pub struct BwrapArgs {
     /// runs (repeatable); nsviz's init holds it, so the command must not be PID 1.
     #[arg(long, value_name = "DST")]
     pub lock_file: Vec<PathBuf>,
+    /// Allow the command no further user namespace: the new one's limit becomes 1 and the
+    /// command runs in a nested one (needs --unshare-user).
+    #[arg(long)]
+    pub disable_userns: bool,
 }
 
 /// `--cap-add` and `--cap-drop`, kept in command-line order (each changes what the one
@@ -275,6 +279,7 @@ impl BwrapArgs {
         sandbox.block_fd = self.block_fd;
         sandbox.sync_fd = self.sync_fd;
         sandbox.lock_files = self.lock_file.clone();
+        sandbox.disable_userns = self.disable_userns;
         Ok(())
     }
 }

@@ -208,6 +208,61 @@ pub fn take_locks(sandbox: &SandboxSpec) -> Result<Vec<std::os::fd::OwnedFd>> {
         .collect()
 }
 
+/// What `--disable-userns` needs from /proc, opened before the new root hides it: the user
+/// namespace limit of the new user namespace, and our /proc/self for the nested one's maps.
+pub struct UsernsLimit {
+    max_user_namespaces: std::fs::File,
+    proc_self: std::os::fd::OwnedFd,
+}
+
+pub fn prepare_disable_userns(sandbox: &SandboxSpec) -> Result<Option<UsernsLimit>> {
+    if !sandbox.disable_userns {
+        return Ok(None);
+    }
+    let err = |e| setup_error("cannot disable user namespaces", e);
+    // The user sysctls shown are those of the user namespace of whoever opens them: ours.
+    let max_user_namespaces = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/proc/sys/user/max_user_namespaces")
+        .map_err(err)?;
+    let proc_self = std::fs::File::open("/proc/self").map_err(err)?.into();
+    Ok(Some(UsernsLimit {
+        max_user_namespaces,
+        proc_self,
+    }))
+}
+
+/// `--disable-userns`, as bwrap: the new user namespace may hold one user namespace, and
+/// the command goes into it (a nested one, our ids mapped to themselves), so that creating
+/// any other fails (ENOSPC). After the mounts: the nested namespace has no rights over them.
+pub fn disable_userns(limit: Option<UsernsLimit>) -> Result<()> {
+    use std::io::Write;
+    let Some(mut limit) = limit else {
+        return Ok(());
+    };
+    let err = |e| setup_error("cannot disable user namespaces", e);
+    limit.max_user_namespaces.write_all(b"1").map_err(err)?;
+    let (uid, gid) = (sys::geteuid(), sys::getegid());
+    sys::unshare(libc::CLONE_NEWUSER).map_err(err)?;
+    // We hold every capability in the parent namespace, so both maps can be written.
+    for (file, line) in [
+        ("uid_map", format!("{uid} {uid} 1")),
+        ("gid_map", format!("{gid} {gid} 1")),
+    ] {
+        let fd = rustix::fs::openat(
+            &limit.proc_self,
+            file,
+            rustix::fs::OFlags::WRONLY | rustix::fs::OFlags::CLOEXEC,
+            rustix::fs::Mode::empty(),
+        )
+        .map_err(|e| err(e.into()))?;
+        std::fs::File::from(fd)
+            .write_all(line.as_bytes())
+            .map_err(err)?;
+    }
+    Ok(())
+}
+
 /// In the command's process, before exec: environment, session, parent-death signal.
 pub fn prepare_command(sandbox: &SandboxSpec) -> Result<()> {
     sys::change_env(sandbox.clearenv, &sandbox.unsetenv, &sandbox.setenv);

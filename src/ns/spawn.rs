@@ -96,6 +96,11 @@ impl Plan {
                 "--uid and --gid need a new user namespace (--unshare-user) or --userns",
             ));
         }
+        if args.sandbox.disable_userns && !types.contains(&NsType::User) {
+            return Err(Error::usage(
+                "--disable-userns needs a new user namespace (--unshare-user)",
+            ));
+        }
         if !args.sandbox.lock_files.is_empty()
             && types.contains(&NsType::Pid)
             && args.pid_one == PidOne::Command
@@ -301,7 +306,12 @@ fn create_and_run(
         sandbox::write_report(&args.sandbox, &sandbox::report(&plan.types, sys::getpid()))?;
         sandbox::block(&args.sandbox)?;
         bind(binder)?;
+        let limit = sandbox::prepare_disable_userns(&args.sandbox)?;
         let mut links = build_filesystem(args, plan)?;
+        if let Err(e) = sandbox::disable_userns(limit) {
+            links.remove();
+            return Err(e);
+        }
         return Err(run_command(
             args,
             &launch,
@@ -354,7 +364,15 @@ fn create_and_run(
         // The binder binds now: a PID namespace can be bound only once its PID 1 exists.
         let built = sandbox::block(&args.sandbox)
             .and_then(|()| bind(binder))
-            .and_then(|()| build_filesystem(args, plan));
+            .and_then(|()| sandbox::prepare_disable_userns(&args.sandbox))
+            .and_then(|limit| {
+                let mut links = build_filesystem(args, plan)?;
+                if let Err(e) = sandbox::disable_userns(limit) {
+                    links.remove();
+                    return Err(e);
+                }
+                Ok(links)
+            });
         let mut links = match built {
             Ok(links) => links,
             Err(e) => die(e),

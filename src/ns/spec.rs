@@ -262,6 +262,9 @@ pub struct SandboxSpec {
     pub sync_fd: Option<i32>,
     /// Files (in the new root) the init holds a read lock on while the command runs.
     pub lock_files: Vec<PathBuf>,
+    /// Once the filesystem is built, allow no further user namespace: the new one's limit
+    /// becomes 1, used by a nested one the command runs in.
+    pub disable_userns: bool,
 }
 
 /// One `--cap-add` (`add`) or `--cap-drop`: a capability number, or None for ALL.

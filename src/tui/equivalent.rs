@@ -200,6 +200,9 @@ fn sandbox_args(s: &SandboxSpec) -> Vec<OsString> {
     for file in &s.lock_files {
         v.extend(["--lock-file".into(), file.clone().into_os_string()]);
     }
+    if s.disable_userns {
+        v.push("--disable-userns".into());
+    }
     v
 }
 
@@ -1143,6 +1146,7 @@ mod tests {
                 block_fd: Some(10),
                 sync_fd: Some(11),
                 lock_files: vec!["/run/a lock".into(), "/b".into()],
+                disable_userns: true,
                 ..SandboxSpec::default()
             },
             command: vec!["true".into()],
