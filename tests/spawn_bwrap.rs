@@ -566,3 +566,27 @@ fn disable_userns_leaves_the_command_no_user_namespace_to_make() {
     let r = ns_common::nsviz_as_nobody(&without);
     assert_eq!(r.out, "65534\nmade\n", "{}", r.err);
 }
+
+/// --level-prefix (bwrap 0.10): error lines start with <3>, also those of a forked child.
+#[test]
+fn level_prefix_marks_error_lines() {
+    if !common::require_root("create namespaces") {
+        return;
+    }
+    for extra in [&[][..], &["--unshare-pid"]] {
+        let r = run(common::nsviz()
+            .args(BASE)
+            .arg("--level-prefix")
+            .args(extra)
+            .args(["--lock-file", "/nsviz-no-such-lock", "true"]));
+        assert_eq!(r.code, Some(125), "{}", r.err);
+        assert_eq!(
+            r.one_error_line(),
+            "<3>nsviz: cannot open lock file /nsviz-no-such-lock: no such file or directory"
+        );
+    }
+    let r = run(common::nsviz()
+        .args(BASE)
+        .args(["--lock-file", "/nsviz-no-such-lock", "true"]));
+    assert!(r.one_error_line().starts_with("nsviz: "), "{}", r.err);
+}

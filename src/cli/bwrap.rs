@@ -115,6 +115,9 @@ pub struct BwrapArgs {
     /// command runs in a nested one (needs --unshare-user).
     #[arg(long)]
     pub disable_userns: bool,
+    /// Start each error line with its sd-daemon level, <3> (not usage errors clap reports).
+    #[arg(long)]
+    pub level_prefix: bool,
 }
 
 /// `--cap-add` and `--cap-drop`, kept in command-line order (each changes what the one
@@ -280,6 +283,7 @@ impl BwrapArgs {
         sandbox.sync_fd = self.sync_fd;
         sandbox.lock_files = self.lock_file.clone();
         sandbox.disable_userns = self.disable_userns;
+        sandbox.level_prefix = self.level_prefix;
         Ok(())
     }
 }

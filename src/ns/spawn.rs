@@ -181,6 +181,9 @@ impl Plan {
 
 /// Returns the exit status of the command.
 pub fn run(args: &SpawnSpec) -> Result<i32> {
+    if args.sandbox.level_prefix {
+        super::set_level_prefix(true);
+    }
     let plan = Plan::new(args)?;
     sandbox::check_sync_fd(&args.sandbox)?;
     sandbox::die_with_caller(&args.sandbox)?;

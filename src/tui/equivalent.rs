@@ -203,6 +203,9 @@ fn sandbox_args(s: &SandboxSpec) -> Vec<OsString> {
     if s.disable_userns {
         v.push("--disable-userns".into());
     }
+    if s.level_prefix {
+        v.push("--level-prefix".into());
+    }
     v
 }
 
@@ -1147,6 +1150,7 @@ mod tests {
                 sync_fd: Some(11),
                 lock_files: vec!["/run/a lock".into(), "/b".into()],
                 disable_userns: true,
+                level_prefix: true,
                 ..SandboxSpec::default()
             },
             command: vec!["true".into()],
