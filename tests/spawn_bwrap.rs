@@ -590,3 +590,34 @@ fn level_prefix_marks_error_lines() {
         .args(["--lock-file", "/nsviz-no-such-lock", "true"]));
     assert!(r.one_error_line().starts_with("nsviz: "), "{}", r.err);
 }
+
+/// --assert-userns-disabled: fine after --disable-userns, a setup error without it.
+#[test]
+fn assert_userns_disabled_fails_where_user_namespaces_still_work() {
+    let base = [
+        "spawn",
+        "--new-root",
+        "--ro-bind",
+        "/",
+        "/",
+        "--unshare-user",
+    ];
+    let with: Vec<&str> = base
+        .iter()
+        .copied()
+        .chain(["--disable-userns", "--assert-userns-disabled", "true"])
+        .collect();
+    let r = ns_common::nsviz_as_nobody(&with);
+    assert_eq!(r.code, Some(0), "{}", r.err);
+    let without: Vec<&str> = base
+        .iter()
+        .copied()
+        .chain(["--assert-userns-disabled", "true"])
+        .collect();
+    let r = ns_common::nsviz_as_nobody(&without);
+    assert_eq!(r.code, Some(125), "{}", r.err);
+    assert_eq!(
+        r.one_error_line(),
+        "nsviz: creating a user namespace still works: user namespaces were not disabled (--assert-userns-disabled)"
+    );
+}

@@ -209,6 +209,7 @@ complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l die-with-parent -d
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l new-session -d 'Run the command in a new session (setsid): it has no controlling terminal'
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l as-pid-1 -d 'With --new-root and a new PID namespace, the command itself is PID 1 (with --new-root a reaping init is, as in bwrap)'
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l disable-userns -d 'Allow the command no further user namespace: the new one\'s limit becomes 1 and the command runs in a nested one (needs --unshare-user)'
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l assert-userns-disabled -d 'Fail (exit 125) unless creating a user namespace fails once the sandbox is set up (after --disable-userns, or in a --userns that disabled them)'
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l level-prefix -d 'Start each error line with its sd-daemon level, <3> (not usage errors clap reports)'
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -s V -l version -d 'Print version'

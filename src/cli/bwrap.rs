@@ -115,6 +115,10 @@ pub struct BwrapArgs {
     /// command runs in a nested one (needs --unshare-user).
     #[arg(long)]
     pub disable_userns: bool,
+    /// Fail (exit 125) unless creating a user namespace fails once the sandbox is set up
+    /// (after --disable-userns, or in a --userns that disabled them).
+    #[arg(long)]
+    pub assert_userns_disabled: bool,
     /// Start each error line with its sd-daemon level, <3> (not usage errors clap reports).
     #[arg(long)]
     pub level_prefix: bool,
@@ -283,6 +287,7 @@ impl BwrapArgs {
         sandbox.sync_fd = self.sync_fd;
         sandbox.lock_files = self.lock_file.clone();
         sandbox.disable_userns = self.disable_userns;
+        sandbox.assert_userns_disabled = self.assert_userns_disabled;
         sandbox.level_prefix = self.level_prefix;
         Ok(())
     }

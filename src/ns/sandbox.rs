@@ -263,6 +263,17 @@ pub fn disable_userns(limit: Option<UsernsLimit>) -> Result<()> {
     Ok(())
 }
 
+/// `--assert-userns-disabled`, as bwrap: a user namespace we can still create means the
+/// request was not met (had it succeeded, this process is failing anyway).
+pub fn assert_userns_disabled(sandbox: &SandboxSpec) -> Result<()> {
+    if sandbox.assert_userns_disabled && sys::unshare(libc::CLONE_NEWUSER).is_ok() {
+        return Err(Error::setup(
+            "creating a user namespace still works: user namespaces were not disabled (--assert-userns-disabled)",
+        ));
+    }
+    Ok(())
+}
+
 /// In the command's process, before exec: environment, session, parent-death signal.
 pub fn prepare_command(sandbox: &SandboxSpec) -> Result<()> {
     sys::change_env(sandbox.clearenv, &sandbox.unsetenv, &sandbox.setenv);

@@ -311,7 +311,9 @@ fn create_and_run(
         bind(binder)?;
         let limit = sandbox::prepare_disable_userns(&args.sandbox)?;
         let mut links = build_filesystem(args, plan)?;
-        if let Err(e) = sandbox::disable_userns(limit) {
+        let disabled = sandbox::disable_userns(limit)
+            .and_then(|()| sandbox::assert_userns_disabled(&args.sandbox));
+        if let Err(e) = disabled {
             links.remove();
             return Err(e);
         }
@@ -370,7 +372,9 @@ fn create_and_run(
             .and_then(|()| sandbox::prepare_disable_userns(&args.sandbox))
             .and_then(|limit| {
                 let mut links = build_filesystem(args, plan)?;
-                if let Err(e) = sandbox::disable_userns(limit) {
+                let disabled = sandbox::disable_userns(limit)
+                    .and_then(|()| sandbox::assert_userns_disabled(&args.sandbox));
+                if let Err(e) = disabled {
                     links.remove();
                     return Err(e);
                 }

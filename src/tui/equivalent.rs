@@ -203,6 +203,9 @@ fn sandbox_args(s: &SandboxSpec) -> Vec<OsString> {
     if s.disable_userns {
         v.push("--disable-userns".into());
     }
+    if s.assert_userns_disabled {
+        v.push("--assert-userns-disabled".into());
+    }
     if s.level_prefix {
         v.push("--level-prefix".into());
     }
@@ -1150,6 +1153,7 @@ mod tests {
                 sync_fd: Some(11),
                 lock_files: vec!["/run/a lock".into(), "/b".into()],
                 disable_userns: true,
+                assert_userns_disabled: true,
                 level_prefix: true,
                 ..SandboxSpec::default()
             },
