@@ -621,3 +621,35 @@ fn assert_userns_disabled_fails_where_user_namespaces_still_work() {
         "nsviz: creating a user namespace still works: user namespaces were not disabled (--assert-userns-disabled)"
     );
 }
+
+/// --add-seccomp-fd: every program given is loaded (the kernel counts them), as in bwrap;
+/// not with --seccomp.
+#[test]
+fn add_seccomp_fd_loads_each_program_as_in_bwrap() {
+    if !common::require_root("create namespaces") || !common::ensure_program("bwrap", "bubblewrap")
+    {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let filter = dir.path().join("filter.bpf");
+    std::fs::write(&filter, uname_eperm_filter()).unwrap();
+    let nsviz = format!("{} {}", common::nsviz_path().display(), BASE.join(" "));
+    let bwrap = "bwrap --ro-bind / /".to_string();
+    let f = filter.display();
+    for program in [&nsviz, &bwrap] {
+        let line = format!(
+            "{program} --add-seccomp-fd 3 --add-seccomp-fd 4 -- grep Seccomp_filters /proc/self/status 3<{f} 4<{f}"
+        );
+        let r = run(Command::new("sh").args(["-c", &line]));
+        assert_eq!(
+            r.words(),
+            [["Seccomp_filters:", "2"]],
+            "{program}: {}",
+            r.err
+        );
+        let r = with_fd3(program, "--add-seccomp-fd 3 -- uname -s", &filter);
+        assert_eq!(r.code, Some(1), "{program}: {} {}", r.out, r.err);
+    }
+    let r = with_fd3(&nsviz, "--seccomp 3 --add-seccomp-fd 3 true", &filter);
+    assert_eq!(r.code, Some(2), "{}", r.err);
+}

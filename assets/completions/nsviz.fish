@@ -174,6 +174,7 @@ complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l json-status-fd -d 
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l cap-add -d 'Keep capability CAP (a name like CAP_NET_ADMIN, or ALL) in every set of the command (in order with --cap-drop)' -r
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l cap-drop -d 'Take capability CAP (or ALL) away from the command (in order with --cap-add)' -r
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l seccomp -d 'Load this classic-BPF seccomp program (an array of struct sock_filter, read from the open fd FD) right before running the command; sets no_new_privs' -r
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l add-seccomp-fd -d 'Load the classic-BPF seccomp program read from the open fd FD (repeatable: each one is loaded, in order, and the kernel applies them all)' -r
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l argv0 -d 'Run the command with VALUE as its argv[0] (the program is still found by its name)' -r
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l block-fd -d 'Once the namespaces exist (and --info-fd is written), wait until the open fd FD has something to read, or ends, before setting up the filesystem and running the command' -r
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l sync-fd -d 'Keep the open fd FD open until the command ends (the command does not get it), so whoever holds its other end sees it close then' -r

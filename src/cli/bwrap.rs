@@ -89,6 +89,10 @@ pub struct BwrapArgs {
     /// open fd FD) right before running the command; sets no_new_privs.
     #[arg(long, value_name = "FD")]
     pub seccomp: Option<i32>,
+    /// Load the classic-BPF seccomp program read from the open fd FD (repeatable: each one
+    /// is loaded, in order, and the kernel applies them all).
+    #[arg(long, value_name = "FD", conflicts_with = "seccomp")]
+    pub add_seccomp_fd: Vec<i32>,
     /// Run the command with VALUE as its argv[0] (the program is still found by its name).
     #[arg(long, value_name = "VALUE", allow_hyphen_values = true)]
     pub argv0: Option<OsString>,
@@ -282,6 +286,7 @@ impl BwrapArgs {
         sandbox.json_status_fd = self.json_status_fd;
         sandbox.caps = self.caps.0.clone();
         sandbox.seccomp_fd = self.seccomp;
+        sandbox.add_seccomp_fds = self.add_seccomp_fd.clone();
         sandbox.argv0 = self.argv0.clone();
         sandbox.block_fd = self.block_fd;
         sandbox.sync_fd = self.sync_fd;

@@ -20,8 +20,9 @@ pub struct Confinement {
     /// bwrap's capability rule: with --new-root, or a --cap-add/--cap-drop (not with
     /// --drop-caps, which clears everything).
     pub caps: Option<CapPlan>,
-    /// The `struct sock_filter` array read from --seccomp's fd.
-    pub seccomp: Option<Vec<u8>>,
+    /// The `struct sock_filter` arrays read from --seccomp's fd or each --add-seccomp-fd,
+    /// loaded in this order.
+    pub seccomp: Vec<Vec<u8>>,
     /// bwrap always sets no_new_privs: with it, an exec as root cannot raise the permitted
     /// set again, and a seccomp program may be loaded without CAP_SYS_ADMIN.
     pub no_new_privs: bool,
@@ -38,11 +39,14 @@ impl Confinement {
         } else {
             None
         };
-        let seccomp = match spec.sandbox.seccomp_fd {
-            Some(fd) => Some(read_seccomp(fd)?),
-            None => None,
-        };
-        let no_new_privs = bwrap_caps || seccomp.is_some();
+        let seccomp = spec
+            .sandbox
+            .seccomp_fd
+            .iter()
+            .chain(&spec.sandbox.add_seccomp_fds)
+            .map(|&fd| read_seccomp(fd))
+            .collect::<Result<Vec<_>>>()?;
+        let no_new_privs = bwrap_caps || !seccomp.is_empty();
         Ok(Confinement {
             caps,
             seccomp,
@@ -68,9 +72,9 @@ impl Confinement {
         Ok(())
     }
 
-    /// Right before the exec, after no_new_privs: the seccomp filter.
+    /// Right before the exec, after no_new_privs: the seccomp filters.
     pub fn load_seccomp(&self) -> Result<()> {
-        if let Some(program) = &self.seccomp {
+        for program in &self.seccomp {
             sys::load_seccomp_filter(program)
                 .map_err(|e| setup_error("cannot load the seccomp program", e))?;
         }

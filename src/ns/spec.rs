@@ -254,6 +254,9 @@ pub struct SandboxSpec {
     /// A classic-BPF seccomp program (an array of `struct sock_filter`) read from this fd and
     /// loaded right before the exec.
     pub seccomp_fd: Option<i32>,
+    /// More such programs (`--add-seccomp-fd`, not with `--seccomp`), loaded in this order;
+    /// the kernel applies them all.
+    pub add_seccomp_fds: Vec<i32>,
     /// The command's argv[0], instead of its name (`--argv0`).
     pub argv0: Option<OsString>,
     /// Before the filesystem is set up, wait until this fd has something to read (or ends).

@@ -166,6 +166,9 @@ fn sandbox_args(s: &SandboxSpec) -> Vec<OsString> {
     number("--info-fd", s.info_fd.map(|n| n.to_string()));
     number("--json-status-fd", s.json_status_fd.map(|n| n.to_string()));
     number("--seccomp", s.seccomp_fd.map(|n| n.to_string()));
+    for fd in &s.add_seccomp_fds {
+        number("--add-seccomp-fd", Some(fd.to_string()));
+    }
     for change in &s.caps {
         let flag = if change.add {
             "--cap-add"
@@ -379,7 +382,10 @@ pub fn unshare(a: &SpawnSpec) -> Equivalent {
                 .into(),
         );
     }
-    if !a.sandbox.caps.is_empty() || a.sandbox.seccomp_fd.is_some() {
+    if !a.sandbox.caps.is_empty()
+        || a.sandbox.seccomp_fd.is_some()
+        || !a.sandbox.add_seccomp_fds.is_empty()
+    {
         notes.push(
             "unshare cannot add or drop single capabilities or load a seccomp program: see the \
              bwrap line."
@@ -1007,6 +1013,7 @@ mod tests {
                 new_session: true,
                 info_fd: Some(7),
                 json_status_fd: Some(8),
+                add_seccomp_fds: vec![12, 13],
                 ..SandboxSpec::default()
             },
             new_root: true,
