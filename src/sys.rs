@@ -716,6 +716,16 @@ pub fn read_lock(fd: BorrowedFd<'_>) -> io::Result<()> {
     Ok(())
 }
 
+/// The namespace type (CLONE_NEW*) of an fd the user handed over.
+pub fn user_fd_nstype(fd: i32) -> io::Result<libc::c_int> {
+    with_user_fd(fd, ns_get_nstype)
+}
+
+/// setns(2) into the namespace open as an fd the user handed over.
+pub fn setns_user_fd(fd: i32, nstype: libc::c_int) -> io::Result<()> {
+    with_user_fd(fd, |fd| setns(fd, nstype))
+}
+
 /// Whether an fd the user handed over is open.
 pub fn user_fd_is_open(fd: i32) -> bool {
     with_user_fd(fd, |_| Ok(())).is_ok()

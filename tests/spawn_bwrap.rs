@@ -653,3 +653,72 @@ fn add_seccomp_fd_loads_each_program_as_in_bwrap() {
     let r = with_fd3(&nsviz, "--seccomp 3 --add-seccomp-fd 3 true", &filter);
     assert_eq!(r.code, Some(2), "{}", r.err);
 }
+
+/// --userns2: after setup the command is in that user namespace (a child of --userns's),
+/// as in bwrap; an fd of another type is named.
+#[test]
+fn userns2_moves_the_command_into_a_child_user_namespace_as_in_bwrap() {
+    use std::io::BufRead;
+    if !common::require_root("create namespaces") || !common::ensure_program("bwrap", "bubblewrap")
+    {
+        return;
+    }
+    // A: a user namespace (root mapped) held by sh; B: a child of it held by sleep.
+    struct Fixture(std::process::Child, Option<i32>);
+    impl Drop for Fixture {
+        fn drop(&mut self) {
+            // The sleep first: sh's `wait` then reaps it and sh ends.
+            if let Some(b) = self.1 {
+                let _ = Command::new("kill").arg(b.to_string()).status();
+            }
+            for _ in 0..50 {
+                if matches!(self.0.try_wait(), Ok(Some(_))) {
+                    return;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let mut fixture = Fixture(
+        Command::new("unshare")
+            .args(["-Ur", "sh", "-c", "unshare -U sleep 30 & echo $!; wait"])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap(),
+        None,
+    );
+    let a = fixture.0.id();
+    let mut line = String::new();
+    std::io::BufReader::new(fixture.0.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let b: i32 = line.trim().parse().unwrap();
+    fixture.1 = Some(b);
+    // Until unshare has made B, the sleep is still in A.
+    let b_link = format!("/proc/{b}/ns/user");
+    let a_link = format!("/proc/{a}/ns/user");
+    for _ in 0..100 {
+        if std::fs::read_link(&b_link).ok() != std::fs::read_link(&a_link).ok() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let want = std::fs::read_link(&b_link).unwrap();
+    let nsviz = format!("{} spawn --new-root", common::nsviz_path().display());
+    for program in [nsviz.as_str(), "bwrap"] {
+        let line = format!(
+            "{program} --userns 3 --userns2 4 --ro-bind / / readlink /proc/self/ns/user 3<{a_link} 4<{b_link}"
+        );
+        let r = run(Command::new("sh").args(["-c", &line]));
+        assert_eq!(r.code, Some(0), "{program}: {}", r.err);
+        assert_eq!(r.out.trim(), want.to_str().unwrap(), "{program}");
+    }
+    let r = spawn_sh("--userns2 3 true", "3</proc/self/ns/pid");
+    assert_eq!(r.code, Some(125), "{}", r.err);
+    assert_eq!(
+        r.one_error_line(),
+        "nsviz: --userns2: file descriptor 3 is not a user namespace"
+    );
+}

@@ -180,6 +180,7 @@ complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l block-fd -d 'Once 
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l sync-fd -d 'Keep the open fd FD open until the command ends (the command does not get it), so whoever holds its other end sees it close then' -r
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l userns -d 'Join the user namespace open as fd FD instead of creating one (--uid and --gid are then ids to take there)' -r
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l pidns -d 'Join the PID namespace open as fd FD (the command runs in it, as a child of nsviz)' -r
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l userns2 -d 'Once the filesystem is built, switch to the user namespace open as fd FD (a child of the one the sandbox is in, as with --userns)' -r
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l lock-file -d 'Hold a read lock (fcntl) on the existing file DST (in the new root) while the command runs (repeatable); nsviz\'s init holds it, so the command must not be PID 1' -r -F
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -s w -l wd -d 'Working directory inside' -r -F
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -s f -l fork -d 'Accepted for unshare compatibility: nsviz always forks where a new PID namespace needs it'

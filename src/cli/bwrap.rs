@@ -111,6 +111,10 @@ pub struct BwrapArgs {
     /// Join the PID namespace open as fd FD (the command runs in it, as a child of nsviz).
     #[arg(long, value_name = "FD")]
     pub pidns: Option<i32>,
+    /// Once the filesystem is built, switch to the user namespace open as fd FD (a child of
+    /// the one the sandbox is in, as with --userns).
+    #[arg(long, value_name = "FD")]
+    pub userns2: Option<i32>,
     /// Hold a read lock (fcntl) on the existing file DST (in the new root) while the command
     /// runs (repeatable); nsviz's init holds it, so the command must not be PID 1.
     #[arg(long, value_name = "DST")]
@@ -292,6 +296,7 @@ impl BwrapArgs {
         sandbox.sync_fd = self.sync_fd;
         sandbox.lock_files = self.lock_file.clone();
         sandbox.disable_userns = self.disable_userns;
+        sandbox.userns2 = self.userns2;
         sandbox.assert_userns_disabled = self.assert_userns_disabled;
         sandbox.level_prefix = self.level_prefix;
         Ok(())

@@ -267,6 +267,40 @@ pub fn disable_userns(limit: Option<UsernsLimit>) -> Result<()> {
     Ok(())
 }
 
+/// `--userns2 FD` must be a user namespace: checked before anything changes.
+pub fn check_userns2(sandbox: &SandboxSpec) -> Result<()> {
+    let Some(fd) = sandbox.userns2 else {
+        return Ok(());
+    };
+    match sys::user_fd_nstype(fd) {
+        Ok(kind) if kind == libc::CLONE_NEWUSER => Ok(()),
+        Ok(_) => Err(Error::setup(format!(
+            "--userns2: file descriptor {fd} is not a user namespace"
+        ))),
+        Err(e) if e.raw_os_error() == Some(libc::EBADF) => Err(setup_error(
+            format!("--userns2: cannot use file descriptor {fd}"),
+            e,
+        )),
+        Err(_) => Err(Error::setup(format!(
+            "--userns2: file descriptor {fd} is not a namespace"
+        ))),
+    }
+}
+
+/// `--userns2`, once the filesystem is built: into that user namespace (the command then has
+/// the ids and capabilities it gives).
+pub fn switch_userns2(sandbox: &SandboxSpec) -> Result<()> {
+    if let Some(fd) = sandbox.userns2 {
+        sys::setns_user_fd(fd, libc::CLONE_NEWUSER).map_err(|e| {
+            setup_error(
+                format!("cannot switch to the user namespace of --userns2 {fd}"),
+                e,
+            )
+        })?;
+    }
+    Ok(())
+}
+
 /// `--assert-userns-disabled`, as bwrap: a user namespace we can still create means the
 /// request was not met (had it succeeded, this process is failing anyway).
 pub fn assert_userns_disabled(sandbox: &SandboxSpec) -> Result<()> {

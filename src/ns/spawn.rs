@@ -186,6 +186,7 @@ pub fn run(args: &SpawnSpec) -> Result<i32> {
     }
     let plan = Plan::new(args)?;
     sandbox::check_sync_fd(&args.sandbox)?;
+    sandbox::check_userns2(&args.sandbox)?;
     sandbox::die_with_caller(&args.sandbox)?;
     let joins = join::open_all(&args.joins())?;
     if args.network.netns_name.is_some() {
@@ -312,6 +313,7 @@ fn create_and_run(
         let limit = sandbox::prepare_disable_userns(&args.sandbox)?;
         let mut links = build_filesystem(args, plan)?;
         let disabled = sandbox::disable_userns(limit)
+            .and_then(|()| sandbox::switch_userns2(&args.sandbox))
             .and_then(|()| sandbox::assert_userns_disabled(&args.sandbox));
         if let Err(e) = disabled {
             links.remove();
@@ -373,6 +375,7 @@ fn create_and_run(
             .and_then(|limit| {
                 let mut links = build_filesystem(args, plan)?;
                 let disabled = sandbox::disable_userns(limit)
+                    .and_then(|()| sandbox::switch_userns2(&args.sandbox))
                     .and_then(|()| sandbox::assert_userns_disabled(&args.sandbox));
                 if let Err(e) = disabled {
                     links.remove();

@@ -268,6 +268,8 @@ pub struct SandboxSpec {
     /// Once the filesystem is built, allow no further user namespace: the new one's limit
     /// becomes 1, used by a nested one the command runs in.
     pub disable_userns: bool,
+    /// Once the filesystem is built, switch to the user namespace open as this fd.
+    pub userns2: Option<i32>,
     /// Once the filesystem is built, fail unless creating a user namespace fails.
     pub assert_userns_disabled: bool,
     /// Error lines start with `<3>` (sd-daemon's level), as with bwrap's --level-prefix.

@@ -206,6 +206,9 @@ fn sandbox_args(s: &SandboxSpec) -> Vec<OsString> {
     if s.disable_userns {
         v.push("--disable-userns".into());
     }
+    if let Some(fd) = s.userns2 {
+        v.extend(["--userns2".into(), fd.to_string().into()]);
+    }
     if s.assert_userns_disabled {
         v.push("--assert-userns-disabled".into());
     }
@@ -1161,6 +1164,7 @@ mod tests {
                 lock_files: vec!["/run/a lock".into(), "/b".into()],
                 disable_userns: true,
                 assert_userns_disabled: true,
+                userns2: Some(14),
                 level_prefix: true,
                 ..SandboxSpec::default()
             },
