@@ -390,7 +390,10 @@ fn create_and_run(
         if let Some((_, status_out)) = status_pipe {
             let _locks = match sandbox::take_locks(&args.sandbox) {
                 Ok(locks) => locks,
-                Err(e) => die(e),
+                Err(e) => {
+                    links.remove();
+                    die(e)
+                }
             };
             die_or_exit(
                 pid_one(args, &launch, blocked, (binder, confine), &mut links),
