@@ -32,7 +32,7 @@ fn main() -> ExitCode {
         Err(e) => {
             // Messages may quote untrusted text (paths, names, snapshot contents): escaped
             // here once more, so that none reaches the terminal raw. Escaping is idempotent.
-            eprintln!("nsviz: {}", for_terminal(e.message()));
+            eprintln!("{}", ns::error_line(e.message()));
             ExitCode::from(e.code() as u8)
         }
     }
@@ -49,6 +49,7 @@ fn run(cli: Cli) -> Result<i32, Error> {
             return ns::enter::run(&args.to_spec()).map(ns::finish_like);
         }
         Some(Command::Spawn(args)) => {
+            ns::set_level_prefix(args.bwrap.level_prefix);
             return ns::spawn::run(&args.to_spec()?).map(ns::finish_like);
         }
         Some(Command::Forget(args)) => forget(&args, &mut text)?,

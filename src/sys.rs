@@ -684,6 +684,53 @@ pub fn read_user_fd(fd: i32) -> io::Result<Vec<u8>> {
     })
 }
 
+/// Waits until an fd the user handed over has something to read (or its end), and reads one
+/// byte of it (bwrap's --block-fd).
+pub fn wait_user_fd(fd: i32) -> io::Result<()> {
+    with_user_fd(fd, |fd| {
+        let mut byte = [0u8; 1];
+        loop {
+            match rustix::io::read(fd, &mut byte) {
+                Ok(_) => return Ok(()),
+                Err(rustix::io::Errno::INTR) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+    })
+}
+
+/// A close-on-exec copy of an fd the user handed over (from 3 up), kept after nsviz is done
+/// with the user's number.
+pub fn dup_user_fd(fd: i32) -> io::Result<OwnedFd> {
+    with_user_fd(fd, |fd| Ok(rustix::io::fcntl_dupfd_cloexec(fd, 3)?))
+}
+
+/// A POSIX read lock on the whole file open as `fd` (fcntl F_SETLK, as bwrap's --lock-file),
+/// held by this process until it closes the fd or exits.
+pub fn read_lock(fd: BorrowedFd<'_>) -> io::Result<()> {
+    // SAFETY: an all-zero struct flock is valid; the fields that matter are set below.
+    let mut lock: libc::flock = unsafe { std::mem::zeroed() };
+    lock.l_type = libc::F_RDLCK as libc::c_short;
+    lock.l_whence = libc::SEEK_SET as libc::c_short;
+    nix::fcntl::fcntl(fd, nix::fcntl::FcntlArg::F_SETLK(&lock))?;
+    Ok(())
+}
+
+/// The namespace type (CLONE_NEW*) of an fd the user handed over.
+pub fn user_fd_nstype(fd: i32) -> io::Result<libc::c_int> {
+    with_user_fd(fd, ns_get_nstype)
+}
+
+/// setns(2) into the namespace open as an fd the user handed over.
+pub fn setns_user_fd(fd: i32, nstype: libc::c_int) -> io::Result<()> {
+    with_user_fd(fd, |fd| setns(fd, nstype))
+}
+
+/// Whether an fd the user handed over is open.
+pub fn user_fd_is_open(fd: i32) -> bool {
+    with_user_fd(fd, |_| Ok(())).is_ok()
+}
+
 /// Writes all of `bytes` to an fd the user handed over.
 pub fn write_user_fd(fd: i32, mut bytes: &[u8]) -> io::Result<()> {
     with_user_fd(fd, |fd| {

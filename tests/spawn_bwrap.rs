@@ -343,3 +343,382 @@ fn die_with_parent_kills_the_command_when_the_caller_dies_as_in_bwrap() {
         assert!(gone, "{line}: the command outlived its caller");
     }
 }
+
+/// bwrap's bind flags hold also without --new-root (`-m --bind SRC DST`): --bind adds nosuid
+/// and nodev, --dev-bind nosuid only, to the mount and those below it.
+#[test]
+fn binds_without_a_new_root_get_bwraps_flags() {
+    if !common::require_root("create namespaces") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    std::fs::create_dir(&a).unwrap();
+    std::fs::create_dir(&b).unwrap();
+    let options = |flag: &str, dst: &std::path::Path| {
+        let r = run(Command::new(common::nsviz_path()).args([
+            "spawn".as_ref(),
+            "-m".as_ref(),
+            flag.as_ref(),
+            "/dev".as_ref(),
+            dst.as_os_str(),
+            "findmnt".as_ref(),
+            "-n".as_ref(),
+            "-o".as_ref(),
+            "OPTIONS".as_ref(),
+            dst.as_os_str(),
+        ] as [&std::ffi::OsStr; 10]));
+        assert_eq!(r.code, Some(0), "{}", r.err);
+        r.out
+            .trim()
+            .split(',')
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    let bind = options("--bind", &a);
+    assert!(bind.iter().any(|o| o == "nosuid"), "{bind:?}");
+    assert!(bind.iter().any(|o| o == "nodev"), "{bind:?}");
+    let dev = options("--dev-bind", &b);
+    assert!(dev.iter().any(|o| o == "nosuid"), "{dev:?}");
+    assert!(!dev.iter().any(|o| o == "nodev"), "{dev:?}");
+}
+
+/// --argv0 (bwrap 0.9) names the command's argv[0]; the program is still found by its name.
+#[test]
+fn argv0_is_what_the_command_sees_as_its_name() {
+    if !common::require_root("create namespaces") {
+        return;
+    }
+    let r = run(Command::new(common::nsviz_path()).args(BASE).args([
+        "--argv0",
+        "-named",
+        "cat",
+        "/proc/self/cmdline",
+    ]));
+    assert_eq!(r.code, Some(0), "{}", r.err);
+    assert_eq!(r.out, "-named\0/proc/self/cmdline\0");
+    // Without it, argv[0] stays the name given.
+    let r = run(Command::new(common::nsviz_path())
+        .args(BASE)
+        .args(["cat", "/proc/self/cmdline"]));
+    assert_eq!(r.out, "cat\0/proc/self/cmdline\0");
+}
+
+/// --sync-fd: the fd stays open (in nsviz) until the command ends, also when nsviz would
+/// otherwise exec the command itself; the reader of its other end sees it close only then.
+#[test]
+fn sync_fd_closes_when_the_command_ends() {
+    if !common::require_root("create namespaces") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let marker = dir.path().join("ran");
+    let nsviz = common::nsviz_path();
+    // The command's stdout is not the pipe: only fd 3 (nsviz's) keeps it open.
+    let line = format!(
+        "{{ {} {} --bind {d} {d} --sync-fd 3 sh -c 'sleep 0.3; echo ran > {m}' 3>&1 >/dev/null; }} | {{ cat >/dev/null; cat {m}; }}",
+        nsviz.to_str().unwrap(),
+        BASE.join(" "),
+        d = dir.path().display(),
+        m = marker.display()
+    );
+    let r = run(Command::new("sh").args(["-c", &line]));
+    assert_eq!(r.out, "ran\n", "{}", r.err);
+    let r = run(common::nsviz().args(BASE).args(["--sync-fd", "57", "true"]));
+    assert_eq!(r.code, Some(125), "{}", r.err);
+    assert_eq!(
+        r.one_error_line(),
+        "nsviz: cannot keep --sync-fd 57: it is not an open file descriptor"
+    );
+}
+
+/// --block-fd: nothing runs until the fd has something to read.
+#[test]
+fn block_fd_holds_the_command_until_there_is_something_to_read() {
+    use std::io::Write;
+    if !common::require_root("create namespaces") {
+        return;
+    }
+    struct Kill(std::process::Child);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let marker = dir.path().join("ran");
+    let dir_arg = dir.path().to_str().unwrap();
+    let script = format!("echo ran > {}", marker.display());
+    let mut child = Kill(
+        common::nsviz()
+            .args(BASE)
+            .args(["--bind", dir_arg, dir_arg, "--block-fd", "0"])
+            .args(["sh", "-c", &script])
+            .stdin(std::process::Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    assert!(
+        !marker.exists(),
+        "the command ran before --block-fd had data"
+    );
+    child.0.stdin.take().unwrap().write_all(b"x").unwrap();
+    let status = child.0.wait().unwrap();
+    assert!(status.success());
+    assert!(marker.exists());
+}
+
+/// --userns and --pidns check that the fd is a namespace of their type before anything changes.
+#[test]
+fn userns_and_pidns_name_an_fd_of_the_wrong_kind() {
+    if !common::require_root("create namespaces") {
+        return;
+    }
+    let r = spawn_sh("--pidns 3 true", "3</proc/self/ns/user");
+    assert_eq!(r.code, Some(125), "{}", r.err);
+    assert_eq!(
+        r.one_error_line(),
+        "nsviz: file descriptor 3 is a user namespace, not a pid namespace"
+    );
+    let r = spawn_sh("--userns 3 true", "3</dev/null");
+    assert_eq!(r.code, Some(125), "{}", r.err);
+    assert_eq!(
+        r.one_error_line(),
+        "nsviz: file descriptor 3 is not a namespace"
+    );
+}
+
+/// The lock type another process would meet on `file` (python3 as the witness): "0" for a
+/// read lock, "2" for none.
+fn lock_seen(file: &std::path::Path) -> String {
+    let code = format!(
+        "import fcntl,struct,os; fd=os.open('{}',os.O_RDONLY); print(struct.unpack('hhqqi',fcntl.fcntl(fd,fcntl.F_GETLK,struct.pack('hhqqi',fcntl.F_WRLCK,0,0,0,0)))[0])",
+        file.display()
+    );
+    run(Command::new("python3").args(["-c", &code]))
+        .out
+        .trim()
+        .to_string()
+}
+
+/// --lock-file: a read lock held while the command runs, by nsviz's init (not the command),
+/// gone after; --as-pid-1 leaves nobody to hold it.
+#[test]
+fn lock_file_is_held_while_the_command_runs() {
+    if !common::require_root("create namespaces") {
+        return;
+    }
+    struct Kill(std::process::Child);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("lock");
+    std::fs::write(&file, "").unwrap();
+    let mut child = Kill(
+        common::nsviz()
+            .args(BASE)
+            .args(["--lock-file", file.to_str().unwrap(), "sleep", "1"])
+            .spawn()
+            .unwrap(),
+    );
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    assert_eq!(lock_seen(&file), "0");
+    assert!(child.0.wait().unwrap().success());
+    assert_eq!(lock_seen(&file), "2");
+    let r = run(common::nsviz().args(BASE).args([
+        "--unshare-pid",
+        "--as-pid-1",
+        "--lock-file",
+        file.to_str().unwrap(),
+        "true",
+    ]));
+    assert_eq!(r.code, Some(2), "{}", r.err);
+}
+
+/// --disable-userns, without root: the command keeps its ids but cannot make a user
+/// namespace (unshare(1) as the witness); without the flag it can.
+#[test]
+fn disable_userns_leaves_the_command_no_user_namespace_to_make() {
+    let script = "id -u; unshare -U true && echo made || echo refused";
+    let base = [
+        "spawn",
+        "--new-root",
+        "--ro-bind",
+        "/",
+        "/",
+        "--unshare-user",
+    ];
+    let with: Vec<&str> = base
+        .iter()
+        .copied()
+        .chain(["--uid", "7", "--disable-userns", "sh", "-c", script])
+        .collect();
+    let r = ns_common::nsviz_as_nobody(&with);
+    assert_eq!(r.code, Some(0), "{}", r.err);
+    assert_eq!(r.out, "7\nrefused\n", "{}", r.err);
+    let without: Vec<&str> = base.iter().copied().chain(["sh", "-c", script]).collect();
+    let r = ns_common::nsviz_as_nobody(&without);
+    assert_eq!(r.out, "65534\nmade\n", "{}", r.err);
+}
+
+/// --level-prefix (bwrap 0.10): error lines start with <3>, also those of a forked child.
+#[test]
+fn level_prefix_marks_error_lines() {
+    if !common::require_root("create namespaces") {
+        return;
+    }
+    for extra in [&[][..], &["--unshare-pid"]] {
+        let r = run(common::nsviz()
+            .args(BASE)
+            .arg("--level-prefix")
+            .args(extra)
+            .args(["--lock-file", "/nsviz-no-such-lock", "true"]));
+        assert_eq!(r.code, Some(125), "{}", r.err);
+        assert_eq!(
+            r.one_error_line(),
+            "<3>nsviz: cannot open lock file /nsviz-no-such-lock: no such file or directory"
+        );
+    }
+    let r = run(common::nsviz()
+        .args(BASE)
+        .args(["--lock-file", "/nsviz-no-such-lock", "true"]));
+    assert!(r.one_error_line().starts_with("nsviz: "), "{}", r.err);
+}
+
+/// --assert-userns-disabled: fine after --disable-userns, a setup error without it.
+#[test]
+fn assert_userns_disabled_fails_where_user_namespaces_still_work() {
+    let base = [
+        "spawn",
+        "--new-root",
+        "--ro-bind",
+        "/",
+        "/",
+        "--unshare-user",
+    ];
+    let with: Vec<&str> = base
+        .iter()
+        .copied()
+        .chain(["--disable-userns", "--assert-userns-disabled", "true"])
+        .collect();
+    let r = ns_common::nsviz_as_nobody(&with);
+    assert_eq!(r.code, Some(0), "{}", r.err);
+    let without: Vec<&str> = base
+        .iter()
+        .copied()
+        .chain(["--assert-userns-disabled", "true"])
+        .collect();
+    let r = ns_common::nsviz_as_nobody(&without);
+    assert_eq!(r.code, Some(125), "{}", r.err);
+    assert_eq!(
+        r.one_error_line(),
+        "nsviz: creating a user namespace still works: user namespaces were not disabled (--assert-userns-disabled)"
+    );
+}
+
+/// --add-seccomp-fd: every program given is loaded (the kernel counts them), as in bwrap;
+/// not with --seccomp.
+#[test]
+fn add_seccomp_fd_loads_each_program_as_in_bwrap() {
+    if !common::require_root("create namespaces") || !common::ensure_program("bwrap", "bubblewrap")
+    {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let filter = dir.path().join("filter.bpf");
+    std::fs::write(&filter, uname_eperm_filter()).unwrap();
+    let nsviz = format!("{} {}", common::nsviz_path().display(), BASE.join(" "));
+    let bwrap = "bwrap --ro-bind / /".to_string();
+    let f = filter.display();
+    for program in [&nsviz, &bwrap] {
+        let line = format!(
+            "{program} --add-seccomp-fd 3 --add-seccomp-fd 4 -- grep Seccomp_filters /proc/self/status 3<{f} 4<{f}"
+        );
+        let r = run(Command::new("sh").args(["-c", &line]));
+        assert_eq!(
+            r.words(),
+            [["Seccomp_filters:", "2"]],
+            "{program}: {}",
+            r.err
+        );
+        let r = with_fd3(program, "--add-seccomp-fd 3 -- uname -s", &filter);
+        assert_eq!(r.code, Some(1), "{program}: {} {}", r.out, r.err);
+    }
+    let r = with_fd3(&nsviz, "--seccomp 3 --add-seccomp-fd 3 true", &filter);
+    assert_eq!(r.code, Some(2), "{}", r.err);
+}
+
+/// --userns2: after setup the command is in that user namespace (a child of --userns's),
+/// as in bwrap; an fd of another type is named.
+#[test]
+fn userns2_moves_the_command_into_a_child_user_namespace_as_in_bwrap() {
+    use std::io::BufRead;
+    if !common::require_root("create namespaces") || !common::ensure_program("bwrap", "bubblewrap")
+    {
+        return;
+    }
+    // A: a user namespace (root mapped) held by sh; B: a child of it held by sleep.
+    struct Fixture(std::process::Child, Option<i32>);
+    impl Drop for Fixture {
+        fn drop(&mut self) {
+            // The sleep first: sh's `wait` then reaps it and sh ends.
+            if let Some(b) = self.1 {
+                let _ = Command::new("kill").arg(b.to_string()).status();
+            }
+            for _ in 0..50 {
+                if matches!(self.0.try_wait(), Ok(Some(_))) {
+                    return;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let mut fixture = Fixture(
+        Command::new("unshare")
+            .args(["-Ur", "sh", "-c", "unshare -U sleep 30 & echo $!; wait"])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap(),
+        None,
+    );
+    let a = fixture.0.id();
+    let mut line = String::new();
+    std::io::BufReader::new(fixture.0.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let b: i32 = line.trim().parse().unwrap();
+    fixture.1 = Some(b);
+    // Until unshare has made B, the sleep is still in A.
+    let b_link = format!("/proc/{b}/ns/user");
+    let a_link = format!("/proc/{a}/ns/user");
+    for _ in 0..100 {
+        if std::fs::read_link(&b_link).ok() != std::fs::read_link(&a_link).ok() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let want = std::fs::read_link(&b_link).unwrap();
+    let nsviz = format!("{} spawn --new-root", common::nsviz_path().display());
+    for program in [nsviz.as_str(), "bwrap"] {
+        let line = format!(
+            "{program} --userns 3 --userns2 4 --ro-bind / / readlink /proc/self/ns/user 3<{a_link} 4<{b_link}"
+        );
+        let r = run(Command::new("sh").args(["-c", &line]));
+        assert_eq!(r.code, Some(0), "{program}: {}", r.err);
+        assert_eq!(r.out.trim(), want.to_str().unwrap(), "{program}");
+    }
+    let r = spawn_sh("--userns2 3 true", "3</proc/self/ns/pid");
+    assert_eq!(r.code, Some(125), "{}", r.err);
+    assert_eq!(
+        r.one_error_line(),
+        "nsviz: --userns2: file descriptor 3 is not a user namespace"
+    );
+}

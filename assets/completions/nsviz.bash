@@ -605,7 +605,7 @@ _nsviz() {
             return 0
             ;;
         nsviz__subcmd__spawn)
-            opts="-m -u -i -n -p -U -C -T -f -R -l -r -c -S -G -w -h -V --mount --uts --ipc --net --pid --user --cgroup --time --fork --init --map-user --map-group --map-users --map-groups --map-auto --map-subids --owner --kill-child --forward-signals --root --keep-caps --mount-binfmt --load-interp --map-root-user --map-current-user --setgroups --hostname --mount-proc --propagation --bind --ro-bind --tmpfs --symlink --proc --dev --dev-bind --bind-try --dev-bind-try --ro-bind-try --dir --remount-ro --perms --chmod --file --bind-data --ro-bind-data --new-root --setuid --setgid --drop-caps --no-new-privs --monotonic --boottime --keep --join --veth --addr --peer-addr --route --bridge --netns-name --pasta --unshare-all --unshare-user --unshare-user-try --unshare-ipc --unshare-pid --unshare-net --unshare-uts --unshare-cgroup --unshare-cgroup-try --share-net --uid --gid --chdir --setenv --unsetenv --clearenv --die-with-parent --new-session --info-fd --json-status-fd --as-pid-1 --cap-add --cap-drop --seccomp --wd --color --help --version"
+            opts="-m -u -i -n -p -U -C -T -f -R -l -r -c -S -G -w -h -V --mount --uts --ipc --net --pid --user --cgroup --time --fork --init --map-user --map-group --map-users --map-groups --map-auto --map-subids --owner --kill-child --forward-signals --root --keep-caps --mount-binfmt --load-interp --map-root-user --map-current-user --setgroups --hostname --mount-proc --propagation --bind --ro-bind --tmpfs --symlink --proc --dev --dev-bind --bind-try --dev-bind-try --ro-bind-try --dir --remount-ro --perms --chmod --file --bind-data --ro-bind-data --size --mqueue --bind-fd --ro-bind-fd --new-root --setuid --setgid --drop-caps --no-new-privs --monotonic --boottime --keep --join --veth --addr --peer-addr --route --bridge --netns-name --pasta --unshare-all --unshare-user --unshare-user-try --unshare-ipc --unshare-pid --unshare-net --unshare-uts --unshare-cgroup --unshare-cgroup-try --share-net --uid --gid --chdir --setenv --unsetenv --clearenv --die-with-parent --new-session --info-fd --json-status-fd --as-pid-1 --cap-add --cap-drop --seccomp --add-seccomp-fd --argv0 --block-fd --sync-fd --userns --pidns --userns2 --lock-file --disable-userns --assert-userns-disabled --level-prefix --wd --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -803,6 +803,22 @@ _nsviz() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mqueue)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bind-fd)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ro-bind-fd)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --setuid)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -892,6 +908,38 @@ _nsviz() {
                     return 0
                     ;;
                 --seccomp)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --add-seccomp-fd)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --argv0)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --block-fd)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sync-fd)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --userns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pidns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --userns2)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lock-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -150,13 +150,13 @@ complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l propagation -d 'Mo
 slave\t''
 shared\t''
 unchanged\t''"
-complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l bind -d 'Bind-mount SRC on DST (implies -m)' -r -F
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l bind -d 'Bind-mount SRC on DST nosuid, nodev, as bwrap does (implies -m)' -r -F
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l ro-bind -d 'Bind-mount SRC on DST read-only, nosuid, nodev (implies -m)' -r -F
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l tmpfs -d 'Mount an empty tmpfs on DST (implies -m)' -r -F
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l symlink -d 'Create a symbolic link LINK pointing at TARGET (with --new-root, inside the new root)' -r -F
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l proc -d 'Mount procfs on DST (implies -m; with -p it shows the new PID namespace)' -r -F
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l dev -d 'Mount a minimal /dev (null, zero, full, random, urandom, tty, pts) on DST (implies -m)' -r -F
-complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l dev-bind -d 'Bind-mount SRC on DST, devices usable (as --bind)' -r -F
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l dev-bind -d 'Bind-mount SRC on DST nosuid only: devices on it stay usable (--bind adds nodev)' -r -F
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l bind-try -d 'As --bind, but a missing SRC is skipped' -r -F
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l dev-bind-try -d 'As --dev-bind, but a missing SRC is skipped' -r -F
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l ro-bind-try -d 'As --ro-bind, but a missing SRC is skipped' -r -F
@@ -167,6 +167,10 @@ complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l chmod -d 'Set the 
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l file -d 'Create the file DST holding what is read from the open fd FD (mode 0666)' -r -F
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l bind-data -d 'Bind-mount on DST a file holding what is read from the open fd FD (mode 0600)' -r -F
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l ro-bind-data -d 'As --bind-data, read-only' -r -F
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l size -d 'The size limit of the tmpfs the next --tmpfs mounts' -r -F
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l mqueue -d 'Mount the IPC namespace\'s POSIX message queues (mqueue) on DST' -r -F
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l bind-fd -d 'Bind-mount what the open fd FD names (a directory or O_PATH fd) on DST, as --bind' -r -F
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l ro-bind-fd -d 'As --bind-fd, read-only (as --ro-bind)' -r -F
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -s S -l setuid -d 'Run the command as this uid (inside the new user namespace, if any)' -r
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -s G -l setgid -d 'Run the command as this gid (inside the new user namespace, if any)' -r
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l monotonic -d 'Offset of CLOCK_MONOTONIC in a new time namespace, in seconds (implies -T)' -r
@@ -188,6 +192,14 @@ complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l json-status-fd -d 
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l cap-add -d 'Keep capability CAP (a name like CAP_NET_ADMIN, or ALL) in every set of the command (in order with --cap-drop)' -r
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l cap-drop -d 'Take capability CAP (or ALL) away from the command (in order with --cap-add)' -r
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l seccomp -d 'Load this classic-BPF seccomp program (an array of struct sock_filter, read from the open fd FD) right before running the command; sets no_new_privs' -r
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l add-seccomp-fd -d 'Load the classic-BPF seccomp program read from the open fd FD (repeatable: each one is loaded, in order, and the kernel applies them all)' -r
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l argv0 -d 'Run the command with VALUE as its argv[0] (the program is still found by its name)' -r
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l block-fd -d 'Once the namespaces exist (and --info-fd is written), wait until the open fd FD has something to read, or ends, before setting up the filesystem and running the command' -r
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l sync-fd -d 'Keep the open fd FD open until the command ends (the command does not get it), so whoever holds its other end sees it close then' -r
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l userns -d 'Join the user namespace open as fd FD instead of creating one (--uid and --gid are then ids to take there)' -r
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l pidns -d 'Join the PID namespace open as fd FD (the command runs in it, as a child of nsviz)' -r
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l userns2 -d 'Once the filesystem is built, switch to the user namespace open as fd FD (a child of the one the sandbox is in, as with --userns)' -r
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l lock-file -d 'Hold a read lock (fcntl) on the existing file DST (in the new root) while the command runs (repeatable); nsviz\'s init holds it, so the command must not be PID 1' -r -F
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -s w -l wd -d 'Working directory inside' -r -F
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l color -d 'Colour in the viewer and in `list` and `tree` text: auto (on a terminal, unless NO_COLOR is set or TERM is dumb), always or never' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set (not empty) or TERM is dumb'
 always\t''
@@ -219,6 +231,9 @@ complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l clearenv -d 'Start
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l die-with-parent -d 'Kill the command (SIGKILL) when its parent dies'
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l new-session -d 'Run the command in a new session (setsid): it has no controlling terminal'
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l as-pid-1 -d 'With --new-root and a new PID namespace, the command itself is PID 1 (with --new-root a reaping init is, as in bwrap)'
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l disable-userns -d 'Allow the command no further user namespace: the new one\'s limit becomes 1 and the command runs in a nested one (needs --unshare-user)'
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l assert-userns-disabled -d 'Fail (exit 125) unless creating a user namespace fails once the sandbox is set up (after --disable-userns, or in a --userns that disabled them)'
+complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -l level-prefix -d 'Start each error line with its sd-daemon level, <3> (not usage errors clap reports)'
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c nsviz -n "__fish_nsviz_using_subcommand spawn" -s V -l version -d 'Print version'
 complete -c nsviz -n "__fish_nsviz_using_subcommand forget" -l color -d 'Colour in the viewer and in `list` and `tree` text: auto (on a terminal, unless NO_COLOR is set or TERM is dumb), always or never' -r -f -a "auto\t'On a terminal, unless NO_COLOR is set (not empty) or TERM is dumb'

@@ -11,7 +11,9 @@ use crate::error::Error;
 use crate::model::NsType;
 use crate::ns::caps;
 use crate::ns::join::both_join_and_create;
-use crate::ns::spec::{CapChange, DataBind, Mapping, PidOne, SetupStep, SpawnNs, SpawnSpec};
+use crate::ns::spec::{
+    BindKind, CapChange, DataBind, JoinFrom, Mapping, PidOne, SetupStep, SpawnNs, SpawnSpec,
+};
 
 /// bwrap's namespace and process options.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Args)]
@@ -87,6 +89,47 @@ pub struct BwrapArgs {
     /// open fd FD) right before running the command; sets no_new_privs.
     #[arg(long, value_name = "FD")]
     pub seccomp: Option<i32>,
+    /// Load the classic-BPF seccomp program read from the open fd FD (repeatable: each one
+    /// is loaded, in order, and the kernel applies them all).
+    #[arg(long, value_name = "FD", conflicts_with = "seccomp")]
+    pub add_seccomp_fd: Vec<i32>,
+    /// Run the command with VALUE as its argv[0] (the program is still found by its name).
+    #[arg(long, value_name = "VALUE", allow_hyphen_values = true)]
+    pub argv0: Option<OsString>,
+    /// Once the namespaces exist (and --info-fd is written), wait until the open fd FD has
+    /// something to read, or ends, before setting up the filesystem and running the command.
+    #[arg(long, value_name = "FD")]
+    pub block_fd: Option<i32>,
+    /// Keep the open fd FD open until the command ends (the command does not get it), so
+    /// whoever holds its other end sees it close then.
+    #[arg(long, value_name = "FD")]
+    pub sync_fd: Option<i32>,
+    /// Join the user namespace open as fd FD instead of creating one (--uid and --gid are
+    /// then ids to take there).
+    #[arg(long, value_name = "FD")]
+    pub userns: Option<i32>,
+    /// Join the PID namespace open as fd FD (the command runs in it, as a child of nsviz).
+    #[arg(long, value_name = "FD")]
+    pub pidns: Option<i32>,
+    /// Once the filesystem is built, switch to the user namespace open as fd FD (a child of
+    /// the one the sandbox is in, as with --userns).
+    #[arg(long, value_name = "FD")]
+    pub userns2: Option<i32>,
+    /// Hold a read lock (fcntl) on the existing file DST (in the new root) while the command
+    /// runs (repeatable); nsviz's init holds it, so the command must not be PID 1.
+    #[arg(long, value_name = "DST")]
+    pub lock_file: Vec<PathBuf>,
+    /// Allow the command no further user namespace: the new one's limit becomes 1 and the
+    /// command runs in a nested one (needs --unshare-user).
+    #[arg(long)]
+    pub disable_userns: bool,
+    /// Fail (exit 125) unless creating a user namespace fails once the sandbox is set up
+    /// (after --disable-userns, or in a --userns that disabled them).
+    #[arg(long)]
+    pub assert_userns_disabled: bool,
+    /// Start each error line with its sd-daemon level, <3> (not usage errors clap reports).
+    #[arg(long)]
+    pub level_prefix: bool,
 }
 
 /// `--cap-add` and `--cap-drop`, kept in command-line order (each changes what the one
@@ -155,6 +198,24 @@ impl BwrapArgs {
             spec.pid_one = PidOne::Init;
         }
         let all = self.unshare_all;
+        // --userns, --pidns: join through the fd instead of creating.
+        for (t, fd, flag) in [
+            (NsType::User, self.userns, "--userns"),
+            (NsType::Pid, self.pidns, "--pidns"),
+        ] {
+            let Some(fd) = fd else { continue };
+            if fd < 0 {
+                return Err(Error::usage(format!(
+                    "{flag}: '{fd}' is not a file descriptor number"
+                )));
+            }
+            if spec.namespaces.contains_key(&t) {
+                return Err(Error::usage(format!(
+                    "{flag} cannot be combined with another option for the {t} namespace"
+                )));
+            }
+            spec.namespaces.insert(t, SpawnNs::Join(JoinFrom::Fd(fd)));
+        }
         let wanted = [
             (
                 NsType::User,
@@ -174,6 +235,24 @@ impl BwrapArgs {
                 continue;
             }
             match spec.namespaces.get(&t) {
+                Some(SpawnNs::Join(JoinFrom::Fd(_))) => {
+                    // bwrap creates a PID namespace inside the one of --pidns; nsviz joins it.
+                    let (flag, hint) = if t == NsType::User {
+                        (
+                            "--userns",
+                            "it joins a user namespace instead of creating one",
+                        )
+                    } else {
+                        (
+                            "--pidns",
+                            "a new PID namespace inside the joined one is not supported",
+                        )
+                    };
+                    return Err(Error::usage(format!(
+                        "{flag} cannot be combined with --unshare-{} or --unshare-all: {hint}",
+                        t.name()
+                    )));
+                }
                 Some(SpawnNs::Join(_)) => return Err(both_join_and_create(t)),
                 Some(_) => {}
                 None => {
@@ -211,6 +290,15 @@ impl BwrapArgs {
         sandbox.json_status_fd = self.json_status_fd;
         sandbox.caps = self.caps.0.clone();
         sandbox.seccomp_fd = self.seccomp;
+        sandbox.add_seccomp_fds = self.add_seccomp_fd.clone();
+        sandbox.argv0 = self.argv0.clone();
+        sandbox.block_fd = self.block_fd;
+        sandbox.sync_fd = self.sync_fd;
+        sandbox.lock_files = self.lock_file.clone();
+        sandbox.disable_userns = self.disable_userns;
+        sandbox.userns2 = self.userns2;
+        sandbox.assert_userns_disabled = self.assert_userns_disabled;
+        sandbox.level_prefix = self.level_prefix;
         Ok(())
     }
 }
@@ -230,11 +318,11 @@ fn check_env_name(var: &OsString) -> Result<(), Error> {
 
 /// bwrap's filesystem options that are setup steps: (arg id, value names, help). `MountOps`
 /// declares them with its own and keeps them all in command-line order.
-pub const SETUP_FLAGS: [(&str, &[&str], &str); 11] = [
+pub const SETUP_FLAGS: [(&str, &[&str], &str); 15] = [
     (
         "dev-bind",
         &["SRC", "DST"],
-        "Bind-mount SRC on DST, devices usable (as --bind)",
+        "Bind-mount SRC on DST nosuid only: devices on it stay usable (--bind adds nodev)",
     ),
     (
         "bind-try",
@@ -282,68 +370,116 @@ pub const SETUP_FLAGS: [(&str, &[&str], &str); 11] = [
         "Bind-mount on DST a file holding what is read from the open fd FD (mode 0600)",
     ),
     ("ro-bind-data", &["FD", "DST"], "As --bind-data, read-only"),
+    (
+        "size",
+        &["BYTES"],
+        "The size limit of the tmpfs the next --tmpfs mounts",
+    ),
+    (
+        "mqueue",
+        &["DST"],
+        "Mount the IPC namespace's POSIX message queues (mqueue) on DST",
+    ),
+    (
+        "bind-fd",
+        &["FD", "DST"],
+        "Bind-mount what the open fd FD names (a directory or O_PATH fd) on DST, as --bind",
+    ),
+    (
+        "ro-bind-fd",
+        &["FD", "DST"],
+        "As --bind-fd, read-only (as --ro-bind)",
+    ),
 ];
 
 /// Turns bwrap's ordered filesystem flags, and spawn's own (`Bind`, `Tmpfs`...: passed in
 /// `own` as already built steps), into the steps, in order. `--perms` becomes the mode of the
-/// step right after it.
+/// step right after it (`--size` may come between), `--size` the size of the next `--tmpfs`.
 pub fn ordered_steps(
     flags: Vec<(String, Vec<PathBuf>, Option<SetupStep>)>,
 ) -> Result<Vec<SetupStep>, String> {
     let mut steps = Vec::new();
-    let mut perms: Option<(u32, String)> = None;
+    let mut perms: Option<u32> = None;
+    let mut size: Option<u64> = None;
     for (id, values, own) in flags {
+        let first = values.first().cloned().unwrap_or_default();
+        match id.as_str() {
+            "perms" => {
+                if perms.is_some() {
+                    return Err(refuse_perms("perms"));
+                }
+                perms = Some(parse_octal(&first)?);
+                continue;
+            }
+            "size" => {
+                if size.is_some() {
+                    return Err("--size given twice before the same --tmpfs".into());
+                }
+                size = Some(parse_size(&first)?);
+                continue;
+            }
+            _ => {}
+        }
         let mode = perms.take();
+        let size = size.take();
+        if size.is_some() && !matches!(own, Some(SetupStep::Tmpfs { .. })) {
+            return Err(format!(
+                "--size cannot apply to --{id}: it sets the size of the next --tmpfs"
+            ));
+        }
         let step = match own {
-            Some(SetupStep::Tmpfs { dst }) => match mode {
-                Some((mode, _)) => SetupStep::TmpfsMode { dst, mode },
-                None => SetupStep::Tmpfs { dst },
+            Some(SetupStep::Tmpfs { dst }) => match (mode, size) {
+                (None, None) => SetupStep::Tmpfs { dst },
+                (mode, size) => SetupStep::TmpfsMode { dst, mode, size },
             },
             Some(step) => {
-                refuse_perms(mode, &id)?;
+                if mode.is_some() {
+                    return Err(refuse_perms(&id));
+                }
                 step
             }
             None => {
-                let first = values.first().cloned().unwrap_or_default();
                 let second = || values.get(1).cloned().unwrap_or_default();
                 let data = |bind| -> Result<SetupStep, String> {
                     Ok(SetupStep::Data {
                         fd: parse_fd(&first)?,
                         dst: second(),
                         bind,
-                        mode: mode.as_ref().map(|(m, _)| *m),
+                        mode,
                     })
                 };
                 match id.as_str() {
-                    "perms" => {
-                        refuse_perms(mode, &id)?;
-                        perms = Some((parse_octal(&first)?, id.clone()));
-                        continue;
-                    }
                     "dir" => SetupStep::Dir {
-                        dst: first,
-                        mode: mode.as_ref().map(|(m, _)| *m),
+                        dst: first.clone(),
+                        mode,
                     },
                     "file" => data(DataBind::Copy)?,
                     "bind-data" => data(DataBind::Bind)?,
                     "ro-bind-data" => data(DataBind::RoBind)?,
                     other => {
-                        refuse_perms(mode, other)?;
+                        if mode.is_some() {
+                            return Err(refuse_perms(other));
+                        }
                         match other {
-                            "dev-bind" => SetupStep::Bind {
+                            "dev-bind" => SetupStep::DevBind {
                                 src: first,
                                 dst: second(),
                             },
-                            "bind-try" | "dev-bind-try" => SetupStep::TryBind {
+                            "bind-try" | "dev-bind-try" | "ro-bind-try" => SetupStep::TryBind {
                                 src: first,
                                 dst: second(),
-                                read_only: false,
+                                kind: match other {
+                                    "bind-try" => BindKind::Plain,
+                                    "dev-bind-try" => BindKind::Dev,
+                                    _ => BindKind::ReadOnly,
+                                },
                             },
-                            "ro-bind-try" => SetupStep::TryBind {
-                                src: first,
+                            "bind-fd" | "ro-bind-fd" => SetupStep::BindFd {
+                                fd: parse_fd(&first)?,
                                 dst: second(),
-                                read_only: true,
+                                read_only: other == "ro-bind-fd",
                             },
+                            "mqueue" => SetupStep::Mqueue { dst: first },
                             "remount-ro" => SetupStep::RemountRo { dst: first },
                             "chmod" => SetupStep::Chmod {
                                 mode: parse_octal(&first)?,
@@ -363,15 +499,27 @@ pub fn ordered_steps(
                 .into(),
         );
     }
+    if size.is_some() {
+        return Err("--size must be followed by --tmpfs".into());
+    }
     Ok(steps)
 }
 
-fn refuse_perms(mode: Option<(u32, String)>, id: &str) -> Result<(), String> {
-    match mode {
-        Some(_) => Err(format!(
-            "--perms cannot apply to --{id}: it sets the mode of the next --dir, --tmpfs, --file, --bind-data or --ro-bind-data"
+fn refuse_perms(id: &str) -> String {
+    format!(
+        "--perms cannot apply to --{id}: it sets the mode of the next --dir, --tmpfs, --file, --bind-data or --ro-bind-data"
+    )
+}
+
+/// `--size`: a number of bytes above 0 (as bwrap, no suffix).
+fn parse_size(value: &std::path::Path) -> Result<u64, String> {
+    let text = value.to_string_lossy();
+    match text.parse::<u64>() {
+        Ok(size) if size > 0 => Ok(size),
+        _ => Err(format!(
+            "'{}' is not a size in bytes above 0",
+            crate::sanitize::for_terminal(&text)
         )),
-        None => Ok(()),
     }
 }
 
@@ -434,7 +582,8 @@ mod tests {
                 },
                 SetupStep::TmpfsMode {
                     dst: "/t".into(),
-                    mode: 0o1777
+                    mode: Some(0o1777),
+                    size: None,
                 },
                 SetupStep::Tmpfs { dst: "/u".into() },
                 SetupStep::Chmod {
@@ -449,6 +598,62 @@ mod tests {
             &["--perms", "0700", "--perms", "0700", "--dir", "/a"],
             &["--perms", "8", "--dir", "/a"],
             &["--chmod", "u+x", "/a"],
+        ] {
+            assert!(spec(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn size_applies_to_the_next_tmpfs_only() {
+        let s = spec(&[
+            "--size",
+            "4096",
+            "--perms",
+            "0700",
+            "--tmpfs",
+            "/t",
+            "--size",
+            "8192",
+            "--tmpfs",
+            "/u",
+            "--tmpfs",
+            "/v",
+            "--mqueue",
+            "/m",
+            "--ro-bind-fd",
+            "3",
+            "/r",
+        ])
+        .unwrap();
+        assert_eq!(
+            s.setup,
+            vec![
+                SetupStep::TmpfsMode {
+                    dst: "/t".into(),
+                    mode: Some(0o700),
+                    size: Some(4096)
+                },
+                SetupStep::TmpfsMode {
+                    dst: "/u".into(),
+                    mode: None,
+                    size: Some(8192)
+                },
+                SetupStep::Tmpfs { dst: "/v".into() },
+                SetupStep::Mqueue { dst: "/m".into() },
+                SetupStep::BindFd {
+                    fd: 3,
+                    dst: "/r".into(),
+                    read_only: true
+                },
+            ]
+        );
+        for bad in [
+            &["--size", "0", "--tmpfs", "/t"][..],
+            &["--size", "1k", "--tmpfs", "/t"],
+            &["--size", "10", "--size", "10", "--tmpfs", "/t"],
+            &["--size", "10", "--dir", "/d"],
+            &["--size", "10", "true"],
+            &["--bind-fd", "-1", "/d"],
         ] {
             assert!(spec(bad).is_err(), "{bad:?}");
         }
@@ -478,7 +683,7 @@ mod tests {
             .iter()
             .map(|step| format!("{step:?}").split(' ').next().unwrap().to_string())
             .collect();
-        assert_eq!(flags, ["TryBind", "RoBind", "Bind", "Data", "RemountRo"]);
+        assert_eq!(flags, ["TryBind", "RoBind", "DevBind", "Data", "RemountRo"]);
     }
 
     #[test]

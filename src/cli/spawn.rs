@@ -89,7 +89,7 @@ const MOUNT_FLAGS: [(&str, &[&str], &str); 6] = [
     (
         "bind",
         &["SRC", "DST"],
-        "Bind-mount SRC on DST (implies -m)",
+        "Bind-mount SRC on DST nosuid, nodev, as bwrap does (implies -m)",
     ),
     (
         "ro-bind",

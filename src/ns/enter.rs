@@ -150,6 +150,7 @@ pub fn run(args: &EnterSpec) -> Result<i32> {
             && entered.contains(&NsType::Pid)
             && !args.no_fork,
         env: environment.as_deref(),
+        argv0: None,
     };
     if !entered.contains(&NsType::Pid) || args.no_fork {
         return Err(exec::exec(&launch, Some(&blocked), || {}));

@@ -28,6 +28,8 @@ pub struct Launch<'a> {
     pub own_terminal: bool,
     /// The environment to give the command (NAME=VALUE words); None: ours.
     pub env: Option<&'a [OsString]>,
+    /// The command's argv[0], instead of the name it was found by (bwrap's --argv0).
+    pub argv0: Option<&'a OsStr>,
 }
 
 /// True when standard input is a terminal whose foreground process group is ours. Asked
@@ -161,6 +163,9 @@ fn prepare(launch: &Launch) -> Result<Prepared, Error> {
     };
     let shown = for_terminal(&argv[0].to_string_lossy()).into_owned();
     let program = find_program(&argv[0], &shown)?;
+    if let Some(argv0) = launch.argv0 {
+        argv[0] = argv0.to_os_string();
+    }
     let is_bash = program.file_name() == Some(OsStr::new("bash"));
 
     let keep = |key: &OsStr| key != "NSVIZ_NS" && !(default_shell && key == "PS1");

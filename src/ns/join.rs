@@ -49,6 +49,24 @@ fn open(t: NsType, from: &JoinFrom) -> Result<Joined> {
             fd: enter::open_ns_file(t, path)?,
             shown: crate::sanitize::for_terminal(&path.to_string_lossy()).into_owned(),
         }),
+        JoinFrom::Fd(number) => {
+            let fd = sys::dup_user_fd(*number)
+                .map_err(|e| setup_error(format!("cannot use file descriptor {number}"), e))?;
+            match sys::ns_get_nstype(fd.as_fd()) {
+                Ok(kind) if kind == t.clone_flag() => Ok(Joined {
+                    ns_type: t,
+                    fd,
+                    shown: format!("of file descriptor {number}"),
+                }),
+                Ok(kind) => Err(Error::setup(format!(
+                    "file descriptor {number} is a {} namespace, not a {t} namespace",
+                    NsType::from_clone_flag(kind).map_or("different", NsType::name)
+                ))),
+                Err(_) => Err(Error::setup(format!(
+                    "file descriptor {number} is not a namespace"
+                ))),
+            }
+        }
         JoinFrom::Pid(pid) => {
             let link = PathBuf::from(format!("/proc/{pid}/ns/{}", t.name()));
             let fd: OwnedFd = fs::OpenOptions::new()

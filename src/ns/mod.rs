@@ -42,10 +42,28 @@ pub(crate) fn setup_error(what: impl fmt::Display, err: impl Into<io::Error>) ->
     Error::with_code(Error::os(what, err).message(), exit::SETUP)
 }
 
+/// bwrap's --level-prefix: error lines start with sd-daemon's level, `<3>` (LOG_ERR). Set
+/// once, before any fork, so forked children report the same way.
+static LEVEL_PREFIX: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+pub fn set_level_prefix(on: bool) {
+    LEVEL_PREFIX.store(on, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// The line nsviz reports an error with: "nsviz: MESSAGE", escaped for a terminal.
+pub fn error_line(message: &str) -> String {
+    let level = if LEVEL_PREFIX.load(std::sync::atomic::Ordering::Relaxed) {
+        "<3>"
+    } else {
+        ""
+    };
+    format!("{level}nsviz: {}", crate::sanitize::for_terminal(message))
+}
+
 /// In a forked child: report the error as nsviz does (escaped, as main does) and exit with
 /// its code.
 pub(crate) fn die(err: Error) -> ! {
-    eprintln!("nsviz: {}", crate::sanitize::for_terminal(err.message()));
+    eprintln!("{}", error_line(err.message()));
     sys::exit_now(err.code())
 }
 

@@ -4,15 +4,15 @@
 
 use std::fs;
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
-use std::os::unix::fs::OpenOptionsExt;
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Component, Path, PathBuf};
 
 use rustix::fs::ResolveFlags;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::sanitize::for_terminal;
 
-use super::spec::{DataBind, Propagation, SetupStep};
+use super::spec::{BindKind, DataBind, Propagation, SetupStep};
 use super::{setup_error, sys};
 
 /// Where the new root is assembled: a tmpfs mounted on NEW_ROOT_BASE (in our mount namespace
@@ -317,17 +317,18 @@ impl Fs {
 
     fn apply(&mut self, op: &SetupStep) -> Result<()> {
         match op {
-            SetupStep::Bind { src, dst } => self.bind(src, dst, false),
-            SetupStep::RoBind { src, dst } => self.bind(src, dst, true),
-            SetupStep::Tmpfs { dst } => self.tmpfs(dst, 0o755),
-            SetupStep::TmpfsMode { dst, mode } => self.tmpfs(dst, *mode),
-            SetupStep::TryBind {
-                src,
-                dst,
-                read_only,
-            } => match fs::metadata(self.source(src)) {
+            SetupStep::Bind { src, dst } => self.bind(src, dst, BindKind::Plain),
+            SetupStep::RoBind { src, dst } => self.bind(src, dst, BindKind::ReadOnly),
+            SetupStep::DevBind { src, dst } => self.bind(src, dst, BindKind::Dev),
+            SetupStep::Tmpfs { dst } => self.tmpfs(dst, 0o755, None),
+            SetupStep::TmpfsMode { dst, mode, size } => {
+                self.tmpfs(dst, mode.unwrap_or(0o755), *size)
+            }
+            SetupStep::Mqueue { dst } => self.mqueue(dst),
+            SetupStep::BindFd { fd, dst, read_only } => self.bind_fd(*fd, dst, *read_only),
+            SetupStep::TryBind { src, dst, kind } => match fs::metadata(self.source(src)) {
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-                _ => self.bind(src, dst, *read_only),
+                _ => self.bind(src, dst, *kind),
             },
             SetupStep::Dir { dst, mode } => {
                 let what = format!("cannot create directory {}", shown(dst));
@@ -378,7 +379,7 @@ impl Fs {
         }
     }
 
-    fn tmpfs(&mut self, dst: &Path, mode: u32) -> Result<()> {
+    fn tmpfs(&mut self, dst: &Path, mode: u32, size: Option<u64>) -> Result<()> {
         let what = format!("cannot mount a tmpfs on {}", shown(dst));
         let target = self
             .mount_point(dst, Kind::Dir)
@@ -388,10 +389,61 @@ impl Fs {
             target.path(),
             Some("tmpfs"),
             libc::MS_NOSUID | libc::MS_NODEV,
-            Some(&format!("mode={mode:04o}")),
+            Some(&match size {
+                Some(size) => format!("mode={mode:04o},size={size}"),
+                None => format!("mode={mode:04o}"),
+            }),
         )
         .map_err(|e| setup_error(&what, e))?;
         self.scratch.push(self.target(dst));
+        Ok(())
+    }
+
+    /// `--mqueue DST`: the message queues of the IPC namespace we are in, as bwrap mounts them.
+    fn mqueue(&self, dst: &Path) -> Result<()> {
+        let what = format!("cannot mount mqueue on {}", shown(dst));
+        let target = self
+            .mount_point(dst, Kind::Dir)
+            .map_err(|e| setup_error(&what, e))?;
+        sys::mount(
+            Some(Path::new("mqueue")),
+            target.path(),
+            Some("mqueue"),
+            0,
+            None,
+        )
+        .map_err(|e| setup_error(&what, e))
+    }
+
+    /// `--bind-fd FD DST`, `--ro-bind-fd FD DST`: the fd's mount belongs to the namespace
+    /// it was opened in, which mount(2) refuses as a source; so, as bwrap, bind the path the
+    /// fd names, then check that what got mounted is the fd's file (nothing replaced it).
+    fn bind_fd(&self, fd: i32, dst: &Path, read_only: bool) -> Result<()> {
+        let what = format!("cannot bind file descriptor {fd} on {}", shown(dst));
+        let link = self.proc().join(format!("self/fd/{fd}"));
+        let opened = fs::metadata(&link).map_err(|e| setup_error(&what, e))?;
+        let path = fs::read_link(&link).map_err(|e| setup_error(&what, e))?;
+        if !path.is_absolute() || !fs::exists(self.source(&path)).unwrap_or(false) {
+            return Err(Error::setup(format!(
+                "{what}: it names no file or directory that can be reached by path"
+            )));
+        }
+        let kind = if read_only {
+            BindKind::ReadOnly
+        } else {
+            BindKind::Plain
+        };
+        self.bind(&path, dst, kind)?;
+        let mounted = self
+            .existing(dst)
+            .and_then(|t| fs::metadata(t.path()))
+            .map_err(|e| setup_error(&what, e))?;
+        if (mounted.dev(), mounted.ino()) != (opened.dev(), opened.ino()) {
+            return Err(Error::setup(format!(
+                "{what}: {} was replaced while it was being bound",
+                shown(&path)
+            )));
+        }
         Ok(())
     }
 
@@ -549,7 +601,7 @@ impl Fs {
         }
     }
 
-    fn bind(&self, src: &Path, dst: &Path, read_only: bool) -> Result<()> {
+    fn bind(&self, src: &Path, dst: &Path, bind: BindKind) -> Result<()> {
         let source = self.source(src);
         let meta = fs::metadata(&source)
             .map_err(|e| setup_error(format!("cannot bind {}", shown(src)), e))?;
@@ -566,12 +618,18 @@ impl Fs {
             None,
         )
         .map_err(|e| setup_error(&what, e))?;
-        if read_only {
-            let ro_what = format!("cannot make {} read-only", shown(dst));
-            let mounted = self.mounted(target).map_err(|e| setup_error(&ro_what, e))?;
-            make_read_only(mounted.path()).map_err(|e| setup_error(&ro_what, e))?;
-        }
-        Ok(())
+        // bwrap's flags: nosuid always, nodev unless --dev-bind, read-only for --ro-bind; on
+        // the mount and every mount below it.
+        let (flags, flags_what) = match bind {
+            BindKind::Plain => (RestrictFlags::NOSUID_NODEV, "nosuid and nodev"),
+            BindKind::ReadOnly => (RestrictFlags::READ_ONLY, "read-only"),
+            BindKind::Dev => (RestrictFlags::NOSUID, "nosuid"),
+        };
+        let flags_what = format!("cannot make {} {flags_what}", shown(dst));
+        let mounted = self
+            .mounted(target)
+            .map_err(|e| setup_error(&flags_what, e))?;
+        restrict_recursive(mounted.path(), flags).map_err(|e| setup_error(&flags_what, e))
     }
 
     /// A minimal /dev: a tmpfs with the harmless device nodes bound from the host's /dev (a
@@ -635,11 +693,9 @@ impl Fs {
     }
 }
 
-/// Makes a bind mount and every mount below it read-only, nosuid and nodev. mount_setattr only
-/// adds these flags, so flags the kernel locked in a user namespace are kept; before Linux 5.12
-/// a remount of the top mount repeats its current flags (statvfs), or the kernel says EPERM.
+/// Makes a bind mount and every mount below it read-only, nosuid and nodev.
 fn make_read_only(target: &Path) -> std::io::Result<()> {
-    make_read_only_recursive(target)
+    restrict_recursive(target, RestrictFlags::READ_ONLY)
 }
 
 fn set_mode(path: &Path, mode: u32) -> std::io::Result<()> {
@@ -647,14 +703,42 @@ fn set_mode(path: &Path, mode: u32) -> std::io::Result<()> {
     fs::set_permissions(path, fs::Permissions::from_mode(mode))
 }
 
-fn make_read_only_recursive(target: &Path) -> std::io::Result<()> {
-    const RDONLY_NOSUID_NODEV: u64 = 0x1 | 0x2 | 0x4;
-    match sys::mount_setattr_recursive(target, RDONLY_NOSUID_NODEV) {
+/// Mount flags a bind mount gets: the MOUNT_ATTR_* bits for mount_setattr(2) and the MS_*
+/// ones for the remount fallback.
+#[derive(Clone, Copy)]
+struct RestrictFlags {
+    attr: u64,
+    ms: libc::c_ulong,
+}
+
+impl RestrictFlags {
+    const NOSUID: Self = Self {
+        attr: 0x2,
+        ms: libc::MS_NOSUID,
+    };
+    const NOSUID_NODEV: Self = Self {
+        attr: 0x2 | 0x4,
+        ms: libc::MS_NOSUID | libc::MS_NODEV,
+    };
+    const READ_ONLY: Self = Self {
+        attr: 0x1 | 0x2 | 0x4,
+        ms: libc::MS_RDONLY | libc::MS_NOSUID | libc::MS_NODEV,
+    };
+}
+
+/// Adds `flags` to a bind mount and every mount below it. mount_setattr only adds flags, so
+/// flags the kernel locked in a user namespace are kept; before Linux 5.12 a remount of the
+/// top mount repeats its current flags (statvfs) besides these, or the kernel says EPERM.
+fn restrict_recursive(target: &Path, flags: RestrictFlags) -> std::io::Result<()> {
+    match sys::mount_setattr_recursive(target, flags.attr) {
         Err(e) if e.raw_os_error() == Some(libc::ENOSYS) => {}
         other => return other,
     }
     let current = sys::statvfs_flags(target)?;
     let keep = [
+        (libc::ST_RDONLY, libc::MS_RDONLY),
+        (libc::ST_NOSUID, libc::MS_NOSUID),
+        (libc::ST_NODEV, libc::MS_NODEV),
         (libc::ST_NOEXEC, libc::MS_NOEXEC),
         (libc::ST_NOATIME, libc::MS_NOATIME),
         (libc::ST_NODIRATIME, libc::MS_NODIRATIME),
@@ -667,12 +751,7 @@ fn make_read_only_recursive(target: &Path) -> std::io::Result<()> {
         None,
         target,
         None,
-        libc::MS_BIND
-            | libc::MS_REMOUNT
-            | libc::MS_RDONLY
-            | libc::MS_NOSUID
-            | libc::MS_NODEV
-            | keep,
+        libc::MS_BIND | libc::MS_REMOUNT | flags.ms | keep,
         None,
     )
 }

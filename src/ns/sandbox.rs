@@ -20,8 +20,9 @@ pub struct Confinement {
     /// bwrap's capability rule: with --new-root, or a --cap-add/--cap-drop (not with
     /// --drop-caps, which clears everything).
     pub caps: Option<CapPlan>,
-    /// The `struct sock_filter` array read from --seccomp's fd.
-    pub seccomp: Option<Vec<u8>>,
+    /// The `struct sock_filter` arrays read from --seccomp's fd or each --add-seccomp-fd,
+    /// loaded in this order.
+    pub seccomp: Vec<Vec<u8>>,
     /// bwrap always sets no_new_privs: with it, an exec as root cannot raise the permitted
     /// set again, and a seccomp program may be loaded without CAP_SYS_ADMIN.
     pub no_new_privs: bool,
@@ -38,11 +39,14 @@ impl Confinement {
         } else {
             None
         };
-        let seccomp = match spec.sandbox.seccomp_fd {
-            Some(fd) => Some(read_seccomp(fd)?),
-            None => None,
-        };
-        let no_new_privs = bwrap_caps || seccomp.is_some();
+        let seccomp = spec
+            .sandbox
+            .seccomp_fd
+            .iter()
+            .chain(&spec.sandbox.add_seccomp_fds)
+            .map(|&fd| read_seccomp(fd))
+            .collect::<Result<Vec<_>>>()?;
+        let no_new_privs = bwrap_caps || !seccomp.is_empty();
         Ok(Confinement {
             caps,
             seccomp,
@@ -68,9 +72,9 @@ impl Confinement {
         Ok(())
     }
 
-    /// Right before the exec, after no_new_privs: the seccomp filter.
+    /// Right before the exec, after no_new_privs: the seccomp filters.
     pub fn load_seccomp(&self) -> Result<()> {
-        if let Some(program) = &self.seccomp {
+        for program in &self.seccomp {
             sys::load_seccomp_filter(program)
                 .map_err(|e| setup_error("cannot load the seccomp program", e))?;
         }
@@ -167,6 +171,149 @@ pub fn write_exit(sandbox: &SandboxSpec, status: i32) {
 pub fn die_with_caller(sandbox: &SandboxSpec) -> Result<()> {
     if sandbox.die_with_parent {
         sys::die_with_parent().map_err(|e| setup_error("cannot ask to die with the parent", e))?;
+    }
+    Ok(())
+}
+
+/// `--sync-fd` must name an open fd: nsviz keeps it (the command does not get it) until the
+/// command ends, so whoever holds the other end sees it close then.
+pub fn check_sync_fd(sandbox: &SandboxSpec) -> Result<()> {
+    match sandbox.sync_fd {
+        Some(fd) if !sys::user_fd_is_open(fd) => Err(Error::setup(format!(
+            "cannot keep --sync-fd {fd}: it is not an open file descriptor"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// `--block-fd`: after the namespaces exist and the reports are written, before the
+/// filesystem is set up, wait for something to read on the fd (or its end).
+pub fn block(sandbox: &SandboxSpec) -> Result<()> {
+    if let Some(fd) = sandbox.block_fd {
+        sys::wait_user_fd(fd)
+            .map_err(|e| setup_error(format!("cannot read --block-fd {fd}"), e))?;
+    }
+    Ok(())
+}
+
+/// `--lock-file`: in the init, once the filesystem is built, a read lock on each file (as
+/// bwrap's), held until the init exits. The fds are close-on-exec and a forked child does not
+/// inherit the locks, so the command has neither.
+pub fn take_locks(sandbox: &SandboxSpec) -> Result<Vec<std::os::fd::OwnedFd>> {
+    use std::os::fd::AsFd;
+    sandbox
+        .lock_files
+        .iter()
+        .map(|path| {
+            let shown = crate::sanitize::for_terminal(&path.to_string_lossy()).into_owned();
+            let fd = super::open_without_planted_links(
+                path,
+                rustix::fs::OFlags::RDONLY | rustix::fs::OFlags::CLOEXEC,
+            )
+            .map_err(|e| setup_error(format!("cannot open lock file {shown}"), e))?;
+            sys::read_lock(fd.as_fd())
+                .map_err(|e| setup_error(format!("cannot lock {shown}"), e))?;
+            Ok(fd)
+        })
+        .collect()
+}
+
+/// What `--disable-userns` needs from /proc, opened before the new root hides it: the user
+/// namespace limit of the new user namespace, and our /proc/self for the nested one's maps.
+pub struct UsernsLimit {
+    max_user_namespaces: std::fs::File,
+    proc_self: std::os::fd::OwnedFd,
+}
+
+pub fn prepare_disable_userns(sandbox: &SandboxSpec) -> Result<Option<UsernsLimit>> {
+    if !sandbox.disable_userns {
+        return Ok(None);
+    }
+    let err = |e| setup_error("cannot disable user namespaces", e);
+    // The user sysctls shown are those of the user namespace of whoever opens them: ours.
+    let max_user_namespaces = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/proc/sys/user/max_user_namespaces")
+        .map_err(err)?;
+    let proc_self = std::fs::File::open("/proc/self").map_err(err)?.into();
+    Ok(Some(UsernsLimit {
+        max_user_namespaces,
+        proc_self,
+    }))
+}
+
+/// `--disable-userns`, as bwrap: the new user namespace may hold one user namespace, and
+/// the command goes into it (a nested one, our ids mapped to themselves), so that creating
+/// any other fails (ENOSPC). After the mounts: the nested namespace has no rights over them.
+pub fn disable_userns(limit: Option<UsernsLimit>) -> Result<()> {
+    use std::io::Write;
+    let Some(mut limit) = limit else {
+        return Ok(());
+    };
+    let err = |e| setup_error("cannot disable user namespaces", e);
+    limit.max_user_namespaces.write_all(b"1").map_err(err)?;
+    let (uid, gid) = (sys::geteuid(), sys::getegid());
+    sys::unshare(libc::CLONE_NEWUSER).map_err(err)?;
+    // We hold every capability in the parent namespace, so both maps can be written.
+    for (file, line) in [
+        ("uid_map", format!("{uid} {uid} 1")),
+        ("gid_map", format!("{gid} {gid} 1")),
+    ] {
+        let fd = rustix::fs::openat(
+            &limit.proc_self,
+            file,
+            rustix::fs::OFlags::WRONLY | rustix::fs::OFlags::CLOEXEC,
+            rustix::fs::Mode::empty(),
+        )
+        .map_err(|e| err(e.into()))?;
+        std::fs::File::from(fd)
+            .write_all(line.as_bytes())
+            .map_err(err)?;
+    }
+    Ok(())
+}
+
+/// `--userns2 FD` must be a user namespace: checked before anything changes.
+pub fn check_userns2(sandbox: &SandboxSpec) -> Result<()> {
+    let Some(fd) = sandbox.userns2 else {
+        return Ok(());
+    };
+    match sys::user_fd_nstype(fd) {
+        Ok(kind) if kind == libc::CLONE_NEWUSER => Ok(()),
+        Ok(_) => Err(Error::setup(format!(
+            "--userns2: file descriptor {fd} is not a user namespace"
+        ))),
+        Err(e) if e.raw_os_error() == Some(libc::EBADF) => Err(setup_error(
+            format!("--userns2: cannot use file descriptor {fd}"),
+            e,
+        )),
+        Err(_) => Err(Error::setup(format!(
+            "--userns2: file descriptor {fd} is not a namespace"
+        ))),
+    }
+}
+
+/// `--userns2`, once the filesystem is built: into that user namespace (the command then has
+/// the ids and capabilities it gives).
+pub fn switch_userns2(sandbox: &SandboxSpec) -> Result<()> {
+    if let Some(fd) = sandbox.userns2 {
+        sys::setns_user_fd(fd, libc::CLONE_NEWUSER).map_err(|e| {
+            setup_error(
+                format!("cannot switch to the user namespace of --userns2 {fd}"),
+                e,
+            )
+        })?;
+    }
+    Ok(())
+}
+
+/// `--assert-userns-disabled`, as bwrap: a user namespace we can still create means the
+/// request was not met (had it succeeded, this process is failing anyway).
+pub fn assert_userns_disabled(sandbox: &SandboxSpec) -> Result<()> {
+    if sandbox.assert_userns_disabled && sys::unshare(libc::CLONE_NEWUSER).is_ok() {
+        return Err(Error::setup(
+            "creating a user namespace still works: user namespaces were not disabled (--assert-userns-disabled)",
+        ));
     }
     Ok(())
 }

@@ -90,9 +90,23 @@ impl Plan {
         }
         if (args.sandbox.uid.is_some() || args.sandbox.gid.is_some())
             && !types.contains(&NsType::User)
+            && !joined.contains(&NsType::User)
         {
             return Err(Error::usage(
-                "--uid and --gid need a new user namespace (--unshare-user)",
+                "--uid and --gid need a new user namespace (--unshare-user) or --userns",
+            ));
+        }
+        if args.sandbox.disable_userns && !types.contains(&NsType::User) {
+            return Err(Error::usage(
+                "--disable-userns needs a new user namespace (--unshare-user)",
+            ));
+        }
+        if !args.sandbox.lock_files.is_empty()
+            && types.contains(&NsType::Pid)
+            && args.pid_one == PidOne::Command
+        {
+            return Err(Error::usage(
+                "--lock-file needs the init as PID 1 of the new PID namespace: the init holds the locks (drop --as-pid-1, or add --init)",
             ));
         }
         if let Some(sig) = args.kill_child
@@ -167,7 +181,12 @@ impl Plan {
 
 /// Returns the exit status of the command.
 pub fn run(args: &SpawnSpec) -> Result<i32> {
+    if args.sandbox.level_prefix {
+        super::set_level_prefix(true);
+    }
     let plan = Plan::new(args)?;
+    sandbox::check_sync_fd(&args.sandbox)?;
+    sandbox::check_userns2(&args.sandbox)?;
     sandbox::die_with_caller(&args.sandbox)?;
     let joins = join::open_all(&args.joins())?;
     if args.network.netns_name.is_some() {
@@ -275,11 +294,14 @@ fn create_and_run(
         wd: args.wd.as_deref(),
         own_terminal: foreground && args.command.is_empty() && plan.has(NsType::Pid),
         env: None,
+        argv0: args.sandbox.argv0.as_deref(),
     };
     // Only children enter a new PID or time namespace, or a joined PID namespace; only a
     // child can be signalled when nsviz dies; a JSON status needs a parent left to report
-    // the exit code.
+    // the exit code; --sync-fd stays open in nsviz until the command ends.
     let forks = plan.has(NsType::Pid)
+        || args.sandbox.sync_fd.is_some()
+        || !args.sandbox.lock_files.is_empty()
         || plan.has(NsType::Time)
         || plan.joined.contains(&NsType::Pid)
         || args.kill_child.is_some()
@@ -288,8 +310,17 @@ fn create_and_run(
     if !forks {
         let members = sandbox::report(sys::getpid(), &namespace_ids);
         sandbox::write_report(&args.sandbox, &members)?;
+        sandbox::block(&args.sandbox)?;
         bind(binder)?;
+        let limit = sandbox::prepare_disable_userns(&args.sandbox)?;
         let mut links = build_filesystem(args, plan)?;
+        let disabled = sandbox::disable_userns(limit)
+            .and_then(|()| sandbox::switch_userns2(&args.sandbox))
+            .and_then(|()| sandbox::assert_userns_disabled(&args.sandbox));
+        if let Err(e) = disabled {
+            links.remove();
+            return Err(e);
+        }
         return Err(run_command(
             args,
             &launch,
@@ -300,7 +331,10 @@ fn create_and_run(
     }
     // PID 1 cannot die of a signal sent from inside its namespace, not even its own: it tells
     // the command's status through this pipe, so that a signal is not mistaken for a code.
-    let with_init = plan.has(NsType::Pid) && args.pid_one == PidOne::Init;
+    // --lock-file: the init holds the locks, also without a PID namespace (then it is only
+    // the command's parent, as bwrap's monitor).
+    let with_init = (plan.has(NsType::Pid) && args.pid_one == PidOne::Init)
+        || !args.sandbox.lock_files.is_empty();
     // Opened before the fork: the command checks through it that nsviz did not die before
     // the command asked to be signalled when it does.
     let nsviz = match args.kill_child {
@@ -337,11 +371,32 @@ fn create_and_run(
             die(e);
         }
         // The binder binds now: a PID namespace can be bound only once its PID 1 exists.
-        let mut links = match bind(binder).and_then(|()| build_filesystem(args, plan)) {
+        let built = sandbox::block(&args.sandbox)
+            .and_then(|()| bind(binder))
+            .and_then(|()| sandbox::prepare_disable_userns(&args.sandbox))
+            .and_then(|limit| {
+                let mut links = build_filesystem(args, plan)?;
+                let disabled = sandbox::disable_userns(limit)
+                    .and_then(|()| sandbox::switch_userns2(&args.sandbox))
+                    .and_then(|()| sandbox::assert_userns_disabled(&args.sandbox));
+                if let Err(e) = disabled {
+                    links.remove();
+                    return Err(e);
+                }
+                Ok(links)
+            });
+        let mut links = match built {
             Ok(links) => links,
             Err(e) => die(e),
         };
         if let Some((_, status_out)) = status_pipe {
+            let _locks = match sandbox::take_locks(&args.sandbox) {
+                Ok(locks) => locks,
+                Err(e) => {
+                    links.remove();
+                    die(e)
+                }
+            };
             die_or_exit(
                 pid_one(args, &launch, blocked, (binder, confine), &mut links),
                 status_out,
@@ -479,8 +534,19 @@ fn run_command(
                 .map_err(|e| setup_error("cannot drop capabilities", e))?;
         }
         confine.before_ids()?;
-        let switching = args.setuid.is_some() || args.setgid.is_some();
-        exec::set_ids(args.setuid, args.setgid, switching)?;
+        // In a joined user namespace (bwrap's --userns) --uid and --gid are ids to take there;
+        // in a new one they are in its map already.
+        let joined_user = args.joins().iter().any(|(t, _)| *t == NsType::User);
+        let (uid, gid) = if joined_user {
+            (
+                args.setuid.or(args.sandbox.uid),
+                args.setgid.or(args.sandbox.gid),
+            )
+        } else {
+            (args.setuid, args.setgid)
+        };
+        let switching = uid.is_some() || gid.is_some();
+        exec::set_ids(uid, gid, switching)?;
         if args.drop_caps {
             caps::drop_process_sets().map_err(|e| setup_error("cannot drop capabilities", e))?;
         }

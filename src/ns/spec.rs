@@ -31,6 +31,9 @@ pub enum JoinFrom {
     Pid(i32),
     /// The namespace bound at (or open as) a file.
     File(PathBuf),
+    /// The namespace open as this file descriptor of ours (bwrap's `--userns FD`,
+    /// `--pidns FD`).
+    Fd(i32),
 }
 
 /// How ids map into a new user namespace.
@@ -150,10 +153,12 @@ pub enum Propagation {
 /// One filesystem setup step of `spawn`. They run in the order of the list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SetupStep {
-    /// Bind-mount `src` on `dst`.
+    /// Bind-mount `src` on `dst`, nosuid and nodev (as bwrap's `--bind`).
     Bind { src: PathBuf, dst: PathBuf },
     /// Bind-mount read-only, nosuid, nodev.
     RoBind { src: PathBuf, dst: PathBuf },
+    /// Bind-mount nosuid only: devices stay usable (bwrap's `--dev-bind`).
+    DevBind { src: PathBuf, dst: PathBuf },
     /// An empty tmpfs on `dst`.
     Tmpfs { dst: PathBuf },
     /// A symbolic link `link` pointing at `target`.
@@ -163,14 +168,28 @@ pub enum SetupStep {
     /// A minimal /dev on `dst`.
     Dev { dst: PathBuf },
     // bwrap's steps (`nsviz spawn --new-root`); `mode` is set by a `--perms` before them.
-    /// Like Bind (or RoBind), but a missing `src` skips the step.
+    /// Like Bind, RoBind or DevBind (`kind`), but a missing `src` skips the step.
     TryBind {
         src: PathBuf,
         dst: PathBuf,
+        kind: BindKind,
+    },
+    /// An empty tmpfs on `dst` whose root has `mode` (else 0755), at most `size` bytes big
+    /// (`--perms`, `--size` before `--tmpfs`).
+    TmpfsMode {
+        dst: PathBuf,
+        mode: Option<u32>,
+        size: Option<u64>,
+    },
+    /// A new mqueue filesystem on `dst` (the IPC namespace's POSIX message queues).
+    Mqueue { dst: PathBuf },
+    /// Bind-mount what the open file descriptor `fd` names (a path or directory fd) on `dst`,
+    /// nosuid and nodev, read-only with `read_only`.
+    BindFd {
+        fd: i32,
+        dst: PathBuf,
         read_only: bool,
     },
-    /// An empty tmpfs on `dst` whose root has this mode.
-    TmpfsMode { dst: PathBuf, mode: u32 },
     /// A directory at `dst` (with its parents); `mode` applies only if it is created.
     Dir { dst: PathBuf, mode: Option<u32> },
     /// Make the mount on `dst` read-only (that mount only, not those below it).
@@ -185,6 +204,18 @@ pub enum SetupStep {
         bind: DataBind,
         mode: Option<u32>,
     },
+}
+
+/// The mount flags a bind mount gets, as bwrap gives them: nosuid always, nodev unless the
+/// devices are wanted, read-only when asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BindKind {
+    /// nosuid, nodev (`--bind`).
+    Plain,
+    /// nosuid, nodev, read-only (`--ro-bind`).
+    ReadOnly,
+    /// nosuid only (`--dev-bind`).
+    Dev,
 }
 
 /// How a [`SetupStep::Data`] file gets to its place.
@@ -223,6 +254,26 @@ pub struct SandboxSpec {
     /// A classic-BPF seccomp program (an array of `struct sock_filter`) read from this fd and
     /// loaded right before the exec.
     pub seccomp_fd: Option<i32>,
+    /// More such programs (`--add-seccomp-fd`, not with `--seccomp`), loaded in this order;
+    /// the kernel applies them all.
+    pub add_seccomp_fds: Vec<i32>,
+    /// The command's argv[0], instead of its name (`--argv0`).
+    pub argv0: Option<OsString>,
+    /// Before the filesystem is set up, wait until this fd has something to read (or ends).
+    pub block_fd: Option<i32>,
+    /// Keep this fd open (in nsviz, not in the command) until the command ends.
+    pub sync_fd: Option<i32>,
+    /// Files (in the new root) the init holds a read lock on while the command runs.
+    pub lock_files: Vec<PathBuf>,
+    /// Once the filesystem is built, allow no further user namespace: the new one's limit
+    /// becomes 1, used by a nested one the command runs in.
+    pub disable_userns: bool,
+    /// Once the filesystem is built, switch to the user namespace open as this fd.
+    pub userns2: Option<i32>,
+    /// Once the filesystem is built, fail unless creating a user namespace fails.
+    pub assert_userns_disabled: bool,
+    /// Error lines start with `<3>` (sd-daemon's level), as with bwrap's --level-prefix.
+    pub level_prefix: bool,
 }
 
 /// One `--cap-add` (`add`) or `--cap-drop`: a capability number, or None for ALL.

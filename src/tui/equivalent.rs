@@ -11,8 +11,8 @@ use crate::cli::{propagation_name, setgroups_name};
 use crate::model::NsType;
 use crate::ns::keep::KEEP_DIR;
 use crate::ns::spec::{
-    DataBind, EnterDir, EnterFrom, EnterSpec, JoinFrom, Mapping, PidOne, Propagation, SandboxSpec,
-    SetupStep, SpawnNs, SpawnSpec,
+    BindKind, DataBind, EnterDir, EnterFrom, EnterSpec, JoinFrom, Mapping, PidOne, Propagation,
+    SandboxSpec, SetupStep, SpawnNs, SpawnSpec,
 };
 use crate::sanitize::for_terminal;
 
@@ -166,6 +166,9 @@ fn sandbox_args(s: &SandboxSpec) -> Vec<OsString> {
     number("--info-fd", s.info_fd.map(|n| n.to_string()));
     number("--json-status-fd", s.json_status_fd.map(|n| n.to_string()));
     number("--seccomp", s.seccomp_fd.map(|n| n.to_string()));
+    for fd in &s.add_seccomp_fds {
+        number("--add-seccomp-fd", Some(fd.to_string()));
+    }
     for change in &s.caps {
         let flag = if change.add {
             "--cap-add"
@@ -189,15 +192,49 @@ fn sandbox_args(s: &SandboxSpec) -> Vec<OsString> {
     if s.new_session {
         v.push("--new-session".into());
     }
+    if let Some(argv0) = &s.argv0 {
+        v.extend(["--argv0".into(), argv0.clone()]);
+    }
+    for (flag, fd) in [("--block-fd", s.block_fd), ("--sync-fd", s.sync_fd)] {
+        if let Some(fd) = fd {
+            v.extend([flag.into(), fd.to_string().into()]);
+        }
+    }
+    for file in &s.lock_files {
+        v.extend(["--lock-file".into(), file.clone().into_os_string()]);
+    }
+    if s.disable_userns {
+        v.push("--disable-userns".into());
+    }
+    if let Some(fd) = s.userns2 {
+        v.extend(["--userns2".into(), fd.to_string().into()]);
+    }
+    if s.assert_userns_disabled {
+        v.push("--assert-userns-disabled".into());
+    }
+    if s.level_prefix {
+        v.push("--level-prefix".into());
+    }
     v
+}
+
+/// bwrap's flag joining a namespace of this type open as a file descriptor.
+fn fd_join_flag(t: NsType) -> Option<&'static str> {
+    match t {
+        NsType::User => Some("--userns"),
+        NsType::Pid => Some("--pidns"),
+        _ => None,
+    }
 }
 
 /// `--join`, `--veth` and the other network flags of spawn_argv.
 fn network_argv(v: &mut Words, a: &SpawnSpec) {
     for (t, from) in a.joins() {
-        match from {
-            JoinFrom::Pid(pid) => v.push(format!("--join={t}={pid}")),
-            JoinFrom::File(f) => v.push_joined(&format!("--join={t}="), f.as_os_str()),
+        match (from, fd_join_flag(t)) {
+            (JoinFrom::Pid(pid), _) => v.push(format!("--join={t}={pid}")),
+            (JoinFrom::File(f), _) => v.push_joined(&format!("--join={t}="), f.as_os_str()),
+            (JoinFrom::Fd(fd), Some(flag)) => v.0.extend([flag.into(), fd.to_string().into()]),
+            (JoinFrom::Fd(fd), None) => v.push(format!("--join={t}=/proc/self/fd/{fd}")),
         }
     }
     let n = &a.network;
@@ -348,12 +385,19 @@ pub fn unshare(a: &SpawnSpec) -> Equivalent {
                 .into(),
         );
     }
-    if !a.sandbox.caps.is_empty() || a.sandbox.seccomp_fd.is_some() {
+    if !a.sandbox.caps.is_empty()
+        || a.sandbox.seccomp_fd.is_some()
+        || !a.sandbox.add_seccomp_fds.is_empty()
+    {
         notes.push(
             "unshare cannot add or drop single capabilities or load a seccomp program: see the \
              bwrap line."
                 .into(),
         );
+    }
+    if a.sandbox.argv0.is_some() {
+        notes
+            .push("unshare cannot set the command's argv[0] (--argv0): see the bwrap line.".into());
     }
     v.equivalent(&a.command, notes)
 }
@@ -435,6 +479,7 @@ pub fn ip_sequence(a: &SpawnSpec) -> Option<Equivalent> {
             let flag = format!("--{}", long_name(*t));
             match from {
                 JoinFrom::Pid(pid) => last.push(format!("{flag}=/proc/{pid}/ns/{t}").into()),
+                JoinFrom::Fd(fd) => last.push(format!("{flag}=/proc/self/fd/{fd}").into()),
                 JoinFrom::File(f) => {
                     let mut w = OsString::from(format!("{flag}="));
                     w.push(f.as_os_str());
@@ -512,7 +557,8 @@ fn unshare_words(a: &SpawnSpec) -> Vec<OsString> {
 }
 
 /// The bwrap(1) command doing what `spawn` does, as far as it can. bwrap always creates a
-/// mount namespace and a new root; without --new-root, `--bind / /` stands for the host's.
+/// mount namespace and a new root; without --new-root, `--dev-bind / /` stands for the host's
+/// (devices usable; bwrap adds nosuid to it).
 pub fn bwrap(a: &SpawnSpec) -> Equivalent {
     let mut v = Words::from(["bwrap"]);
     let mut notes = Vec::new();
@@ -548,7 +594,7 @@ pub fn bwrap(a: &SpawnSpec) -> Equivalent {
         v.0.extend(["--hostname".into(), OsString::from(h)]);
     }
     if !a.new_root {
-        v.0.extend(["--bind", "/", "/"].map(OsString::from));
+        v.0.extend(["--dev-bind", "/", "/"].map(OsString::from));
     }
     if let Some(dir) = &a.mount_proc {
         v.0.extend([OsString::from("--proc"), dir.clone().into_os_string()]);
@@ -570,6 +616,20 @@ pub fn bwrap(a: &SpawnSpec) -> Equivalent {
         notes.push(
             "bwrap has no --map-user(s)/--map-group(s), --owner, --root or --keep-caps: see \
              the unshare line."
+                .into(),
+        );
+    }
+    let mut other_joins = false;
+    for (t, from) in a.joins() {
+        match (from, fd_join_flag(t)) {
+            (JoinFrom::Fd(fd), Some(flag)) => v.0.extend([flag.into(), fd.to_string().into()]),
+            _ => other_joins = true,
+        }
+    }
+    if other_joins {
+        notes.push(
+            "bwrap joins only a user or PID namespace, open as a file descriptor (--userns FD, \
+             --pidns FD)."
                 .into(),
         );
     }
@@ -701,20 +761,29 @@ pub fn step_args(step: &SetupStep) -> Vec<OsString> {
         std::iter::once(OsString::from(flag)).chain(rest).collect()
     };
     let (flag, values): (&str, Vec<&std::path::PathBuf>) = match step {
-        SetupStep::TryBind {
-            src,
-            dst,
-            read_only,
-        } => {
-            let flag = if *read_only {
-                "--ro-bind-try"
-            } else {
-                "--bind-try"
+        SetupStep::TryBind { src, dst, kind } => {
+            let flag = match kind {
+                BindKind::Plain => "--bind-try",
+                BindKind::ReadOnly => "--ro-bind-try",
+                BindKind::Dev => "--dev-bind-try",
             };
             return words(flag, vec![path(src), path(dst)]);
         }
-        SetupStep::TmpfsMode { dst, mode } => {
-            return [perms(&Some(*mode)), words("--tmpfs", vec![path(dst)])].concat();
+        SetupStep::TmpfsMode { dst, mode, size } => {
+            let size = match size {
+                Some(size) => vec![OsString::from("--size"), OsString::from(size.to_string())],
+                None => Vec::new(),
+            };
+            return [perms(mode), size, words("--tmpfs", vec![path(dst)])].concat();
+        }
+        SetupStep::Mqueue { dst } => return words("--mqueue", vec![path(dst)]),
+        SetupStep::BindFd { fd, dst, read_only } => {
+            let flag = if *read_only {
+                "--ro-bind-fd"
+            } else {
+                "--bind-fd"
+            };
+            return words(flag, vec![OsString::from(fd.to_string()), path(dst)]);
         }
         SetupStep::Dir { dst, mode } => {
             return [perms(mode), words("--dir", vec![path(dst)])].concat();
@@ -737,6 +806,7 @@ pub fn step_args(step: &SetupStep) -> Vec<OsString> {
         }
         SetupStep::Bind { src, dst } => ("--bind", vec![src, dst]),
         SetupStep::RoBind { src, dst } => ("--ro-bind", vec![src, dst]),
+        SetupStep::DevBind { src, dst } => ("--dev-bind", vec![src, dst]),
         SetupStep::Tmpfs { dst } => ("--tmpfs", vec![dst]),
         SetupStep::Symlink { target, link } => ("--symlink", vec![target, link]),
         SetupStep::Proc { dst } => ("--proc", vec![dst]),
@@ -860,16 +930,49 @@ mod tests {
                 SetupStep::TryBind {
                     src: "/opt".into(),
                     dst: "/opt".into(),
-                    read_only: true,
+                    kind: BindKind::ReadOnly,
                 },
                 SetupStep::TryBind {
                     src: "/srv".into(),
                     dst: "/srv".into(),
-                    read_only: false,
+                    kind: BindKind::Plain,
+                },
+                SetupStep::TryBind {
+                    src: "/var".into(),
+                    dst: "/var".into(),
+                    kind: BindKind::Dev,
+                },
+                SetupStep::DevBind {
+                    src: "/dev".into(),
+                    dst: "/dev2".into(),
                 },
                 SetupStep::TmpfsMode {
                     dst: "/run".into(),
-                    mode: 0o700,
+                    mode: Some(0o700),
+                    size: None,
+                },
+                SetupStep::TmpfsMode {
+                    dst: "/run2".into(),
+                    mode: None,
+                    size: Some(1 << 20),
+                },
+                SetupStep::TmpfsMode {
+                    dst: "/run3".into(),
+                    mode: Some(0o1777),
+                    size: Some(4096),
+                },
+                SetupStep::Mqueue {
+                    dst: "/dev/mqueue".into(),
+                },
+                SetupStep::BindFd {
+                    fd: 9,
+                    dst: "/b".into(),
+                    read_only: false,
+                },
+                SetupStep::BindFd {
+                    fd: 10,
+                    dst: "/rb".into(),
+                    read_only: true,
                 },
                 SetupStep::Dir {
                     dst: "/work".into(),
@@ -913,6 +1016,7 @@ mod tests {
                 new_session: true,
                 info_fd: Some(7),
                 json_status_fd: Some(8),
+                add_seccomp_fds: vec![12, 13],
                 ..SandboxSpec::default()
             },
             new_root: true,
@@ -1054,6 +1158,14 @@ mod tests {
                     },
                 ],
                 seccomp_fd: Some(9),
+                argv0: Some("-sh".into()),
+                block_fd: Some(10),
+                sync_fd: Some(11),
+                lock_files: vec!["/run/a lock".into(), "/b".into()],
+                disable_userns: true,
+                assert_userns_disabled: true,
+                userns2: Some(14),
+                level_prefix: true,
                 ..SandboxSpec::default()
             },
             command: vec!["true".into()],
@@ -1069,10 +1181,51 @@ mod tests {
             network_spawn(),
             steps_only_spawn(),
             unshare_options_spawn(),
+            fd_joins_spawn(),
             SpawnSpec::default(),
         ] {
             assert_eq!(spec_of(spawn_argv(&a)), Ok(a));
         }
+    }
+
+    /// bwrap's --userns and --pidns: a user and a PID namespace joined through fds.
+    fn fd_joins_spawn() -> SpawnSpec {
+        let mut a = SpawnSpec {
+            new_root: true,
+            pid_one: PidOne::Init,
+            setup: vec![SetupStep::RoBind {
+                src: "/".into(),
+                dst: "/".into(),
+            }],
+            sandbox: SandboxSpec {
+                uid: Some(0),
+                ..SandboxSpec::default()
+            },
+            command: vec!["id".into()],
+            ..SpawnSpec::default()
+        };
+        a.namespaces
+            .insert(NsType::User, SpawnNs::Join(JoinFrom::Fd(3)));
+        a.namespaces
+            .insert(NsType::Pid, SpawnNs::Join(JoinFrom::Fd(4)));
+        a
+    }
+
+    #[test]
+    fn fd_joins_are_bwraps_userns_and_pidns() {
+        let b = bwrap(&fd_joins_spawn());
+        assert!(b.line.contains("--userns 3 --pidns 4"), "{}", b.line);
+        assert!(b.notes.is_empty(), "{:?}", b.notes);
+        let argv = ["spawn", "--new-root", "--userns", "3", "--unshare-user"]
+            .map(OsString::from)
+            .to_vec();
+        let err = spec_of(argv).unwrap_err();
+        assert!(err.starts_with("--userns cannot be combined"), "{err}");
+        let argv = ["spawn", "--new-root", "--pidns", "3", "--unshare-all"]
+            .map(OsString::from)
+            .to_vec();
+        let err = spec_of(argv).unwrap_err();
+        assert!(err.starts_with("--pidns cannot be combined"), "{err}");
     }
 
     #[test]
@@ -1199,7 +1352,7 @@ mod tests {
         assert_eq!(
             b.line,
             "bwrap --unshare-user --unshare-pid --unshare-uts --uid 0 --gid 0 --hostname box \
-             --bind / / --proc /proc --as-pid-1 --cap-drop ALL -- id"
+             --dev-bind / / --proc /proc --as-pid-1 --cap-drop ALL -- id"
         );
         let full = bwrap(&full_spawn());
         assert!(
