@@ -12,6 +12,8 @@ use nsviz::sanitize::for_terminal;
 use nsviz::{conventions, ns, output, source, tui};
 
 fn main() -> ExitCode {
+    // Before anything of nsviz's is opened: the fds the caller gave for the command.
+    nsviz::ns::exec::note_inherited_fds();
     install_panic_message();
     // nsenter's getopt reads `-w/` as `-w` with `/`; clap is given the words as it would.
     let words = nsviz::cli::enter::nsenter_words(std::env::args_os().collect());

@@ -325,6 +325,38 @@ pub fn set_no_new_privs() -> io::Result<()> {
     Ok(rustix::thread::set_no_new_privs(true)?)
 }
 
+/// The fds from 3 up that are open and not close-on-exec. Asked first thing in `main`: they
+/// are the ones the caller meant the command to have (`3<file`), as unshare, nsenter and bwrap
+/// pass them on; nsviz's own fds are all close-on-exec.
+pub fn inheritable_fds() -> Vec<i32> {
+    let Ok(dir) = std::fs::read_dir("/proc/self/fd") else {
+        return Vec::new();
+    };
+    let mut fds: Vec<i32> = dir
+        .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse().ok())
+        .filter(|&fd| fd >= 3)
+        .filter(|&fd| {
+            // SAFETY: fcntl(F_GETFD) only reads the fd's flags (-1 for a closed one, such as
+            // the directory listing's own, gone by now).
+            let flags = unsafe { libc::fcntl(fd, libc::F_GETFD) };
+            flags != -1 && flags & libc::FD_CLOEXEC == 0
+        })
+        .collect();
+    fds.sort_unstable();
+    fds
+}
+
+/// Lets an fd the user handed over reach the command: clears its close-on-exec flag.
+pub fn pass_on_exec(fd: i32) -> io::Result<()> {
+    with_user_fd(fd, |fd| {
+        let flags = rustix::io::fcntl_getfd(fd)?;
+        Ok(rustix::io::fcntl_setfd(
+            fd,
+            flags - rustix::io::FdFlags::CLOEXEC,
+        )?)
+    })
+}
+
 /// Marks every fd from 3 up close-on-exec, so nothing of nsviz leaks into the command.
 /// Raw libc: neither rustix nor nix has close_range.
 pub fn cloexec_from_3() -> io::Result<()> {

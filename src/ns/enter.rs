@@ -151,6 +151,7 @@ pub fn run(args: &EnterSpec) -> Result<i32> {
             && !args.no_fork,
         env: environment.as_deref(),
         argv0: None,
+        pass_fds: exec::inherited_fds(&[]),
     };
     if !entered.contains(&NsType::Pid) || args.no_fork {
         return Err(exec::exec(&launch, Some(&blocked), || {}));

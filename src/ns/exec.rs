@@ -30,6 +30,32 @@ pub struct Launch<'a> {
     pub env: Option<&'a [OsString]>,
     /// The command's argv[0], instead of the name it was found by (bwrap's --argv0).
     pub argv0: Option<&'a OsStr>,
+    /// Fds of the caller's to leave open for the command (see [`inherited_fds`]); every other
+    /// fd above 2 is closed on exec.
+    pub pass_fds: Vec<i32>,
+}
+
+/// The fds nsviz was started with, from 3 up, that were not close-on-exec.
+static INHERITED_FDS: std::sync::OnceLock<Vec<i32>> = std::sync::OnceLock::new();
+
+/// Notes the fds the caller handed nsviz for its command (`3<file`). Called first thing in
+/// `main`, before nsviz opens anything of its own.
+pub fn note_inherited_fds() {
+    let _ = INHERITED_FDS.set(sys::inheritable_fds());
+}
+
+/// The fds noted by [`note_inherited_fds`] but those in `consumed` (fds nsviz's own options
+/// read or write, which the command does not get, as with bwrap).
+pub fn inherited_fds(consumed: &[i32]) -> Vec<i32> {
+    INHERITED_FDS
+        .get()
+        .map(|fds| {
+            fds.iter()
+                .copied()
+                .filter(|fd| !consumed.contains(fd))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// True when standard input is a terminal whose foreground process group is ours. Asked
@@ -192,6 +218,10 @@ fn prepare(launch: &Launch) -> Result<Prepared, Error> {
     // Nothing of nsviz may reach the command: mark every fd above 2 close-on-exec. The rc file
     // below is made afterwards, on purpose, and closes itself.
     sys::cloexec_from_3().map_err(|e| setup_error("cannot close nsviz's files", e))?;
+    // ...but the caller's own, which unshare, nsenter and bwrap pass on too.
+    for &fd in &launch.pass_fds {
+        let _ = sys::pass_on_exec(fd);
+    }
     if default_shell {
         let prompt = format!("[nsviz:{}] ", launch.label);
         if is_bash {

@@ -295,6 +295,7 @@ fn create_and_run(
         own_terminal: foreground && args.command.is_empty() && plan.has(NsType::Pid),
         env: None,
         argv0: args.sandbox.argv0.as_deref(),
+        pass_fds: exec::inherited_fds(&args.consumed_fds()),
     };
     // Only children enter a new PID or time namespace, or a joined PID namespace; only a
     // child can be signalled when nsviz dies; a JSON status needs a parent left to report

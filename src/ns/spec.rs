@@ -421,6 +421,35 @@ pub struct SpawnSpec {
 }
 
 impl SpawnSpec {
+    /// The fds of the caller's that nsviz's own options read or write (`--seccomp 3`,
+    /// `--info-fd 4`, `--userns 5`...): the command does not get them, as with bwrap.
+    pub fn consumed_fds(&self) -> Vec<i32> {
+        let s = &self.sandbox;
+        let mut fds: Vec<i32> = [
+            s.info_fd,
+            s.json_status_fd,
+            s.seccomp_fd,
+            s.block_fd,
+            s.sync_fd,
+            s.userns2,
+        ]
+        .into_iter()
+        .flatten()
+        .chain(s.add_seccomp_fds.iter().copied())
+        .collect();
+        for step in &self.setup {
+            if let SetupStep::BindFd { fd, .. } | SetupStep::Data { fd, .. } = step {
+                fds.push(*fd);
+            }
+        }
+        for ns in self.namespaces.values() {
+            if let SpawnNs::Join(JoinFrom::Fd(fd)) = ns {
+                fds.push(*fd);
+            }
+        }
+        fds
+    }
+
     /// The types named to be created (bound to a file or not), in NsType order.
     pub fn named_new(&self) -> Vec<NsType> {
         self.namespaces
