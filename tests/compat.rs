@@ -5,7 +5,7 @@
 mod common;
 mod ns_common;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
@@ -134,6 +134,9 @@ fn corpus_runs_the_same_or_its_difference_is_documented() {
     ]));
     let tmp = tempfile::tempdir().unwrap();
     std::fs::write(tmp.path().join("hello.txt"), "hello\n").unwrap();
+    // Lines may bind namespaces under {tmp} (`--uts={tmp}/uts-keep`): unmounted before the
+    // directory goes (dropped first, being declared after it).
+    let _unmount = UnmountBelow(tmp.path().to_path_buf());
 
     let nsviz = common::nsviz_path();
     let nsviz = nsviz.to_str().unwrap();
@@ -205,4 +208,24 @@ fn corpus_runs_the_same_or_its_difference_is_documented() {
         failures.len(),
         failures.join("\n")
     );
+}
+
+/// Lazily unmounts every mount at or below a directory, deepest first, when dropped.
+struct UnmountBelow(PathBuf);
+
+impl Drop for UnmountBelow {
+    fn drop(&mut self) {
+        let Ok(mountinfo) = std::fs::read_to_string("/proc/self/mountinfo") else {
+            return;
+        };
+        let mut points: Vec<&str> = mountinfo
+            .lines()
+            .filter_map(|l| l.split(' ').nth(4))
+            .filter(|p| Path::new(p).starts_with(&self.0))
+            .collect();
+        points.sort_by_key(|p| std::cmp::Reverse(p.len()));
+        for point in points {
+            let _ = Command::new("umount").args(["-l", point]).output();
+        }
+    }
 }
