@@ -173,32 +173,6 @@ pub fn set_parent_death_signal(sig: libc::c_int) -> io::Result<()> {
     Ok(rustix::process::set_parent_process_death_signal(Some(sig))?)
 }
 
-/// Makes the inheritable set the permitted one and raises every permitted capability in the
-/// ambient set, so that an exec keeps them (raw prctl for the ambient set, as for the
-/// bounding set: rustix names only the capabilities it knows).
-pub fn permitted_to_ambient() -> io::Result<()> {
-    let mut sets = rustix::thread::capabilities(None)?;
-    sets.inheritable = sets.permitted;
-    rustix::thread::set_capabilities(None, sets)?;
-    let bits = sets.permitted.bits();
-    for cap in (0..64u32).filter(|c| bits & (1u64 << c) != 0) {
-        // SAFETY: PR_CAP_AMBIENT_RAISE takes integer arguments only.
-        let ret = unsafe {
-            libc::prctl(
-                libc::PR_CAP_AMBIENT,
-                libc::PR_CAP_AMBIENT_RAISE as libc::c_ulong,
-                libc::c_ulong::from(cap),
-                0,
-                0,
-            )
-        };
-        if ret == -1 {
-            return Err(io::Error::last_os_error());
-        }
-    }
-    Ok(())
-}
-
 pub fn clear_ambient_caps() -> io::Result<()> {
     Ok(rustix::thread::clear_ambient_capability_set()?)
 }

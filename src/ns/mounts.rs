@@ -489,18 +489,7 @@ impl Fs {
     /// locked (nosuid, nodev, noexec, atime) so that a user namespace may remount it.
     fn remount_ro(&self, dst: &Path) -> std::io::Result<()> {
         let target = self.existing(dst)?;
-        let current = sys::statvfs_flags(target.path())?;
-        let keep = [
-            (libc::ST_NOSUID, libc::MS_NOSUID),
-            (libc::ST_NODEV, libc::MS_NODEV),
-            (libc::ST_NOEXEC, libc::MS_NOEXEC),
-            (libc::ST_NOATIME, libc::MS_NOATIME),
-            (libc::ST_NODIRATIME, libc::MS_NODIRATIME),
-            (libc::ST_RELATIME, libc::MS_RELATIME),
-        ]
-        .into_iter()
-        .filter(|(st, _)| current & st != 0)
-        .fold(0, |acc, (_, ms)| acc | ms);
+        let keep = current_mount_flags(target.path())? & !libc::MS_RDONLY;
         sys::mount(
             None,
             target.path(),
@@ -726,16 +715,11 @@ impl RestrictFlags {
     };
 }
 
-/// Adds `flags` to a bind mount and every mount below it. mount_setattr only adds flags, so
-/// flags the kernel locked in a user namespace are kept; before Linux 5.12 a remount of the
-/// top mount repeats its current flags (statvfs) besides these, or the kernel says EPERM.
-fn restrict_recursive(target: &Path, flags: RestrictFlags) -> std::io::Result<()> {
-    match sys::mount_setattr_recursive(target, flags.attr) {
-        Err(e) if e.raw_os_error() == Some(libc::ENOSYS) => {}
-        other => return other,
-    }
-    let current = sys::statvfs_flags(target)?;
-    let keep = [
+/// The mount flags (MS_*) of the mount at `path` that a remount must repeat: those the kernel
+/// may have locked in a user namespace (read-only, nosuid, nodev, noexec, the atime ones).
+fn current_mount_flags(path: &Path) -> std::io::Result<libc::c_ulong> {
+    let current = sys::statvfs_flags(path)?;
+    Ok([
         (libc::ST_RDONLY, libc::MS_RDONLY),
         (libc::ST_NOSUID, libc::MS_NOSUID),
         (libc::ST_NODEV, libc::MS_NODEV),
@@ -746,7 +730,18 @@ fn restrict_recursive(target: &Path, flags: RestrictFlags) -> std::io::Result<()
     ]
     .into_iter()
     .filter(|(st, _)| current & st != 0)
-    .fold(0, |acc, (_, ms)| acc | ms);
+    .fold(0, |acc, (_, ms)| acc | ms))
+}
+
+/// Adds `flags` to a bind mount and every mount below it. mount_setattr only adds flags, so
+/// flags the kernel locked in a user namespace are kept; before Linux 5.12 a remount of the
+/// top mount repeats its current flags (statvfs) besides these, or the kernel says EPERM.
+fn restrict_recursive(target: &Path, flags: RestrictFlags) -> std::io::Result<()> {
+    match sys::mount_setattr_recursive(target, flags.attr) {
+        Err(e) if e.raw_os_error() == Some(libc::ENOSYS) => {}
+        other => return other,
+    }
+    let keep = current_mount_flags(target)?;
     sys::mount(
         None,
         target,

@@ -583,7 +583,7 @@ fn run_command(
 fn keep_caps(args: &SpawnSpec) -> Result<()> {
     let new_user = Plan::new(args).is_ok_and(|p| p.has(NsType::User));
     if new_user {
-        sys::permitted_to_ambient().map_err(|e| setup_error("cannot keep the capabilities", e))?;
+        sys::keep_caps_across_exec().map_err(|e| setup_error("cannot keep the capabilities", e))?;
     }
     Ok(())
 }
