@@ -32,6 +32,19 @@ fn nsenter(args: &[&str]) -> ns_common::Run {
     run(Command::new("nsenter").args(args))
 }
 
+/// The first child of `parent` once it is running `sleep` and `ready` says yes (10 s at most).
+fn sleep_child(parent: i32, ready: impl Fn(i32) -> bool) -> i32 {
+    let mut pid = 0;
+    let found = common::wait_until(Duration::from_secs(10), || {
+        pid = common::children(parent).first().copied().unwrap_or(0);
+        pid > 0
+            && std::fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|c| c == "sleep\n")
+            && ready(pid)
+    });
+    assert!(found, "no sleep under {parent}");
+    pid
+}
+
 #[test]
 fn working_directory_and_root_follow_nsenter() {
     if !common::require_root("enter other namespaces") {
@@ -78,15 +91,7 @@ fn no_fork_execs_in_place_and_env_is_the_targets() {
         "300",
     ]));
     let outer = t.pid();
-    let mut pid = 0;
-    assert!(common::wait_until(Duration::from_secs(10), || {
-        pid = std::fs::read_to_string(format!("/proc/{outer}/task/{outer}/children"))
-            .ok()
-            .and_then(|s| s.split_whitespace().next().and_then(|p| p.parse().ok()))
-            .unwrap_or(0);
-        pid > 0
-            && std::fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|c| c == "sleep\n")
-    }));
+    let pid = sleep_child(outer, |_| true);
     let p = pid.to_string();
     // -F: the command itself is not in the PID namespace (only its children would be).
     let same = nsenter(&["-t", &p, "-p", "-F", "readlink", "/proc/self/ns/pid"]).ok();
@@ -188,16 +193,9 @@ fn nested_user_namespaces_are_entered_level_by_level() {
     ]));
     // setpriv and unshare exec, so `outer` is the shell in the outer user namespace.
     let outer = t.pid();
-    let mut pid = 0;
-    assert!(common::wait_until(Duration::from_secs(10), || {
-        pid = std::fs::read_to_string(format!("/proc/{outer}/task/{outer}/children"))
-            .ok()
-            .and_then(|s| s.split_whitespace().next().and_then(|p| p.parse().ok()))
-            .unwrap_or(0);
-        pid > 0
-            && std::fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|c| c == "sleep\n")
-            && link(Some(pid), "user") != link(Some(outer), "user")
-    }));
+    let pid = sleep_child(outer, |pid| {
+        link(Some(pid), "user") != link(Some(outer), "user")
+    });
     let p = pid.to_string();
     let cmd = ["readlink", "/proc/self/ns/mnt", "/proc/self/ns/user"];
     let plain = run(common::as_nobody("nsenter")

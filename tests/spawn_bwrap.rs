@@ -10,6 +10,16 @@ use ns_common::{Run, run};
 
 const BASE: [&str; 5] = ["spawn", "--new-root", "--ro-bind", "/", "/"];
 
+/// A child killed and reaped when dropped, also when the test fails.
+struct Kill(std::process::Child);
+
+impl Drop for Kill {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// `nsviz spawn --new-root --ro-bind / / ARGS` through sh, so that fds 3 and 4 can be
 /// redirected in `redirect`.
 fn spawn_sh(args: &str, redirect: &str) -> Run {
@@ -439,13 +449,6 @@ fn block_fd_holds_the_command_until_there_is_something_to_read() {
     if !common::require_root("create namespaces") {
         return;
     }
-    struct Kill(std::process::Child);
-    impl Drop for Kill {
-        fn drop(&mut self) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
     let dir = tempfile::tempdir().unwrap();
     let marker = dir.path().join("ran");
     let dir_arg = dir.path().to_str().unwrap();
@@ -509,13 +512,6 @@ fn lock_seen(file: &std::path::Path) -> String {
 fn lock_file_is_held_while_the_command_runs() {
     if !common::require_root("create namespaces") {
         return;
-    }
-    struct Kill(std::process::Child);
-    impl Drop for Kill {
-        fn drop(&mut self) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
     }
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("lock");

@@ -292,18 +292,7 @@ impl Fs {
         let Target::Opened { dst, .. } = target else {
             return Err(std::io::Error::from_raw_os_error(libc::EINVAL));
         };
-        match self.place(dst) {
-            Place::Host(p) => Ok(Target::Host(p)),
-            Place::Ours { root, rel, resolve } => {
-                let fd = open_beneath(&root, &rel, None, resolve)?;
-                let via = self.proc().join(format!("self/fd/{}", fd.as_raw_fd()));
-                Ok(Target::Opened {
-                    _fd: fd,
-                    via,
-                    dst: dst.clone(),
-                })
-            }
-        }
+        self.existing(dst)
     }
 
     /// The proc filesystem we can use now (the old root's, while building a new root).

@@ -317,3 +317,15 @@ pub fn ensure_program(program: &str, package: &str) -> bool {
         }
     }
 }
+
+/// The children of a (single-threaded) process, from /proc/PID/task/PID/children; empty when
+/// it has none or is gone.
+pub fn children(pid: i32) -> Vec<i32> {
+    std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children"))
+        .map(|text| {
+            text.split_whitespace()
+                .filter_map(|p| p.parse().ok())
+                .collect()
+        })
+        .unwrap_or_default()
+}
