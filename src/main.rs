@@ -12,8 +12,6 @@ use nsviz::sanitize::for_terminal;
 use nsviz::{conventions, ns, output, source, tui};
 
 fn main() -> ExitCode {
-    // Before anything of nsviz's is opened: the fds the caller gave for the command.
-    nsviz::ns::exec::note_inherited_fds();
     install_panic_message();
     // nsenter's getopt reads `-w/` as `-w` with `/`; clap is given the words as it would.
     let words = nsviz::cli::enter::nsenter_words(std::env::args_os().collect());
@@ -48,9 +46,12 @@ fn run(cli: Cli) -> Result<i32, Error> {
     match cli.command {
         None => return tui::run(&cli.source, cli.interval, cli.color),
         Some(Command::Enter(args)) => {
+            // Nothing of nsviz's is open yet (parsing opens no file): these are the caller's.
+            ns::exec::note_inherited_fds();
             return ns::enter::run(&args.to_spec()).map(ns::finish_like);
         }
         Some(Command::Spawn(args)) => {
+            ns::exec::note_inherited_fds();
             ns::set_level_prefix(args.bwrap.level_prefix);
             return ns::spawn::run(&args.to_spec()?).map(ns::finish_like);
         }

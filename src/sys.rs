@@ -299,9 +299,9 @@ pub fn set_no_new_privs() -> io::Result<()> {
     Ok(rustix::thread::set_no_new_privs(true)?)
 }
 
-/// The fds from 3 up that are open and not close-on-exec. Asked first thing in `main`: they
-/// are the ones the caller meant the command to have (`3<file`), as unshare, nsenter and bwrap
-/// pass them on; nsviz's own fds are all close-on-exec.
+/// The fds from 3 up that are open and not close-on-exec. Asked before enter or spawn opens
+/// anything: they are the ones the caller meant the command to have (`3<file`), as unshare,
+/// nsenter and bwrap pass them on; nsviz's own fds are all close-on-exec.
 pub fn inheritable_fds() -> Vec<i32> {
     let Ok(dir) = std::fs::read_dir("/proc/self/fd") else {
         return Vec::new();

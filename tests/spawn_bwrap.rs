@@ -221,6 +221,22 @@ fn uname_eperm_filter() -> Vec<u8> {
     bytes
 }
 
+/// The uname filter in a file of its own directory (kept while the TempDir lives).
+fn uname_eperm_filter_file() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let filter = dir.path().join("filter.bpf");
+    std::fs::write(&filter, uname_eperm_filter()).unwrap();
+    (dir, filter)
+}
+
+/// The two programs compared: nsviz's bwrap personality and bwrap, on `--ro-bind / /`.
+fn nsviz_and_bwrap() -> [String; 2] {
+    [
+        format!("{} {}", common::nsviz_path().display(), BASE.join(" ")),
+        "bwrap --ro-bind / /".to_string(),
+    ]
+}
+
 /// `PROGRAM ARGS uname -s` with fd 3 reading `file`, through sh.
 fn with_fd3(program: &str, args: &str, file: &std::path::Path) -> Run {
     run(Command::new("sh").args(["-c", &format!("{program} {args} 3<{}", file.display())]))
@@ -232,11 +248,8 @@ fn seccomp_program_from_an_fd_applies_to_the_command_as_in_bwrap() {
     {
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
-    let filter = dir.path().join("filter.bpf");
-    std::fs::write(&filter, uname_eperm_filter()).unwrap();
-    let nsviz = format!("{} {}", common::nsviz_path().display(), BASE.join(" "));
-    let bwrap = "bwrap --ro-bind / /".to_string();
+    let (_dir, filter) = uname_eperm_filter_file();
+    let [nsviz, bwrap] = nsviz_and_bwrap();
     for program in [&nsviz, &bwrap] {
         let r = with_fd3(program, "--seccomp 3 -- uname -s", &filter);
         assert_eq!(r.code, Some(1), "{program}: {} {}", r.out, r.err);
@@ -626,11 +639,8 @@ fn add_seccomp_fd_loads_each_program_as_in_bwrap() {
     {
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
-    let filter = dir.path().join("filter.bpf");
-    std::fs::write(&filter, uname_eperm_filter()).unwrap();
-    let nsviz = format!("{} {}", common::nsviz_path().display(), BASE.join(" "));
-    let bwrap = "bwrap --ro-bind / /".to_string();
+    let (_dir, filter) = uname_eperm_filter_file();
+    let [nsviz, bwrap] = nsviz_and_bwrap();
     let f = filter.display();
     for program in [&nsviz, &bwrap] {
         let line = format!(

@@ -38,8 +38,8 @@ pub struct Launch<'a> {
 /// The fds nsviz was started with, from 3 up, that were not close-on-exec.
 static INHERITED_FDS: std::sync::OnceLock<Vec<i32>> = std::sync::OnceLock::new();
 
-/// Notes the fds the caller handed nsviz for its command (`3<file`). Called first thing in
-/// `main`, before nsviz opens anything of its own.
+/// Notes the fds the caller handed nsviz for its command (`3<file`). Called by `main` for
+/// enter and spawn, before nsviz opens anything of its own.
 pub fn note_inherited_fds() {
     let _ = INHERITED_FDS.set(sys::inheritable_fds());
 }
